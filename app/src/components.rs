@@ -1,0 +1,199 @@
+//! Building blocks used by several pages: the header, async states (loading, error with retry),
+//! flag badges, item cards, the search form.
+
+use crate::api::ApiError;
+use crate::i18n::msgs;
+use crate::state::{lang, prefs};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use tongban_shared::catalogue::{Flags, ItemKind, ItemSummary};
+use tongban_shared::search::SearchQuery;
+use tongban_shared::{Lang, Text};
+
+/// A bilingual text; when English is asked for but only Chinese exists, it is marked `lang="zh-CN"` so
+/// screen readers switch voice.
+#[component]
+pub fn T(#[prop(into)] text: Signal<Text>) -> impl IntoView {
+    move || {
+        let l = lang();
+        let t = text.get();
+        let s = t.get(l).to_string();
+        if t.is_fallback(l) {
+            view! { <span lang="zh-CN">{s}</span> }.into_any()
+        } else {
+            s.into_any()
+        }
+    }
+}
+
+pub fn tx(t: &Text) -> impl IntoView {
+    let t = t.clone();
+    view! { <T text=t/> }
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let p = prefs();
+    let m = move || msgs(p.lang.get());
+    view! {
+        <a class="skip" href="#main">{move || m().skip}</a>
+        <header class="top">
+            <A href="/" attr:class="brand">
+                <span class="logo" aria-hidden="true">"通"</span>
+                <span class="brand-text">
+                    <span class="brand-name">{move || m().site}</span>
+                    <span class="brand-tag">{move || m().tagline}</span>
+                </span>
+            </A>
+            <div class="top-actions">
+                <button
+                    type="button"
+                    class="chip"
+                    aria-pressed=move || p.elder.get().to_string()
+                    on:click=move |_| p.elder.update(|e| *e = !*e)
+                >
+                    {move || if p.elder.get() { m().elder_off } else { m().elder_on }}
+                </button>
+                <button
+                    type="button"
+                    class="chip"
+                    id="lang-switch"
+                    lang=move || if p.lang.get() == Lang::Zh { "en" } else { "zh-CN" }
+                    aria-label=move || m().switch_lang_label
+                    on:click=move |_| p.lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
+                >
+                    {move || m().switch_lang}
+                </button>
+            </div>
+        </header>
+        <nav class="tabs" aria-label=move || m().site>
+            <A href="/" exact=true>{move || m().nav_home}</A>
+            <A href="/search">{move || m().nav_search}</A>
+            <A href="/centers">{move || m().nav_centers}</A>
+        </nav>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! { <footer class="foot"><p>{move || msgs(lang()).footer}</p></footer> }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading" role="status" aria-live="polite">{move || msgs(lang()).loading}</p> }
+}
+
+/// An error with its message and, for anything but "not found", a retry button.
+#[component]
+pub fn ErrorBox(error: ApiError, retry: Option<Callback<()>>) -> impl IntoView {
+    let text = error.text();
+    view! {
+        <div class="error" role="alert">
+            <p><T text=text/></p>
+            {retry.map(|r| view! {
+                <button type="button" class="button" on:click=move |_| r.run(())>{move || msgs(lang()).retry}</button>
+            })}
+        </div>
+    }
+}
+
+/// Renders a resource's three states: loading, error (with retry), and the value.
+pub fn async_view<T, V>(
+    res: LocalResource<Result<T, ApiError>>,
+    render: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    move || match res.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(e)) => {
+            let retry = (!e.is_not_found()).then(|| Callback::new(move |_| res.refetch()));
+            view! { <ErrorBox error=e retry=retry/> }.into_any()
+        }
+        Some(Ok(v)) => render(v).into_any(),
+    }
+}
+
+#[component]
+pub fn FlagBadges(flags: Flags) -> impl IntoView {
+    view! {
+        <ul class="badges">
+            {flags.set().into_iter().map(|f| view! { <li class=format!("badge flag-{}", f.as_str())><T text=f.label()/></li> }).collect_view()}
+        </ul>
+    }
+}
+
+pub fn kind_label(k: ItemKind, l: Lang) -> &'static str {
+    match k {
+        ItemKind::AdminPower => msgs(l).admin_power,
+        ItemKind::PublicService => msgs(l).public_service,
+    }
+}
+
+#[component]
+pub fn ItemCard(item: ItemSummary) -> impl IntoView {
+    let href = format!("/items/{}", item.id);
+    let days = item.promised_days;
+    view! {
+        <li class="card item-card">
+            <A href=href attr:class="card-link">
+                <span class="card-title"><T text=item.name.clone()/></span>
+            </A>
+            <p class="meta">
+                <T text=item.department.name.clone()/>
+                {days.map(|d| view! { <span class="sep" aria-hidden="true">" · "</span><span>{move || format!("{} {}", msgs(lang()).promised, crate::i18n::days(lang(), d))}</span> })}
+            </p>
+            <FlagBadges flags=item.flags/>
+        </li>
+    }
+}
+
+/// The search box, validated in the browser by the same rule the edge applies.
+#[component]
+pub fn SearchForm(#[prop(optional, into)] initial: String, #[prop(optional)] autofocus: bool) -> impl IntoView {
+    let value = RwSignal::new(initial);
+    let error = RwSignal::new(None::<Text>);
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let raw = value.get_untracked();
+        match SearchQuery::parse(&raw) {
+            Err(e) => error.set(Some(e.code.text())),
+            Ok(_) => {
+                error.set(None);
+                let q = tongban_shared::query::ItemQuery { q: raw.trim().to_string(), ..Default::default() };
+                navigate(&format!("/search{}", crate::api::query_string(&q.to_pairs())), Default::default());
+            }
+        }
+    };
+    let m = move || msgs(lang());
+    view! {
+        <form class="search" role="search" on:submit=on_submit>
+            <label for="search-q" class="visually-hidden">{move || m().search_label}</label>
+            <input
+                id="search-q"
+                name="q"
+                type="search"
+                enterkeyhint="search"
+                autocomplete="off"
+                autofocus=autofocus
+                placeholder=move || m().search_placeholder
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby="search-error"
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    error.set(None);
+                }
+            />
+            <button type="submit" class="button primary">{move || m().search_button}</button>
+            <p id="search-error" class="field-error" aria-live="polite">
+                {move || error.get().map(|t| view! { <T text=t/> })}
+            </p>
+        </form>
+    }
+}

@@ -1,0 +1,55 @@
+//! tongban-app: the resident- and business-facing single-page app (Leptos, client-side rendered, wasm).
+//!
+//! Layout:
+//! - [`api`]        — typed client of `/api/v1`, over the `tongban-shared` types.
+//! - [`i18n`]       — UI strings in zh-CN (default) and English, checked at compile time.
+//! - [`state`]      — preferences (language, elder mode) persisted in localStorage; page titles.
+//! - [`components`] — header, async states with retry, badges, item cards, the search form.
+//! - [`pages`]      — one module per route: home, search, item guide, centers, center, bundle, not found.
+//!
+//! `index.html` paints a static header before the wasm arrives; [`start`] replaces it with the app.
+
+pub mod api;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod state;
+
+use components::{Footer, Header};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use pages::{bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, item::Item, not_found::NotFound, search::Search};
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(state::Prefs::load());
+    view! {
+        <Router>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/search") view=Search/>
+                    <Route path=path!("/items/:id") view=Item/>
+                    <Route path=path!("/centers") view=Centers/>
+                    <Route path=path!("/centers/:id") view=CenterPage/>
+                    <Route path=path!("/bundles/:id") view=BundlePage/>
+                </Routes>
+            </main>
+            <Footer/>
+        </Router>
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let Some(root) = document().get_element_by_id("app") else { return };
+    // The static shell (header + "loading") stays visible until this point; now the app takes over.
+    root.set_inner_html("");
+    use wasm_bindgen::JsCast;
+    let root: web_sys::HtmlElement = root.unchecked_into();
+    leptos::mount::mount_to(root, App).forget();
+}

@@ -1,0 +1,33 @@
+//! `/bundles/:id`: a "一件事" and the items it bundles across departments.
+
+use crate::api;
+use crate::components::{async_view, ItemCard, T};
+use crate::i18n::msgs;
+use crate::pages::not_found::NotFound;
+use crate::state::{lang, prefs, use_title};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn BundlePage() -> impl IntoView {
+    let p = prefs();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
+    let bundle = LocalResource::new(move || {
+        let (id, l) = (id.get(), p.lang.get());
+        async move { api::bundle(&id, l).await }
+    });
+    use_title(move |l| match bundle.get() {
+        Some(Ok(b)) => b.name.get(l).to_string(),
+        _ => msgs(l).bundles.to_string(),
+    });
+    move || match bundle.get() {
+        Some(Err(e)) if e.is_not_found() => view! { <NotFound/> }.into_any(),
+        _ => async_view(bundle, |b| view! {
+            <h1><T text=b.name.clone()/></h1>
+            <p><T text=b.summary.clone()/></p>
+            <h2>{move || msgs(lang()).items_in_bundle}</h2>
+            <ul class="cards">{b.items.into_iter().map(|i| view! { <ItemCard item=i/> }).collect_view()}</ul>
+        }).into_any(),
+    }
+}

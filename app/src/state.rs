@@ -1,0 +1,72 @@
+//! App-wide preferences: language and elder mode (长辈模式). Both persist in localStorage and are
+//! reflected on `<html>` (`lang`, class `elder`), so CSS and screen readers follow them.
+
+use leptos::prelude::*;
+use tongban_shared::Lang;
+
+const LANG_KEY: &str = "tongban.lang";
+const ELDER_KEY: &str = "tongban.elder";
+
+#[derive(Clone, Copy)]
+pub struct Prefs {
+    pub lang: RwSignal<Lang>,
+    pub elder: RwSignal<bool>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok()?
+}
+
+fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        // Private mode may refuse; the preference then lasts for this page only.
+        let _ = s.set_item(key, value);
+    }
+}
+
+impl Prefs {
+    /// zh-CN unless the user chose English before: the default is the policy's language, not the browser's.
+    pub fn load() -> Prefs {
+        let lang = load(LANG_KEY).and_then(|s| Lang::parse(&s)).unwrap_or_default();
+        let elder = load(ELDER_KEY).as_deref() == Some("1");
+        let p = Prefs { lang: RwSignal::new(lang), elder: RwSignal::new(elder) };
+        Effect::new(move |_| {
+            let l = p.lang.get();
+            save(LANG_KEY, l.code());
+            if let Some(html) = document().document_element() {
+                let _ = html.set_attribute("lang", l.code());
+            }
+        });
+        Effect::new(move |_| {
+            let on = p.elder.get();
+            save(ELDER_KEY, if on { "1" } else { "0" });
+            if let Some(html) = document().document_element() {
+                let _ = if on { html.class_list().add_1("elder") } else { html.class_list().remove_1("elder") };
+            }
+        });
+        p
+    }
+}
+
+pub fn prefs() -> Prefs {
+    expect_context::<Prefs>()
+}
+
+pub fn lang() -> Lang {
+    prefs().lang.get()
+}
+
+/// Sets the document title for the current route, in the current language.
+pub fn use_title(f: impl Fn(Lang) -> String + 'static) {
+    let p = prefs();
+    Effect::new(move |_| {
+        let l = p.lang.get();
+        let site = crate::i18n::msgs(l).site;
+        let t = f(l);
+        document().set_title(&if t.is_empty() { site.to_string() } else { format!("{t} - {site}") });
+    });
+}

@@ -1,0 +1,80 @@
+//! The one error type of the edge. Client mistakes carry a shared [`ErrorCode`] (status and zh/en text
+//! come from it); everything else is `Internal`, whose detail is logged and never sent to the caller.
+
+use tongban_shared::error::ErrorBody;
+use tongban_shared::{ErrorCode, FieldError, Lang};
+
+#[derive(Debug)]
+pub enum ApiError {
+    Client { code: ErrorCode, field: Option<&'static str> },
+    /// The detail is for the log only.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Client { code, .. } => *code,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.code().status()
+    }
+
+    /// The response body; for `Internal` it says only that something went wrong.
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        let field = match self {
+            ApiError::Client { field, .. } => *field,
+            ApiError::Internal(_) => None,
+        };
+        ErrorBody::new(self.code(), field, lang)
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        ApiError::Client { code, field: None }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Client { code: e.code, field: e.field }
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        ApiError::Internal(format!("json: {e}"))
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> Self {
+        ApiError::Internal(format!("worker: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_details_never_reach_the_body() {
+        let e = ApiError::Internal("D1_ERROR: no such table: items at SELECT secret".into());
+        let body = serde_json::to_string(&e.body(Lang::En)).unwrap();
+        assert_eq!(e.status(), 500);
+        assert!(!body.contains("D1_ERROR") && !body.contains("secret"), "{body}");
+        assert!(body.contains("\"code\":\"internal\""));
+    }
+
+    #[test]
+    fn field_errors_keep_their_field() {
+        let e: ApiError = FieldError::new(ErrorCode::BadPage, "per_page").into();
+        assert_eq!(e.status(), 400);
+        assert_eq!(e.body(Lang::Zh).error.field.as_deref(), Some("per_page"));
+    }
+}

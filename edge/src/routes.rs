@@ -1,0 +1,330 @@
+//! The route table: the one list of endpoints. Dispatch ([`resolve`]) and the OpenAPI document
+//! (`openapi.rs`) are both read from it, and the handler `match` in `lib.rs` is exhaustive over
+//! [`Endpoint`], so an endpoint cannot be served without being documented, nor documented without a handler.
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, GuideVersionInfo, ItemDetail, ItemPage};
+use tongban_shared::ErrorCode;
+
+use crate::health::Health;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    Health,
+    OpenApi,
+    ListItems,
+    GetItem,
+    ListItemVersions,
+    GetItemVersion,
+    ListDepartments,
+    ListCenters,
+    GetCenter,
+    ListBundles,
+    GetBundle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+        }
+    }
+}
+
+/// How a successful answer may be cached by browsers and CDNs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cache {
+    /// Public catalogue data: short freshness, then revalidation with the ETag (cheap 304s).
+    Public { max_age: u32 },
+    /// Live state (health): never cached.
+    NoStore,
+}
+
+impl Cache {
+    pub fn header(self) -> String {
+        match self {
+            Cache::Public { max_age } => format!("public, max-age={max_age}, stale-while-revalidate={}", max_age * 5),
+            Cache::NoStore => "no-store".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// Lowercase slug id.
+    Slug,
+    /// Positive integer.
+    Int { min: u32, max: u32 },
+    /// Free text with a maximum length in characters.
+    Text { max_chars: u32 },
+    /// One of the listed values.
+    Enum(&'static [&'static str]),
+    /// Comma-separated subset of the listed values.
+    List(&'static [&'static str]),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub kind: ParamKind,
+}
+
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema_of<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+#[derive(Debug)]
+pub struct Route {
+    pub endpoint: Endpoint,
+    pub method: Method,
+    /// Path template; `{name}` segments are path parameters.
+    pub path: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub path_params: &'static [Param],
+    pub query: &'static [Param],
+    pub response: SchemaFn,
+    /// Error codes this endpoint can answer with (besides `internal`).
+    pub errors: &'static [ErrorCode],
+    pub cache: Cache,
+}
+
+const FLAGS: &[&str] = &["online", "zero_trip", "on_the_spot", "one_trip"];
+const ITEM_ID: Param = Param { name: "id", description: "Item slug, e.g. `scjg-company-setup`", kind: ParamKind::Slug };
+const CATALOGUE: Cache = Cache::Public { max_age: 60 };
+
+pub static ROUTES: &[Route] = &[
+    Route {
+        endpoint: Endpoint::Health,
+        method: Method::Get,
+        path: "/api/v1/health",
+        tag: "system",
+        summary: "Build version and whether D1 and KV answer",
+        path_params: &[],
+        query: &[],
+        response: schema_of::<Health>,
+        errors: &[ErrorCode::Unavailable],
+        cache: Cache::NoStore,
+    },
+    Route {
+        endpoint: Endpoint::OpenApi,
+        method: Method::Get,
+        path: "/api/v1/openapi.json",
+        tag: "system",
+        summary: "This OpenAPI 3.1 document, generated from the route table",
+        path_params: &[],
+        query: &[],
+        response: schema_of::<serde_json::Value>,
+        errors: &[],
+        cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::ListItems,
+        method: Method::Get,
+        path: "/api/v1/items",
+        tag: "catalogue",
+        summary: "List, filter and search service items (政务服务事项)",
+        path_params: &[],
+        query: &[
+            Param { name: "q", description: "Search text, Chinese or English; matched as substrings (at most 100 characters, 8 words)", kind: ParamKind::Text { max_chars: 100 } },
+            Param { name: "dept", description: "Department slug", kind: ParamKind::Slug },
+            Param { name: "center", description: "Only items handled at this center", kind: ParamKind::Slug },
+            Param { name: "kind", description: "Item type", kind: ParamKind::Enum(&["admin_power", "public_service"]) },
+            Param { name: "flag", description: "Items carrying all these flags (comma-separated or repeated)", kind: ParamKind::List(FLAGS) },
+            Param { name: "page", description: "1-based page", kind: ParamKind::Int { min: 1, max: 10_000 } },
+            Param { name: "per_page", description: "Items per page", kind: ParamKind::Int { min: 1, max: 50 } },
+        ],
+        response: schema_of::<ItemPage>,
+        errors: &[ErrorCode::QueryTooLong, ErrorCode::TooManyTerms, ErrorCode::BadPage, ErrorCode::UnknownFilter, ErrorCode::BadId],
+        cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::GetItem,
+        method: Method::Get,
+        path: "/api/v1/items/{id}",
+        tag: "catalogue",
+        summary: "An item with its current office guide (办事指南)",
+        path_params: &[ITEM_ID],
+        query: &[],
+        response: schema_of::<ItemDetail>,
+        errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound],
+        cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::ListItemVersions,
+        method: Method::Get,
+        path: "/api/v1/items/{id}/versions",
+        tag: "catalogue",
+        summary: "Every published version of an item's guide",
+        path_params: &[ITEM_ID],
+        query: &[],
+        response: schema_of::<Vec<GuideVersionInfo>>,
+        errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound],
+        cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::GetItemVersion,
+        method: Method::Get,
+        path: "/api/v1/items/{id}/versions/{version}",
+        tag: "catalogue",
+        summary: "An item with one published version of its guide",
+        path_params: &[ITEM_ID, Param { name: "version", description: "Guide version, from 1", kind: ParamKind::Int { min: 1, max: 10_000 } }],
+        query: &[],
+        response: schema_of::<ItemDetail>,
+        errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound, ErrorCode::VersionNotFound],
+        cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::ListDepartments,
+        method: Method::Get,
+        path: "/api/v1/departments",
+        tag: "catalogue",
+        summary: "Departments (部门)",
+        path_params: &[],
+        query: &[],
+        response: schema_of::<Vec<Department>>,
+        errors: &[],
+        cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::ListCenters,
+        method: Method::Get,
+        path: "/api/v1/centers",
+        tag: "catalogue",
+        summary: "Service centers (政务服务中心) with opening hours",
+        path_params: &[],
+        query: &[Param { name: "kind", description: "District center or community centers", kind: ParamKind::Enum(&["district", "community"]) }],
+        response: schema_of::<Vec<Center>>,
+        errors: &[ErrorCode::UnknownFilter],
+        cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::GetCenter,
+        method: Method::Get,
+        path: "/api/v1/centers/{id}",
+        tag: "catalogue",
+        summary: "A service center with its windows",
+        path_params: &[Param { name: "id", description: "Center slug, e.g. `putuo-district`", kind: ParamKind::Slug }],
+        query: &[],
+        response: schema_of::<CenterDetail>,
+        errors: &[ErrorCode::BadId, ErrorCode::CenterNotFound],
+        cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::ListBundles,
+        method: Method::Get,
+        path: "/api/v1/bundles",
+        tag: "catalogue",
+        summary: "\"一件事\" bundles with their items",
+        path_params: &[],
+        query: &[],
+        response: schema_of::<Vec<Bundle>>,
+        errors: &[],
+        cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::GetBundle,
+        method: Method::Get,
+        path: "/api/v1/bundles/{id}",
+        tag: "catalogue",
+        summary: "One \"一件事\" bundle with its items",
+        path_params: &[Param { name: "id", description: "Bundle slug, e.g. `open-restaurant`", kind: ParamKind::Slug }],
+        query: &[],
+        response: schema_of::<Bundle>,
+        errors: &[ErrorCode::BadId, ErrorCode::BundleNotFound],
+        cache: CATALOGUE,
+    },
+];
+
+/// Path parameters captured by [`resolve`], in template order.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PathParams(pub Vec<(&'static str, String)>);
+
+impl PathParams {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+fn match_template(template: &'static str, path: &str) -> Option<PathParams> {
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    let mut params = PathParams::default();
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(params),
+            (Some(ts), Some(ps)) => {
+                if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    if ps.is_empty() {
+                        return None;
+                    }
+                    params.0.push((name, ps.to_string()));
+                } else if ts != ps {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Finds the route for a request. A trailing slash is tolerated; a path that exists under another method
+/// answers `method_not_allowed`, anything else `not_found`.
+pub fn resolve(method: &str, path: &str) -> Result<(&'static Route, PathParams), ErrorCode> {
+    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    let mut path_exists = false;
+    for r in ROUTES {
+        if let Some(params) = match_template(r.path, path) {
+            if r.method.as_str() == method || (method == "HEAD" && r.method == Method::Get) {
+                return Ok((r, params));
+            }
+            path_exists = true;
+        }
+    }
+    Err(if path_exists { ErrorCode::MethodNotAllowed } else { ErrorCode::NotFound })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_paths_with_params() {
+        let (r, p) = resolve("GET", "/api/v1/items/scjg-company-setup/versions/2").unwrap();
+        assert_eq!(r.endpoint, Endpoint::GetItemVersion);
+        assert_eq!(p.get("id"), Some("scjg-company-setup"));
+        assert_eq!(p.get("version"), Some("2"));
+        assert_eq!(resolve("GET", "/api/v1/items/").unwrap().0.endpoint, Endpoint::ListItems);
+        assert_eq!(resolve("GET", "/api/v1/items/x/versions").unwrap().0.endpoint, Endpoint::ListItemVersions);
+    }
+
+    #[test]
+    fn misses() {
+        assert_eq!(resolve("GET", "/api/v1/nope").unwrap_err(), ErrorCode::NotFound);
+        assert_eq!(resolve("GET", "/api/v1/items//versions").unwrap_err(), ErrorCode::NotFound);
+        assert_eq!(resolve("POST", "/api/v1/items").unwrap_err(), ErrorCode::MethodNotAllowed);
+        assert_eq!(resolve("GET", "/api/v1/items/a/b/c/d").unwrap_err(), ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn every_endpoint_has_exactly_one_route_and_templates_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert(r.endpoint), "{:?} routed twice", r.endpoint);
+            assert!(r.path.starts_with("/api/v1/"), "{}", r.path);
+            // Each declared path param appears in the template and vice versa.
+            let in_template: Vec<&str> = r.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+            let declared: Vec<&str> = r.path_params.iter().map(|p| p.name).collect();
+            assert_eq!(in_template, declared, "{}", r.path);
+        }
+        assert_eq!(seen.len(), ROUTES.len());
+    }
+}

@@ -1,0 +1,114 @@
+//! Every error the API can answer with: a stable machine code, its HTTP status, and a message in both
+//! languages. The app maps the same codes to the same messages, so what a user reads does not depend on
+//! whether the browser or the edge caught the mistake.
+
+use crate::lang::{Lang, Text};
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($( $variant:ident = $code:literal, $status:literal, $zh:literal, $en:literal; )*) => {
+        /// Stable error codes. Adding one is an API change: clients switch on them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode { $( $variant ),* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$( ErrorCode::$variant ),*];
+            pub fn as_str(self) -> &'static str { match self { $( ErrorCode::$variant => $code ),* } }
+            pub fn status(self) -> u16 { match self { $( ErrorCode::$variant => $status ),* } }
+            pub fn text(self) -> Text { match self { $( ErrorCode::$variant => Text::new($zh, $en) ),* } }
+        }
+    };
+}
+
+error_codes! {
+    InvalidParameter = "invalid_parameter", 400, "参数不正确", "A parameter is not valid";
+    QueryTooLong     = "query_too_long",    400, "搜索词不能超过 100 个字", "Search text must be at most 100 characters";
+    TooManyTerms     = "too_many_terms",    400, "搜索词最多 8 个", "Use at most 8 search words";
+    BadPage          = "bad_page",          400, "页码或每页条数超出范围（每页 1–50 条）", "Page or page size out of range (1–50 per page)";
+    UnknownFilter    = "unknown_filter",    400, "筛选条件不存在", "Unknown filter value";
+    BadId            = "bad_id",            400, "编号格式不正确", "The identifier is not well-formed";
+    MalformedJson    = "malformed_json",    400, "请求内容不是有效的 JSON", "The request body is not valid JSON";
+    NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
+    ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";
+    VersionNotFound  = "version_not_found", 404, "没有找到该版本的办事指南", "No such guide version";
+    CenterNotFound   = "center_not_found",  404, "没有找到该服务中心", "No such service center";
+    BundleNotFound   = "bundle_not_found",  404, "没有找到该“一件事”", "No such bundle";
+    MethodNotAllowed = "method_not_allowed",405, "不支持该请求方法", "Method not allowed";
+    Conflict         = "conflict",          409, "与现有数据冲突", "Conflicts with existing data";
+    Internal         = "internal",          500, "系统繁忙，请稍后再试", "Something went wrong on our side; please try again";
+    Unavailable      = "unavailable",       503, "服务暂时不可用，请稍后再试", "Service temporarily unavailable; please try again";
+}
+
+/// A validation failure of one field (or of the request as a whole when `field` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub code: ErrorCode,
+    pub field: Option<&'static str>,
+}
+
+impl FieldError {
+    pub fn new(code: ErrorCode, field: &'static str) -> Self {
+        FieldError { code, field: Some(field) }
+    }
+}
+
+/// The JSON body of every error response: `{"error":{"code","message","field"}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `query_too_long`.
+    pub code: String,
+    /// Human-readable message in the language of `Accept-Language` (zh-CN by default).
+    pub message: String,
+    /// The parameter or field at fault, when there is one.
+    pub field: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, field: Option<&str>, lang: Lang) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.as_str().to_string(),
+                message: code.text().get(lang).to_string(),
+                field: field.map(str::to_string),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_have_both_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {}", c.as_str());
+            assert!(!c.text().zh.is_empty() && !c.text().en.is_empty());
+            assert!((400..600).contains(&c.status()));
+            // serde name and as_str agree, so clients can match either.
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
+        }
+    }
+
+    #[test]
+    fn body_shape() {
+        let b = ErrorBody::new(ErrorCode::QueryTooLong, Some("q"), Lang::En);
+        let v = serde_json::to_value(&b).unwrap();
+        assert_eq!(v["error"]["code"], "query_too_long");
+        assert_eq!(v["error"]["field"], "q");
+        assert!(v["error"]["message"].as_str().unwrap().contains("100"));
+        let zh = ErrorBody::new(ErrorCode::ItemNotFound, None, Lang::Zh);
+        assert_eq!(zh.error.message, "没有找到该事项");
+        assert!(serde_json::to_value(&zh).unwrap()["error"]["field"].is_null());
+    }
+}

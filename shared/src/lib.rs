@@ -1,0 +1,26 @@
+//! tongban-shared: the pure core of tongban (通办), compiled into both the browser app and the edge worker.
+//!
+//! Nothing here performs I/O; every function is deterministic, so the same validation and rules run
+//! in the browser (instant feedback) and at the edge (authoritative), and carry most of the tests.
+//!
+//! Layout:
+//! - [`lang`]      — the two UI languages and bilingual text ([`lang::Text`]).
+//! - [`error`]     — every error code the API can return, with its HTTP status and zh/en messages.
+//! - [`catalogue`] — departments, service centers, windows, service items and their versioned office guides
+//!                   (办事指南), "一件事" bundles, and the seed-file format that feeds them.
+//! - [`search`]    — search-text normalisation (full-width folding, case), query parsing limits, ranking.
+//! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
+//! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
+
+pub mod catalogue;
+pub mod error;
+pub mod etag;
+pub mod lang;
+pub mod query;
+pub mod search;
+
+pub use error::{ErrorCode, FieldError};
+pub use lang::{Lang, Text};
+
+/// Version of the API contract; bumped when a response shape changes incompatibly.
+pub const API_VERSION: &str = "v1";

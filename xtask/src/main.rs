@@ -1,0 +1,80 @@
+//! `cargo xtask`: the two commands that set up and run tongban on a fresh machine, and their helpers.
+//!
+//! - `dev`    — install what is missing, build, migrate and seed local D1, serve on 127.0.0.1:8787.
+//! - `test`   — install what is missing, run every test (host, wasm in Chromium, integration on real
+//!              workerd, browser end-to-end), print `N passed, N failed`.
+//! - `deploy` — build and `wrangler deploy` (`--dry-run` builds the bundle without uploading).
+//! - `build`  — build the worker and the app into `edge/build` and `dist`.
+//!
+//! Layout: [`tools`] installs and locates tools; [`build`] builds; [`seed`] turns `seed/catalogue.json`
+//! into idempotent SQL; [`server`] runs wrangler dev; [`testing`] runs the suites and counts results.
+
+mod build;
+mod seed;
+mod server;
+mod testing;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub const DEV_PORT: u16 = 8787;
+pub const D1_NAME: &str = "tongban";
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn usage() -> &'static str {
+    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser] | build | deploy [--dry-run] | seed-sql>"
+}
+
+fn run(args: &[String]) -> Result {
+    let cmd = args.first().map(String::as_str).unwrap_or("");
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    match cmd {
+        "dev" => {
+            tools::ensure(tools::Needs::Dev)?;
+            build::all()?;
+            let state = root().join(".wrangler/state");
+            if flag("--reset") {
+                let _ = std::fs::remove_dir_all(&state);
+            }
+            server::prepare_db(&state)?;
+            println!("\ntongban: http://127.0.0.1:{DEV_PORT}  (Ctrl-C to stop)\n");
+            server::serve_foreground(&state, DEV_PORT)
+        }
+        "test" => {
+            let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
+            testing::run_all(only.as_deref())
+        }
+        "build" => {
+            tools::ensure(tools::Needs::Dev)?;
+            build::all()
+        }
+        "deploy" => {
+            tools::ensure(tools::Needs::Dev)?;
+            build::all()?;
+            server::deploy(flag("--dry-run"))
+        }
+        "seed-sql" => {
+            print!("{}", seed::sql()?);
+            Ok(())
+        }
+        _ => Err(usage().into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

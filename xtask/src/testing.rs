@@ -1,0 +1,182 @@
+//! `cargo xtask test`: every suite, one after the other (two cores: never two heavy builds at once),
+//! each counted, and one closing `N passed, N failed` line. A suite that cannot run counts as failed.
+
+use crate::build;
+use crate::server::{self, Server};
+use crate::tools::{self, cmd, Needs};
+use crate::{root, Result};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Initial download budget (wasm + js + css, brotli). Issue 8 sets 200 KB for the whole app.
+pub const DOWNLOAD_BUDGET: usize = 200 * 1024;
+
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    suites: Vec<(String, u64, u64, f32)>,
+}
+
+impl Tally {
+    fn record(&mut self, suite: &str, passed: u64, failed: u64, secs: f32) {
+        self.passed += passed;
+        self.failed += failed;
+        self.suites.push((suite.to_string(), passed, failed, secs));
+    }
+}
+
+/// Runs a command, echoing its output, and sums libtest's `test result: … N passed; M failed` lines.
+/// A command that fails without reporting a failed test counts one failure (a build error, a crash).
+fn run_counted(c: &mut Command) -> (u64, u64) {
+    let shown = format!("{c:?}");
+    let mut child = match c.stdout(Stdio::piped()).spawn() {
+        Ok(ch) => ch,
+        Err(e) => {
+            eprintln!("xtask: {shown}: {e}");
+            return (0, 1);
+        }
+    };
+    let (mut p, mut f) = (0, 0);
+    for line in BufReader::new(child.stdout.take().expect("piped")).lines().map_while(|l| l.ok()) {
+        println!("{line}");
+        if let Some(rest) = line.trim().strip_prefix("test result: ") {
+            let num = |key: &str| {
+                rest.split([';', '.'])
+                    .find_map(|part| part.trim().strip_suffix(key).and_then(|n| n.trim().parse::<u64>().ok()))
+                    .unwrap_or(0)
+            };
+            p += num("passed");
+            f += num("failed");
+        }
+    }
+    let ok = child.wait().map(|s| s.success()).unwrap_or(false);
+    if !ok && f == 0 {
+        eprintln!("xtask: {shown} failed");
+        f = 1;
+    }
+    (p, f)
+}
+
+fn check(t: &mut Tally, name: &str, r: Result) {
+    match r {
+        Ok(()) => t.record(name, 1, 0, 0.0),
+        Err(e) => {
+            eprintln!("xtask: check '{name}' FAILED: {e}");
+            t.record(name, 0, 1, 0.0);
+        }
+    }
+}
+
+pub fn run_all(only: Option<&str>) -> Result {
+    let started = Instant::now();
+    let wants = |s: &str| only.is_none_or(|o| o == s);
+    tools::ensure(Needs::Test)?;
+    let mut t = Tally::default();
+
+    if wants("host") {
+        let s = Instant::now();
+        let (p, f) = run_counted(cmd("cargo").args(["test", "--workspace", "--exclude", "tongban-app", "--exclude", "tongban-tests"]));
+        t.record("host unit + property tests", p, f, s.elapsed().as_secs_f32());
+    }
+
+    if wants("wasm") {
+        let s = Instant::now();
+        let (p, f) = run_counted(
+            cmd("cargo")
+                .args(["test", "-p", "tongban-app", "--target", "wasm32-unknown-unknown"])
+                .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
+        );
+        t.record("wasm tests in headless Chromium", p, f, s.elapsed().as_secs_f32());
+    }
+
+    if wants("integration") || wants("browser") {
+        let s = Instant::now();
+        let built = build::all();
+        let built_ok = built.is_ok();
+        check(&mut t, "release build of worker and app", built);
+        if built_ok {
+            check(&mut t, "initial download within budget", budget());
+            check(&mut t, "wrangler deploy --dry-run", server::deploy(true));
+            let state = root().join(format!("target/test-state/{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&state);
+            // Seeding twice must be harmless: the second run has to succeed and change nothing
+            // (the integration tests then check the counts against the seed file).
+            let seeded = server::prepare_db(&state).and_then(|_| server::prepare_db(&state));
+            let seeded_ok = seeded.is_ok();
+            check(&mut t, "migrate + seed (twice) on fresh local D1", seeded);
+            if seeded_ok {
+                let log = root().join("target/test-wrangler.log");
+                match Server::start(&state, &log) {
+                    Ok(srv) => {
+                        t.record("setup", 0, 0, s.elapsed().as_secs_f32());
+                        if wants("integration") {
+                            let s = Instant::now();
+                            let (p, f) = run_counted(cmd("cargo").args(["test", "-p", "tongban-tests"]).env("TONGBAN_BASE_URL", &srv.base));
+                            t.record("integration tests on workerd (D1 + KV)", p, f, s.elapsed().as_secs_f32());
+                        }
+                        if wants("browser") {
+                            let s = Instant::now();
+                            let (p, f) = playwright(&srv.base);
+                            t.record("browser tests (Playwright, Chromium)", p, f, s.elapsed().as_secs_f32());
+                        }
+                        drop(srv);
+                    }
+                    Err(e) => check(&mut t, "start wrangler dev", Err(e)),
+                }
+            }
+            let _ = std::fs::remove_dir_all(&state);
+        }
+    }
+
+    println!("\nxtask: suites");
+    for (name, p, f, secs) in &t.suites {
+        println!("  {name:<45} {p:>4} passed {f:>3} failed {secs:>7.1} s");
+    }
+    println!("xtask: total time {:.0} s", started.elapsed().as_secs_f32());
+    println!("{} passed, {} failed", t.passed, t.failed);
+    if t.failed > 0 {
+        Err(format!("{} failed", t.failed))
+    } else if t.passed == 0 {
+        Err("no test ran".into())
+    } else {
+        Ok(())
+    }
+}
+
+fn budget() -> Result {
+    let (total, lines) = build::initial_download()?;
+    println!("xtask: initial download of the app (brotli):");
+    for l in &lines {
+        println!("{l}");
+    }
+    println!("xtask: initial download total {:.1} KB brotli (budget {} KB)", total as f64 / 1024.0, DOWNLOAD_BUDGET / 1024);
+    if total <= DOWNLOAD_BUDGET { Ok(()) } else { Err(format!("{total} B is over the {DOWNLOAD_BUDGET} B budget")) }
+}
+
+/// Runs the Playwright suite and reads its JSON report for the counts.
+fn playwright(base: &str) -> (u64, u64) {
+    let report = root().join("target/playwright-report.json");
+    let _ = std::fs::remove_file(&report);
+    let ok = cmd("playwright")
+        .args(["test", "-c", "tests/browser/playwright.config.mjs"])
+        .env("BASE_URL", base)
+        .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    let stats = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .map(|v| v["stats"].clone());
+    match stats {
+        Some(s) => {
+            let n = |k: &str| s[k].as_u64().unwrap_or(0);
+            let failed = n("unexpected") + n("flaky");
+            (n("expected"), if !ok && failed == 0 { 1 } else { failed })
+        }
+        None => (0, 1),
+    }
+}
