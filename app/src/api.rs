@@ -115,7 +115,7 @@ pub async fn bundle(id: &str, lang: Lang) -> Result<Bundle, ApiError> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn encodes_chinese_and_metacharacters() {
         assert_eq!(encode("营业"), "%E8%90%A5%E4%B8%9A");
         assert_eq!(encode("a b&c=%'"), "a%20b%26c%3D%25%27");
@@ -123,7 +123,7 @@ mod tests {
         assert_eq!(query_string(&[("q", "x y".into()), ("page", "2".into())]), "?q=x%20y&page=2");
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn decodes_error_bodies() {
         let e = decode_error(400, r#"{"error":{"code":"query_too_long","message":"…","field":"q"}}"#);
         assert_eq!(e, ApiError::Server { status: 400, code: Some(ErrorCode::QueryTooLong), field: Some("q".into()) });

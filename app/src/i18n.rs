@@ -265,7 +265,7 @@ pub fn window_label(lang: Lang, n: u32) -> String {
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn days_wording() {
         assert_eq!(days(Lang::Zh, 0), "当场办结");
         assert_eq!(days(Lang::Zh, 5), "5 个工作日");

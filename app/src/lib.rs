@@ -53,3 +53,8 @@ pub fn start() {
     let root: web_sys::HtmlElement = root.unchecked_into();
     leptos::mount::mount_to(root, App).forget();
 }
+
+// The app's tests run in headless Chromium (`cargo xtask test --only wasm`), where they exercise the
+// real DOM and the very `tongban-shared` code the edge runs.
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -34,7 +34,9 @@ mod wasm {
     use super::*;
     use crate::error::ApiError;
     use crate::http::Ctx;
-    use crate::rows::{ITEM_COLUMNS, ITEM_FROM};
+    use crate::rows::ITEM_COLUMNS;
+
+    const BUNDLE_ITEMS: &str = "bundle_items bi JOIN items i ON i.id = bi.item_id JOIN departments d ON d.id = i.dept_id";
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
     use worker::Response;
@@ -46,13 +48,13 @@ mod wasm {
                 let v = JsValue::from_str(id);
                 (
                     db.prepare("SELECT id, name_zh, name_en, summary_zh, summary_en FROM bundles WHERE id = ?1").bind(&[v.clone()])?,
-                    db.prepare(format!("SELECT {ITEM_COLUMNS}, bi.bundle_id FROM bundle_items bi JOIN {ITEM_FROM} ON i.id = bi.item_id WHERE bi.bundle_id = ?1 ORDER BY bi.ord"))
+                    db.prepare(format!("SELECT {ITEM_COLUMNS}, bi.bundle_id FROM {BUNDLE_ITEMS} WHERE bi.bundle_id = ?1 ORDER BY bi.ord"))
                         .bind(&[v])?,
                 )
             }
             None => (
                 db.prepare("SELECT id, name_zh, name_en, summary_zh, summary_en FROM bundles ORDER BY sort, id"),
-                db.prepare(format!("SELECT {ITEM_COLUMNS}, bi.bundle_id FROM bundle_items bi JOIN {ITEM_FROM} ON i.id = bi.item_id ORDER BY bi.bundle_id, bi.ord")),
+                db.prepare(format!("SELECT {ITEM_COLUMNS}, bi.bundle_id FROM {BUNDLE_ITEMS} ORDER BY bi.bundle_id, bi.ord")),
             ),
         };
         let r = db.batch(vec![bundles, items]).await?;

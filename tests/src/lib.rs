@@ -1,1 +1,86 @@
-//! Integration tests live in `tests/tests/*.rs`; see `tests/README.md`.
+//! Helpers for the integration tests in `tests/tests/`: an HTTP client for the workerd that
+//! `cargo xtask test` starts (its address comes in `TONGBAN_BASE_URL`), and the seed catalogue the
+//! server was loaded with, so expectations are computed from data instead of hard-coded.
+//!
+//! Run them with `cargo xtask test --only integration`; run alone, they fail with a clear message.
+
+use std::time::Duration;
+use tongban_shared::catalogue::SeedCatalogue;
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Asserts an error answer of the documented shape and returns its code.
+    pub fn error_code(&self, status: u16) -> String {
+        assert_eq!(self.status, status, "status for body {}", self.body);
+        let v = self.json();
+        let e = &v["error"];
+        assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "error has a message: {v}");
+        assert!(e.get("field").is_some(), "error has a field key: {v}");
+        e["code"].as_str().expect("error.code").to_string()
+    }
+}
+
+pub fn base() -> String {
+    std::env::var("TONGBAN_BASE_URL").expect("TONGBAN_BASE_URL is set by `cargo xtask test`; run the integration tests through it")
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(30)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+pub fn get_with(path: &str, headers: &[(&str, &str)]) -> Resp {
+    let mut req = agent().get(&format!("{}{path}", base()));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut r = req.call().unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let status = r.status().as_u16();
+    let headers = r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
+    let body = r.body_mut().read_to_string().unwrap_or_default();
+    Resp { status, headers, body }
+}
+
+pub fn get(path: &str) -> Resp {
+    get_with(path, &[])
+}
+
+pub fn post(path: &str, body: &str) -> Resp {
+    let mut r = agent()
+        .post(&format!("{}{path}", base()))
+        .header("Content-Type", "application/json")
+        .send(body)
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+    let status = r.status().as_u16();
+    let headers = r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
+    let body = r.body_mut().read_to_string().unwrap_or_default();
+    Resp { status, headers, body }
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// The catalogue the server was seeded with.
+pub fn seed() -> SeedCatalogue {
+    serde_json::from_str(include_str!("../../seed/catalogue.json")).expect("seed parses")
+}

@@ -76,7 +76,7 @@ mod tests {
         OpeningHours { weekday: d, open: o.into(), close: c.into() }
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn joins_runs_of_equal_days() {
         let hours = vec![h(1, "09:00", "17:00"), h(2, "09:00", "17:00"), h(3, "09:00", "17:00"), h(4, "09:00", "17:00"), h(5, "09:00", "17:00"), h(6, "09:00", "12:00")];
         assert_eq!(hours_summary(&hours, Lang::Zh), "周一至周五 09:00–17:00 · 周六 09:00–12:00");

@@ -39,17 +39,24 @@ pub fn Search() -> impl IntoView {
     let m = move || msgs(lang());
 
     let go_dept = go.clone();
+    // Toggle buttons, not links: each flag is a pressed/unpressed state of this search (aria-pressed).
     let flag_chips = move || {
         let cur = query.get();
         Flag::ALL
             .into_iter()
             .map(|f| {
                 let on = cur.flags.contains(&f);
-                let mut next = cur.clone();
-                next.page = 1;
-                if on { next.flags.retain(|x| *x != f) } else { next.flags.push(f) }
-                let href = format!("/search{}", query_string(&next.to_pairs()));
-                view! { <li><A href=href attr:class="chip" attr:aria-pressed=on.to_string()>{tx(&f.label())}</A></li> }
+                let go = go.clone();
+                view! {
+                    <li>
+                        <button type="button" class="chip" aria-pressed=on.to_string() on:click=move |_| {
+                            let mut next = query.get_untracked();
+                            next.page = 1;
+                            if on { next.flags.retain(|x| *x != f) } else { next.flags.push(f) }
+                            go(next);
+                        }>{tx(&f.label())}</button>
+                    </li>
+                }
             })
             .collect_view()
     };
