@@ -2,7 +2,7 @@
 //! flag badges, item cards, the search form.
 
 use crate::api::ApiError;
-use crate::i18n::msgs;
+use crate::i18n::{msgs, tr};
 use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -11,25 +11,19 @@ use tongban_shared::catalogue::{Flags, ItemKind, ItemSummary};
 use tongban_shared::search::SearchQuery;
 use tongban_shared::{Lang, Text};
 
-/// A bilingual text; when English is asked for but only Chinese exists, it is marked `lang="zh-CN"` so
-/// screen readers switch voice.
-#[component]
-pub fn T(#[prop(into)] text: Signal<Text>) -> impl IntoView {
+/// A bilingual text that follows the language switch. When English is asked for but only Chinese
+/// exists, the text is marked `lang="zh-CN"` so screen readers switch voice. A function, not a
+/// component: one closure type for every text keeps the wasm small (see `i18n::tr`).
+pub fn tx(t: &Text) -> impl IntoView + use<> {
+    let t = t.clone();
     move || {
         let l = lang();
-        let t = text.get();
-        let s = t.get(l).to_string();
         if t.is_fallback(l) {
-            view! { <span lang="zh-CN">{s}</span> }.into_any()
+            view! { <span lang="zh-CN">{t.zh.clone()}</span> }.into_any()
         } else {
-            s.into_any()
+            t.get(l).to_string().into_any()
         }
     }
-}
-
-pub fn tx(t: &Text) -> impl IntoView {
-    let t = t.clone();
-    view! { <T text=t/> }
 }
 
 #[component]
@@ -37,13 +31,13 @@ pub fn Header() -> impl IntoView {
     let p = prefs();
     let m = move || msgs(p.lang.get());
     view! {
-        <a class="skip" href="#main">{move || m().skip}</a>
+        <a class="skip" href="#main">{tr(|m| m.skip)}</a>
         <header class="top">
             <A href="/" attr:class="brand">
                 <span class="logo" aria-hidden="true">"通"</span>
                 <span class="brand-text">
-                    <span class="brand-name">{move || m().site}</span>
-                    <span class="brand-tag">{move || m().tagline}</span>
+                    <span class="brand-name">{tr(|m| m.site)}</span>
+                    <span class="brand-tag">{tr(|m| m.tagline)}</span>
                 </span>
             </A>
             <div class="top-actions">
@@ -60,29 +54,29 @@ pub fn Header() -> impl IntoView {
                     class="chip"
                     id="lang-switch"
                     lang=move || if p.lang.get() == Lang::Zh { "en" } else { "zh-CN" }
-                    aria-label=move || m().switch_lang_label
+                    aria-label=tr(|m| m.switch_lang_label)
                     on:click=move |_| p.lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
                 >
-                    {move || m().switch_lang}
+                    {tr(|m| m.switch_lang)}
                 </button>
             </div>
         </header>
-        <nav class="tabs" aria-label=move || m().site>
-            <A href="/" exact=true>{move || m().nav_home}</A>
-            <A href="/search">{move || m().nav_search}</A>
-            <A href="/centers">{move || m().nav_centers}</A>
+        <nav class="tabs" aria-label=tr(|m| m.site)>
+            <A href="/" exact=true>{tr(|m| m.nav_home)}</A>
+            <A href="/search">{tr(|m| m.nav_search)}</A>
+            <A href="/centers">{tr(|m| m.nav_centers)}</A>
         </nav>
     }
 }
 
 #[component]
 pub fn Footer() -> impl IntoView {
-    view! { <footer class="foot"><p>{move || msgs(lang()).footer}</p></footer> }
+    view! { <footer class="foot"><p>{tr(|m| m.footer)}</p></footer> }
 }
 
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <p class="loading" role="status" aria-live="polite">{move || msgs(lang()).loading}</p> }
+    view! { <p class="loading" role="status" aria-live="polite">{tr(|m| m.loading)}</p> }
 }
 
 /// An error with its message and, for anything but "not found", a retry button.
@@ -91,9 +85,9 @@ pub fn ErrorBox(error: ApiError, retry: Option<Callback<()>>) -> impl IntoView {
     let text = error.text();
     view! {
         <div class="error" role="alert">
-            <p><T text=text/></p>
+            <p>{tx(&text)}</p>
             {retry.map(|r| view! {
-                <button type="button" class="button" on:click=move |_| r.run(())>{move || msgs(lang()).retry}</button>
+                <button type="button" class="button" on:click=move |_| r.run(())>{tr(|m| m.retry)}</button>
             })}
         </div>
     }
@@ -122,7 +116,7 @@ where
 pub fn FlagBadges(flags: Flags) -> impl IntoView {
     view! {
         <ul class="badges">
-            {flags.set().into_iter().map(|f| view! { <li class=format!("badge flag-{}", f.as_str())><T text=f.label()/></li> }).collect_view()}
+            {flags.set().into_iter().map(|f| view! { <li class=format!("badge flag-{}", f.as_str())>{tx(&f.label())}</li> }).collect_view()}
         </ul>
     }
 }
@@ -141,10 +135,10 @@ pub fn ItemCard(item: ItemSummary) -> impl IntoView {
     view! {
         <li class="card item-card">
             <A href=href attr:class="card-link">
-                <span class="card-title"><T text=item.name.clone()/></span>
+                <span class="card-title">{tx(&item.name)}</span>
             </A>
             <p class="meta">
-                <T text=item.department.name.clone()/>
+                {tx(&item.department.name)}
                 {days.map(|d| view! { <span class="sep" aria-hidden="true">" · "</span><span>{move || format!("{} {}", msgs(lang()).promised, crate::i18n::days(lang(), d))}</span> })}
             </p>
             <FlagBadges flags=item.flags/>
@@ -170,10 +164,9 @@ pub fn SearchForm(#[prop(optional, into)] initial: String, #[prop(optional)] aut
             }
         }
     };
-    let m = move || msgs(lang());
     view! {
         <form class="search" role="search" on:submit=on_submit>
-            <label for="search-q" class="visually-hidden">{move || m().search_label}</label>
+            <label for="search-q" class="visually-hidden">{tr(|m| m.search_label)}</label>
             <input
                 id="search-q"
                 name="q"
@@ -181,7 +174,7 @@ pub fn SearchForm(#[prop(optional, into)] initial: String, #[prop(optional)] aut
                 enterkeyhint="search"
                 autocomplete="off"
                 autofocus=autofocus
-                placeholder=move || m().search_placeholder
+                placeholder=tr(|m| m.search_placeholder)
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby="search-error"
                 prop:value=move || value.get()
@@ -190,9 +183,9 @@ pub fn SearchForm(#[prop(optional, into)] initial: String, #[prop(optional)] aut
                     error.set(None);
                 }
             />
-            <button type="submit" class="button primary">{move || m().search_button}</button>
+            <button type="submit" class="button primary">{tr(|m| m.search_button)}</button>
             <p id="search-error" class="field-error" aria-live="polite">
-                {move || error.get().map(|t| view! { <T text=t/> })}
+                {move || error.get().map(|t| view! { {tx(&t)} })}
             </p>
         </form>
     }

@@ -237,6 +237,13 @@ pub const EN: Msgs = Msgs {
     footer: "Putuo District Government Office · demo data for illustration",
 };
 
+/// A UI string that follows the language switch. Every call returns the same closure type, so Leptos'
+/// render and reactive code is instantiated once for all strings rather than once per string — most
+/// of the wasm size is such instantiations.
+pub fn tr(f: fn(&'static Msgs) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || f(msgs(crate::state::lang()))
+}
+
 pub fn msgs(lang: Lang) -> &'static Msgs {
     match lang {
         Lang::Zh => &ZH,

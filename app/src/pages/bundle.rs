@@ -1,10 +1,10 @@
 //! `/bundles/:id`: a "一件事" and the items it bundles across departments.
 
 use crate::api;
-use crate::components::{async_view, ItemCard, T};
-use crate::i18n::msgs;
+use crate::components::{async_view, tx, ItemCard};
+use crate::i18n::{msgs, tr};
 use crate::pages::not_found::NotFound;
-use crate::state::{lang, prefs, use_title};
+use crate::state::{prefs, use_title};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -24,9 +24,9 @@ pub fn BundlePage() -> impl IntoView {
     move || match bundle.get() {
         Some(Err(e)) if e.is_not_found() => view! { <NotFound/> }.into_any(),
         _ => async_view(bundle, |b| view! {
-            <h1><T text=b.name.clone()/></h1>
-            <p><T text=b.summary.clone()/></p>
-            <h2>{move || msgs(lang()).items_in_bundle}</h2>
+            <h1>{tx(&b.name)}</h1>
+            <p>{tx(&b.summary)}</p>
+            <h2>{tr(|m| m.items_in_bundle)}</h2>
             <ul class="cards">{b.items.into_iter().map(|i| view! { <ItemCard item=i/> }).collect_view()}</ul>
         }).into_any(),
     }

@@ -1,8 +1,8 @@
 //! `/centers/:id`: address, phone, weekly hours, windows, and the items handled here.
 
 use crate::api;
-use crate::components::{async_view, tx, T};
-use crate::i18n::{msgs, window_label};
+use crate::components::{async_view, tx};
+use crate::i18n::{msgs, window_label, tr};
 use crate::pages::not_found::NotFound;
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
@@ -37,13 +37,13 @@ fn center_view(d: CenterDetail) -> impl IntoView {
     hours.sort_by_key(|h| h.weekday);
     view! {
         <article>
-            <h1><T text=center.name.clone()/></h1>
+            <h1>{tx(&center.name)}</h1>
             <dl class="facts">
-                <div><dt>{move || msgs(lang()).address}</dt><dd><T text=center.address.clone()/></dd></div>
-                <div><dt>{move || msgs(lang()).phone}</dt><dd><a href=tel>{center.phone.clone()}</a></dd></div>
+                <div><dt>{tr(|m| m.address)}</dt><dd>{tx(&center.address)}</dd></div>
+                <div><dt>{tr(|m| m.phone)}</dt><dd><a href=tel>{center.phone.clone()}</a></dd></div>
             </dl>
             <section aria-labelledby="h-hours">
-                <h2 id="h-hours">{move || msgs(lang()).hours}</h2>
+                <h2 id="h-hours">{tr(|m| m.hours)}</h2>
                 <table class="hours">
                     <tbody>
                         {(1u8..=7).map(|d| {
@@ -57,14 +57,14 @@ fn center_view(d: CenterDetail) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                {(!center.hours_note.is_empty()).then(|| view! { <p class="hint"><T text=center.hours_note.clone()/></p> })}
+                {(!center.hours_note.is_empty()).then(|| view! { <p class="hint">{tx(&center.hours_note)}</p> })}
             </section>
             <section aria-labelledby="h-items">
-                <h2 id="h-items">{move || msgs(lang()).items_here}</h2>
+                <h2 id="h-items">{tr(|m| m.items_here)}</h2>
                 <A href=items_href attr:class="button primary">{move || format!("{} ({item_count})", msgs(lang()).items_here)}</A>
             </section>
             <section aria-labelledby="h-windows">
-                <h2 id="h-windows">{move || msgs(lang()).windows}</h2>
+                <h2 id="h-windows">{tr(|m| m.windows)}</h2>
                 <ul class="windows">
                     {windows.into_iter().map(|w| {
                         let n = w.number;

@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::components::{async_view, tx};
-use crate::i18n::msgs;
+use crate::i18n::{msgs, tr};
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -55,13 +55,13 @@ pub fn Centers() -> impl IntoView {
         async move { api::centers(l).await }
     });
     view! {
-        <h1>{move || msgs(lang()).centers}</h1>
+        <h1>{tr(|m| m.centers)}</h1>
         {async_view(list, |cs| {
             let (district, community): (Vec<Center>, Vec<Center>) = cs.into_iter().partition(|c| c.kind == CenterKind::District);
             view! {
-                <h2>{move || msgs(lang()).district_center}</h2>
+                <h2>{tr(|m| m.district_center)}</h2>
                 <ul class="cards">{district.into_iter().map(center_card).collect_view()}</ul>
-                <h2>{move || msgs(lang()).community_centers}</h2>
+                <h2>{tr(|m| m.community_centers)}</h2>
                 <ul class="cards">{community.into_iter().map(center_card).collect_view()}</ul>
             }
         })}

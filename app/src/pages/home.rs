@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::{async_view, tx, ItemCard, SearchForm};
-use crate::i18n::msgs;
+use crate::i18n::{msgs, tr};
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -22,10 +22,9 @@ pub fn Home() -> impl IntoView {
         let l = p.lang.get();
         async move { api::bundles(l).await }
     });
-    let m = move || msgs(lang());
     view! {
         <section class="hero">
-            <h1>{move || m().tagline}</h1>
+            <h1>{tr(|m| m.tagline)}</h1>
             <SearchForm/>
             <ul class="quick">
                 {[Flag::Online, Flag::ZeroTrip, Flag::OnTheSpot].into_iter().map(|f| {
@@ -35,14 +34,14 @@ pub fn Home() -> impl IntoView {
             </ul>
         </section>
         <section aria-labelledby="popular-h">
-            <h2 id="popular-h">{move || m().popular}</h2>
+            <h2 id="popular-h">{tr(|m| m.popular)}</h2>
             {async_view(popular, |page| view! {
                 <ul class="cards">{page.items.into_iter().map(|i| view! { <ItemCard item=i/> }).collect_view()}</ul>
             })}
         </section>
         <section aria-labelledby="bundles-h">
-            <h2 id="bundles-h">{move || m().bundles}</h2>
-            <p class="hint">{move || m().bundles_hint}</p>
+            <h2 id="bundles-h">{tr(|m| m.bundles)}</h2>
+            <p class="hint">{tr(|m| m.bundles_hint)}</p>
             {async_view(bundles, |list| view! {
                 <ul class="cards bundles">
                     {list.into_iter().map(|b| {
@@ -60,9 +59,9 @@ pub fn Home() -> impl IntoView {
             })}
         </section>
         <section aria-labelledby="centers-h">
-            <h2 id="centers-h">{move || m().centers}</h2>
-            <p class="hint">{move || m().centers_hint}</p>
-            <A href="/centers" attr:class="button">{move || m().all_centers}</A>
+            <h2 id="centers-h">{tr(|m| m.centers)}</h2>
+            <p class="hint">{tr(|m| m.centers_hint)}</p>
+            <A href="/centers" attr:class="button">{tr(|m| m.all_centers)}</A>
         </section>
     }
 }

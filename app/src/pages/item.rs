@@ -2,8 +2,8 @@
 //! bring, how long it takes, what it costs, where to go.
 
 use crate::api;
-use crate::components::{async_view, kind_label, tx, FlagBadges, T};
-use crate::i18n::{days, msgs};
+use crate::components::{async_view, kind_label, tx, FlagBadges};
+use crate::i18n::{days, msgs, tr};
 use crate::pages::not_found::NotFound;
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
@@ -43,7 +43,7 @@ fn section(title: fn(&'static crate::i18n::Msgs) -> &'static str, id: &'static s
 }
 
 fn text_list(items: Vec<Text>, ordered: bool) -> impl IntoView {
-    let lis = items.into_iter().map(|t| view! { <li><T text=t/></li> }).collect_view();
+    let lis = items.into_iter().map(|t| view! { <li>{tx(&t)}</li> }).collect_view();
     if ordered { view! { <ol class="steps">{lis}</ol> }.into_any() } else { view! { <ul class="plain">{lis}</ul> }.into_any() }
 }
 
@@ -55,19 +55,19 @@ fn material_row(i: usize, mat: Material) -> impl IntoView {
         <li class="material">
             <input type="checkbox" id=id.clone()/>
             <label for=id>
-                <span class="mat-name"><T text=mat.name.clone()/></span>
+                <span class="mat-name">{tx(&mat.name)}</span>
                 <span class="meta">
-                    <T text=mat.form.label()/>
+                    {tx(&mat.form.label())}
                     {move || format!(" · {count} {} · ", msgs(lang()).copies)}
                     {move || if required { msgs(lang()).required } else { msgs(lang()).optional }}
                 </span>
-                {mat.e_licence.then(|| view! { <span class="badge e-licence">{move || msgs(lang()).e_licence}</span> })}
-                {(!mat.note.is_empty()).then(|| view! { <span class="note"><T text=mat.note.clone()/></span> })}
+                {mat.e_licence.then(|| view! { <span class="badge e-licence">{tr(|m| m.e_licence)}</span> })}
+                {(!mat.note.is_empty()).then(|| view! { <span class="note">{tx(&mat.note)}</span> })}
             </label>
             {(mat.template_url.is_some() || mat.sample_url.is_some()).then(|| view! {
                 <span class="mat-links">
-                    {mat.template_url.clone().map(|u| view! { <a href=u target="_blank" rel="noopener">{move || msgs(lang()).template}</a> })}
-                    {mat.sample_url.clone().map(|u| view! { <a href=u target="_blank" rel="noopener">{move || msgs(lang()).sample}</a> })}
+                    {mat.template_url.clone().map(|u| view! { <a href=u target="_blank" rel="noopener">{tr(|m| m.template)}</a> })}
+                    {mat.sample_url.clone().map(|u| view! { <a href=u target="_blank" rel="noopener">{tr(|m| m.sample)}</a> })}
                 </span>
             })}
         </li>
@@ -86,7 +86,7 @@ fn guide_view(d: ItemDetail) -> impl IntoView {
         <article class="guide">
             <header class="guide-head">
                 <p class="meta">{tx(&item.department.name)}" · "{move || kind_label(kind, lang())}</p>
-                <h1><T text=item.name.clone()/></h1>
+                <h1>{tx(&item.name)}</h1>
                 <FlagBadges flags=item.flags/>
             </header>
             {(shown != current).then(|| {
@@ -94,24 +94,24 @@ fn guide_view(d: ItemDetail) -> impl IntoView {
                 view! {
                     <p class="banner" role="note">
                         {move || format!("{} v{shown}。", msgs(lang()).old_version)}
-                        <A href=href>{move || msgs(lang()).view_current}</A>
+                        <A href=href>{tr(|m| m.view_current)}</A>
                     </p>
                 }
             })}
             <dl class="facts">
-                {promised.map(|d| view! { <div><dt>{move || msgs(lang()).promised}</dt><dd>{move || days(lang(), d)}</dd></div> })}
-                {statutory.map(|d| view! { <div><dt>{move || msgs(lang()).statutory}</dt><dd>{move || days(lang(), d)}</dd></div> })}
-                <div><dt>{move || msgs(lang()).fees}</dt><dd><T text=guide.fees.clone()/></dd></div>
+                {promised.map(|d| view! { <div><dt>{tr(|m| m.promised)}</dt><dd>{move || days(lang(), d)}</dd></div> })}
+                {statutory.map(|d| view! { <div><dt>{tr(|m| m.statutory)}</dt><dd>{move || days(lang(), d)}</dd></div> })}
+                <div><dt>{tr(|m| m.fees)}</dt><dd>{tx(&guide.fees)}</dd></div>
             </dl>
-            {section(|m| m.summary, "s-summary", view! { <p><T text=guide.summary.clone()/></p> })}
+            {section(|m| m.summary, "s-summary", view! { <p>{tx(&guide.summary)}</p> })}
             {section(|m| m.materials, "s-materials", view! {
-                <p class="hint">{move || msgs(lang()).materials_hint}</p>
+                <p class="hint">{tr(|m| m.materials_hint)}</p>
                 <ul class="materials">{guide.materials.into_iter().enumerate().map(|(i, m)| material_row(i, m)).collect_view()}</ul>
             })}
             {section(|m| m.conditions, "s-conditions", text_list(guide.conditions, false))}
             {(!guide.process.is_empty()).then(|| section(|m| m.process, "s-process", text_list(guide.process, true)))}
             {section(|m| m.where_to_go, "s-where", view! {
-                {(!guide.where_note.is_empty()).then(|| view! { <p><T text=guide.where_note.clone()/></p> })}
+                {(!guide.where_note.is_empty()).then(|| view! { <p>{tx(&guide.where_note)}</p> })}
                 <ul class="plain links">
                     {centers.into_iter().map(|c| {
                         let href = format!("/centers/{}", c.id);
@@ -123,7 +123,7 @@ fn guide_view(d: ItemDetail) -> impl IntoView {
             {(!guide.faq.is_empty()).then(|| section(|m| m.faq, "s-faq", view! {
                 <div class="faq">
                     {guide.faq.into_iter().map(|f| view! {
-                        <details><summary><T text=f.q/></summary><p><T text=f.a/></p></details>
+                        <details><summary>{tx(&f.q)}</summary><p>{tx(&f.a)}</p></details>
                     }).collect_view()}
                 </div>
             }))}
@@ -145,10 +145,10 @@ fn guide_view(d: ItemDetail) -> impl IntoView {
                             <li>
                                 <A href=href attr:aria-current=is_shown.then_some("page")>
                                     {move || format!("{} {n}", msgs(lang()).version)}
-                                    {(n == current).then(|| view! { <span class="badge">{move || msgs(lang()).current}</span> })}
+                                    {(n == current).then(|| view! { <span class="badge">{tr(|m| m.current)}</span> })}
                                 </A>
                                 " "<span class="meta">{v.published_at.clone()}</span>
-                                {(!v.change_note.is_empty()).then(|| view! { <p class="meta"><T text=v.change_note.clone()/></p> })}
+                                {(!v.change_note.is_empty()).then(|| view! { <p class="meta">{tx(&v.change_note)}</p> })}
                             </li>
                         }
                     }).collect_view()}

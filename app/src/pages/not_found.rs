@@ -1,7 +1,7 @@
 //! Anything the router does not know, and items or centers that do not exist.
 
-use crate::i18n::msgs;
-use crate::state::{lang, use_title};
+use crate::i18n::{msgs, tr};
+use crate::state::use_title;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -10,9 +10,9 @@ pub fn NotFound() -> impl IntoView {
     use_title(|l| msgs(l).not_found.to_string());
     view! {
         <section class="empty">
-            <h1>{move || msgs(lang()).not_found}</h1>
-            <p>{move || msgs(lang()).not_found_hint}</p>
-            <A href="/" attr:class="button primary">{move || msgs(lang()).back_home}</A>
+            <h1>{tr(|m| m.not_found)}</h1>
+            <p>{tr(|m| m.not_found_hint)}</p>
+            <A href="/" attr:class="button primary">{tr(|m| m.back_home)}</A>
         </section>
     }
 }

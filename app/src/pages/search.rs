@@ -3,7 +3,7 @@
 
 use crate::api::{self, query_string};
 use crate::components::{async_view, tx, ItemCard, SearchForm};
-use crate::i18n::msgs;
+use crate::i18n::{msgs, tr};
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -36,7 +36,6 @@ pub fn Search() -> impl IntoView {
     });
     let navigate = use_navigate();
     let go = move |q: ItemQuery| navigate(&format!("/search{}", query_string(&q.to_pairs())), Default::default());
-    let m = move || msgs(lang());
 
     let go_dept = go.clone();
     // Toggle buttons, not links: each flag is a pressed/unpressed state of this search (aria-pressed).
@@ -62,11 +61,11 @@ pub fn Search() -> impl IntoView {
     };
 
     view! {
-        <h1 class="visually-hidden">{move || m().nav_search}</h1>
+        <h1 class="visually-hidden">{tr(|m| m.nav_search)}</h1>
         {move || view! { <SearchForm initial=query.get().q/> }}
-        <section class="filters" aria-label=move || m().filters>
+        <section class="filters" aria-label=tr(|m| m.filters)>
             <ul class="quick">{flag_chips}</ul>
-            <label for="dept-filter" class="inline-label">{move || m().department}</label>
+            <label for="dept-filter" class="inline-label">{tr(|m| m.department)}</label>
             <select id="dept-filter" on:change=move |ev| {
                 let v = event_target_value(&ev);
                 let mut q = query.get_untracked();
@@ -74,7 +73,7 @@ pub fn Search() -> impl IntoView {
                 q.page = 1;
                 go_dept(q);
             }>
-                <option value="" selected=move || query.get().dept.is_none()>{move || m().all_departments}</option>
+                <option value="" selected=move || query.get().dept.is_none()>{tr(|m| m.all_departments)}</option>
                 {move || depts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|d| {
                     let id = d.id.clone();
                     let selected = move || query.get().dept.as_deref() == Some(id.as_str());
@@ -100,18 +99,18 @@ pub fn Search() -> impl IntoView {
                 {if page.items.is_empty() {
                     view! {
                         <div class="empty">
-                            <p><strong>{move || msgs(lang()).no_results}</strong></p>
-                            <p>{move || msgs(lang()).no_results_hint}</p>
+                            <p><strong>{tr(|m| m.no_results)}</strong></p>
+                            <p>{tr(|m| m.no_results_hint)}</p>
                         </div>
                     }.into_any()
                 } else {
                     view! { <ul class="cards">{page.items.into_iter().map(|i| view! { <ItemCard item=i/> }).collect_view()}</ul> }.into_any()
                 }}
                 {(pages > 1).then(|| view! {
-                    <nav class="pager" aria-label=move || msgs(lang()).page>
-                        {has_prev.then(|| view! { <A href=prev.clone() attr:class="button">{move || msgs(lang()).prev}</A> })}
+                    <nav class="pager" aria-label=tr(|m| m.page)>
+                        {has_prev.then(|| view! { <A href=prev.clone() attr:class="button">{tr(|m| m.prev)}</A> })}
                         <span>{format!("{} / {pages}", page.page)}</span>
-                        {has_next.then(|| view! { <A href=next.clone() attr:class="button">{move || msgs(lang()).next}</A> })}
+                        {has_next.then(|| view! { <A href=next.clone() attr:class="button">{tr(|m| m.next)}</A> })}
                     </nav>
                 })}
             }
