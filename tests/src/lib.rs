@@ -50,7 +50,10 @@ pub fn get_with(path: &str, headers: &[(&str, &str)]) -> Resp {
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let mut r = req.call().unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    into_resp(req.call().unwrap_or_else(|e| panic!("GET {path}: {e}")))
+}
+
+fn into_resp(mut r: ureq::http::Response<ureq::Body>) -> Resp {
     let status = r.status().as_u16();
     let headers = r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
     let body = r.body_mut().read_to_string().unwrap_or_default();
@@ -62,15 +65,8 @@ pub fn get(path: &str) -> Resp {
 }
 
 pub fn post(path: &str, body: &str) -> Resp {
-    let mut r = agent()
-        .post(&format!("{}{path}", base()))
-        .header("Content-Type", "application/json")
-        .send(body)
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-    let status = r.status().as_u16();
-    let headers = r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
-    let body = r.body_mut().read_to_string().unwrap_or_default();
-    Resp { status, headers, body }
+    let r = agent().post(&format!("{}{path}", base())).header("Content-Type", "application/json").send(body);
+    into_resp(r.unwrap_or_else(|e| panic!("POST {path}: {e}")))
 }
 
 /// Percent-encodes a query value.

@@ -6,8 +6,26 @@ use crate::{root, Result};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-pub const WASM_BINDGEN: &str = "0.2.130";
 pub const WORKER_BUILD: &str = "0.8.7";
+
+/// The wasm-bindgen version in Cargo.lock: the CLI must match the crate exactly, so it is read from the
+/// lockfile rather than written down twice.
+pub fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    lock.split("[[package]]")
+        .find(|p| p.lines().any(|l| l.trim() == "name = \"wasm-bindgen\""))
+        .and_then(|p| p.lines().find_map(|l| l.trim().strip_prefix("version = \"")?.strip_suffix('"').map(str::to_string)))
+        .ok_or_else(|| "wasm-bindgen is not in Cargo.lock".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wasm_bindgen_cli_follows_the_lockfile() {
+        let v = super::wasm_bindgen_version().unwrap();
+        assert!(v.starts_with("0.2."), "{v}");
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
@@ -66,9 +84,10 @@ pub fn ensure(needs: Needs) -> Result {
     if !output("rustup", &["target", "list", "--installed"]).is_some_and(|s| s.contains("wasm32-unknown-unknown")) {
         sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
-    if !has_version(&cargo_bin("wasm-bindgen"), WASM_BINDGEN) || !cargo_bin("wasm-bindgen-test-runner").exists() {
+    let wb = wasm_bindgen_version()?;
+    if !has_version(&cargo_bin("wasm-bindgen"), &wb) || !cargo_bin("wasm-bindgen-test-runner").exists() {
         // Not --locked: one locked dependency of the CLI is missing from the registry (see TOOLCHAIN.md).
-        sh(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN]))?;
+        sh(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &wb]))?;
     }
     if !has_version(&cargo_bin("worker-build"), WORKER_BUILD) {
         sh(Command::new("cargo").args(["install", "worker-build", "--version", WORKER_BUILD, "--locked"]))?;
