@@ -30,6 +30,12 @@ error_codes! {
     UnknownFilter    = "unknown_filter",    400, "筛选条件不存在", "Unknown filter value";
     BadId            = "bad_id",            400, "编号格式不正确", "The identifier is not well-formed";
     MalformedJson    = "malformed_json",    400, "请求内容不是有效的 JSON", "The request body is not valid JSON";
+    InvalidIdNumber  = "invalid_id_number", 400, "身份证号码不正确，请核对 18 位号码（含末位校验码）", "The resident ID number is not valid; check all 18 characters";
+    InvalidUscc      = "invalid_uscc",      400, "统一社会信用代码不正确，请核对 18 位代码", "The unified social credit code is not valid; check all 18 characters";
+    InvalidMobile    = "invalid_mobile",    400, "手机号码应为 11 位数字，以 13–19 开头", "A mobile number has 11 digits and starts with 13–19";
+    PasswordTooShort = "password_too_short",400, "密码至少 8 位", "The password needs at least 8 characters";
+    PasswordTooLong  = "password_too_long", 400, "密码最多 128 位", "The password can have at most 128 characters";
+    PasswordCommon   = "password_common",   400, "这个密码太常见，容易被猜到，请换一个", "This password is too common and easy to guess; choose another";
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";
     VersionNotFound  = "version_not_found", 404, "没有找到该版本的办事指南", "No such guide version";

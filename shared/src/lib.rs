@@ -11,11 +11,15 @@
 //! - [`search`]    — search-text normalisation (full-width folding, case), query parsing limits, ranking.
 //! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
 //! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
+//! - [`ids`]       — resident ID (GB 11643), credit code (GB 32100) and mobile checks; masking.
+//! - [`password`]  — the password policy (length, the 1,000 most common refused).
 
 pub mod catalogue;
 pub mod error;
 pub mod etag;
+pub mod ids;
 pub mod lang;
+pub mod password;
 pub mod query;
 pub mod search;
 

@@ -34,7 +34,13 @@ fn dev_command(state: &Path, port: u16, inspector: u16, log_level: &str) -> Comm
 }
 
 pub fn serve_foreground(state: &Path, port: u16) -> Result {
-    sh(&mut dev_command(state, port, free_port()?, "info"))
+    let status = dev_command(state, port, free_port()?, "info").status().map_err(|e| format!("wrangler dev: {e}"))?;
+    // Ctrl-C or SIGTERM is how a dev server is meant to end, not a failure.
+    use std::os::unix::process::ExitStatusExt;
+    match (status.success(), status.signal(), status.code()) {
+        (true, _, _) | (_, Some(_), _) | (_, _, Some(130 | 143)) => Ok(()),
+        _ => Err(format!("wrangler dev exited with {status}")),
+    }
 }
 
 pub fn free_port() -> Result<u16> {
