@@ -14,6 +14,7 @@
 //! (`run_worker_first` in `wrangler.toml`).
 
 pub mod bundles;
+pub mod crypto;
 pub mod centers;
 pub mod departments;
 pub mod error;

@@ -36,6 +36,13 @@ error_codes! {
     PasswordTooShort = "password_too_short",400, "密码至少 8 位", "The password needs at least 8 characters";
     PasswordTooLong  = "password_too_long", 400, "密码最多 128 位", "The password can have at most 128 characters";
     PasswordCommon   = "password_common",   400, "这个密码太常见，容易被猜到，请换一个", "This password is too common and easy to guess; choose another";
+    InvalidName      = "invalid_name",      400, "请填写与身份证一致的姓名（2–30 个字）", "Enter your name as on your ID card (2–30 characters)";
+    Unauthenticated  = "unauthenticated",   401, "请先登录", "Please sign in first";
+    BadCredentials   = "bad_credentials",   401, "证件号码或密码不正确", "The ID number or password is not correct";
+    CrossOrigin      = "cross_origin",      403, "请求来源不被允许", "Requests from other sites are not allowed";
+    Forbidden        = "forbidden",         403, "没有权限进行此操作", "You are not allowed to do this";
+    TooManyAttempts  = "too_many_attempts", 429, "尝试次数过多，请 15 分钟后再试", "Too many attempts; try again in 15 minutes";
+    AccountExists    = "account_exists",    409, "该证件号码已注册，请直接登录", "An account with this ID number exists; please sign in";
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";
     VersionNotFound  = "version_not_found", 404, "没有找到该版本的办事指南", "No such guide version";

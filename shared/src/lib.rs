@@ -4,6 +4,7 @@
 //! in the browser (instant feedback) and at the edge (authoritative), and carry most of the tests.
 //!
 //! Layout:
+//! - [`account`]   — registration and sign-in requests and their validation, roles, session lengths.
 //! - [`lang`]      — the two UI languages and bilingual text ([`lang::Text`]).
 //! - [`error`]     — every error code the API can return, with its HTTP status and zh/en messages.
 //! - [`catalogue`] — departments, service centers, windows, service items and their versioned office guides
@@ -14,6 +15,7 @@
 //! - [`ids`]       — resident ID (GB 11643), credit code (GB 32100) and mobile checks; masking.
 //! - [`password`]  — the password policy (length, the 1,000 most common refused).
 
+pub mod account;
 pub mod catalogue;
 pub mod error;
 pub mod etag;

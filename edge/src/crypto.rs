@@ -1,0 +1,240 @@
+//! Cryptography for personal data and credentials. The primitives are pure (RustCrypto) and tested on
+//! the host; only randomness and PBKDF2 come from the runtime's Web Crypto (`wasm` below), where PBKDF2
+//! runs natively — several times faster than in wasm, which matters at 600,000 iterations.
+//!
+//! - Sealed values: `<key id>.<base64url(nonce ‖ AES-256-GCM ciphertext)>`. The key id names the key, so
+//!   keys can rotate: new writes use the newest key, old rows stay readable while any key remains.
+//! - Lookup digests: HMAC-SHA256 under a separate key, hex. Finding an account by ID number compares
+//!   digests; the plaintext is never in a column, and a dump without the key cannot be searched.
+//! - Password hashes: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` (OWASP 2023: ≥ 600,000).
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+pub const PBKDF2_ITERATIONS: u32 = 600_000;
+
+/// A data-encryption key with its id (e.g. `k1`).
+#[derive(Clone)]
+pub struct DataKey {
+    pub id: String,
+    pub key: [u8; 32],
+}
+
+/// The keys a worker holds: the newest first. Parsed from the `DATA_KEYS` secret: `k2:<hex>,k1:<hex>`.
+#[derive(Clone)]
+pub struct Keyring {
+    pub data: Vec<DataKey>,
+    pub lookup: [u8; 32],
+}
+
+fn hex32(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+impl Keyring {
+    /// `data_keys` is `id:hex,id:hex` (newest first), `lookup_key` one hex key. None if malformed, so a
+    /// misconfigured deploy fails loudly instead of writing unreadable data.
+    pub fn parse(data_keys: &str, lookup_key: &str) -> Option<Keyring> {
+        let data = data_keys
+            .split(',')
+            .map(|kv| {
+                let (id, hex) = kv.trim().split_once(':')?;
+                let ok_id = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric());
+                ok_id.then(|| Some(DataKey { id: id.to_string(), key: hex32(hex)? }))?
+            })
+            .collect::<Option<Vec<_>>>()?;
+        if data.is_empty() {
+            return None;
+        }
+        Some(Keyring { data, lookup: hex32(lookup_key)? })
+    }
+
+    /// Encrypts with the newest key. `nonce` must be fresh random bytes for every call.
+    pub fn seal(&self, plaintext: &str, nonce: [u8; 12]) -> String {
+        let k = &self.data[0];
+        let cipher = Aes256Gcm::new(&k.key.into());
+        let ct = cipher.encrypt(&Nonce::from(nonce), plaintext.as_bytes()).expect("AES-GCM encryption of a short value cannot fail");
+        let mut blob = nonce.to_vec();
+        blob.extend_from_slice(&ct);
+        format!("{}.{}", k.id, B64.encode(blob))
+    }
+
+    /// Decrypts a sealed value with the key it names; None if the key is unknown or the value was altered.
+    pub fn open(&self, sealed: &str) -> Option<String> {
+        let (id, b64) = sealed.split_once('.')?;
+        let key = self.data.iter().find(|k| k.id == id)?;
+        let blob = B64.decode(b64).ok()?;
+        if blob.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, ct) = blob.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().ok()?;
+        let pt = Aes256Gcm::new(&key.key.into()).decrypt(&Nonce::from(nonce), ct).ok()?;
+        String::from_utf8(pt).ok()
+    }
+
+    /// Keyed digest for equality lookups (ID numbers, mobiles).
+    pub fn lookup_digest(&self, value: &str) -> String {
+        let mut mac = <Hmac<Sha256>>::new_from_slice(&self.lookup).expect("HMAC takes any key length");
+        mac.update(value.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Digest of a session token: the database holds only this, so a leaked table cannot be replayed.
+pub fn token_digest(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A random token as it goes into a cookie.
+pub fn token_string(random: [u8; 32]) -> String {
+    B64.encode(random)
+}
+
+pub fn password_record(iterations: u32, salt: &[u8], hash: &[u8]) -> String {
+    format!("pbkdf2-sha256${iterations}${}${}", B64.encode(salt), B64.encode(hash))
+}
+
+/// `(iterations, salt, hash)` of a stored password record.
+pub fn parse_password_record(s: &str) -> Option<(u32, Vec<u8>, Vec<u8>)> {
+    let mut p = s.split('$');
+    if p.next()? != "pbkdf2-sha256" {
+        return None;
+    }
+    let it = p.next()?.parse().ok()?;
+    let salt = B64.decode(p.next()?).ok()?;
+    let hash = B64.decode(p.next()?).ok()?;
+    p.next().is_none().then_some((it, salt, hash))
+}
+
+/// Equality that takes the same time wherever the first difference is.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::{pbkdf2_sha256, random};
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use js_sys::{Object, Reflect, Uint8Array};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    fn crypto() -> Result<web_sys::Crypto, JsValue> {
+        Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))?.dyn_into::<web_sys::Crypto>()
+    }
+
+    pub fn random<const N: usize>() -> Result<[u8; N], JsValue> {
+        let mut buf = [0u8; N];
+        crypto()?.get_random_values_with_u8_array(&mut buf)?;
+        Ok(buf)
+    }
+
+    /// PBKDF2-HMAC-SHA256 through Web Crypto, 32 bytes out.
+    pub async fn pbkdf2_sha256(password: &str, salt: &[u8], iterations: u32) -> Result<Vec<u8>, JsValue> {
+        let subtle = crypto()?.subtle();
+        let usages = js_sys::Array::of1(&JsValue::from_str("deriveBits"));
+        let key = JsFuture::from(subtle.import_key_with_str("raw", &Uint8Array::from(password.as_bytes()), "PBKDF2", false, &usages)?).await?;
+        let params = Object::new();
+        Reflect::set(&params, &"name".into(), &"PBKDF2".into())?;
+        Reflect::set(&params, &"hash".into(), &"SHA-256".into())?;
+        Reflect::set(&params, &"salt".into(), &Uint8Array::from(salt))?;
+        Reflect::set(&params, &"iterations".into(), &JsValue::from_f64(f64::from(iterations)))?;
+        let bits = JsFuture::from(subtle.derive_bits_with_object(&params, &key.dyn_into()?, 256)?).await?;
+        Ok(Uint8Array::new(&bits).to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring() -> Keyring {
+        Keyring::parse(&format!("k2:{},k1:{}", "22".repeat(32), "11".repeat(32)), &"33".repeat(32)).unwrap()
+    }
+
+    #[test]
+    fn seal_and_open_round_trip_without_plaintext_in_the_output() {
+        let r = ring();
+        let sealed = r.seal("34052419800101001X", [7; 12]);
+        assert!(sealed.starts_with("k2."), "newest key is used: {sealed}");
+        assert!(!sealed.contains("3405241980"));
+        assert_eq!(r.open(&sealed).as_deref(), Some("34052419800101001X"));
+    }
+
+    #[test]
+    fn altered_or_foreign_values_do_not_open() {
+        let r = ring();
+        let sealed = r.seal("13812345678", [1; 12]);
+        let mut tampered = sealed.clone().into_bytes();
+        let last = tampered.len() - 2;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(r.open(std::str::from_utf8(&tampered).unwrap()), None);
+        assert_eq!(r.open(&sealed.replacen("k2.", "k9.", 1)), None);
+        assert_eq!(r.open("garbage"), None);
+    }
+
+    #[test]
+    fn keys_rotate_old_values_stay_readable() {
+        let old = Keyring::parse(&format!("k1:{}", "11".repeat(32)), &"33".repeat(32)).unwrap();
+        let sealed = old.seal("上海市普陀区大渡河路1668号", [9; 12]);
+        assert_eq!(ring().open(&sealed).as_deref(), Some("上海市普陀区大渡河路1668号"));
+    }
+
+    #[test]
+    fn lookup_digests_are_keyed_and_stable() {
+        let r = ring();
+        let a = r.lookup_digest("34052419800101001X");
+        assert_eq!(a, r.lookup_digest("34052419800101001X"));
+        assert_eq!(a.len(), 64);
+        let other = Keyring::parse(&format!("k1:{}", "11".repeat(32)), &"44".repeat(32)).unwrap();
+        assert_ne!(a, other.lookup_digest("34052419800101001X"), "a different key gives a different digest");
+    }
+
+    #[test]
+    fn malformed_key_config_is_refused() {
+        assert!(Keyring::parse("", &"33".repeat(32)).is_none());
+        assert!(Keyring::parse("k1:abcd", &"33".repeat(32)).is_none());
+        assert!(Keyring::parse(&format!("k1:{}", "11".repeat(32)), "short").is_none());
+        assert!(Keyring::parse(&format!("k-1:{}", "11".repeat(32)), &"33".repeat(32)).is_none());
+    }
+
+    #[test]
+    fn password_records_round_trip() {
+        let rec = password_record(600_000, b"saltsaltsaltsalt", &[5u8; 32]);
+        assert!(rec.starts_with("pbkdf2-sha256$600000$"));
+        let (it, salt, hash) = parse_password_record(&rec).unwrap();
+        assert_eq!((it, salt.as_slice(), hash.as_slice()), (600_000, &b"saltsaltsaltsalt"[..], &[5u8; 32][..]));
+        assert!(parse_password_record("md5$1$x$y").is_none());
+        assert!(parse_password_record(&format!("{rec}$extra")).is_none());
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn token_digest_is_sha256() {
+        assert_eq!(token_digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}

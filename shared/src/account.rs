@@ -1,0 +1,201 @@
+//! Accounts and who is asking: registration and sign-in requests, their validation (run in the browser
+//! as the user types and again at the edge), roles, and what a user may see of their own data.
+
+use crate::error::{ErrorCode, FieldError};
+use crate::{ids, password};
+use serde::{Deserialize, Serialize};
+
+/// Staff sessions end after 30 idle minutes (shared desks); residents stay signed in for 7 days with
+/// "remember me", else for the browser session's 12 hours at most.
+pub const STAFF_IDLE_SECS: i64 = 30 * 60;
+pub const RESIDENT_REMEMBER_SECS: i64 = 7 * 24 * 3600;
+pub const RESIDENT_SESSION_SECS: i64 = 12 * 3600;
+
+/// Sign-in throttling: per account and per client, within the window.
+pub const MAX_FAILS_PER_ACCOUNT: u32 = 5;
+pub const MAX_FAILS_PER_CLIENT: u32 = 20;
+pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 个人
+    Resident,
+    /// 法人 (the business account itself)
+    Business,
+    /// 综合窗口人员, bound to a center
+    WindowStaff,
+    /// 部门审批人员, bound to a department
+    Approver,
+    CenterAdmin,
+    /// 区政府办公室
+    DistrictAdmin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Business => "business",
+            Role::WindowStaff => "window_staff",
+            Role::Approver => "approver",
+            Role::CenterAdmin => "center_admin",
+            Role::DistrictAdmin => "district_admin",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Resident, Role::Business, Role::WindowStaff, Role::Approver, Role::CenterAdmin, Role::DistrictAdmin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Role::Resident | Role::Business)
+    }
+    pub fn session_secs(self, remember: bool) -> i64 {
+        match (self.is_staff(), remember) {
+            (true, _) => STAFF_IDLE_SECS,
+            (false, true) => RESIDENT_REMEMBER_SECS,
+            (false, false) => RESIDENT_SESSION_SECS,
+        }
+    }
+}
+
+/// 个人注册.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RegisterResident {
+    /// Real name as on the ID card.
+    pub name: String,
+    /// 18-character resident ID number.
+    pub id_number: String,
+    /// 11-digit mainland mobile number.
+    pub mobile: String,
+    pub password: String,
+}
+
+/// A registration after validation: normalised values, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidResident {
+    pub name: String,
+    pub id_number: String,
+    pub mobile: String,
+}
+
+/// A real name: 2–30 characters, letters (any script), the middle dot of minority and foreign names
+/// (·), spaces and hyphens; no digits or symbols.
+pub fn name(input: &str) -> Result<String, ErrorCode> {
+    let s = input.trim();
+    let n = s.chars().count();
+    let ok = (2..=30).contains(&n) && s.chars().all(|c| c.is_alphabetic() || matches!(c, '·' | '•' | ' ' | '-' | '.'));
+    if ok { Ok(s.to_string()) } else { Err(ErrorCode::InvalidName) }
+}
+
+impl RegisterResident {
+    /// Every field's problem at once, so the form can show them all next to their fields.
+    pub fn validate(&self) -> Result<ValidResident, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let name = name(&self.name).map_err(|c| errs.push(FieldError::new(c, "name"))).ok();
+        let id = ids::resident_id(&self.id_number).map_err(|c| errs.push(FieldError::new(c, "id_number"))).ok();
+        let mobile = ids::mobile(&self.mobile).map_err(|c| errs.push(FieldError::new(c, "mobile"))).ok();
+        if let Err(c) = password::check(&self.password) {
+            errs.push(FieldError::new(c, "password"));
+        }
+        match (name, id, mobile) {
+            (Some(name), Some(id_number), Some(mobile)) if errs.is_empty() => Ok(ValidResident { name, id_number, mobile }),
+            _ => Err(errs),
+        }
+    }
+}
+
+/// 登录: by ID number (residents, staff) or credit code (businesses), with a password.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Login {
+    pub login: String,
+    pub password: String,
+    #[serde(default)]
+    pub remember: bool,
+}
+
+impl Login {
+    /// The normalised login: an ID number, a credit code, or a staff login name as typed (trimmed).
+    pub fn normalised(&self) -> String {
+        let t = self.login.trim();
+        ids::resident_id(t).or_else(|_| ids::uscc(t)).unwrap_or_else(|_| t.to_string())
+    }
+}
+
+/// What a signed-in user sees of themselves: masked wherever the full value is not needed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Me {
+    pub id: String,
+    pub role: Role,
+    /// Masked, e.g. `张**`.
+    pub name: String,
+    /// Masked, e.g. `3401**********001X`.
+    pub id_number: String,
+    /// Masked, e.g. `138****5678`.
+    pub mobile: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> RegisterResident {
+        RegisterResident { name: "张三".into(), id_number: "34052419800101001x".into(), mobile: "138 1234 5678".into(), password: "普陀区一网通办很方便".into() }
+    }
+
+    #[test]
+    fn valid_registration_is_normalised() {
+        let v = good().validate().unwrap();
+        assert_eq!(v.id_number, "34052419800101001X");
+        assert_eq!(v.mobile, "13812345678");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_with_its_name() {
+        let r = RegisterResident { name: "1".into(), id_number: "340524198001010013".into(), mobile: "123".into(), password: "password".into() };
+        let errs = r.validate().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| (e.field.unwrap(), e.code)).collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("name", ErrorCode::InvalidName),
+                ("id_number", ErrorCode::InvalidIdNumber),
+                ("mobile", ErrorCode::InvalidMobile),
+                ("password", ErrorCode::PasswordCommon)
+            ]
+        );
+    }
+
+    #[test]
+    fn names() {
+        for ok in ["张三", "阿依古丽·买买提", "Mary Smith", "欧阳娜娜"] {
+            assert!(name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["张", "张3", "<script>", "", &"张".repeat(31)] {
+            assert_eq!(name(bad), Err(ErrorCode::InvalidName), "{bad}");
+        }
+    }
+
+    #[test]
+    fn login_normalises_ids_and_codes() {
+        let l = |s: &str| Login { login: s.into(), ..Default::default() }.normalised();
+        assert_eq!(l(" 34052419800101001x"), "34052419800101001X");
+        assert_eq!(l("91440101ma5cjq4n59"), "91440101MA5CJQ4N59");
+        assert_eq!(l("staff.li"), "staff.li");
+    }
+
+    #[test]
+    fn session_lengths_by_role() {
+        assert_eq!(Role::WindowStaff.session_secs(true), STAFF_IDLE_SECS, "remember me does not extend staff sessions");
+        assert_eq!(Role::Resident.session_secs(true), RESIDENT_REMEMBER_SECS);
+        assert!(Role::Resident.session_secs(false) < RESIDENT_REMEMBER_SECS);
+        for r in ["resident", "business", "window_staff", "approver", "center_admin", "district_admin"] {
+            assert_eq!(Role::parse(r).unwrap().as_str(), r);
+        }
+    }
+}
