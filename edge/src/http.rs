@@ -21,6 +21,32 @@ pub fn conditional(body: &[u8], if_none_match: Option<&str>) -> (u16, String) {
     (status, etag)
 }
 
+/// CSRF defence for state-changing requests: the browser's `Origin` must be our own. A missing Origin is
+/// refused too; every browser sends one on POST/DELETE, and other clients can set it.
+pub fn origin_allowed(origin: Option<&str>, own_origin: &str) -> bool {
+    origin.is_some_and(|o| o.trim_end_matches('/') == own_origin)
+}
+
+pub const SESSION_COOKIE: &str = "tb_session";
+
+/// The session cookie: HttpOnly (no script can read it), Secure, SameSite=Lax, for the whole site.
+/// `max_age` None makes it a browser-session cookie; Some(0) deletes it.
+pub fn session_cookie(token: &str, max_age: Option<i64>) -> String {
+    let mut c = format!("{SESSION_COOKIE}={token}; HttpOnly; Secure; SameSite=Lax; Path=/");
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    c
+}
+
+/// A cookie's value from a `Cookie` header.
+pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
 #[cfg(target_arch = "wasm32")]
 pub use wasm::Ctx;
 
@@ -41,6 +67,10 @@ mod wasm {
         pub lang: Lang,
         pub route: &'static Route,
         pub params: PathParams,
+        /// The request body, read once before dispatch (empty for GET).
+        pub body: String,
+        /// Seconds since the epoch, taken once per request.
+        pub now: i64,
     }
 
     impl Ctx {
@@ -67,6 +97,27 @@ mod wasm {
                 .and_then(|v| v.parse::<u32>().ok())
                 .filter(|n| *n >= 1)
                 .ok_or_else(|| FieldError::new(ErrorCode::BadId, name).into())
+        }
+
+        /// The JSON body as `T`; anything else is `malformed_json`. Our bodies are small forms: more than
+        /// 64 KB is not one of them, and is refused before parsing.
+        pub fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+            if self.body.len() > 64 * 1024 {
+                return Err(ErrorCode::MalformedJson.into());
+            }
+            serde_json::from_str(&self.body).map_err(|_| ApiError::from(ErrorCode::MalformedJson))
+        }
+
+        /// Who is calling, for throttling: Cloudflare's client address, or `local` under wrangler dev.
+        pub fn client(&self) -> String {
+            self.req.headers().get("CF-Connecting-IP").ok().flatten().unwrap_or_else(|| "local".into())
+        }
+
+        pub fn keyring(&self) -> Result<crate::crypto::Keyring, ApiError> {
+            let data = self.env.secret("DATA_KEYS").map_err(|_| ApiError::Internal("secret DATA_KEYS is not set".into()))?;
+            let lookup = self.env.secret("LOOKUP_KEY").map_err(|_| ApiError::Internal("secret LOOKUP_KEY is not set".into()))?;
+            crate::crypto::Keyring::parse(&data.to_string(), &lookup.to_string())
+                .ok_or_else(|| ApiError::Internal("secrets DATA_KEYS / LOOKUP_KEY are malformed".into()))
         }
 
         /// Serialises `value`, and answers 304 when the client's ETag still matches.
@@ -111,6 +162,24 @@ pub use wasm::{error_response, with_security_headers};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origin_check() {
+        assert!(origin_allowed(Some("http://127.0.0.1:8787"), "http://127.0.0.1:8787"));
+        assert!(!origin_allowed(Some("https://evil.example"), "http://127.0.0.1:8787"));
+        assert!(!origin_allowed(Some("null"), "http://127.0.0.1:8787"));
+        assert!(!origin_allowed(None, "http://127.0.0.1:8787"));
+    }
+
+    #[test]
+    fn cookies() {
+        let c = session_cookie("abc", Some(60));
+        assert!(c.starts_with("tb_session=abc;") && c.contains("HttpOnly") && c.contains("Secure") && c.contains("SameSite=Lax"));
+        assert!(c.ends_with("Max-Age=60"));
+        assert!(!session_cookie("abc", None).contains("Max-Age"));
+        assert_eq!(cookie("a=1; tb_session=xyz; b=2", SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie("a=1", SESSION_COOKIE), None);
+    }
 
     #[test]
     fn revalidation() {

@@ -8,11 +8,13 @@
 //! - [`error`]    — the one error enum; codes map to status + `{"error":{"code","message","field"}}`.
 //! - [`http`]     — request context, JSON with ETag/304, security headers.
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
-//! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`health`].
+//! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
+//! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`sessions`], [`health`].
 //!
 //! Static assets (the app) are served by Workers Static Assets; only `/api/*` reaches this code
 //! (`run_worker_first` in `wrangler.toml`).
 
+pub mod accounts;
 pub mod bundles;
 pub mod crypto;
 pub mod centers;
@@ -24,6 +26,7 @@ pub mod items;
 pub mod openapi;
 pub mod routes;
 pub mod rows;
+pub mod sessions;
 
 /// Crate version plus the git revision, which xtask passes in at build time.
 pub const VERSION: &str = match option_env!("TONGBAN_VERSION") {
@@ -34,9 +37,9 @@ pub const VERSION: &str = match option_env!("TONGBAN_VERSION") {
 #[cfg(target_arch = "wasm32")]
 mod entry {
     use crate::error::ApiError;
-    use crate::http::{error_response, with_security_headers, Ctx};
+    use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{bundles, centers, departments, health, items};
+    use crate::{accounts, bundles, centers, departments, health, items, sessions};
     use tongban_shared::Lang;
     use worker::{console_error, event, Context, Env, Request, Response, Result};
 
@@ -50,10 +53,16 @@ mod entry {
         let lang = req.headers().get("Accept-Language").ok().flatten().map(|h| Lang::from_accept_language(&h)).unwrap_or_default();
         let method = req.method().to_string();
         let url = req.url()?;
+        let mut req = req;
         let resp = match resolve(&method, url.path()) {
             Err(code) => error_response(&ApiError::from(code), lang),
+            Ok((route, _)) if route.method.changes_state() && !origin_allowed(req.headers().get("Origin")?.as_deref(), &url.origin().ascii_serialization()) => {
+                error_response(&ApiError::from(tongban_shared::ErrorCode::CrossOrigin), lang)
+            }
             Ok((route, params)) => {
-                let ctx = Ctx { req, env, url, lang, route, params };
+                let body = if route.method.changes_state() { req.text().await.unwrap_or_default() } else { String::new() };
+                let now = (worker::Date::now().as_millis() / 1000) as i64;
+                let ctx = Ctx { req, env, url, lang, route, params, body, now };
                 match dispatch(&ctx).await {
                     Ok(r) => r,
                     Err(e) => {
@@ -83,6 +92,10 @@ mod entry {
             Endpoint::GetCenter => centers::get(ctx).await,
             Endpoint::ListBundles => bundles::list(ctx).await,
             Endpoint::GetBundle => bundles::get(ctx).await,
+            Endpoint::RegisterResident => accounts::register_resident(ctx).await,
+            Endpoint::Login => sessions::login(ctx).await,
+            Endpoint::Logout => sessions::logout(ctx).await,
+            Endpoint::GetMe => accounts::me(ctx).await,
         }
     }
 }

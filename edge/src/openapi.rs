@@ -31,16 +31,20 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
         }
         params.push(v);
     }
-    let ok = (r.response)(gen).to_value();
     let mut responses = Map::new();
-    responses.insert(
-        "200".into(),
-        json!({
-            "description": "OK",
-            "headers": {"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
-            "content": {"application/json": {"schema": ok}}
-        }),
-    );
+    if r.ok_status == 204 {
+        responses.insert("204".into(), json!({"description": "No content"}));
+    } else {
+        let ok = (r.response)(gen).to_value();
+        responses.insert(
+            r.ok_status.to_string(),
+            json!({
+                "description": if r.ok_status == 201 { "Created" } else { "OK" },
+                "headers": {"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
+                "content": {"application/json": {"schema": ok}}
+            }),
+        );
+    }
     if matches!(r.cache, crate::routes::Cache::Public { .. }) {
         responses.insert("304".into(), json!({"description": "Not modified (the If-None-Match ETag still matches)"}));
     }
@@ -57,7 +61,7 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
             }),
         );
     }
-    json!({
+    let mut op = json!({
         "operationId": format!("{:?}", r.endpoint).chars().enumerate().fold(String::new(), |mut s, (i, c)| {
             if i == 0 { s.extend(c.to_lowercase()) } else { s.push(c) }
             s
@@ -66,7 +70,11 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
         "tags": [r.tag],
         "parameters": params,
         "responses": responses,
-    })
+    });
+    if let Some(body) = r.body {
+        op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": body(gen).to_value()}}});
+    }
+    op
 }
 
 /// Builds the whole document. Pure, so the host tests check exactly what the worker serves.
@@ -120,7 +128,8 @@ mod tests {
         for r in ROUTES {
             let op = &doc["paths"][r.path][r.method.as_str().to_ascii_lowercase()];
             assert!(op.is_object(), "{} is not documented", r.path);
-            assert!(op["responses"]["200"].is_object());
+            assert!(op["responses"][r.ok_status.to_string()].is_object(), "{} documents its {}", r.path, r.ok_status);
+            assert_eq!(op["requestBody"].is_object(), r.body.is_some(), "{} request body", r.path);
             assert!(op["responses"]["500"].is_object(), "every operation documents its 500");
         }
         let mut all = Vec::new();

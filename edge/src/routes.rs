@@ -4,6 +4,7 @@
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, GuideVersionInfo, ItemDetail, ItemPage};
+use tongban_shared::account::{Login, Me, RegisterResident};
 use tongban_shared::ErrorCode;
 
 use crate::health::Health;
@@ -21,18 +22,31 @@ pub enum Endpoint {
     GetCenter,
     ListBundles,
     GetBundle,
+    RegisterResident,
+    Login,
+    Logout,
+    GetMe,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Get,
+    Post,
+    Delete,
 }
 
 impl Method {
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
         }
+    }
+
+    /// Requests that change state: they must come from our own origin (CSRF).
+    pub fn changes_state(self) -> bool {
+        !matches!(self, Method::Get)
     }
 }
 
@@ -91,6 +105,10 @@ pub struct Route {
     pub summary: &'static str,
     pub path_params: &'static [Param],
     pub query: &'static [Param],
+    /// JSON request body, if the endpoint takes one.
+    pub body: Option<SchemaFn>,
+    /// Status of a successful answer (200, 201 Created, 204 No Content).
+    pub ok_status: u16,
     pub response: SchemaFn,
     /// Error codes this endpoint can answer with (besides `internal`).
     pub errors: &'static [ErrorCode],
@@ -110,6 +128,8 @@ pub static ROUTES: &[Route] = &[
         summary: "Build version and whether D1 and KV answer",
         path_params: &[],
         query: &[],
+        body: None,
+        ok_status: 200,
         response: schema_of::<Health>,
         errors: &[ErrorCode::Unavailable],
         cache: Cache::NoStore,
@@ -122,6 +142,8 @@ pub static ROUTES: &[Route] = &[
         summary: "This OpenAPI 3.1 document, generated from the route table",
         path_params: &[],
         query: &[],
+        body: None,
+        ok_status: 200,
         response: schema_of::<serde_json::Value>,
         errors: &[],
         cache: CATALOGUE,
@@ -142,6 +164,8 @@ pub static ROUTES: &[Route] = &[
             Param { name: "page", description: "1-based page", kind: ParamKind::Int { min: 1, max: 10_000 } },
             Param { name: "per_page", description: "Items per page", kind: ParamKind::Int { min: 1, max: 50 } },
         ],
+        body: None,
+        ok_status: 200,
         response: schema_of::<ItemPage>,
         errors: &[ErrorCode::QueryTooLong, ErrorCode::TooManyTerms, ErrorCode::BadPage, ErrorCode::UnknownFilter, ErrorCode::BadId],
         cache: CATALOGUE,
@@ -154,6 +178,8 @@ pub static ROUTES: &[Route] = &[
         summary: "An item with its current office guide (办事指南)",
         path_params: &[ITEM_ID],
         query: &[],
+        body: None,
+        ok_status: 200,
         response: schema_of::<ItemDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound],
         cache: CATALOGUE,
@@ -166,6 +192,8 @@ pub static ROUTES: &[Route] = &[
         summary: "Every published version of an item's guide",
         path_params: &[ITEM_ID],
         query: &[],
+        body: None,
+        ok_status: 200,
         response: schema_of::<Vec<GuideVersionInfo>>,
         errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound],
         cache: CATALOGUE,
@@ -178,6 +206,8 @@ pub static ROUTES: &[Route] = &[
         summary: "An item with one published version of its guide",
         path_params: &[ITEM_ID, Param { name: "version", description: "Guide version, from 1", kind: ParamKind::Int { min: 1, max: 10_000 } }],
         query: &[],
+        body: None,
+        ok_status: 200,
         response: schema_of::<ItemDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound, ErrorCode::VersionNotFound],
         cache: CATALOGUE,
@@ -190,6 +220,8 @@ pub static ROUTES: &[Route] = &[
         summary: "Departments (部门)",
         path_params: &[],
         query: &[],
+        body: None,
+        ok_status: 200,
         response: schema_of::<Vec<Department>>,
         errors: &[],
         cache: CATALOGUE,
@@ -202,6 +234,8 @@ pub static ROUTES: &[Route] = &[
         summary: "Service centers (政务服务中心) with opening hours",
         path_params: &[],
         query: &[Param { name: "kind", description: "District center or community centers", kind: ParamKind::Enum(&["district", "community"]) }],
+        body: None,
+        ok_status: 200,
         response: schema_of::<Vec<Center>>,
         errors: &[ErrorCode::UnknownFilter],
         cache: CATALOGUE,
@@ -214,6 +248,8 @@ pub static ROUTES: &[Route] = &[
         summary: "A service center with its windows",
         path_params: &[Param { name: "id", description: "Center slug, e.g. `putuo-district`", kind: ParamKind::Slug }],
         query: &[],
+        body: None,
+        ok_status: 200,
         response: schema_of::<CenterDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::CenterNotFound],
         cache: CATALOGUE,
@@ -226,6 +262,8 @@ pub static ROUTES: &[Route] = &[
         summary: "\"一件事\" bundles with their items",
         path_params: &[],
         query: &[],
+        body: None,
+        ok_status: 200,
         response: schema_of::<Vec<Bundle>>,
         errors: &[],
         cache: CATALOGUE,
@@ -238,9 +276,71 @@ pub static ROUTES: &[Route] = &[
         summary: "One \"一件事\" bundle with its items",
         path_params: &[Param { name: "id", description: "Bundle slug, e.g. `open-restaurant`", kind: ParamKind::Slug }],
         query: &[],
+        body: None,
+        ok_status: 200,
         response: schema_of::<Bundle>,
         errors: &[ErrorCode::BadId, ErrorCode::BundleNotFound],
         cache: CATALOGUE,
+    },
+    Route {
+        endpoint: Endpoint::RegisterResident,
+        method: Method::Post,
+        path: "/api/v1/accounts/residents",
+        tag: "accounts",
+        summary: "Register a resident (个人注册) and sign in",
+        path_params: &[],
+        query: &[],
+        body: Some(schema_of::<RegisterResident>),
+        ok_status: 201,
+        response: schema_of::<Me>,
+        errors: &[
+            ErrorCode::MalformedJson, ErrorCode::InvalidName, ErrorCode::InvalidIdNumber, ErrorCode::InvalidMobile,
+            ErrorCode::PasswordTooShort, ErrorCode::PasswordTooLong, ErrorCode::PasswordCommon, ErrorCode::CrossOrigin,
+            ErrorCode::AccountExists,
+        ],
+        cache: Cache::NoStore,
+    },
+    Route {
+        endpoint: Endpoint::Login,
+        method: Method::Post,
+        path: "/api/v1/sessions",
+        tag: "accounts",
+        summary: "Sign in; sets the HttpOnly session cookie",
+        path_params: &[],
+        query: &[],
+        body: Some(schema_of::<Login>),
+        ok_status: 200,
+        response: schema_of::<Me>,
+        errors: &[ErrorCode::MalformedJson, ErrorCode::BadCredentials, ErrorCode::CrossOrigin, ErrorCode::TooManyAttempts],
+        cache: Cache::NoStore,
+    },
+    Route {
+        endpoint: Endpoint::Logout,
+        method: Method::Delete,
+        path: "/api/v1/sessions/current",
+        tag: "accounts",
+        summary: "Sign out: the session ends at once, everywhere",
+        path_params: &[],
+        query: &[],
+        body: None,
+        ok_status: 204,
+        response: schema_of::<()>,
+        errors: &[ErrorCode::CrossOrigin],
+        cache: Cache::NoStore,
+    },
+    Route {
+        endpoint: Endpoint::GetMe,
+        method: Method::Get,
+        path: "/api/v1/me",
+        tag: "accounts",
+        summary: "The signed-in user, with personal data masked",
+        path_params: &[],
+        query: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<Me>,
+        errors: &[ErrorCode::Unauthenticated],
+        cache: Cache::NoStore,
     },
 ];
 
@@ -311,6 +411,8 @@ mod tests {
         assert_eq!(resolve("GET", "/api/v1/nope").unwrap_err(), ErrorCode::NotFound);
         assert_eq!(resolve("GET", "/api/v1/items//versions").unwrap_err(), ErrorCode::NotFound);
         assert_eq!(resolve("POST", "/api/v1/items").unwrap_err(), ErrorCode::MethodNotAllowed);
+        assert_eq!(resolve("POST", "/api/v1/sessions").unwrap().0.endpoint, Endpoint::Login);
+        assert_eq!(resolve("DELETE", "/api/v1/sessions/current").unwrap().0.endpoint, Endpoint::Logout);
         assert_eq!(resolve("GET", "/api/v1/items/a/b/c/d").unwrap_err(), ErrorCode::NotFound);
     }
 

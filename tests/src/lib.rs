@@ -65,8 +65,45 @@ pub fn get(path: &str) -> Resp {
 }
 
 pub fn post(path: &str, body: &str) -> Resp {
-    let r = agent().post(&format!("{}{path}", base())).header("Content-Type", "application/json").send(body);
-    into_resp(r.unwrap_or_else(|e| panic!("POST {path}: {e}")))
+    post_with(path, body, &[])
+}
+
+/// A POST as the app sends it: from our own origin, with an optional cookie header.
+pub fn post_with(path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
+    let mut req = agent().post(&format!("{}{path}", base())).header("Content-Type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    into_resp(req.send(body).unwrap_or_else(|e| panic!("POST {path}: {e}")))
+}
+
+pub fn delete_with(path: &str, headers: &[(&str, &str)]) -> Resp {
+    let mut req = agent().delete(&format!("{}{path}", base()));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    into_resp(req.call().unwrap_or_else(|e| panic!("DELETE {path}: {e}")))
+}
+
+impl Resp {
+    /// `name=value` of the session cookie this answer sets, for the next request's `Cookie` header.
+    pub fn session_cookie(&self) -> Option<String> {
+        let c = self.header("set-cookie")?;
+        let pair = c.split(';').next()?.trim();
+        pair.starts_with("tb_session=").then(|| pair.to_string())
+    }
+}
+
+/// A fresh valid resident ID number (real birth date, right check character), different on every call.
+pub fn new_resident_id() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u32;
+    let serial = (t ^ std::process::id()).wrapping_add(n.wrapping_mul(7919)) % 1000;
+    let day = 1 + (t / 1000 + n) % 28;
+    let first17 = format!("310107{}01{day:02}{serial:03}", 1950 + (n % 50));
+    format!("{first17}{}", tongban_shared::ids::resident_id_check(&first17).unwrap())
 }
 
 /// Percent-encodes a query value.

@@ -115,7 +115,7 @@ pub fn run_all(only: Option<&str>) -> Result {
                         t.record("setup", 0, 0, s.elapsed().as_secs_f32());
                         if wants("integration") {
                             let s = Instant::now();
-                            let (p, f) = run_counted(cmd("cargo").args(["test", "-p", "tongban-tests"]).env("TONGBAN_BASE_URL", &srv.base));
+                            let (p, f) = run_counted(cmd("cargo").args(["test", "-p", "tongban-tests"]).env("TONGBAN_BASE_URL", &srv.base).env("TONGBAN_STATE_DIR", &state));
                             t.record("integration tests on workerd (D1 + KV)", p, f, s.elapsed().as_secs_f32());
                         }
                         if wants("browser") {

@@ -1,0 +1,85 @@
+//! `/api/v1/accounts…` and `/api/v1/me`: registration and the signed-in user's own record, with personal
+//! data sealed at rest and masked on the way out.
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::*;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use crate::crypto::{hex, random, Keyring};
+    use crate::error::ApiError;
+    use crate::http::Ctx;
+    use crate::sessions::{self, hash_password, js_err};
+    use serde::Deserialize;
+    use tongban_shared::account::{Me, RegisterResident, Role};
+    use tongban_shared::ids::{mask_id, mask_mobile, mask_name};
+    use tongban_shared::ErrorCode;
+    use wasm_bindgen::JsValue;
+    use worker::Response;
+
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        role: String,
+        name_enc: String,
+        id_enc: Option<String>,
+        mobile_enc: Option<String>,
+    }
+
+    /// The caller's own record, masked.
+    pub async fn me_of(ctx: &Ctx, keys: &Keyring, account_id: &str) -> Result<Me, ApiError> {
+        let row: Row = ctx
+            .db()?
+            .prepare("SELECT id, role, name_enc, id_enc, mobile_enc FROM accounts WHERE id = ?1")
+            .bind(&[JsValue::from_str(account_id)])?
+            .first(None)
+            .await?
+            .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
+        let open = |v: &Option<String>| v.as_deref().and_then(|s| keys.open(s)).unwrap_or_default();
+        Ok(Me {
+            id: row.id,
+            role: Role::parse(&row.role).unwrap_or(Role::Resident),
+            name: mask_name(&keys.open(&row.name_enc).unwrap_or_default()),
+            id_number: mask_id(&open(&row.id_enc)),
+            mobile: mask_mobile(&open(&row.mobile_enc)),
+        })
+    }
+
+    pub async fn register_resident(ctx: &Ctx) -> Result<Response, ApiError> {
+        let req: RegisterResident = ctx.json_body()?;
+        let v = req.validate().map_err(|errs| ApiError::from(errs[0].clone()))?;
+        let keys = ctx.keyring()?;
+        let password = hash_password(&req.password).await?;
+        let id = hex(&random::<16>().map_err(js_err)?);
+        let nonce = || random::<12>().map_err(js_err);
+        let db = ctx.db()?;
+        let insert = db
+            .prepare("INSERT INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) VALUES (?1, 'resident', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")
+            .bind(&[
+                JsValue::from_str(&id),
+                JsValue::from_str(&keys.lookup_digest(&v.id_number)),
+                JsValue::from_str(&keys.seal(&v.name, nonce()?)),
+                JsValue::from_str(&keys.seal(&v.id_number, nonce()?)),
+                JsValue::from_str(&keys.seal(&v.mobile, nonce()?)),
+                JsValue::from_str(&keys.lookup_digest(&v.mobile)),
+                JsValue::from_str(&password),
+                JsValue::from_f64(ctx.now as f64),
+            ])?;
+        let (session, set_cookie) = sessions::start(ctx, &id, Role::Resident, false)?;
+        // One batch, one transaction: the account and its first session exist together or not at all.
+        if let Err(e) = db.batch(vec![insert, session]).await {
+            return Err(if e.to_string().contains("UNIQUE constraint failed") { ErrorCode::AccountExists.into() } else { e.into() });
+        }
+        let me = me_of(ctx, &keys, &id).await?;
+        let mut resp = ctx.json(&me, ctx.route.cache)?.with_status(201);
+        resp.headers_mut().set("Set-Cookie", &set_cookie)?;
+        Ok(resp)
+    }
+
+    pub async fn me(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = sessions::require(ctx).await?;
+        let keys = ctx.keyring()?;
+        let me = me_of(ctx, &keys, &p.account_id).await?;
+        ctx.json(&me, ctx.route.cache)
+    }
+}

@@ -1,0 +1,160 @@
+//! `/api/v1/sessions`: sign in and out, and who is calling. Sessions live in D1, not KV: KV is eventually
+//! consistent (a sign-out could take up to 60 s to reach another location), D1 is not, so a sign-out or a
+//! password change ends the session everywhere at once.
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::*;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use crate::crypto::{self, constant_time_eq, parse_password_record, pbkdf2_sha256, random, token_digest, token_string, PBKDF2_ITERATIONS};
+    use crate::error::ApiError;
+    use crate::http::{cookie, session_cookie, Ctx, SESSION_COOKIE};
+    use serde::Deserialize;
+    use tongban_shared::account::{Login, Role, MAX_FAILS_PER_ACCOUNT, MAX_FAILS_PER_CLIENT, THROTTLE_WINDOW_SECS};
+    use tongban_shared::ErrorCode;
+    use wasm_bindgen::JsValue;
+    use worker::{D1PreparedStatement, Response};
+
+    pub fn js_err(e: JsValue) -> ApiError {
+        ApiError::Internal(format!("js: {e:?}"))
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct Principal {
+        pub account_id: String,
+        pub role: Role,
+    }
+
+    #[derive(Deserialize)]
+    struct SessionRow {
+        account_id: String,
+        role: String,
+        idle_secs: i64,
+    }
+
+    /// The signed-in caller, if the cookie names a live session. Staff sessions slide with activity.
+    pub async fn current(ctx: &Ctx) -> Result<Option<Principal>, ApiError> {
+        let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
+        let Some(token) = cookie(&header, SESSION_COOKIE) else { return Ok(None) };
+        let digest = JsValue::from_str(&token_digest(token));
+        let now = JsValue::from_f64(ctx.now as f64);
+        let db = ctx.db()?;
+        let row: Option<SessionRow> = db
+            .prepare("SELECT s.account_id, a.role, s.idle_secs FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_digest = ?1 AND s.expires_at > ?2")
+            .bind(&[digest.clone(), now])?
+            .first(None)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.idle_secs > 0 {
+            db.prepare("UPDATE sessions SET expires_at = ?2 WHERE token_digest = ?1")
+                .bind(&[digest, JsValue::from_f64((ctx.now + row.idle_secs) as f64)])?
+                .run()
+                .await?;
+        }
+        let role = Role::parse(&row.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", row.role)))?;
+        Ok(Some(Principal { account_id: row.account_id, role }))
+    }
+
+    pub async fn require(ctx: &Ctx) -> Result<Principal, ApiError> {
+        current(ctx).await?.ok_or_else(|| ErrorCode::Unauthenticated.into())
+    }
+
+    /// A new session: the statement that stores it (to batch with other writes) and the cookie to set.
+    pub fn start(ctx: &Ctx, account_id: &str, role: Role, remember: bool) -> Result<(D1PreparedStatement, String), ApiError> {
+        let token = token_string(random::<32>().map_err(js_err)?);
+        let secs = role.session_secs(remember);
+        let idle = if role.is_staff() { secs } else { 0 };
+        let stmt = ctx
+            .db()?
+            .prepare("INSERT INTO sessions (token_digest, account_id, created_at, expires_at, idle_secs) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(&[
+                JsValue::from_str(&token_digest(&token)),
+                JsValue::from_str(account_id),
+                JsValue::from_f64(ctx.now as f64),
+                JsValue::from_f64((ctx.now + secs) as f64),
+                JsValue::from_f64(idle as f64),
+            ])?;
+        // Residents who did not ask to be remembered get a cookie that ends with the browser.
+        let max_age = (role.is_staff() || remember).then_some(secs);
+        Ok((stmt, session_cookie(&token, max_age)))
+    }
+
+    pub async fn hash_password(password: &str) -> Result<String, ApiError> {
+        let salt = random::<16>().map_err(js_err)?;
+        let hash = pbkdf2_sha256(password, &salt, PBKDF2_ITERATIONS).await.map_err(js_err)?;
+        Ok(crypto::password_record(PBKDF2_ITERATIONS, &salt, &hash))
+    }
+
+    async fn verify_password(password: &str, record: &str) -> Result<bool, ApiError> {
+        let Some((iterations, salt, hash)) = parse_password_record(record) else { return Ok(false) };
+        let got = pbkdf2_sha256(password, &salt, iterations).await.map_err(js_err)?;
+        Ok(constant_time_eq(&got, &hash))
+    }
+
+    #[derive(Deserialize)]
+    struct Counts {
+        by_login: i64,
+        by_client: i64,
+    }
+
+    #[derive(Deserialize)]
+    struct AccountRow {
+        id: String,
+        role: String,
+        password: String,
+    }
+
+    pub async fn login(ctx: &Ctx) -> Result<Response, ApiError> {
+        let req: Login = ctx.json_body()?;
+        let keys = ctx.keyring()?;
+        let lookup = keys.lookup_digest(&req.normalised());
+        let client = ctx.client();
+        let db = ctx.db()?;
+        let since = JsValue::from_f64((ctx.now - THROTTLE_WINDOW_SECS) as f64);
+        let counts: Counts = db
+            .prepare("SELECT (SELECT count(*) FROM login_failures WHERE login_lookup = ?1 AND at > ?3) AS by_login, (SELECT count(*) FROM login_failures WHERE client = ?2 AND at > ?3) AS by_client")
+            .bind(&[JsValue::from_str(&lookup), JsValue::from_str(&client), since])?
+            .first(None)
+            .await?
+            .ok_or_else(|| ApiError::Internal("count query returned no row".into()))?;
+        if counts.by_login >= i64::from(MAX_FAILS_PER_ACCOUNT) || counts.by_client >= i64::from(MAX_FAILS_PER_CLIENT) {
+            // Refused even with the right password: the lockout is what stops guessing.
+            return Err(ErrorCode::TooManyAttempts.into());
+        }
+        let account: Option<AccountRow> =
+            db.prepare("SELECT id, role, password FROM accounts WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?.first(None).await?;
+        // Unknown accounts cost the same KDF work, so timing does not reveal which logins exist.
+        const DECOY: &str = "pbkdf2-sha256$600000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        let ok = verify_password(&req.password, account.as_ref().map_or(DECOY, |a| a.password.as_str())).await? && account.is_some();
+        let Some(account) = account.filter(|_| ok) else {
+            db.prepare("INSERT INTO login_failures (login_lookup, client, at) VALUES (?1, ?2, ?3)")
+                .bind(&[JsValue::from_str(&lookup), JsValue::from_str(&client), JsValue::from_f64(ctx.now as f64)])?
+                .run()
+                .await?;
+            return Err(ErrorCode::BadCredentials.into());
+        };
+        let role = Role::parse(&account.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", account.role)))?;
+        let (stmt, set_cookie) = start(ctx, &account.id, role, req.remember)?;
+        db.batch(vec![
+            stmt,
+            db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?,
+        ])
+        .await?;
+        let me = crate::accounts::me_of(ctx, &keys, &account.id).await?;
+        let mut resp = ctx.json(&me, ctx.route.cache)?;
+        resp.headers_mut().set("Set-Cookie", &set_cookie)?;
+        Ok(resp)
+    }
+
+    pub async fn logout(ctx: &Ctx) -> Result<Response, ApiError> {
+        let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
+        if let Some(token) = cookie(&header, SESSION_COOKIE) {
+            ctx.db()?.prepare("DELETE FROM sessions WHERE token_digest = ?1").bind(&[JsValue::from_str(&token_digest(token))])?.run().await?;
+        }
+        let mut resp = Response::empty()?.with_status(204);
+        resp.headers_mut().set("Set-Cookie", &session_cookie("", Some(0)))?;
+        resp.headers_mut().set("Cache-Control", "no-store")?;
+        Ok(resp)
+    }
+}

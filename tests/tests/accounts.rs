@@ -1,0 +1,156 @@
+//! Resident accounts on real workerd: registration, sign-in, sessions, throttling, CSRF, masking, and
+//! personal data encrypted in the D1 file itself.
+
+use serde_json::json;
+use tongban_tests::{base, delete_with, get, get_with, new_resident_id, post_with};
+
+fn origin() -> String {
+    base()
+}
+
+fn register(id: &str, mobile: &str, password: &str) -> tongban_tests::Resp {
+    let body = json!({"name": "张三丰", "id_number": id, "mobile": mobile, "password": password}).to_string();
+    post_with("/api/v1/accounts/residents", &body, &[("Origin", &origin())])
+}
+
+fn login(login: &str, password: &str) -> tongban_tests::Resp {
+    post_with("/api/v1/sessions", &json!({"login": login, "password": password}).to_string(), &[("Origin", &origin())])
+}
+
+const PW: &str = "普陀区一网通办很方便";
+
+#[test]
+fn register_see_masked_data_sign_out_and_in_again() {
+    let id = new_resident_id();
+    let r = register(&id, "13812345678", PW);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let set = r.header("set-cookie").unwrap().to_string();
+    for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(set.contains(attr), "{set} lacks {attr}");
+    }
+    let me = r.json();
+    assert_eq!(me["role"], "resident");
+    assert_eq!(me["id_number"], format!("{}**********{}", &id[..4], &id[14..]));
+    assert_eq!(me["mobile"], "138****5678");
+    assert_eq!(me["name"], "张**");
+    assert!(!r.body.contains(&id) && !r.body.contains("13812345678"), "no full value in the answer");
+
+    let cookie = r.session_cookie().unwrap();
+    let me2 = get_with("/api/v1/me", &[("Cookie", &cookie)]);
+    assert_eq!(me2.status, 200);
+    assert_eq!(me2.json()["id_number"], me["id_number"]);
+    assert_eq!(me2.header("cache-control"), Some("no-store"));
+
+    let out = delete_with("/api/v1/sessions/current", &[("Cookie", &cookie), ("Origin", &origin())]);
+    assert_eq!(out.status, 204);
+    assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &cookie)]).error_code(401), "unauthenticated", "the old cookie is dead at once");
+
+    let back = login(&id.to_lowercase(), PW);
+    assert_eq!(back.status, 200, "{}", back.body);
+    let c2 = back.session_cookie().unwrap();
+    assert_ne!(c2, cookie);
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &c2)]).status, 200);
+}
+
+#[test]
+fn me_without_a_session_is_401() {
+    assert_eq!(get("/api/v1/me").error_code(401), "unauthenticated");
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", "tb_session=forged")]).error_code(401), "unauthenticated");
+}
+
+#[test]
+fn one_account_per_id_number() {
+    let id = new_resident_id();
+    assert_eq!(register(&id, "13900000001", PW).status, 201);
+    let again = register(&id.to_lowercase(), "13900000002", "another long passphrase");
+    assert_eq!(again.error_code(409), "account_exists");
+    assert!(again.header("set-cookie").is_none());
+}
+
+#[test]
+fn bad_registrations_are_refused_and_write_nothing() {
+    let id = new_resident_id();
+    for (body, code, field) in [
+        (json!({"name": "张三", "id_number": "340524198001010013", "mobile": "13812345678", "password": PW}), "invalid_id_number", "id_number"),
+        (json!({"name": "张三", "id_number": id, "mobile": "12345", "password": PW}), "invalid_mobile", "mobile"),
+        (json!({"name": "张三", "id_number": id, "mobile": "13812345678", "password": "password1"}), "password_common", "password"),
+        (json!({"name": "张三", "id_number": id, "mobile": "13812345678", "password": "short"}), "password_too_short", "password"),
+        (json!({"name": "<b>x</b>", "id_number": id, "mobile": "13812345678", "password": PW}), "invalid_name", "name"),
+    ] {
+        let r = post_with("/api/v1/accounts/residents", &body.to_string(), &[("Origin", &origin())]);
+        assert_eq!(r.error_code(400), code);
+        assert_eq!(r.json()["error"]["field"], field);
+    }
+    let r = post_with("/api/v1/accounts/residents", "{not json", &[("Origin", &origin())]);
+    assert_eq!(r.error_code(400), "malformed_json");
+    let huge = format!("{{\"name\":\"{}\"}}", "x".repeat(70_000));
+    assert_eq!(post_with("/api/v1/accounts/residents", &huge, &[("Origin", &origin())]).error_code(400), "malformed_json");
+    // None of the refused attempts created the account: the same ID registers now.
+    assert_eq!(register(&id, "13812345678", PW).status, 201);
+}
+
+#[test]
+fn wrong_password_and_unknown_account_read_the_same() {
+    let id = new_resident_id();
+    assert_eq!(register(&id, "13700000000", PW).status, 201);
+    let wrong = login(&id, "not the password at all");
+    let unknown = login(&new_resident_id(), "not the password at all");
+    assert_eq!(wrong.error_code(401), "bad_credentials");
+    assert_eq!(unknown.error_code(401), "bad_credentials");
+    assert_eq!(wrong.json()["error"]["message"], unknown.json()["error"]["message"]);
+}
+
+#[test]
+fn five_failures_lock_the_account_even_for_the_right_password() {
+    let id = new_resident_id();
+    assert_eq!(register(&id, "13600000000", PW).status, 201);
+    for _ in 0..5 {
+        assert_eq!(login(&id, "wrong password here").error_code(401), "bad_credentials");
+    }
+    assert_eq!(login(&id, PW).error_code(429), "too_many_attempts");
+}
+
+#[test]
+fn state_changes_from_another_origin_are_refused() {
+    let body = json!({"login": "x", "password": "y"}).to_string();
+    let evil = post_with("/api/v1/sessions", &body, &[("Origin", "https://evil.example")]);
+    assert_eq!(evil.error_code(403), "cross_origin");
+    let none = post_with("/api/v1/sessions", &body, &[]);
+    assert_eq!(none.error_code(403), "cross_origin");
+    let id = new_resident_id();
+    let r = post_with(
+        "/api/v1/accounts/residents",
+        &json!({"name": "李四", "id_number": id, "mobile": "13500000000", "password": PW}).to_string(),
+        &[("Origin", "https://evil.example")],
+    );
+    assert_eq!(r.error_code(403), "cross_origin");
+    assert_eq!(register(&id, "13500000000", PW).status, 201, "the refused request wrote nothing");
+}
+
+/// The raw D1 files must not contain an ID number or a mobile number in clear.
+#[test]
+fn personal_data_is_encrypted_in_the_database_file() {
+    let id = new_resident_id();
+    let mobile = "13987654321";
+    assert_eq!(register(&id, mobile, PW).status, 201);
+    let dir = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() { stack.push(e.path()) } else { files.push(e.path()) }
+        }
+    }
+    let sqlite: Vec<_> = files.iter().filter(|p| p.to_string_lossy().contains("d1")).collect();
+    let mut saw_accounts = false;
+    for f in &sqlite {
+        let bytes = std::fs::read(f).unwrap();
+        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        saw_accounts |= has(b"pbkdf2-sha256$600000$");
+        assert!(!has(id.as_bytes()), "{} holds the ID number in clear", f.display());
+        assert!(!has(mobile.as_bytes()), "{} holds the mobile number in clear", f.display());
+        assert!(!has("张三丰".as_bytes()), "{} holds the name in clear", f.display());
+    }
+    assert!(saw_accounts, "the grep looked at the file that holds the accounts ({sqlite:?})");
+}
