@@ -77,7 +77,7 @@ mod wasm {
     }
 
     pub async fn me(ctx: &Ctx) -> Result<Response, ApiError> {
-        let p = sessions::require(ctx).await?;
+        let p = ctx.principal()?;
         let keys = ctx.keyring()?;
         let me = me_of(ctx, &keys, &p.account_id).await?;
         ctx.json(&me, ctx.route.cache)

@@ -71,6 +71,8 @@ mod wasm {
         pub body: String,
         /// Seconds since the epoch, taken once per request.
         pub now: i64,
+        /// The caller, loaded by the dispatcher for every route that is not public.
+        pub principal: Option<tongban_shared::authz::Principal>,
     }
 
     impl Ctx {
@@ -86,6 +88,14 @@ mod wasm {
         pub fn slug(&self, name: &'static str) -> Result<String, ApiError> {
             match self.params.get(name) {
                 Some(v) if is_valid_slug(v) => Ok(v.to_string()),
+                _ => Err(FieldError::new(ErrorCode::BadId, name).into()),
+            }
+        }
+
+        /// A path parameter that must be a 32-character hex id.
+        pub fn hex_id(&self, name: &'static str) -> Result<String, ApiError> {
+            match self.params.get(name) {
+                Some(v) if v.len() == 32 && v.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) => Ok(v.to_string()),
                 _ => Err(FieldError::new(ErrorCode::BadId, name).into()),
             }
         }
@@ -111,6 +121,11 @@ mod wasm {
         /// Who is calling, for throttling: Cloudflare's client address, or `local` under wrangler dev.
         pub fn client(&self) -> String {
             self.req.headers().get("CF-Connecting-IP").ok().flatten().unwrap_or_else(|| "local".into())
+        }
+
+        /// The signed-in caller; the dispatcher has already refused anonymous calls on non-public routes.
+        pub fn principal(&self) -> Result<&tongban_shared::authz::Principal, ApiError> {
+            self.principal.as_ref().ok_or_else(|| ErrorCode::Unauthenticated.into())
         }
 
         pub fn keyring(&self) -> Result<crate::crypto::Keyring, ApiError> {

@@ -9,12 +9,14 @@
 //! - [`http`]     — request context, JSON with ETag/304, security headers.
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
-//! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`sessions`], [`health`].
+//! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`sessions`], [`staff`],
+//!   [`people`], [`audit`], [`health`].
 //!
 //! Static assets (the app) are served by Workers Static Assets; only `/api/*` reaches this code
 //! (`run_worker_first` in `wrangler.toml`).
 
 pub mod accounts;
+pub mod audit;
 pub mod bundles;
 pub mod crypto;
 pub mod centers;
@@ -24,9 +26,11 @@ pub mod health;
 pub mod http;
 pub mod items;
 pub mod openapi;
+pub mod people;
 pub mod routes;
 pub mod rows;
 pub mod sessions;
+pub mod staff;
 
 /// Crate version plus the git revision, which xtask passes in at build time.
 pub const VERSION: &str = match option_env!("TONGBAN_VERSION") {
@@ -39,8 +43,9 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, bundles, centers, departments, health, items, sessions};
-    use tongban_shared::Lang;
+    use crate::{accounts, audit, bundles, centers, departments, health, items, people, sessions, staff};
+    use tongban_shared::authz::Access;
+    use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result};
 
     #[event(start)]
@@ -49,33 +54,43 @@ mod entry {
     }
 
     #[event(fetch)]
-    async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         let lang = req.headers().get("Accept-Language").ok().flatten().map(|h| Lang::from_accept_language(&h)).unwrap_or_default();
         let method = req.method().to_string();
         let url = req.url()?;
-        let mut req = req;
         let resp = match resolve(&method, url.path()) {
             Err(code) => error_response(&ApiError::from(code), lang),
             Ok((route, _)) if route.method.changes_state() && !origin_allowed(req.headers().get("Origin")?.as_deref(), &url.origin().ascii_serialization()) => {
-                error_response(&ApiError::from(tongban_shared::ErrorCode::CrossOrigin), lang)
+                error_response(&ApiError::from(ErrorCode::CrossOrigin), lang)
             }
             Ok((route, params)) => {
                 let body = if route.method.changes_state() { req.text().await.unwrap_or_default() } else { String::new() };
                 let now = (worker::Date::now().as_millis() / 1000) as i64;
-                let ctx = Ctx { req, env, url, lang, route, params, body, now };
-                match dispatch(&ctx).await {
-                    Ok(r) => r,
-                    Err(e) => {
-                        if let ApiError::Internal(detail) = &e {
-                            // Logged for operators; the caller only learns that something went wrong.
-                            console_error!("{} {}: {}", method, route.path, detail);
-                        }
-                        error_response(&e, lang)
+                let mut ctx = Ctx { req, env, url, lang, route, params, body, now, principal: None };
+                let result = match authorize(&mut ctx).await {
+                    Ok(()) => dispatch(&ctx).await,
+                    Err(e) => Err(e),
+                };
+                result.unwrap_or_else(|e| {
+                    if let ApiError::Internal(detail) = &e {
+                        // Logged for operators; the caller only learns that something went wrong.
+                        console_error!("{} {}: {}", method, route.path, detail);
                     }
-                }
+                    error_response(&e, lang)
+                })
             }
         };
         Ok(with_security_headers(resp))
+    }
+
+    /// The route's access rule, checked before any handler runs: the one place a route's permission is
+    /// decided. Handlers add per-record checks from `tongban_shared::authz`.
+    async fn authorize(ctx: &mut Ctx) -> std::result::Result<(), ApiError> {
+        if ctx.route.access == Access::Public {
+            return Ok(());
+        }
+        ctx.principal = sessions::current(ctx).await?;
+        ctx.route.access.check(ctx.principal.as_ref().map(|p| p.role)).map_err(ApiError::from)
     }
 
     /// Exhaustive over [`Endpoint`]: a new endpoint does not compile until it has a handler.
@@ -96,6 +111,11 @@ mod entry {
             Endpoint::Login => sessions::login(ctx).await,
             Endpoint::Logout => sessions::logout(ctx).await,
             Endpoint::GetMe => accounts::me(ctx).await,
+            Endpoint::ListStaff => staff::list(ctx).await,
+            Endpoint::CreateStaff => staff::create(ctx).await,
+            Endpoint::UpdateStaff => staff::update(ctx).await,
+            Endpoint::LookupPerson => people::lookup(ctx).await,
+            Endpoint::ListAudit => audit::list(ctx).await,
         }
     }
 }

@@ -15,6 +15,7 @@ fn param_schema(kind: ParamKind) -> Value {
         ParamKind::Text { max_chars } => json!({"type": "string", "maxLength": max_chars}),
         ParamKind::Enum(values) => json!({"type": "string", "enum": values}),
         ParamKind::List(values) => json!({"type": "array", "items": {"type": "string", "enum": values}}),
+        ParamKind::Id => json!({"type": "string", "pattern": "^[0-9a-f]{32}$"}),
     }
 }
 
@@ -71,6 +72,18 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
         "parameters": params,
         "responses": responses,
     });
+    // Who may call it, in words, and the cookie that carries the session.
+    match r.access {
+        tongban_shared::authz::Access::Public => {}
+        tongban_shared::authz::Access::SignedIn => {
+            op["security"] = json!([{"session": []}]);
+            op["x-access"] = json!("signed in");
+        }
+        tongban_shared::authz::Access::Roles(roles) => {
+            op["security"] = json!([{"session": []}]);
+            op["x-access"] = json!(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>());
+        }
+    }
     if let Some(body) = r.body {
         op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": body(gen).to_value()}}});
     }
@@ -100,7 +113,10 @@ pub fn document(version: &str) -> Value {
         },
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "tb_session"}}
+        },
     })
 }
 

@@ -5,6 +5,8 @@
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, GuideVersionInfo, ItemDetail, ItemPage};
 use tongban_shared::account::{Login, Me, RegisterResident};
+use tongban_shared::authz::{Access, ADMINS, FRONT_DESK};
+use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::ErrorCode;
 
 use crate::health::Health;
@@ -26,6 +28,11 @@ pub enum Endpoint {
     Login,
     Logout,
     GetMe,
+    ListStaff,
+    CreateStaff,
+    UpdateStaff,
+    LookupPerson,
+    ListAudit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +87,8 @@ pub enum ParamKind {
     Enum(&'static [&'static str]),
     /// Comma-separated subset of the listed values.
     List(&'static [&'static str]),
+    /// A random hex id (32 characters).
+    Id,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -113,6 +122,8 @@ pub struct Route {
     /// Error codes this endpoint can answer with (besides `internal`).
     pub errors: &'static [ErrorCode],
     pub cache: Cache,
+    /// Who may call it; enforced by the dispatcher before the handler runs.
+    pub access: Access,
 }
 
 const FLAGS: &[&str] = &["online", "zero_trip", "on_the_spot", "one_trip"];
@@ -133,6 +144,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<Health>,
         errors: &[ErrorCode::Unavailable],
         cache: Cache::NoStore,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::OpenApi,
@@ -147,6 +159,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<serde_json::Value>,
         errors: &[],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::ListItems,
@@ -169,6 +182,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<ItemPage>,
         errors: &[ErrorCode::QueryTooLong, ErrorCode::TooManyTerms, ErrorCode::BadPage, ErrorCode::UnknownFilter, ErrorCode::BadId],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::GetItem,
@@ -183,6 +197,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<ItemDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::ListItemVersions,
@@ -197,6 +212,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<Vec<GuideVersionInfo>>,
         errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::GetItemVersion,
@@ -211,6 +227,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<ItemDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound, ErrorCode::VersionNotFound],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::ListDepartments,
@@ -225,6 +242,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<Vec<Department>>,
         errors: &[],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::ListCenters,
@@ -239,6 +257,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<Vec<Center>>,
         errors: &[ErrorCode::UnknownFilter],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::GetCenter,
@@ -253,6 +272,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<CenterDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::CenterNotFound],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::ListBundles,
@@ -267,6 +287,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<Vec<Bundle>>,
         errors: &[],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::GetBundle,
@@ -281,6 +302,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<Bundle>,
         errors: &[ErrorCode::BadId, ErrorCode::BundleNotFound],
         cache: CATALOGUE,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::RegisterResident,
@@ -299,6 +321,7 @@ pub static ROUTES: &[Route] = &[
             ErrorCode::AccountExists,
         ],
         cache: Cache::NoStore,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::Login,
@@ -313,6 +336,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<Me>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::BadCredentials, ErrorCode::CrossOrigin, ErrorCode::TooManyAttempts],
         cache: Cache::NoStore,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::Logout,
@@ -327,6 +351,7 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<()>,
         errors: &[ErrorCode::CrossOrigin],
         cache: Cache::NoStore,
+        access: Access::Public,
     },
     Route {
         endpoint: Endpoint::GetMe,
@@ -341,6 +366,86 @@ pub static ROUTES: &[Route] = &[
         response: schema_of::<Me>,
         errors: &[ErrorCode::Unauthenticated],
         cache: Cache::NoStore,
+        access: Access::SignedIn,
+    },
+    Route {
+        endpoint: Endpoint::ListStaff,
+        method: Method::Get,
+        path: "/api/v1/staff",
+        tag: "staff",
+        summary: "Staff posts an admin manages (a center admin: their center's)",
+        path_params: &[],
+        query: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<Vec<StaffPost>>,
+        errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
+        cache: Cache::NoStore,
+        access: Access::Roles(ADMINS),
+    },
+    Route {
+        endpoint: Endpoint::CreateStaff,
+        method: Method::Post,
+        path: "/api/v1/staff",
+        tag: "staff",
+        summary: "Create a staff post (never self-registered)",
+        path_params: &[],
+        query: &[],
+        body: Some(schema_of::<NewStaff>),
+        ok_status: 201,
+        response: schema_of::<StaffPost>,
+        errors: &[
+            ErrorCode::MalformedJson, ErrorCode::InvalidLogin, ErrorCode::InvalidName, ErrorCode::InvalidPost, ErrorCode::InvalidBackup,
+            ErrorCode::PasswordTooShort, ErrorCode::PasswordTooLong, ErrorCode::PasswordCommon, ErrorCode::Unauthenticated,
+            ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::LoginTaken,
+        ],
+        cache: Cache::NoStore,
+        access: Access::Roles(ADMINS),
+    },
+    Route {
+        endpoint: Endpoint::UpdateStaff,
+        method: Method::Post,
+        path: "/api/v1/staff/{id}/settings",
+        tag: "staff",
+        summary: "Set a post's backup (岗位AB角) and whether it is away",
+        path_params: &[Param { name: "id", description: "Staff account id", kind: ParamKind::Id }],
+        query: &[],
+        body: Some(schema_of::<StaffSettings>),
+        ok_status: 200,
+        response: schema_of::<StaffPost>,
+        errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::InvalidBackup, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::StaffNotFound],
+        cache: Cache::NoStore,
+        access: Access::Roles(ADMINS),
+    },
+    Route {
+        endpoint: Endpoint::LookupPerson,
+        method: Method::Post,
+        path: "/api/v1/people/lookup",
+        tag: "staff",
+        summary: "Front desk: a person's full record by ID number, with a reason; every look-up is audited",
+        path_params: &[],
+        query: &[],
+        body: Some(schema_of::<PersonLookup>),
+        ok_status: 200,
+        response: schema_of::<PersonRecord>,
+        errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidIdNumber, ErrorCode::ReasonRequired, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::PersonNotFound],
+        cache: Cache::NoStore,
+        access: Access::Roles(FRONT_DESK),
+    },
+    Route {
+        endpoint: Endpoint::ListAudit,
+        method: Method::Get,
+        path: "/api/v1/audit",
+        tag: "staff",
+        summary: "Audit log of staff access to personal data (read-only; append-only in the database)",
+        path_params: &[],
+        query: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<Vec<AuditEntry>>,
+        errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
+        cache: Cache::NoStore,
+        access: Access::Roles(ADMINS),
     },
 ];
 

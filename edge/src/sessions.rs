@@ -20,17 +20,15 @@ mod wasm {
         ApiError::Internal(format!("js: {e:?}"))
     }
 
-    #[derive(Debug, Clone)]
-    pub struct Principal {
-        pub account_id: String,
-        pub role: Role,
-    }
+    pub use tongban_shared::authz::Principal;
 
     #[derive(Deserialize)]
     struct SessionRow {
         account_id: String,
         role: String,
         idle_secs: i64,
+        center_id: Option<String>,
+        dept_id: Option<String>,
     }
 
     /// The signed-in caller, if the cookie names a live session. Staff sessions slide with activity.
@@ -41,7 +39,7 @@ mod wasm {
         let now = JsValue::from_f64(ctx.now as f64);
         let db = ctx.db()?;
         let row: Option<SessionRow> = db
-            .prepare("SELECT s.account_id, a.role, s.idle_secs FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_digest = ?1 AND s.expires_at > ?2")
+            .prepare("SELECT s.account_id, a.role, s.idle_secs, st.center_id, st.dept_id FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN staff st ON st.account_id = a.id WHERE s.token_digest = ?1 AND s.expires_at > ?2")
             .bind(&[digest.clone(), now])?
             .first(None)
             .await?;
@@ -53,11 +51,7 @@ mod wasm {
                 .await?;
         }
         let role = Role::parse(&row.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", row.role)))?;
-        Ok(Some(Principal { account_id: row.account_id, role }))
-    }
-
-    pub async fn require(ctx: &Ctx) -> Result<Principal, ApiError> {
-        current(ctx).await?.ok_or_else(|| ErrorCode::Unauthenticated.into())
+        Ok(Some(Principal { account_id: row.account_id, role, center_id: row.center_id, dept_id: row.dept_id }))
     }
 
     /// A new session: the statement that stores it (to batch with other writes) and the cookie to set.

@@ -126,6 +126,13 @@ impl Login {
     }
 }
 
+/// Stable account id of a seeded (demo) account, from its login: the seed stays idempotent and tests can
+/// name the demo accounts. Real accounts get random ids.
+pub fn seed_account_id(login: &str) -> String {
+    use crate::etag::fnv1a64;
+    format!("{:016x}{:016x}", fnv1a64(login.as_bytes()), fnv1a64(format!("{login}#").as_bytes()))
+}
+
 /// What a signed-in user sees of themselves: masked wherever the full value is not needed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -43,6 +43,13 @@ error_codes! {
     Forbidden        = "forbidden",         403, "没有权限进行此操作", "You are not allowed to do this";
     TooManyAttempts  = "too_many_attempts", 429, "尝试次数过多，请 15 分钟后再试", "Too many attempts; try again in 15 minutes";
     AccountExists    = "account_exists",    409, "该证件号码已注册，请直接登录", "An account with this ID number exists; please sign in";
+    InvalidLogin     = "invalid_login",     400, "登录名为 3–32 位小写字母、数字、点或连字符", "A login name has 3–32 lower-case letters, digits, dots or hyphens";
+    InvalidPost      = "invalid_post",      400, "岗位与所属中心或部门不匹配", "The post does not fit its center or department";
+    InvalidBackup    = "invalid_backup",    400, "AB角须为同一中心或部门的另一名工作人员", "The backup must be another staff member of the same center or department";
+    ReasonRequired   = "reason_required",   400, "请填写查看原因（2–200 字）", "Give a reason for viewing (2–200 characters)";
+    LoginTaken       = "login_taken",       409, "该登录名已被使用", "This login name is taken";
+    PersonNotFound   = "person_not_found",  404, "没有找到该证件号码的用户", "No user with this ID number";
+    StaffNotFound    = "staff_not_found",   404, "没有找到该工作人员", "No such staff member";
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";
     VersionNotFound  = "version_not_found", 404, "没有找到该版本的办事指南", "No such guide version";

@@ -5,17 +5,20 @@
 //!
 //! Layout:
 //! - [`account`]   — registration and sign-in requests and their validation, roles, session lengths.
+//! - [`authz`]     — who may do what: route rules ([`authz::Access`]) and per-record checks.
 //! - [`lang`]      — the two UI languages and bilingual text ([`lang::Text`]).
 //! - [`error`]     — every error code the API can return, with its HTTP status and zh/en messages.
 //! - [`catalogue`] — departments, service centers, windows, service items and their versioned office guides
 //!                   (办事指南), "一件事" bundles, and the seed-file format that feeds them.
 //! - [`search`]    — search-text normalisation (full-width folding, case), query parsing limits, ranking.
 //! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
+//! - [`staff`]     — staff posts and AB backups, audited person look-ups, audit records.
 //! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
 //! - [`ids`]       — resident ID (GB 11643), credit code (GB 32100) and mobile checks; masking.
 //! - [`password`]  — the password policy (length, the 1,000 most common refused).
 
 pub mod account;
+pub mod authz;
 pub mod catalogue;
 pub mod error;
 pub mod etag;
@@ -24,6 +27,7 @@ pub mod lang;
 pub mod password;
 pub mod query;
 pub mod search;
+pub mod staff;
 
 pub use error::{ErrorCode, FieldError};
 pub use lang::{Lang, Text};

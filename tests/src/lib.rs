@@ -117,3 +117,14 @@ pub fn enc(s: &str) -> String {
 pub fn seed() -> SeedCatalogue {
     serde_json::from_str(include_str!("../../seed/catalogue.json")).expect("seed parses")
 }
+
+/// The password of every demo account (local seed only; see README).
+pub const DEMO_PASSWORD: &str = "Tongban-demo-2026";
+
+/// Signs in and returns the `Cookie` header value for the session.
+pub fn sign_in(login: &str, password: &str) -> String {
+    let body = serde_json::json!({"login": login, "password": password}).to_string();
+    let r = post_with("/api/v1/sessions", &body, &[("Origin", &base())]);
+    assert_eq!(r.status, 200, "sign-in of {login}: {}", r.body);
+    r.session_cookie().expect("session cookie")
+}

@@ -61,7 +61,8 @@ fn run(args: &[String]) -> Result {
             server::deploy(flag("--dry-run"))
         }
         "seed-sql" => {
-            print!("{}", seed::sql()?);
+            server::ensure_dev_vars()?;
+            print!("{}{}", seed::sql()?, seed::accounts_sql()?);
             Ok(())
         }
         _ => Err(usage().into()),

@@ -5,6 +5,8 @@
 use crate::{root, Result};
 use tongban_shared::catalogue::SeedCatalogue;
 use tongban_shared::search::seed_item_doc;
+use tongban_edge::crypto::{password_record, Keyring, PBKDF2_ITERATIONS};
+use tongban_shared::account::{seed_account_id, Role};
 use tongban_shared::Text;
 
 fn q(s: &str) -> String {
@@ -28,6 +30,70 @@ pub fn load() -> Result<SeedCatalogue> {
         return Err(format!("seed/catalogue.json is inconsistent:\n  {}", errs.join("\n  ")));
     }
     Ok(seed)
+}
+
+/// The local keys from `.dev.vars` (made by `server::ensure_dev_vars`).
+fn local_keyring() -> Result<Keyring> {
+    let vars = std::fs::read_to_string(root().join(".dev.vars")).map_err(|e| format!(".dev.vars: {e}"))?;
+    let get = |k: &str| vars.lines().find_map(|l| l.strip_prefix(k)?.strip_prefix('=')).unwrap_or("").to_string();
+    Keyring::parse(&get("DATA_KEYS"), &get("LOOKUP_KEY")).ok_or_else(|| ".dev.vars has malformed DATA_KEYS / LOOKUP_KEY".to_string())
+}
+
+fn urandom<const N: usize>() -> [u8; N] {
+    use std::io::Read;
+    let mut b = [0u8; N];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b)).expect("/dev/urandom");
+    b
+}
+
+/// The demo password of every demo account; local seed only, printed in the README.
+pub const DEMO_PASSWORD: &str = "Tongban-demo-2026";
+
+/// (login or ID number, name, role, center, department, mobile, backup login)
+const DEMO: &[(&str, &str, Role, Option<&str>, Option<&str>, Option<&str>, Option<&str>)] = &[
+    ("11010519491231002X", "张伟", Role::Resident, None, None, Some("13800138000"), None),
+    ("34052419800101001X", "李娜", Role::Resident, None, None, Some("13900139000"), None),
+    ("window.putuo2", "陈静", Role::WindowStaff, Some("putuo-district"), None, None, None),
+    ("window.putuo", "王芳", Role::WindowStaff, Some("putuo-district"), None, None, Some("window.putuo2")),
+    ("window.wanli", "刘洋", Role::WindowStaff, Some("wanli"), None, None, None),
+    ("approver.scjg", "赵磊", Role::Approver, None, Some("scjg"), None, None),
+    ("approver.rsj", "孙丽", Role::Approver, None, Some("rsj"), None, None),
+    ("admin.putuo", "周强", Role::CenterAdmin, Some("putuo-district"), None, None, None),
+    ("admin.wanli", "吴敏", Role::CenterAdmin, Some("wanli"), None, None, None),
+    ("admin.district", "郑华", Role::DistrictAdmin, None, None, None, None),
+];
+
+
+/// Demo accounts, sealed and hashed as the worker does it. `INSERT OR IGNORE` keeps the first run's rows.
+pub fn accounts_sql() -> Result<String> {
+    let keys = local_keyring()?;
+    let mut out = String::from("-- demo accounts (local seed only)\n");
+    for (login, name, role, center, dept, mobile, backup) in DEMO {
+        let id = seed_account_id(login);
+        let salt = urandom::<16>();
+        let mut hash = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(DEMO_PASSWORD.as_bytes(), &salt, PBKDF2_ITERATIONS, &mut hash);
+        let pw = password_record(PBKDF2_ITERATIONS, &salt, &hash);
+        let seal = |v: &str| q(&keys.seal(v, urandom::<12>()));
+        let (id_enc, mobile_enc, mobile_lookup) = if *role == Role::Resident {
+            (seal(login), mobile.map_or("NULL".into(), seal), mobile.map_or("NULL".into(), |m| q(&keys.lookup_digest(m))))
+        } else {
+            ("NULL".into(), "NULL".into(), "NULL".into())
+        };
+        out.push_str(&format!(
+            "INSERT OR IGNORE INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) \
+             VALUES ({}, {}, {}, {}, {id_enc}, {mobile_enc}, {mobile_lookup}, {}, 0, 0);\n",
+            q(&id), q(role.as_str()), q(&keys.lookup_digest(login)), seal(name), q(&pw)
+        ));
+        if role.is_staff() {
+            let opt = |v: &Option<&str>| v.map_or("NULL".into(), q);
+            out.push_str(&format!(
+                "INSERT OR IGNORE INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at) VALUES ({}, {}, {}, {}, {}, 'seed', 0);\n",
+                q(&id), q(login), opt(center), opt(dept), backup.map_or("NULL".into(), |b| q(&seed_account_id(b)))
+            ));
+        }
+    }
+    Ok(out)
 }
 
 pub fn sql() -> Result<String> {

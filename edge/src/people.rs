@@ -1,0 +1,43 @@
+//! `/api/v1/people/lookup`: the front desk sees a person's full record only with a stated reason, and the
+//! access is written to the audit log in the same transaction as the read — no record, no data.
+
+#[cfg(target_arch = "wasm32")]
+pub async fn lookup(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::error::ApiError> {
+    use crate::error::ApiError;
+    use serde::Deserialize;
+    use tongban_shared::staff::{PersonLookup, PersonRecord};
+    use tongban_shared::ErrorCode;
+    use wasm_bindgen::JsValue;
+
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        name_enc: String,
+        id_enc: Option<String>,
+        mobile_enc: Option<String>,
+    }
+
+    let p = ctx.principal()?;
+    let req: PersonLookup = ctx.json_body()?;
+    let (id_number, reason) = req.validate()?;
+    let keys = ctx.keyring()?;
+    let lookup = JsValue::from_str(&keys.lookup_digest(&id_number));
+    let db = ctx.db()?;
+    let r = db
+        .batch(vec![
+            db.prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) SELECT ?1, ?2, ?3, 'view_person', id, ?4 FROM accounts WHERE login_lookup = ?5 AND role = 'resident'")
+                .bind(&[
+                    JsValue::from_f64(ctx.now as f64),
+                    JsValue::from_str(&p.account_id),
+                    p.center_id.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+                    JsValue::from_str(&reason),
+                    lookup.clone(),
+                ])?,
+            db.prepare("SELECT id, name_enc, id_enc, mobile_enc FROM accounts WHERE login_lookup = ?1 AND role = 'resident'").bind(&[lookup])?,
+        ])
+        .await?;
+    let row = r[1].results::<Row>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::PersonNotFound))?;
+    let open = |v: &Option<String>| v.as_deref().and_then(|s| keys.open(s)).unwrap_or_default();
+    let rec = PersonRecord { account_id: row.id, name: keys.open(&row.name_enc).unwrap_or_default(), id_number: open(&row.id_enc), mobile: open(&row.mobile_enc) };
+    ctx.json(&rec, ctx.route.cache)
+}

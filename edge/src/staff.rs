@@ -1,0 +1,146 @@
+//! `/api/v1/staff…`: staff posts created and managed by admins — never self-registered — with their AB
+//! backups (岗位AB角). Who may manage which post is `tongban_shared::authz::can_manage_post`.
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::*;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use crate::crypto::{hex, random, Keyring};
+    use crate::error::ApiError;
+    use crate::http::Ctx;
+    use crate::sessions::{hash_password, js_err};
+    use serde::Deserialize;
+    use tongban_shared::account::Role;
+    use tongban_shared::authz::can_manage_post;
+    use tongban_shared::staff::{NewStaff, StaffPost, StaffSettings};
+    use tongban_shared::ErrorCode;
+    use wasm_bindgen::JsValue;
+    use worker::Response;
+
+    const SELECT: &str = "SELECT a.id, st.login, a.role, a.name_enc, st.center_id, st.dept_id, st.backup_id, b.login AS backup_login, st.away \
+        FROM staff st JOIN accounts a ON a.id = st.account_id LEFT JOIN staff b ON b.account_id = st.backup_id";
+
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        login: String,
+        role: String,
+        name_enc: String,
+        center_id: Option<String>,
+        dept_id: Option<String>,
+        backup_id: Option<String>,
+        backup_login: Option<String>,
+        away: i64,
+    }
+
+    impl Row {
+        fn post(self, keys: &Keyring) -> StaffPost {
+            StaffPost {
+                name: keys.open(&self.name_enc).unwrap_or_default(),
+                role: Role::parse(&self.role).unwrap_or(Role::WindowStaff),
+                id: self.id,
+                login: self.login,
+                center_id: self.center_id,
+                dept_id: self.dept_id,
+                backup_id: self.backup_id,
+                backup_login: self.backup_login,
+                away: self.away != 0,
+            }
+        }
+    }
+
+    async fn one(ctx: &Ctx, id: &str) -> Result<Option<Row>, ApiError> {
+        Ok(ctx.db()?.prepare(format!("{SELECT} WHERE st.account_id = ?1")).bind(&[JsValue::from_str(id)])?.first(None).await?)
+    }
+
+    /// A backup must be another post with the same center and department.
+    async fn check_backup(ctx: &Ctx, backup: Option<&str>, own_id: Option<&str>, center: &Option<String>, dept: &Option<String>) -> Result<(), ApiError> {
+        let Some(b) = backup else { return Ok(()) };
+        let bad = || ApiError::Client { code: ErrorCode::InvalidBackup, field: Some("backup_id") };
+        if Some(b) == own_id {
+            return Err(bad());
+        }
+        match one(ctx, b).await? {
+            Some(r) if &r.center_id == center && &r.dept_id == dept => Ok(()),
+            _ => Err(bad()),
+        }
+    }
+
+    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let db = ctx.db()?;
+        let stmt = match p.role {
+            Role::DistrictAdmin => db.prepare(format!("{SELECT} ORDER BY st.center_id, st.dept_id, st.login")),
+            _ => db
+                .prepare(format!("{SELECT} WHERE st.center_id = ?1 ORDER BY st.login"))
+                .bind(&[JsValue::from_str(p.center_id.as_deref().unwrap_or(""))])?,
+        };
+        let keys = ctx.keyring()?;
+        let posts: Vec<StaffPost> = stmt.all().await?.results::<Row>()?.into_iter().map(|r| r.post(&keys)).collect();
+        ctx.json(&posts, ctx.route.cache)
+    }
+
+    pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let req: NewStaff = ctx.json_body()?;
+        let (login, name, role) = req.validate()?;
+        if !can_manage_post(p, role, req.center_id.as_deref()) {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        check_backup(ctx, req.backup_id.as_deref(), None, &req.center_id, &req.dept_id).await?;
+        let keys = ctx.keyring()?;
+        let password = hash_password(&req.password).await?;
+        let id = hex(&random::<16>().map_err(js_err)?);
+        let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+        let db = ctx.db()?;
+        let now = JsValue::from_f64(ctx.now as f64);
+        let r = db
+            .batch(vec![
+                db.prepare("INSERT INTO accounts (id, role, login_lookup, name_enc, password, created_at, password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")
+                    .bind(&[
+                        JsValue::from_str(&id),
+                        JsValue::from_str(role.as_str()),
+                        JsValue::from_str(&keys.lookup_digest(&login)),
+                        JsValue::from_str(&keys.seal(&name, random::<12>().map_err(js_err)?)),
+                        JsValue::from_str(&password),
+                        now.clone(),
+                    ])?,
+                db.prepare("INSERT INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                    .bind(&[JsValue::from_str(&id), JsValue::from_str(&login), opt(&req.center_id), opt(&req.dept_id), opt(&req.backup_id), JsValue::from_str(&p.account_id), now])?,
+            ])
+            .await;
+        if let Err(e) = r {
+            let msg = e.to_string();
+            return Err(if msg.contains("UNIQUE constraint failed") {
+                ApiError::Client { code: ErrorCode::LoginTaken, field: Some("login") }
+            } else if msg.contains("FOREIGN KEY constraint failed") {
+                ApiError::Client { code: ErrorCode::InvalidPost, field: Some("role") }
+            } else {
+                e.into()
+            });
+        }
+        let post = one(ctx, &id).await?.ok_or_else(|| ApiError::Internal("created post not found".into()))?.post(&keys);
+        Ok(ctx.json(&post, ctx.route.cache)?.with_status(201))
+    }
+
+    pub async fn update(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let req: StaffSettings = ctx.json_body()?;
+        let target = one(ctx, &id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
+        let role = Role::parse(&target.role).unwrap_or(Role::WindowStaff);
+        if !can_manage_post(p, role, target.center_id.as_deref()) {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        check_backup(ctx, req.backup_id.as_deref(), Some(&id), &target.center_id, &target.dept_id).await?;
+        ctx.db()?
+            .prepare("UPDATE staff SET backup_id = ?2, away = ?3 WHERE account_id = ?1")
+            .bind(&[JsValue::from_str(&id), req.backup_id.as_deref().map_or(JsValue::NULL, JsValue::from_str), JsValue::from_f64(f64::from(u8::from(req.away)))])?
+            .run()
+            .await?;
+        let keys = ctx.keyring()?;
+        let post = one(ctx, &id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?.post(&keys);
+        ctx.json(&post, ctx.route.cache)
+    }
+}

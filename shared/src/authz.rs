@@ -1,0 +1,132 @@
+//! The one place that decides who may do what. Each API route declares an [`Access`] rule in the edge's
+//! route table and the dispatcher enforces it before any handler runs; finer, per-record rules (a
+//! resident's own data, a staff member's own center) are the functions below, called by the handlers.
+//! The app only hides what these already forbid.
+
+use crate::account::Role;
+use crate::error::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+/// Route-level rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (the catalogue, registration, sign-in).
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Signed-in users with one of these roles.
+    Roles(&'static [Role]),
+}
+
+pub const STAFF: &[Role] = &[Role::WindowStaff, Role::Approver, Role::CenterAdmin, Role::DistrictAdmin];
+pub const ADMINS: &[Role] = &[Role::CenterAdmin, Role::DistrictAdmin];
+pub const RESIDENTS: &[Role] = &[Role::Resident];
+/// Staff who meet people at a counter and may look a person up.
+pub const FRONT_DESK: &[Role] = &[Role::WindowStaff, Role::CenterAdmin, Role::DistrictAdmin];
+
+impl Access {
+    /// `Unauthenticated` (401) when a sign-in is needed, `Forbidden` (403) when the role is wrong.
+    pub fn check(self, role: Option<Role>) -> Result<(), ErrorCode> {
+        match (self, role) {
+            (Access::Public, _) => Ok(()),
+            (_, None) => Err(ErrorCode::Unauthenticated),
+            (Access::SignedIn, Some(_)) => Ok(()),
+            (Access::Roles(allowed), Some(r)) if allowed.contains(&r) => Ok(()),
+            (Access::Roles(_), Some(_)) => Err(ErrorCode::Forbidden),
+        }
+    }
+}
+
+/// Who is acting, with the scope a staff post gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Principal {
+    pub account_id: String,
+    pub role: Role,
+    /// The center a window staff member or center admin works at.
+    pub center_id: Option<String>,
+    /// The department an approver works for.
+    pub dept_id: Option<String>,
+}
+
+/// Whether `actor` may create or change a staff post of `role` at `center_id` / `dept_id`. District admins
+/// manage every post; a center admin manages window staff of their own center only; nobody else any.
+pub fn can_manage_post(actor: &Principal, role: Role, center_id: Option<&str>) -> bool {
+    match actor.role {
+        Role::DistrictAdmin => role.is_staff(),
+        Role::CenterAdmin => role == Role::WindowStaff && center_id.is_some() && center_id == actor.center_id.as_deref(),
+        _ => false,
+    }
+}
+
+/// Whether `actor` may read audit records about staff of `center_id` (None: district-level staff).
+pub fn can_read_audit(actor: &Principal, center_id: Option<&str>) -> bool {
+    match actor.role {
+        Role::DistrictAdmin => true,
+        Role::CenterAdmin => center_id.is_some() && center_id == actor.center_id.as_deref(),
+        _ => false,
+    }
+}
+
+/// A staff post's scope must fit its role: window staff and center admins have a center, approvers a
+/// department, district admins neither.
+pub fn post_scope_ok(role: Role, center_id: Option<&str>, dept_id: Option<&str>) -> bool {
+    match role {
+        Role::WindowStaff | Role::CenterAdmin => center_id.is_some() && dept_id.is_none(),
+        Role::Approver => dept_id.is_some() && center_id.is_none(),
+        Role::DistrictAdmin => center_id.is_none() && dept_id.is_none(),
+        Role::Resident | Role::Business => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(role: Role, center: Option<&str>) -> Principal {
+        Principal { account_id: "a".into(), role, center_id: center.map(Into::into), dept_id: None }
+    }
+
+    #[test]
+    fn route_rules() {
+        assert_eq!(Access::Public.check(None), Ok(()));
+        assert_eq!(Access::SignedIn.check(None), Err(ErrorCode::Unauthenticated));
+        assert_eq!(Access::SignedIn.check(Some(Role::Resident)), Ok(()));
+        assert_eq!(Access::Roles(ADMINS).check(Some(Role::Resident)), Err(ErrorCode::Forbidden));
+        assert_eq!(Access::Roles(ADMINS).check(Some(Role::WindowStaff)), Err(ErrorCode::Forbidden));
+        assert_eq!(Access::Roles(ADMINS).check(Some(Role::CenterAdmin)), Ok(()));
+        assert_eq!(Access::Roles(ADMINS).check(None), Err(ErrorCode::Unauthenticated));
+    }
+
+    #[test]
+    fn center_admins_manage_only_their_own_window_staff() {
+        let ca = p(Role::CenterAdmin, Some("wanli"));
+        assert!(can_manage_post(&ca, Role::WindowStaff, Some("wanli")));
+        assert!(!can_manage_post(&ca, Role::WindowStaff, Some("taopu")));
+        assert!(!can_manage_post(&ca, Role::CenterAdmin, Some("wanli")), "no self-promotion of peers");
+        assert!(!can_manage_post(&ca, Role::Approver, None));
+        let da = p(Role::DistrictAdmin, None);
+        assert!(can_manage_post(&da, Role::Approver, None) && can_manage_post(&da, Role::CenterAdmin, Some("taopu")));
+        assert!(!can_manage_post(&da, Role::Resident, None));
+        assert!(!can_manage_post(&p(Role::WindowStaff, Some("wanli")), Role::WindowStaff, Some("wanli")));
+    }
+
+    #[test]
+    fn audit_visibility() {
+        assert!(can_read_audit(&p(Role::DistrictAdmin, None), Some("x")));
+        assert!(can_read_audit(&p(Role::CenterAdmin, Some("x")), Some("x")));
+        assert!(!can_read_audit(&p(Role::CenterAdmin, Some("x")), Some("y")));
+        assert!(!can_read_audit(&p(Role::CenterAdmin, Some("x")), None));
+        assert!(!can_read_audit(&p(Role::WindowStaff, Some("x")), Some("x")));
+    }
+
+    #[test]
+    fn scopes() {
+        assert!(post_scope_ok(Role::WindowStaff, Some("c"), None));
+        assert!(!post_scope_ok(Role::WindowStaff, None, None));
+        assert!(post_scope_ok(Role::Approver, None, Some("scjg")));
+        assert!(!post_scope_ok(Role::Approver, Some("c"), Some("scjg")));
+        assert!(post_scope_ok(Role::DistrictAdmin, None, None));
+        assert!(!post_scope_ok(Role::Resident, None, None));
+    }
+}

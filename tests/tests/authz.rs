@@ -1,0 +1,110 @@
+//! The authorization matrix: every API route × every role → the status the caller gets. It fails when a
+//! route is added without a row, so no endpoint ships without a decision on who may call it.
+
+use std::collections::BTreeSet;
+use tongban_shared::account::seed_account_id;
+use tongban_tests::{base, delete_with, get, get_with, post_with, sign_in, DEMO_PASSWORD};
+
+/// The roles, in column order.
+const ROLES: [&str; 9] = [
+    "anonymous",
+    "11010519491231002X", // resident
+    "34052419800101001X", // another resident
+    "window.putuo",       // window staff of the district center
+    "window.wanli",       // window staff of another center
+    "approver.scjg",      // approver of a department
+    "approver.rsj",       // approver of another department
+    "admin.putuo",        // center admin
+    "admin.district",     // district admin
+];
+
+struct Row {
+    method: &'static str,
+    template: &'static str,
+    path: String,
+    body: &'static str,
+    expect: [u16; 9],
+}
+
+fn row(method: &'static str, template: &'static str, path: &str, body: &'static str, expect: [u16; 9]) -> Row {
+    Row { method, template, path: path.to_string(), body, expect }
+}
+
+const ALL_200: [u16; 9] = [200; 9];
+const ALL_400: [u16; 9] = [400; 9];
+/// Admins pass the gate (and then fail validation on the empty probe body: 400); others are stopped.
+const ADMINS_400: [u16; 9] = [401, 403, 403, 403, 403, 403, 403, 400, 400];
+const ADMINS_200: [u16; 9] = [401, 403, 403, 403, 403, 403, 403, 200, 200];
+
+fn matrix() -> Vec<Row> {
+    let staff_id = seed_account_id("window.putuo");
+    vec![
+        row("GET", "/api/v1/health", "/api/v1/health", "", ALL_200),
+        row("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", "", ALL_200),
+        row("GET", "/api/v1/items", "/api/v1/items", "", ALL_200),
+        row("GET", "/api/v1/items/{id}", "/api/v1/items/scjg-company-setup", "", ALL_200),
+        row("GET", "/api/v1/items/{id}/versions", "/api/v1/items/scjg-company-setup/versions", "", ALL_200),
+        row("GET", "/api/v1/items/{id}/versions/{version}", "/api/v1/items/scjg-company-setup/versions/1", "", ALL_200),
+        row("GET", "/api/v1/departments", "/api/v1/departments", "", ALL_200),
+        row("GET", "/api/v1/centers", "/api/v1/centers", "", ALL_200),
+        row("GET", "/api/v1/centers/{id}", "/api/v1/centers/wanli", "", ALL_200),
+        row("GET", "/api/v1/bundles", "/api/v1/bundles", "", ALL_200),
+        row("GET", "/api/v1/bundles/{id}", "/api/v1/bundles/newborn", "", ALL_200),
+        row("POST", "/api/v1/accounts/residents", "/api/v1/accounts/residents", "{}", ALL_400),
+        row("POST", "/api/v1/sessions", "/api/v1/sessions", "{}", ALL_400),
+        row("GET", "/api/v1/me", "/api/v1/me", "", [401, 200, 200, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/staff", "/api/v1/staff", "", ADMINS_200),
+        row("POST", "/api/v1/staff", "/api/v1/staff", "{}", ADMINS_400),
+        row("POST", "/api/v1/staff/{id}/settings", &format!("/api/v1/staff/{staff_id}/settings"), "{}", ADMINS_400),
+        row("POST", "/api/v1/people/lookup", "/api/v1/people/lookup", "{}", [401, 403, 403, 400, 400, 403, 403, 400, 400]),
+        row("GET", "/api/v1/audit", "/api/v1/audit", "", ADMINS_200),
+        // Last: it ends each role's session.
+        row("DELETE", "/api/v1/sessions/current", "/api/v1/sessions/current", "", [204; 9]),
+    ]
+}
+
+#[test]
+fn every_route_times_every_role() {
+    let rows = matrix();
+    // Every documented route has exactly one row.
+    let doc = get("/api/v1/openapi.json").json();
+    let documented: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(p, ops)| ops.as_object().unwrap().keys().map(move |m| format!("{} {p}", m.to_uppercase())))
+        .collect();
+    let covered: BTreeSet<String> = rows.iter().map(|r| format!("{} {}", r.method, r.template)).collect();
+    assert_eq!(covered.len(), rows.len(), "a route has two rows");
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&documented).collect();
+    assert!(missing.is_empty(), "routes without an authorization row: {missing:?}");
+    assert!(stale.is_empty(), "rows for routes that do not exist: {stale:?}");
+
+    let cookies: Vec<Option<String>> = ROLES.iter().map(|r| (*r != "anonymous").then(|| sign_in(r, DEMO_PASSWORD))).collect();
+    let origin = base();
+    let mut failures = Vec::new();
+    for r in &rows {
+        for (i, role) in ROLES.iter().enumerate() {
+            let mut headers: Vec<(&str, &str)> = vec![("Origin", &origin)];
+            if let Some(c) = &cookies[i] {
+                headers.push(("Cookie", c));
+            }
+            let got = match r.method {
+                "GET" => get_with(&r.path, &headers),
+                "POST" => post_with(&r.path, r.body, &headers),
+                "DELETE" => delete_with(&r.path, &headers),
+                m => panic!("no probe for {m}"),
+            };
+            if got.status != r.expect[i] {
+                failures.push(format!("{} {} as {role}: expected {}, got {} {}", r.method, r.path, r.expect[i], got.status, got.body));
+            }
+            if got.status >= 400 {
+                got.error_code(got.status); // every refusal carries the JSON error body
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
+    // The DELETE row really ended the sessions.
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", cookies[1].as_deref().unwrap())]).status, 401);
+}
