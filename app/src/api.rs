@@ -2,7 +2,10 @@
 //! of shape is a compile error on both sides.
 
 use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tongban_shared::account::{Login, Me, RegisterResident};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, ItemDetail, ItemPage};
+use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::error::ErrorBody;
 use tongban_shared::query::ItemQuery;
 use tongban_shared::{ErrorCode, Lang, Text};
@@ -65,11 +68,11 @@ pub fn encode(s: &str) -> String {
 }
 
 async fn get<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T, ApiError> {
-    let resp = gloo_net::http::Request::get(path)
-        .header("Accept-Language", lang.code())
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
+    read(gloo_net::http::Request::get(path).header("Accept-Language", lang.code()).send().await.map_err(|_| ApiError::Network)?).await
+}
+
+/// Reads an answer: the body as `T` on success, the shared error otherwise.
+async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiError> {
     let status = resp.status();
     if resp.ok() {
         resp.json::<T>().await.map_err(|_| ApiError::Server { status, code: None, field: None })
@@ -77,6 +80,63 @@ async fn get<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T, ApiError>
         let body = resp.text().await.unwrap_or_default();
         Err(decode_error(status, &body))
     }
+}
+
+/// A state-changing call. Same-origin, so the browser sends the session cookie and the `Origin` header
+/// the edge checks against CSRF.
+async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<T, ApiError> {
+    let builder = match method {
+        "DELETE" => gloo_net::http::Request::delete(path),
+        _ => gloo_net::http::Request::post(path),
+    }
+    .header("Accept-Language", lang.code());
+    let req = match body {
+        Some(b) => builder.json(b).map_err(|_| ApiError::Network)?,
+        None => builder.build().map_err(|_| ApiError::Network)?,
+    };
+    read(req.send().await.map_err(|_| ApiError::Network)?).await
+}
+
+pub async fn me(lang: Lang) -> Result<Me, ApiError> {
+    get("/api/v1/me", lang).await
+}
+
+pub async fn register(r: &RegisterResident, lang: Lang) -> Result<Me, ApiError> {
+    send("POST", "/api/v1/accounts/residents", Some(r), lang).await
+}
+
+pub async fn login(l: &Login, lang: Lang) -> Result<Me, ApiError> {
+    send("POST", "/api/v1/sessions", Some(l), lang).await
+}
+
+pub async fn logout(lang: Lang) -> Result<(), ApiError> {
+    // 204: no body to decode.
+    let resp = gloo_net::http::Request::delete("/api/v1/sessions/current")
+        .header("Accept-Language", lang.code())
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if resp.ok() { Ok(()) } else { Err(decode_error(resp.status(), &resp.text().await.unwrap_or_default())) }
+}
+
+pub async fn lookup_person(l: &PersonLookup, lang: Lang) -> Result<PersonRecord, ApiError> {
+    send("POST", "/api/v1/people/lookup", Some(l), lang).await
+}
+
+pub async fn staff_posts(lang: Lang) -> Result<Vec<StaffPost>, ApiError> {
+    get("/api/v1/staff", lang).await
+}
+
+pub async fn create_staff(s: &NewStaff, lang: Lang) -> Result<StaffPost, ApiError> {
+    send("POST", "/api/v1/staff", Some(s), lang).await
+}
+
+pub async fn update_staff(id: &str, s: &StaffSettings, lang: Lang) -> Result<StaffPost, ApiError> {
+    send("POST", &format!("/api/v1/staff/{}/settings", encode(id)), Some(s), lang).await
+}
+
+pub async fn audit(lang: Lang) -> Result<Vec<AuditEntry>, ApiError> {
+    get("/api/v1/audit", lang).await
 }
 
 pub async fn items(q: &ItemQuery, lang: Lang) -> Result<ItemPage, ApiError> {

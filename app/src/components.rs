@@ -65,6 +65,11 @@ pub fn Header() -> impl IntoView {
             <A href="/" exact=true>{tr(|m| m.nav_home)}</A>
             <A href="/search">{tr(|m| m.nav_search)}</A>
             <A href="/centers">{tr(|m| m.nav_centers)}</A>
+            {move || match crate::state::session().me() {
+                Some(me) if me.role.is_staff() => view! { <A href="/staff">{tr(|m| m.staff_console)}</A> }.into_any(),
+                Some(_) => view! { <A href="/me">{tr(|m| m.my_info)}</A> }.into_any(),
+                None => view! { <A href="/login">{tr(|m| m.sign_in)}</A> }.into_any(),
+            }}
         </nav>
     }
 }
@@ -188,5 +193,75 @@ pub fn SearchForm(#[prop(optional, into)] initial: String, #[prop(optional)] aut
                 {move || error.get().map(|t| view! { {tx(&t)} })}
             </p>
         </form>
+    }
+}
+
+/// A labelled input with its hint and error, wired for screen readers (`aria-describedby`, `aria-invalid`).
+/// The error comes from the same `tongban-shared` validation the edge runs.
+#[component]
+pub fn Field(
+    id: &'static str,
+    label: fn(&'static crate::i18n::Msgs) -> &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<Text>>,
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] hint: Option<fn(&'static crate::i18n::Msgs) -> &'static str>,
+    /// Checks the field alone when it loses focus.
+    #[prop(optional)]
+    check: Option<fn(&str) -> Option<tongban_shared::ErrorCode>>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
+    view! {
+        <div class="field">
+            <label for=id>{tr(label)}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{tr(h)}</p> })}
+            <input
+                id=id
+                name=id
+                type=input_type.unwrap_or("text")
+                autocomplete=autocomplete.unwrap_or("off")
+                inputmode=inputmode
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    error.set(None);
+                }
+                on:blur=move |_| {
+                    if let Some(c) = check {
+                        let v = value.get_untracked();
+                        if !v.is_empty() {
+                            error.set(c(&v).map(|code| code.text()));
+                        }
+                    }
+                }
+            />
+            <p class="field-error" id=error_id aria-live="polite">{move || error.get().map(|t| tx(&t))}</p>
+        </div>
+    }
+}
+
+/// Shows `f(me)` to a signed-in user whose role is allowed; otherwise the reason, with a way to sign in.
+pub fn guarded<V: IntoView + 'static>(
+    allowed: Option<&'static [tongban_shared::account::Role]>,
+    f: impl Fn(tongban_shared::account::Me) -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    let s = crate::state::session();
+    move || match s.0.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(None) => view! {
+            <div class="empty">
+                <p>{tr(|m| m.need_sign_in)}</p>
+                <A href="/login" attr:class="button primary">{tr(|m| m.sign_in)}</A>
+            </div>
+        }
+        .into_any(),
+        Some(Some(me)) if allowed.is_none_or(|a| a.contains(&me.role)) => f(me).into_any(),
+        Some(Some(_)) => view! { <p class="error" role="alert">{tr(|m| m.not_allowed)}</p> }.into_any(),
     }
 }

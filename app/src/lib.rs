@@ -3,9 +3,10 @@
 //! Layout:
 //! - [`api`]        — typed client of `/api/v1`, over the `tongban-shared` types.
 //! - [`i18n`]       — UI strings in zh-CN (default) and English, checked at compile time.
-//! - [`state`]      — preferences (language, elder mode) persisted in localStorage; page titles.
+//! - [`state`]      — preferences (language, elder mode) persisted in localStorage; the session; titles.
 //! - [`components`] — header, async states with retry, badges, item cards, the search form.
-//! - [`pages`]      — one module per route: home, search, item guide, centers, center, bundle, not found.
+//! - [`pages`]      — one module per route: home, search, item guide, centers, center, bundle, sign-in,
+//!                    registration, my info, the staff console (look-up, posts, audit log), not found.
 //!
 //! `index.html` paints a static header before the wasm arrives; [`start`] replaces it with the app.
 
@@ -19,11 +20,14 @@ use components::{Footer, Header};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use pages::{bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, item::Item, not_found::NotFound, search::Search};
+#[cfg(feature = "console")]
+use pages::staff::{audit::AuditPage, lookup::LookupPage, posts::PostsPage, StaffHome};
+use pages::{bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, search::Search};
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(state::Prefs::load());
+    provide_context(state::Session::load());
     view! {
         <Router>
             <Header/>
@@ -35,12 +39,37 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/centers") view=Centers/>
                     <Route path=path!("/centers/:id") view=CenterPage/>
                     <Route path=path!("/bundles/:id") view=BundlePage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/me") view=MePage/>
+                    <Route path=path!("/staff") view=StaffHome/>
+                    <Route path=path!("/staff/lookup") view=LookupPage/>
+                    <Route path=path!("/staff/posts") view=PostsPage/>
+                    <Route path=path!("/staff/audit") view=AuditPage/>
                 </Routes>
             </main>
             <Footer/>
         </Router>
     }
 }
+
+/// In the resident bundle, `/staff…` reloads the page: the boot module then loads the console bundle.
+#[cfg(not(feature = "console"))]
+mod console_stub {
+    use leptos::prelude::*;
+
+    #[component]
+    pub fn ConsoleRedirect() -> impl IntoView {
+        let _ = window().location().reload();
+        view! { <crate::components::Loading/> }
+    }
+    pub use ConsoleRedirect as StaffHome;
+    pub use ConsoleRedirect as LookupPage;
+    pub use ConsoleRedirect as PostsPage;
+    pub use ConsoleRedirect as AuditPage;
+}
+#[cfg(not(feature = "console"))]
+use console_stub::{AuditPage, LookupPage, PostsPage, StaffHome};
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

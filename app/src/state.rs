@@ -70,3 +70,31 @@ pub fn use_title(f: impl Fn(Lang) -> String + 'static) {
         document().set_title(&if t.is_empty() { site.to_string() } else { format!("{t} - {site}") });
     });
 }
+
+/// The signed-in user, if any: loaded once at start, set by sign-in and registration, cleared by sign-out.
+/// `None` inside means "checked: nobody"; the outer `Option` is "not checked yet".
+#[derive(Clone, Copy)]
+pub struct Session(pub RwSignal<Option<Option<tongban_shared::account::Me>>>);
+
+impl Session {
+    pub fn load() -> Session {
+        let s = Session(RwSignal::new(None));
+        leptos::task::spawn_local(async move {
+            let me = crate::api::me(tongban_shared::Lang::Zh).await.ok();
+            s.0.set(Some(me));
+        });
+        s
+    }
+
+    pub fn me(&self) -> Option<tongban_shared::account::Me> {
+        self.0.get().flatten()
+    }
+
+    pub fn set(&self, me: Option<tongban_shared::account::Me>) {
+        self.0.set(Some(me));
+    }
+}
+
+pub fn session() -> Session {
+    expect_context::<Session>()
+}

@@ -24,13 +24,15 @@ mod wasm {
         name_enc: String,
         id_enc: Option<String>,
         mobile_enc: Option<String>,
+        center_id: Option<String>,
+        dept_id: Option<String>,
     }
 
     /// The caller's own record, masked.
     pub async fn me_of(ctx: &Ctx, keys: &Keyring, account_id: &str) -> Result<Me, ApiError> {
         let row: Row = ctx
             .db()?
-            .prepare("SELECT id, role, name_enc, id_enc, mobile_enc FROM accounts WHERE id = ?1")
+            .prepare("SELECT a.id, a.role, a.name_enc, a.id_enc, a.mobile_enc, st.center_id, st.dept_id FROM accounts a LEFT JOIN staff st ON st.account_id = a.id WHERE a.id = ?1")
             .bind(&[JsValue::from_str(account_id)])?
             .first(None)
             .await?
@@ -42,6 +44,8 @@ mod wasm {
             name: mask_name(&keys.open(&row.name_enc).unwrap_or_default()),
             id_number: mask_id(&open(&row.id_enc)),
             mobile: mask_mobile(&open(&row.mobile_enc)),
+            center_id: row.center_id,
+            dept_id: row.dept_id,
         })
     }
 

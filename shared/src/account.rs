@@ -145,6 +145,11 @@ pub struct Me {
     pub id_number: String,
     /// Masked, e.g. `138****5678`.
     pub mobile: String,
+    /// For staff: the center or department of their post.
+    #[serde(default)]
+    pub center_id: Option<String>,
+    #[serde(default)]
+    pub dept_id: Option<String>,
 }
 
 #[cfg(test)]

@@ -38,24 +38,39 @@ fn hashed(name: &str, ext: &str, bytes: &[u8]) -> String {
     format!("{name}-{:012x}.{ext}", fnv1a64(bytes) & 0xffff_ffff_ffff)
 }
 
-pub fn app() -> Result {
-    let t = std::time::Instant::now();
+/// One wasm bundle of the app crate: cargo (with `features`), wasm-bindgen, wasm-opt. Returns the paths of
+/// the JS glue and the optimised wasm.
+fn bundle(features: &[&str], out: &str) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
     let root = root();
-    sh(cmd("cargo").args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "tongban-app"]))?;
-    let pkg = root.join("target/app-pkg");
+    // Separate target dirs would rebuild every dependency; the features differ only in this crate, so the
+    // two builds share one target dir and copy the wasm out between them.
+    let mut c = cmd("cargo");
+    c.args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "tongban-app"]);
+    if !features.is_empty() {
+        c.args(["--features", &features.join(",")]);
+    }
+    sh(&mut c)?;
+    let pkg = root.join("target").join(out);
     let _ = fs::remove_dir_all(&pkg);
     sh(cmd("wasm-bindgen")
         .arg(root.join("target/wasm32-unknown-unknown/release/tongban_app.wasm"))
         .args(["--out-dir", pkg.to_str().unwrap(), "--target", "web", "--no-typescript"])
         .args(["--remove-name-section", "--remove-producers-section"]))?;
-    let raw_wasm = pkg.join("tongban_app_bg.wasm");
     let opt_wasm = pkg.join("opt.wasm");
     sh(cmd("wasm-opt")
         .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
         .args(["--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"])
-        .arg(&raw_wasm)
+        .arg(pkg.join("tongban_app_bg.wasm"))
         .arg("-o")
         .arg(&opt_wasm))?;
+    Ok((pkg.join("tongban_app.js"), opt_wasm))
+}
+
+pub fn app() -> Result {
+    let t = std::time::Instant::now();
+    let root = root();
+    let resident = bundle(&[], "app-pkg")?;
+    let console = bundle(&["console"], "console-pkg")?;
 
     let dist = root.join("dist");
     let _ = fs::remove_dir_all(&dist);
@@ -67,15 +82,24 @@ pub fn app() -> Result {
         fs::write(assets.join(&name), bytes).map_err(|e| format!("write {name}: {e}"))?;
         Ok(format!("/assets/{name}"))
     };
-    let wasm = fs::read(&opt_wasm).map_err(|e| e.to_string())?;
-    let wasm_url = write(hashed("tongban", "wasm", &wasm), &wasm)?;
-    let js = fs::read(pkg.join("tongban_app.js")).map_err(|e| e.to_string())?;
-    let js_url = write(hashed("tongban", "js", &js), &js)?;
+    let mut urls = Vec::new();
+    for (prefix, (js, wasm)) in [("tongban", &resident), ("console", &console)] {
+        let wasm = fs::read(wasm).map_err(|e| e.to_string())?;
+        let js = fs::read(js).map_err(|e| e.to_string())?;
+        urls.push((write(hashed(prefix, "wasm", &wasm), &wasm)?, write(hashed(prefix, "js", &js), &js)?));
+    }
+    let [(wasm_url, js_url), (console_wasm, console_js)] = [urls[0].clone(), urls[1].clone()];
     let css = fs::read(root.join("app/style/app.css")).map_err(|e| e.to_string())?;
     let css_url = write(hashed("app", "css", &css), &css)?;
     // The glue must be started by a module; it is generated here, not written by hand, and it is a file
-    // (not an inline script) so the Content-Security-Policy can forbid inline scripts.
-    let boot = format!("import init from \"{js_url}\";\ninit({{ module_or_path: \"{wasm_url}\" }});\n");
+    // (not an inline script) so the Content-Security-Policy can forbid inline scripts. Under /staff it
+    // loads the staff console bundle, elsewhere the resident app.
+    let boot = format!(
+        "const staff = location.pathname === \"/staff\" || location.pathname.startsWith(\"/staff/\");\n\
+         const [js, wasm] = staff ? [\"{console_js}\", \"{console_wasm}\"] : [\"{js_url}\", \"{wasm_url}\"];\n\
+         const {{ default: init }} = await import(js);\n\
+         init({{ module_or_path: wasm }});\n"
+    );
     let boot_url = write(hashed("boot", "js", boot.as_bytes()), boot.as_bytes())?;
 
     let template = fs::read_to_string(root.join("app/index.html")).map_err(|e| e.to_string())?;
@@ -85,7 +109,7 @@ pub fn app() -> Result {
         .replace("{{WASM}}", &wasm_url)
         .replace("{{BOOT}}", &boot_url);
     fs::write(dist.join("index.html"), html).map_err(|e| e.to_string())?;
-    println!("xtask: app built ({:.0} s)", t.elapsed().as_secs_f32());
+    println!("xtask: app built, resident and console bundles ({:.0} s)", t.elapsed().as_secs_f32());
     Ok(())
 }
 
@@ -103,9 +127,10 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
     Ok(())
 }
 
-/// Brotli-compressed size of what a first visit downloads before the app is interactive:
-/// the wasm, the JS glue and boot module, and the CSS (`index.html` itself is excluded: it is tiny
-/// and must be revalidated anyway). Returns `(bytes, per-file lines)`.
+/// Brotli-compressed size of what a resident's first visit downloads before the app is interactive:
+/// the resident wasm and JS glue, the boot module and the CSS (`index.html` itself is excluded: it is
+/// tiny and must be revalidated anyway). The staff console bundle is listed but not counted: only staff
+/// desks under /staff load it. Returns `(bytes, per-file lines)`.
 pub fn initial_download() -> Result<(usize, Vec<String>)> {
     let assets = root().join("dist/assets");
     let mut total = 0;
@@ -121,8 +146,12 @@ pub fn initial_download() -> Result<(usize, Vec<String>)> {
         let mut out = Vec::new();
         let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
         brotli::BrotliCompress(&mut raw.as_slice(), &mut out, &params).map_err(|e| e.to_string())?;
-        lines.push(format!("  {name}: {} B raw, {} B brotli", raw.len(), out.len()));
-        total += out.len();
+        if name.starts_with("console-") {
+            lines.push(format!("  {name}: {} B raw, {} B brotli (staff console, not counted)", raw.len(), out.len()));
+        } else {
+            lines.push(format!("  {name}: {} B raw, {} B brotli", raw.len(), out.len()));
+            total += out.len();
+        }
     }
     Ok((total, lines))
 }

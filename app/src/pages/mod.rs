@@ -5,5 +5,10 @@ pub mod center;
 pub mod centers;
 pub mod home;
 pub mod item;
+pub mod login;
+pub mod me;
 pub mod not_found;
+pub mod register;
 pub mod search;
+#[cfg(feature = "console")]
+pub mod staff;

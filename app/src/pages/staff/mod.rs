@@ -1,0 +1,32 @@
+//! `/staff…`: the staff console. What each role sees follows `tongban_shared::authz`; the edge enforces it.
+
+pub mod audit;
+pub mod lookup;
+pub mod posts;
+
+use crate::components::guarded;
+use crate::i18n::{msgs, role_label, tr};
+use crate::state::{lang, use_title};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use tongban_shared::authz::{ADMINS, FRONT_DESK, STAFF};
+
+#[component]
+pub fn StaffHome() -> impl IntoView {
+    use_title(|l| msgs(l).staff_console.to_string());
+    view! {
+        <h1>{tr(|m| m.staff_console)}</h1>
+        {guarded(Some(STAFF), |me| view! {
+            <p class="meta">{me.name.clone()}" · "{move || role_label(lang(), me.role)}</p>
+            <ul class="cards">
+                {FRONT_DESK.contains(&me.role).then(|| view! {
+                    <li class="card"><A href="/staff/lookup" attr:class="card-link"><span class="card-title">{tr(|m| m.lookup)}</span></A><p class="meta">{tr(|m| m.lookup_hint)}</p></li>
+                })}
+                {ADMINS.contains(&me.role).then(|| view! {
+                    <li class="card"><A href="/staff/posts" attr:class="card-link"><span class="card-title">{tr(|m| m.posts)}</span></A></li>
+                    <li class="card"><A href="/staff/audit" attr:class="card-link"><span class="card-title">{tr(|m| m.audit)}</span></A><p class="meta">{tr(|m| m.audit_hint)}</p></li>
+                })}
+            </ul>
+        })}
+    }
+}
