@@ -11,7 +11,7 @@ mod wasm {
     use crate::http::Ctx;
     use crate::sessions::{self, hash_password, js_err};
     use serde::Deserialize;
-    use tongban_shared::account::{Me, RegisterResident, Role};
+    use tongban_shared::account::{Me, RegisterBusiness, RegisterResident, Role};
     use tongban_shared::ids::{mask_id, mask_mobile, mask_name};
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
@@ -26,18 +26,23 @@ mod wasm {
         mobile_enc: Option<String>,
         center_id: Option<String>,
         dept_id: Option<String>,
+        uscc: Option<String>,
+        company_name: Option<String>,
     }
 
-    /// The caller's own record, masked.
+    /// The caller's own record, masked (a business's credit code and name are public registry data).
     pub async fn me_of(ctx: &Ctx, keys: &Keyring, account_id: &str) -> Result<Me, ApiError> {
         let row: Row = ctx
             .db()?
-            .prepare("SELECT a.id, a.role, a.name_enc, a.id_enc, a.mobile_enc, st.center_id, st.dept_id FROM accounts a LEFT JOIN staff st ON st.account_id = a.id WHERE a.id = ?1")
+            .prepare("SELECT a.id, a.role, a.name_enc, a.id_enc, a.mobile_enc, st.center_id, st.dept_id, b.uscc, b.company_name FROM accounts a LEFT JOIN staff st ON st.account_id = a.id LEFT JOIN businesses b ON b.account_id = a.id WHERE a.id = ?1")
             .bind(&[JsValue::from_str(account_id)])?
             .first(None)
             .await?
             .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
         let open = |v: &Option<String>| v.as_deref().and_then(|s| keys.open(s)).unwrap_or_default();
+        if let (Some(uscc), Some(company)) = (row.uscc, row.company_name) {
+            return Ok(Me { id: row.id, role: Role::Business, name: company, id_number: uscc, mobile: mask_mobile(&open(&row.mobile_enc)), center_id: None, dept_id: None });
+        }
         Ok(Me {
             id: row.id,
             role: Role::parse(&row.role).unwrap_or(Role::Resident),
@@ -77,6 +82,45 @@ mod wasm {
         let me = me_of(ctx, &keys, &id).await?;
         let mut resp = ctx.json(&me, ctx.route.cache)?.with_status(201);
         resp.headers_mut().set("Set-Cookie", &set_cookie)?;
+        Ok(resp)
+    }
+
+    pub async fn register_business(ctx: &Ctx) -> Result<Response, ApiError> {
+        let req: RegisterBusiness = ctx.json_body()?;
+        let v = req.validate().map_err(|errs| ApiError::from(errs[0].clone()))?;
+        let keys = ctx.keyring()?;
+        let password = hash_password(&req.password).await?;
+        let id = hex(&random::<16>().map_err(js_err)?);
+        let nonce = || random::<12>().map_err(js_err);
+        let db = ctx.db()?;
+        let (session, cookie) = sessions::start(ctx, &id, Role::Business, false)?;
+        let statements = vec![
+            db.prepare("INSERT INTO accounts (id, role, login_lookup, name_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) VALUES (?1, 'business', ?2, ?3, ?4, ?5, ?6, ?7, ?7)")
+                .bind(&[
+                    JsValue::from_str(&id),
+                    JsValue::from_str(&keys.lookup_digest(&v.uscc)),
+                    JsValue::from_str(&keys.seal(&v.company_name, nonce()?)),
+                    JsValue::from_str(&keys.seal(&v.mobile, nonce()?)),
+                    JsValue::from_str(&keys.lookup_digest(&v.mobile)),
+                    JsValue::from_str(&password),
+                    JsValue::from_f64(ctx.now as f64),
+                ])?,
+            db.prepare("INSERT INTO businesses (account_id, uscc, company_name, legal_rep_name_enc, legal_rep_id_enc) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
+                JsValue::from_str(&id),
+                JsValue::from_str(&v.uscc),
+                JsValue::from_str(&v.company_name),
+                JsValue::from_str(&keys.seal(&v.legal_rep_name, nonce()?)),
+                JsValue::from_str(&keys.seal(&v.legal_rep_id_number, nonce()?)),
+            ])?,
+            session,
+        ];
+        // One transaction: account, business record and first session exist together or not at all.
+        if let Err(e) = db.batch(statements).await {
+            return Err(if e.to_string().contains("UNIQUE constraint failed") { ErrorCode::AccountExists.into() } else { e.into() });
+        }
+        let me = me_of(ctx, &keys, &id).await?;
+        let mut resp = ctx.json(&me, ctx.route.cache)?.with_status(201);
+        resp.headers_mut().set("Set-Cookie", &cookie)?;
         Ok(resp)
     }
 

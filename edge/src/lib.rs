@@ -9,13 +9,14 @@
 //! - [`http`]     — request context, JSON with ETag/304, security headers.
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
-//! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`sessions`], [`staff`],
+//! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
 //!   [`people`], [`audit`], [`health`].
 //!
 //! Static assets (the app) are served by Workers Static Assets; only `/api/*` reaches this code
 //! (`run_worker_first` in `wrangler.toml`).
 
 pub mod accounts;
+pub mod agents;
 pub mod audit;
 pub mod bundles;
 pub mod crypto;
@@ -43,7 +44,7 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, audit, bundles, centers, departments, health, items, people, sessions, staff};
+    use crate::{accounts, agents, audit, bundles, centers, departments, health, items, people, sessions, staff};
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result};
@@ -116,6 +117,11 @@ mod entry {
             Endpoint::UpdateStaff => staff::update(ctx).await,
             Endpoint::LookupPerson => people::lookup(ctx).await,
             Endpoint::ListAudit => audit::list(ctx).await,
+            Endpoint::RegisterBusiness => accounts::register_business(ctx).await,
+            Endpoint::ListAgents => agents::list(ctx).await,
+            Endpoint::AddAgent => agents::add(ctx).await,
+            Endpoint::RemoveAgent => agents::remove(ctx).await,
+            Endpoint::ListMyBusinesses => agents::my_businesses(ctx).await,
         }
     }
 }

@@ -4,8 +4,10 @@
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, GuideVersionInfo, ItemDetail, ItemPage};
-use tongban_shared::account::{Login, Me, RegisterResident};
-use tongban_shared::authz::{Access, ADMINS, FRONT_DESK};
+use tongban_shared::account::{AddAgent, Agent, BusinessRef, Login, Me, RegisterBusiness, RegisterResident, Role};
+use tongban_shared::authz::{Access, ADMINS, FRONT_DESK, RESIDENTS};
+
+const BUSINESSES: &[Role] = &[Role::Business];
 use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::ErrorCode;
 
@@ -33,6 +35,11 @@ pub enum Endpoint {
     UpdateStaff,
     LookupPerson,
     ListAudit,
+    RegisterBusiness,
+    ListAgents,
+    AddAgent,
+    RemoveAgent,
+    ListMyBusinesses,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,6 +453,85 @@ pub static ROUTES: &[Route] = &[
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         cache: Cache::NoStore,
         access: Access::Roles(ADMINS),
+    },
+    Route {
+        endpoint: Endpoint::RegisterBusiness,
+        method: Method::Post,
+        path: "/api/v1/accounts/businesses",
+        tag: "accounts",
+        summary: "Register a business (法人注册) by its legal representative, and sign in",
+        path_params: &[],
+        query: &[],
+        body: Some(schema_of::<RegisterBusiness>),
+        ok_status: 201,
+        response: schema_of::<Me>,
+        errors: &[
+            ErrorCode::MalformedJson, ErrorCode::InvalidUscc, ErrorCode::InvalidCompany, ErrorCode::InvalidName, ErrorCode::InvalidIdNumber,
+            ErrorCode::InvalidMobile, ErrorCode::PasswordTooShort, ErrorCode::PasswordTooLong, ErrorCode::PasswordCommon,
+            ErrorCode::CrossOrigin, ErrorCode::AccountExists,
+        ],
+        cache: Cache::NoStore,
+        access: Access::Public,
+    },
+    Route {
+        endpoint: Endpoint::ListAgents,
+        method: Method::Get,
+        path: "/api/v1/me/agents",
+        tag: "accounts",
+        summary: "A business's authorised agents (经办人), masked",
+        path_params: &[],
+        query: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<Vec<Agent>>,
+        errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
+        cache: Cache::NoStore,
+        access: Access::Roles(BUSINESSES),
+    },
+    Route {
+        endpoint: Endpoint::AddAgent,
+        method: Method::Post,
+        path: "/api/v1/me/agents",
+        tag: "accounts",
+        summary: "Authorise a registered resident as an agent of this business",
+        path_params: &[],
+        query: &[],
+        body: Some(schema_of::<AddAgent>),
+        ok_status: 201,
+        response: schema_of::<Agent>,
+        errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidIdNumber, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::NotAResident, ErrorCode::AgentExists],
+        cache: Cache::NoStore,
+        access: Access::Roles(BUSINESSES),
+    },
+    Route {
+        endpoint: Endpoint::RemoveAgent,
+        method: Method::Delete,
+        path: "/api/v1/me/agents/{id}",
+        tag: "accounts",
+        summary: "Withdraw an agent's authorisation",
+        path_params: &[Param { name: "id", description: "Agent account id", kind: ParamKind::Id }],
+        query: &[],
+        body: None,
+        ok_status: 204,
+        response: schema_of::<()>,
+        errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin],
+        cache: Cache::NoStore,
+        access: Access::Roles(BUSINESSES),
+    },
+    Route {
+        endpoint: Endpoint::ListMyBusinesses,
+        method: Method::Get,
+        path: "/api/v1/me/businesses",
+        tag: "accounts",
+        summary: "The businesses a resident is an authorised agent of (我的企业)",
+        path_params: &[],
+        query: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<Vec<BusinessRef>>,
+        errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
+        cache: Cache::NoStore,
+        access: Access::Roles(RESIDENTS),
     },
 ];
 

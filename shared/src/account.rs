@@ -108,6 +108,82 @@ impl RegisterResident {
     }
 }
 
+/// 法人注册: the business account, registered by its legal representative.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RegisterBusiness {
+    /// 18-character unified social credit code.
+    pub uscc: String,
+    pub company_name: String,
+    pub legal_rep_name: String,
+    pub legal_rep_id_number: String,
+    /// Contact mobile.
+    pub mobile: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidBusiness {
+    pub uscc: String,
+    pub company_name: String,
+    pub legal_rep_name: String,
+    pub legal_rep_id_number: String,
+    pub mobile: String,
+}
+
+/// A company name as on the licence: 2–100 characters, no control characters or markup brackets.
+pub fn company_name(input: &str) -> Result<String, ErrorCode> {
+    let s = input.trim();
+    let ok = (2..=100).contains(&s.chars().count()) && !s.chars().any(|c| c.is_control() || matches!(c, '<' | '>'));
+    if ok { Ok(s.to_string()) } else { Err(ErrorCode::InvalidCompany) }
+}
+
+impl RegisterBusiness {
+    pub fn validate(&self) -> Result<ValidBusiness, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let uscc = ids::uscc(&self.uscc).map_err(|c| errs.push(FieldError::new(c, "uscc"))).ok();
+        let company = company_name(&self.company_name).map_err(|c| errs.push(FieldError::new(c, "company_name"))).ok();
+        let rep = name(&self.legal_rep_name).map_err(|c| errs.push(FieldError::new(c, "legal_rep_name"))).ok();
+        let rep_id = ids::resident_id(&self.legal_rep_id_number).map_err(|c| errs.push(FieldError::new(c, "legal_rep_id_number"))).ok();
+        let mobile = ids::mobile(&self.mobile).map_err(|c| errs.push(FieldError::new(c, "mobile"))).ok();
+        if let Err(c) = password::check(&self.password) {
+            errs.push(FieldError::new(c, "password"));
+        }
+        match (uscc, company, rep, rep_id, mobile) {
+            (Some(uscc), Some(company_name), Some(legal_rep_name), Some(legal_rep_id_number), Some(mobile)) if errs.is_empty() => {
+                Ok(ValidBusiness { uscc, company_name, legal_rep_name, legal_rep_id_number, mobile })
+            }
+            _ => Err(errs),
+        }
+    }
+}
+
+/// An agent (经办人) of a business, as the business sees them: masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Agent {
+    pub id: String,
+    pub name: String,
+    pub id_number: String,
+    pub added_at: i64,
+}
+
+/// Adding an agent: the resident's ID number (they must have registered).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AddAgent {
+    pub id_number: String,
+}
+
+/// A business an agent may act for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BusinessRef {
+    pub id: String,
+    pub uscc: String,
+    pub company_name: String,
+}
+
 /// 登录: by ID number (residents, staff) or credit code (businesses), with a password.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -181,6 +257,23 @@ mod tests {
                 ("password", ErrorCode::PasswordCommon)
             ]
         );
+    }
+
+    #[test]
+    fn business_registration() {
+        let b = RegisterBusiness {
+            uscc: "91440101ma5cjq4n59".into(),
+            company_name: "上海普陀示例餐饮有限公司".into(),
+            legal_rep_name: "李娜".into(),
+            legal_rep_id_number: "34052419800101001X".into(),
+            mobile: "13900139000".into(),
+            password: "one merged form for everything".into(),
+        };
+        let v = b.validate().unwrap();
+        assert_eq!(v.uscc, "91440101MA5CJQ4N59");
+        let bad = RegisterBusiness { uscc: "91440101MA5CJQ4N58".into(), company_name: "<x>".into(), ..b };
+        let fields: Vec<_> = bad.validate().unwrap_err().into_iter().map(|e| e.field.unwrap()).collect();
+        assert_eq!(fields, vec!["uscc", "company_name"]);
     }
 
     #[test]

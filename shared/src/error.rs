@@ -50,6 +50,9 @@ error_codes! {
     LoginTaken       = "login_taken",       409, "该登录名已被使用", "This login name is taken";
     PersonNotFound   = "person_not_found",  404, "没有找到该证件号码的用户", "No user with this ID number";
     StaffNotFound    = "staff_not_found",   404, "没有找到该工作人员", "No such staff member";
+    InvalidCompany   = "invalid_company",   400, "请填写营业执照上的企业名称（2–100 字）", "Enter the company name as on the business licence (2–100 characters)";
+    NotAResident     = "not_a_resident",    404, "没有找到该身份证号码的个人用户，请对方先注册", "No resident account with this ID number; ask them to register first";
+    AgentExists      = "agent_exists",      409, "该经办人已在列表中", "This agent is already authorised";
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";
     VersionNotFound  = "version_not_found", 404, "没有找到该版本的办事指南", "No such guide version";

@@ -6,7 +6,7 @@ use tongban_shared::account::seed_account_id;
 use tongban_tests::{base, delete_with, get, get_with, post_with, sign_in, DEMO_PASSWORD};
 
 /// The roles, in column order.
-const ROLES: [&str; 9] = [
+const ROLES: [&str; 10] = [
     "anonymous",
     "11010519491231002X", // resident
     "34052419800101001X", // another resident
@@ -16,6 +16,7 @@ const ROLES: [&str; 9] = [
     "approver.rsj",       // approver of another department
     "admin.putuo",        // center admin
     "admin.district",     // district admin
+    "91440101MA5CJQ4N59", // a business account (张伟 above is its agent)
 ];
 
 struct Row {
@@ -23,18 +24,19 @@ struct Row {
     template: &'static str,
     path: String,
     body: &'static str,
-    expect: [u16; 9],
+    expect: [u16; 10],
 }
 
-fn row(method: &'static str, template: &'static str, path: &str, body: &'static str, expect: [u16; 9]) -> Row {
+fn row(method: &'static str, template: &'static str, path: &str, body: &'static str, expect: [u16; 10]) -> Row {
     Row { method, template, path: path.to_string(), body, expect }
 }
 
-const ALL_200: [u16; 9] = [200; 9];
-const ALL_400: [u16; 9] = [400; 9];
+const ALL_200: [u16; 10] = [200; 10];
+const ALL_400: [u16; 10] = [400; 10];
 /// Admins pass the gate (and then fail validation on the empty probe body: 400); others are stopped.
-const ADMINS_400: [u16; 9] = [401, 403, 403, 403, 403, 403, 403, 400, 400];
-const ADMINS_200: [u16; 9] = [401, 403, 403, 403, 403, 403, 403, 200, 200];
+const ADMINS_400: [u16; 10] = [401, 403, 403, 403, 403, 403, 403, 400, 400, 403];
+const ADMINS_200: [u16; 10] = [401, 403, 403, 403, 403, 403, 403, 200, 200, 403];
+const BUSINESS_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, 403, 403, 403, 403, ok];
 
 fn matrix() -> Vec<Row> {
     let staff_id = seed_account_id("window.putuo");
@@ -52,14 +54,19 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/bundles/{id}", "/api/v1/bundles/newborn", "", ALL_200),
         row("POST", "/api/v1/accounts/residents", "/api/v1/accounts/residents", "{}", ALL_400),
         row("POST", "/api/v1/sessions", "/api/v1/sessions", "{}", ALL_400),
-        row("GET", "/api/v1/me", "/api/v1/me", "", [401, 200, 200, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/me", "/api/v1/me", "", [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/accounts/businesses", "/api/v1/accounts/businesses", "{}", ALL_400),
+        row("GET", "/api/v1/me/agents", "/api/v1/me/agents", "", BUSINESS_ONLY(200)),
+        row("POST", "/api/v1/me/agents", "/api/v1/me/agents", "{}", BUSINESS_ONLY(400)),
+        row("DELETE", "/api/v1/me/agents/{id}", &format!("/api/v1/me/agents/{}", "0".repeat(32)), "", BUSINESS_ONLY(204)),
+        row("GET", "/api/v1/me/businesses", "/api/v1/me/businesses", "", [401, 200, 200, 403, 403, 403, 403, 403, 403, 403]),
         row("GET", "/api/v1/staff", "/api/v1/staff", "", ADMINS_200),
         row("POST", "/api/v1/staff", "/api/v1/staff", "{}", ADMINS_400),
         row("POST", "/api/v1/staff/{id}/settings", &format!("/api/v1/staff/{staff_id}/settings"), "{}", ADMINS_400),
-        row("POST", "/api/v1/people/lookup", "/api/v1/people/lookup", "{}", [401, 403, 403, 400, 400, 403, 403, 400, 400]),
+        row("POST", "/api/v1/people/lookup", "/api/v1/people/lookup", "{}", [401, 403, 403, 400, 400, 403, 403, 400, 400, 403]),
         row("GET", "/api/v1/audit", "/api/v1/audit", "", ADMINS_200),
         // Last: it ends each role's session.
-        row("DELETE", "/api/v1/sessions/current", "/api/v1/sessions/current", "", [204; 9]),
+        row("DELETE", "/api/v1/sessions/current", "/api/v1/sessions/current", "", [204; 10]),
     ]
 }
 

@@ -61,7 +61,11 @@ const DEMO: &[(&str, &str, Role, Option<&str>, Option<&str>, Option<&str>, Optio
     ("admin.putuo", "周强", Role::CenterAdmin, Some("putuo-district"), None, None, None),
     ("admin.wanli", "吴敏", Role::CenterAdmin, Some("wanli"), None, None, None),
     ("admin.district", "郑华", Role::DistrictAdmin, None, None, None, None),
+    ("91440101MA5CJQ4N59", "上海普陀示例餐饮有限公司", Role::Business, None, None, Some("13900139001"), None),
 ];
+
+/// The demo business: its legal representative is 李娜, and 张伟 is its authorised agent (经办人).
+const DEMO_BUSINESS: (&str, &str, &str, &str) = ("91440101MA5CJQ4N59", "李娜", "34052419800101001X", "11010519491231002X");
 
 
 /// Demo accounts, sealed and hashed as the worker does it. `INSERT OR IGNORE` keeps the first run's rows.
@@ -75,16 +79,21 @@ pub fn accounts_sql() -> Result<String> {
         pbkdf2::pbkdf2_hmac::<sha2::Sha256>(DEMO_PASSWORD.as_bytes(), &salt, PBKDF2_ITERATIONS, &mut hash);
         let pw = password_record(PBKDF2_ITERATIONS, &salt, &hash);
         let seal = |v: &str| q(&keys.seal(v, urandom::<12>()));
-        let (id_enc, mobile_enc, mobile_lookup) = if *role == Role::Resident {
-            (seal(login), mobile.map_or("NULL".into(), seal), mobile.map_or("NULL".into(), |m| q(&keys.lookup_digest(m))))
-        } else {
-            ("NULL".into(), "NULL".into(), "NULL".into())
-        };
+        let id_enc = if *role == Role::Resident { seal(login) } else { "NULL".into() };
+        let (mobile_enc, mobile_lookup) = (mobile.map_or("NULL".into(), seal), mobile.map_or("NULL".into(), |m| q(&keys.lookup_digest(m))));
         out.push_str(&format!(
             "INSERT OR IGNORE INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) \
              VALUES ({}, {}, {}, {}, {id_enc}, {mobile_enc}, {mobile_lookup}, {}, 0, 0);\n",
             q(&id), q(role.as_str()), q(&keys.lookup_digest(login)), seal(name), q(&pw)
         ));
+        if *role == Role::Business {
+            let (uscc, rep, rep_id, agent) = DEMO_BUSINESS;
+            out.push_str(&format!(
+                "INSERT OR IGNORE INTO businesses (account_id, uscc, company_name, legal_rep_name_enc, legal_rep_id_enc) VALUES ({}, {}, {}, {}, {});\n\
+                 INSERT OR IGNORE INTO business_agents (business_id, agent_id, added_at) VALUES ({}, {}, 0);\n",
+                q(&id), q(uscc), q(name), seal(rep), seal(rep_id), q(&id), q(&seed_account_id(agent))
+            ));
+        }
         if role.is_staff() {
             let opt = |v: &Option<&str>| v.map_or("NULL".into(), q);
             out.push_str(&format!(
