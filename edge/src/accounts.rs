@@ -11,7 +11,8 @@ mod wasm {
     use crate::http::Ctx;
     use crate::sessions::{self, hash_password, js_err};
     use serde::Deserialize;
-    use tongban_shared::account::{Me, RegisterBusiness, RegisterResident, Role};
+    use tongban_shared::account::{AccessRecord, BusinessRef, ChangePassword, DeleteAccount, Me, MyData, RegisterBusiness, RegisterResident, Role};
+    use tongban_shared::{password, FieldError};
     use tongban_shared::ids::{mask_id, mask_mobile, mask_name};
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
@@ -121,6 +122,107 @@ mod wasm {
         let me = me_of(ctx, &keys, &id).await?;
         let mut resp = ctx.json(&me, ctx.route.cache)?.with_status(201);
         resp.headers_mut().set("Set-Cookie", &cookie)?;
+        Ok(resp)
+    }
+
+    pub async fn change_password(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let req: ChangePassword = ctx.json_body()?;
+        sessions::confirm_password(ctx, &p.account_id, &req.current_password).await?;
+        password::check(&req.new_password).map_err(|c| FieldError::new(c, "new_password"))?;
+        let record = hash_password(&req.new_password).await?;
+        let db = ctx.db()?;
+        let id = JsValue::from_str(&p.account_id);
+        // One transaction: the new password and the end of every other session.
+        db.batch(vec![
+            db.prepare("UPDATE accounts SET password = ?2, password_changed_at = ?3 WHERE id = ?1")
+                .bind(&[id.clone(), JsValue::from_str(&record), JsValue::from_f64(ctx.now as f64)])?,
+            db.prepare("DELETE FROM sessions WHERE account_id = ?1 AND token_digest <> ?2")
+                .bind(&[id, JsValue::from_str(&sessions::own_token_digest(ctx)?)])?,
+        ])
+        .await?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    #[derive(Deserialize)]
+    struct ExportRow {
+        name_enc: String,
+        id_enc: Option<String>,
+        mobile_enc: Option<String>,
+        created_at: i64,
+        password_changed_at: i64,
+    }
+
+    #[derive(Deserialize)]
+    struct AccessRow {
+        at: i64,
+        by: Option<String>,
+        center_id: Option<String>,
+        reason: String,
+    }
+
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+
+    pub async fn export(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let keys = ctx.keyring()?;
+        let db = ctx.db()?;
+        let id = JsValue::from_str(&p.account_id);
+        let r = db
+            .batch(vec![
+                db.prepare("SELECT name_enc, id_enc, mobile_enc, created_at, password_changed_at FROM accounts WHERE id = ?1").bind(&[id.clone()])?,
+                db.prepare("SELECT count(*) AS n FROM sessions WHERE account_id = ?1 AND expires_at > ?2")
+                    .bind(&[id.clone(), JsValue::from_f64(ctx.now as f64)])?,
+                db.prepare("SELECT b.account_id AS id, b.uscc, b.company_name FROM business_agents ba JOIN businesses b ON b.account_id = ba.business_id WHERE ba.agent_id = ?1")
+                    .bind(&[id.clone()])?,
+                db.prepare("SELECT l.at, st.login AS by, l.actor_center AS center_id, l.reason FROM audit_log l LEFT JOIN staff st ON st.account_id = l.actor_id WHERE l.subject_id = ?1 ORDER BY l.id")
+                    .bind(&[id])?,
+            ])
+            .await?;
+        let a = r[0].results::<ExportRow>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
+        let open = |v: &Option<String>| v.as_deref().and_then(|s| keys.open(s)).unwrap_or_default();
+        let data = MyData {
+            exported_at: ctx.now,
+            account_id: p.account_id.clone(),
+            name: keys.open(&a.name_enc).unwrap_or_default(),
+            id_number: open(&a.id_enc),
+            mobile: open(&a.mobile_enc),
+            registered_at: a.created_at,
+            password_changed_at: a.password_changed_at,
+            active_sessions: r[1].results::<Count>()?.first().map_or(0, |c| c.n.max(0) as u32),
+            agent_of: r[2].results::<BusinessRef>()?,
+            accessed_by: r[3]
+                .results::<AccessRow>()?
+                .into_iter()
+                .map(|x| AccessRecord { at: x.at, by: x.by.unwrap_or_default(), center_id: x.center_id, reason: x.reason })
+                .collect(),
+        };
+        let mut resp = ctx.json(&data, ctx.route.cache)?;
+        resp.headers_mut().set("Content-Disposition", "attachment; filename=\"tongban-my-data.json\"")?;
+        Ok(resp)
+    }
+
+    pub async fn delete(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let req: DeleteAccount = ctx.json_body()?;
+        sessions::confirm_password(ctx, &p.account_id, &req.password).await?;
+        let keys = ctx.keyring()?;
+        let db = ctx.db()?;
+        let id = JsValue::from_str(&p.account_id);
+        // Personal data is erased; the row stays, anonymised, because audit records (and, later, closed
+        // cases) must keep pointing at something. The ID number can register again.
+        db.batch(vec![
+            db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[id.clone()])?,
+            db.prepare("DELETE FROM business_agents WHERE agent_id = ?1").bind(&[id.clone()])?,
+            db.prepare("UPDATE accounts SET login_lookup = 'deleted:' || id, name_enc = ?2, id_enc = NULL, mobile_enc = NULL, mobile_lookup = NULL, password = '!' WHERE id = ?1")
+                .bind(&[id, JsValue::from_str(&keys.seal("已注销用户", random::<12>().map_err(js_err)?))])?,
+        ])
+        .await?;
+        let mut resp = Response::empty()?.with_status(204);
+        resp.headers_mut().set("Set-Cookie", &crate::http::session_cookie("", Some(0)))?;
         Ok(resp)
     }
 

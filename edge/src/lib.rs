@@ -122,6 +122,9 @@ mod entry {
             Endpoint::AddAgent => agents::add(ctx).await,
             Endpoint::RemoveAgent => agents::remove(ctx).await,
             Endpoint::ListMyBusinesses => agents::my_businesses(ctx).await,
+            Endpoint::ChangePassword => accounts::change_password(ctx).await,
+            Endpoint::ExportMyData => accounts::export(ctx).await,
+            Endpoint::DeleteMyAccount => accounts::delete(ctx).await,
         }
     }
 }

@@ -4,7 +4,9 @@
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, GuideVersionInfo, ItemDetail, ItemPage};
-use tongban_shared::account::{AddAgent, Agent, BusinessRef, Login, Me, RegisterBusiness, RegisterResident, Role};
+use tongban_shared::account::{
+    AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, MyData, RegisterBusiness, RegisterResident, Role,
+};
 use tongban_shared::authz::{Access, ADMINS, FRONT_DESK, RESIDENTS};
 
 const BUSINESSES: &[Role] = &[Role::Business];
@@ -40,6 +42,9 @@ pub enum Endpoint {
     AddAgent,
     RemoveAgent,
     ListMyBusinesses,
+    ChangePassword,
+    ExportMyData,
+    DeleteMyAccount,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -530,6 +535,54 @@ pub static ROUTES: &[Route] = &[
         ok_status: 200,
         response: schema_of::<Vec<BusinessRef>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
+        cache: Cache::NoStore,
+        access: Access::Roles(RESIDENTS),
+    },
+    Route {
+        endpoint: Endpoint::ChangePassword,
+        method: Method::Post,
+        path: "/api/v1/me/password",
+        tag: "accounts",
+        summary: "Change the password; every other session of the account ends at once",
+        path_params: &[],
+        query: &[],
+        body: Some(schema_of::<ChangePassword>),
+        ok_status: 204,
+        response: schema_of::<()>,
+        errors: &[
+            ErrorCode::MalformedJson, ErrorCode::BadCredentials, ErrorCode::PasswordTooShort, ErrorCode::PasswordTooLong,
+            ErrorCode::PasswordCommon, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin, ErrorCode::TooManyAttempts,
+        ],
+        cache: Cache::NoStore,
+        access: Access::SignedIn,
+    },
+    Route {
+        endpoint: Endpoint::ExportMyData,
+        method: Method::Get,
+        path: "/api/v1/me/export",
+        tag: "accounts",
+        summary: "Everything held about me, in full, as a JSON download — including who viewed my data and why",
+        path_params: &[],
+        query: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<MyData>,
+        errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
+        cache: Cache::NoStore,
+        access: Access::Roles(RESIDENTS),
+    },
+    Route {
+        endpoint: Endpoint::DeleteMyAccount,
+        method: Method::Post,
+        path: "/api/v1/me/deletion",
+        tag: "accounts",
+        summary: "Delete my account: personal data erased, the record kept anonymised where the law requires it",
+        path_params: &[],
+        query: &[],
+        body: Some(schema_of::<DeleteAccount>),
+        ok_status: 204,
+        response: schema_of::<()>,
+        errors: &[ErrorCode::MalformedJson, ErrorCode::BadCredentials, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::TooManyAttempts],
         cache: Cache::NoStore,
         access: Access::Roles(RESIDENTS),
     },

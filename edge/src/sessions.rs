@@ -80,6 +80,47 @@ mod wasm {
         Ok(crypto::password_record(PBKDF2_ITERATIONS, &salt, &hash))
     }
 
+    #[derive(Deserialize)]
+    struct PasswordRow {
+        password: String,
+        login_lookup: String,
+    }
+
+    /// Re-checks the signed-in user's password before a sensitive change. Failures count towards the
+    /// same lockout as sign-in, so this cannot be used to guess either.
+    pub async fn confirm_password(ctx: &Ctx, account_id: &str, password: &str) -> Result<(), ApiError> {
+        let db = ctx.db()?;
+        let row: PasswordRow = db
+            .prepare("SELECT password, login_lookup FROM accounts WHERE id = ?1")
+            .bind(&[JsValue::from_str(account_id)])?
+            .first(None)
+            .await?
+            .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
+        let since = JsValue::from_f64((ctx.now - THROTTLE_WINDOW_SECS) as f64);
+        let fails: Option<i64> = db
+            .prepare("SELECT count(*) AS n FROM login_failures WHERE login_lookup = ?1 AND at > ?2")
+            .bind(&[JsValue::from_str(&row.login_lookup), since])?
+            .first(Some("n"))
+            .await?;
+        if fails.unwrap_or(0) >= i64::from(MAX_FAILS_PER_ACCOUNT) {
+            return Err(ErrorCode::TooManyAttempts.into());
+        }
+        if verify_password(password, &row.password).await? {
+            return Ok(());
+        }
+        db.prepare("INSERT INTO login_failures (login_lookup, client, at) VALUES (?1, ?2, ?3)")
+            .bind(&[JsValue::from_str(&row.login_lookup), JsValue::from_str(&ctx.client()), JsValue::from_f64(ctx.now as f64)])?
+            .run()
+            .await?;
+        Err(ErrorCode::BadCredentials.into())
+    }
+
+    /// The digest of the caller's own session token, to keep it when ending the others.
+    pub fn own_token_digest(ctx: &Ctx) -> Result<String, ApiError> {
+        let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
+        Ok(cookie(&header, SESSION_COOKIE).map(token_digest).unwrap_or_default())
+    }
+
     async fn verify_password(password: &str, record: &str) -> Result<bool, ApiError> {
         let Some((iterations, salt, hash)) = parse_password_record(record) else { return Ok(false) };
         let got = pbkdf2_sha256(password, &salt, iterations).await.map_err(js_err)?;

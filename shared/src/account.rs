@@ -184,6 +184,50 @@ pub struct BusinessRef {
     pub company_name: String,
 }
 
+/// Changing the password ends every other session of the account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Deleting an account needs the password again.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeleteAccount {
+    pub password: String,
+}
+
+/// Who looked at my full personal data, when and why (from the audit log).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AccessRecord {
+    pub at: i64,
+    /// The staff member's login (a post, not a person's private data).
+    pub by: String,
+    pub center_id: Option<String>,
+    pub reason: String,
+}
+
+/// "My data": everything held about a resident, in full, for the resident only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MyData {
+    pub exported_at: i64,
+    pub account_id: String,
+    pub name: String,
+    pub id_number: String,
+    pub mobile: String,
+    pub registered_at: i64,
+    pub password_changed_at: i64,
+    pub active_sessions: u32,
+    /// Businesses this resident is an authorised agent of.
+    pub agent_of: Vec<BusinessRef>,
+    /// Every staff access to this resident's full data.
+    pub accessed_by: Vec<AccessRecord>,
+}
+
 /// 登录: by ID number (residents, staff) or credit code (businesses), with a password.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -154,3 +154,68 @@ fn personal_data_is_encrypted_in_the_database_file() {
     }
     assert!(saw_accounts, "the grep looked at the file that holds the accounts ({sqlite:?})");
 }
+
+fn with(cookie: &str) -> Vec<(String, String)> {
+    vec![("Origin".into(), origin()), ("Cookie".into(), cookie.into())]
+}
+
+fn refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[test]
+fn changing_the_password_ends_every_other_session() {
+    let id = new_resident_id();
+    let phone = register(&id, "13711112222", PW).session_cookie().unwrap();
+    let laptop = login(&id, PW).session_cookie().unwrap();
+    let change = |cookie: &str, current: &str, new: &str| {
+        post_with("/api/v1/me/password", &json!({"current_password": current, "new_password": new}).to_string(), &refs(&with(cookie)))
+    };
+    assert_eq!(change(&phone, "not my password", "a brand new passphrase").error_code(401), "bad_credentials");
+    assert_eq!(change(&phone, PW, "password123").error_code(400), "password_common");
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &laptop)]).status, 200, "refused changes end nothing");
+    assert_eq!(change(&phone, PW, "a brand new passphrase").status, 204);
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &phone)]).status, 200, "the session that changed it stays");
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &laptop)]).error_code(401), "unauthenticated", "every other session ends");
+    assert_eq!(login(&id, PW).error_code(401), "bad_credentials");
+    assert_eq!(login(&id, "a brand new passphrase").status, 200);
+}
+
+#[test]
+fn my_data_export_has_everything_including_who_looked() {
+    let id = new_resident_id();
+    let me = register(&id, "13722223333", PW).session_cookie().unwrap();
+    let window = tongban_tests::sign_in("window.wanli", tongban_tests::DEMO_PASSWORD);
+    let reason = format!("代办核验 {}", id);
+    assert_eq!(post_with("/api/v1/people/lookup", &json!({"id_number": id, "reason": reason}).to_string(), &refs(&with(&window))).status, 200);
+    let r = get_with("/api/v1/me/export", &[("Cookie", &me)]);
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-disposition").unwrap().contains("attachment"));
+    let d = r.json();
+    assert_eq!(d["id_number"], id.as_str(), "the owner gets the full value");
+    assert_eq!(d["mobile"], "13722223333");
+    assert_eq!(d["name"], "张三丰");
+    assert_eq!(d["active_sessions"], 1);
+    let seen = d["accessed_by"].as_array().unwrap();
+    assert_eq!(seen.len(), 1, "{d}");
+    assert_eq!(seen[0]["by"], "window.wanli");
+    assert_eq!(seen[0]["reason"], reason.as_str());
+}
+
+#[test]
+fn deleting_an_account_erases_personal_data_and_frees_the_id() {
+    let id = new_resident_id();
+    let me = register(&id, "13733334444", PW).session_cookie().unwrap();
+    let del = |pw: &str| post_with("/api/v1/me/deletion", &json!({"password": pw}).to_string(), &refs(&with(&me)));
+    assert_eq!(del("wrong password entirely").error_code(401), "bad_credentials");
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &me)]).status, 200, "a refused deletion deletes nothing");
+    let ok = del(PW);
+    assert_eq!(ok.status, 204);
+    assert!(ok.header("set-cookie").unwrap().contains("Max-Age=0"));
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &me)]).error_code(401), "unauthenticated");
+    assert_eq!(login(&id, PW).error_code(401), "bad_credentials");
+    let window = tongban_tests::sign_in("window.putuo", tongban_tests::DEMO_PASSWORD);
+    let look = post_with("/api/v1/people/lookup", &json!({"id_number": id, "reason": "核验"}).to_string(), &refs(&with(&window)));
+    assert_eq!(look.error_code(404), "person_not_found", "the ID number no longer finds anyone");
+    assert_eq!(register(&id, "13733334444", PW).status, 201, "the ID number can register again");
+}

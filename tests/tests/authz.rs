@@ -37,6 +37,7 @@ const ALL_400: [u16; 10] = [400; 10];
 const ADMINS_400: [u16; 10] = [401, 403, 403, 403, 403, 403, 403, 400, 400, 403];
 const ADMINS_200: [u16; 10] = [401, 403, 403, 403, 403, 403, 403, 200, 200, 403];
 const BUSINESS_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, 403, 403, 403, 403, ok];
+const RESIDENTS_ONLY: fn(u16) -> [u16; 10] = |ok| [401, ok, ok, 403, 403, 403, 403, 403, 403, 403];
 
 fn matrix() -> Vec<Row> {
     let staff_id = seed_account_id("window.putuo");
@@ -59,7 +60,10 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/me/agents", "/api/v1/me/agents", "", BUSINESS_ONLY(200)),
         row("POST", "/api/v1/me/agents", "/api/v1/me/agents", "{}", BUSINESS_ONLY(400)),
         row("DELETE", "/api/v1/me/agents/{id}", &format!("/api/v1/me/agents/{}", "0".repeat(32)), "", BUSINESS_ONLY(204)),
-        row("GET", "/api/v1/me/businesses", "/api/v1/me/businesses", "", [401, 200, 200, 403, 403, 403, 403, 403, 403, 403]),
+        row("GET", "/api/v1/me/businesses", "/api/v1/me/businesses", "", RESIDENTS_ONLY(200)),
+        row("POST", "/api/v1/me/password", "/api/v1/me/password", "{}", [401, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row("GET", "/api/v1/me/export", "/api/v1/me/export", "", RESIDENTS_ONLY(200)),
+        row("POST", "/api/v1/me/deletion", "/api/v1/me/deletion", "{}", RESIDENTS_ONLY(400)),
         row("GET", "/api/v1/staff", "/api/v1/staff", "", ADMINS_200),
         row("POST", "/api/v1/staff", "/api/v1/staff", "{}", ADMINS_400),
         row("POST", "/api/v1/staff/{id}/settings", &format!("/api/v1/staff/{staff_id}/settings"), "{}", ADMINS_400),
