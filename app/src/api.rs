@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tongban_shared::account::{Login, Me, RegisterResident};
+use tongban_shared::account::{AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, RegisterBusiness, RegisterResident};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, ItemDetail, ItemPage};
 use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::error::ErrorBody;
@@ -84,7 +84,7 @@ async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, 
 
 /// A state-changing call. Same-origin, so the browser sends the session cookie and the `Origin` header
 /// the edge checks against CSRF.
-async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<T, ApiError> {
+async fn call<B: Serialize>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<gloo_net::http::Response, ApiError> {
     let builder = match method {
         "DELETE" => gloo_net::http::Request::delete(path),
         _ => gloo_net::http::Request::post(path),
@@ -94,7 +94,17 @@ async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body:
         Some(b) => builder.json(b).map_err(|_| ApiError::Network)?,
         None => builder.build().map_err(|_| ApiError::Network)?,
     };
-    read(req.send().await.map_err(|_| ApiError::Network)?).await
+    req.send().await.map_err(|_| ApiError::Network)
+}
+
+async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<T, ApiError> {
+    read(call(method, path, body, lang).await?).await
+}
+
+/// A call answered with 204 No Content.
+async fn no_content<B: Serialize>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<(), ApiError> {
+    let resp = call(method, path, body, lang).await?;
+    if resp.ok() { Ok(()) } else { Err(decode_error(resp.status(), &resp.text().await.unwrap_or_default())) }
 }
 
 pub async fn me(lang: Lang) -> Result<Me, ApiError> {
@@ -105,18 +115,40 @@ pub async fn register(r: &RegisterResident, lang: Lang) -> Result<Me, ApiError> 
     send("POST", "/api/v1/accounts/residents", Some(r), lang).await
 }
 
+pub async fn register_business(r: &RegisterBusiness, lang: Lang) -> Result<Me, ApiError> {
+    send("POST", "/api/v1/accounts/businesses", Some(r), lang).await
+}
+
+pub async fn agents(lang: Lang) -> Result<Vec<Agent>, ApiError> {
+    get("/api/v1/me/agents", lang).await
+}
+
+pub async fn add_agent(a: &AddAgent, lang: Lang) -> Result<Agent, ApiError> {
+    send("POST", "/api/v1/me/agents", Some(a), lang).await
+}
+
+pub async fn remove_agent(id: &str, lang: Lang) -> Result<(), ApiError> {
+    no_content("DELETE", &format!("/api/v1/me/agents/{}", encode(id)), None::<&()>, lang).await
+}
+
+pub async fn my_businesses(lang: Lang) -> Result<Vec<BusinessRef>, ApiError> {
+    get("/api/v1/me/businesses", lang).await
+}
+
+pub async fn change_password(c: &ChangePassword, lang: Lang) -> Result<(), ApiError> {
+    no_content("POST", "/api/v1/me/password", Some(c), lang).await
+}
+
+pub async fn delete_account(d: &DeleteAccount, lang: Lang) -> Result<(), ApiError> {
+    no_content("POST", "/api/v1/me/deletion", Some(d), lang).await
+}
+
 pub async fn login(l: &Login, lang: Lang) -> Result<Me, ApiError> {
     send("POST", "/api/v1/sessions", Some(l), lang).await
 }
 
 pub async fn logout(lang: Lang) -> Result<(), ApiError> {
-    // 204: no body to decode.
-    let resp = gloo_net::http::Request::delete("/api/v1/sessions/current")
-        .header("Accept-Language", lang.code())
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    if resp.ok() { Ok(()) } else { Err(decode_error(resp.status(), &resp.text().await.unwrap_or_default())) }
+    no_content("DELETE", "/api/v1/sessions/current", None::<&()>, lang).await
 }
 
 pub async fn lookup_person(l: &PersonLookup, lang: Lang) -> Result<PersonRecord, ApiError> {

@@ -118,3 +118,67 @@ test('a resident cannot open the staff console', async ({ page }) => {
   await page.goto('/staff/audit');
   await expect(page.getByRole('alert')).toContainText('没有权限');
 });
+
+// A fresh valid unified social credit code (GB 32100-2015).
+function newUscc() {
+  const cs = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const body = `913101070${String(Date.now() % 100000000).padStart(8, '0')}`;
+  const s = [...body].reduce((acc, c, i) => acc + cs.indexOf(c) * w[i], 0);
+  return body + cs[(31 - (s % 31)) % 31];
+}
+
+test('a business registers, authorises an agent, and the agent sees it', async ({ browser }) => {
+  const uscc = newUscc();
+  const biz = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await biz.newPage();
+  await page.goto('/register');
+  await page.getByRole('link', { name: '注册法人账户' }).click();
+  await expect(page).toHaveURL(/\/register\/business$/);
+  await axeClean(page, 'business registration');
+  await page.getByLabel('统一社会信用代码').fill(uscc.slice(0, 17) + (uscc[17] === '0' ? '1' : '0'));
+  await page.getByLabel('企业名称').focus();
+  await expect(page.locator('#uscc-error')).toContainText('统一社会信用代码不正确');
+  await page.getByLabel('统一社会信用代码').fill(uscc);
+  await page.getByLabel('企业名称').fill('上海普陀浏览器测试有限公司');
+  await page.getByLabel('法定代表人姓名').fill('赵六');
+  await page.getByLabel('法定代表人身份证号码').fill(newResidentId());
+  await page.getByLabel('联系手机').fill('13855556666');
+  await page.getByLabel('密码', { exact: true }).fill('one form for the whole restaurant');
+  await page.getByRole('button', { name: '注册' }).click();
+  await expect(page).toHaveURL(/\/me$/);
+  await expect(page.locator('#me-id')).toHaveText(uscc);
+  await page.getByLabel('身份证号码').fill('34052419800101001X');
+  await page.getByRole('button', { name: '添加经办人' }).click();
+  await expect(page.locator('#agents')).toContainText('3405**********001X');
+  await axeClean(page, 'business my info');
+  await biz.close();
+
+  const agent = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const a = await agent.newPage();
+  await a.goto('/login');
+  await a.getByLabel('身份证号 / 统一社会信用代码 / 工作人员登录名').fill('34052419800101001X');
+  await a.getByLabel('密码').fill(DEMO_PASSWORD);
+  await a.getByRole('button', { name: '登录' }).click();
+  await expect(a.locator('#my-businesses')).toContainText('上海普陀浏览器测试有限公司');
+  await agent.close();
+});
+
+test('a resident deletes their account from my info', async ({ page }) => {
+  const id = newResidentId();
+  await page.goto('/register');
+  await page.getByLabel('姓名').fill('孙七');
+  await page.getByLabel('身份证号码').fill(id);
+  await page.getByLabel('手机号码').fill('13866667777');
+  await page.getByLabel('密码', { exact: true }).fill('我要试一试注销账户');
+  await page.getByRole('button', { name: '注册' }).click();
+  await expect(page).toHaveURL(/\/me$/);
+  await page.getByLabel('确认密码').fill('not my password');
+  await page.getByRole('button', { name: '注销账户' }).click();
+  await expect(page.locator('#delete-password-error')).toContainText('证件号码或密码不正确');
+  await page.getByLabel('确认密码').fill('我要试一试注销账户');
+  await page.getByRole('button', { name: '注销账户' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/me');
+  await expect(page.getByRole('link', { name: '登录' }).first()).toBeVisible();
+});

@@ -1,12 +1,177 @@
 //! `/me`: "my information", the saved profile later forms are pre-filled from — masked, since nobody needs
-//! to read their own ID number back in full on a phone in a waiting hall.
+//! to read their own ID number back in full on a phone in a waiting hall. Residents also see the
+//! businesses they act for, download their data and can delete the account; businesses manage agents.
 
 use crate::api;
-use crate::components::guarded;
+use crate::components::{async_view, guarded, Field};
 use crate::i18n::{msgs, role_label, tr};
-use crate::state::{lang, session, use_title};
+use crate::state::{lang, prefs, session, use_title};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use tongban_shared::account::{AddAgent, ChangePassword, DeleteAccount, Me, Role};
+use tongban_shared::{ids, password, Text};
+
+fn my_businesses() -> impl IntoView {
+    let p = prefs();
+    let list = LocalResource::new(move || {
+        let l = p.lang.get();
+        async move { api::my_businesses(l).await }
+    });
+    view! {
+        <section class="guide-section" aria-labelledby="h-biz">
+            <h2 id="h-biz">{tr(|m| m.my_businesses)}</h2>
+            <p class="hint">{tr(|m| m.my_businesses_hint)}</p>
+            {async_view(list, |bs| if bs.is_empty() {
+                view! { <p>{tr(|m| m.none_yet)}</p> }.into_any()
+            } else {
+                view! { <ul class="plain" id="my-businesses">{bs.into_iter().map(|b| view! { <li>{b.company_name}" · "{b.uscc}</li> }).collect_view()}</ul> }.into_any()
+            })}
+        </section>
+    }
+}
+
+fn agents() -> impl IntoView {
+    let p = prefs();
+    let list = LocalResource::new(move || {
+        let l = p.lang.get();
+        async move { api::agents(l).await }
+    });
+    let id_number = RwSignal::new(String::new());
+    let id_e = RwSignal::new(None::<Text>);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = AddAgent { id_number: id_number.get_untracked() };
+        if let Err(c) = ids::resident_id(&req.id_number) {
+            id_e.set(Some(c.text()));
+            return;
+        }
+        let l = lang();
+        leptos::task::spawn_local(async move {
+            match api::add_agent(&req, l).await {
+                Ok(_) => {
+                    id_number.set(String::new());
+                    list.refetch();
+                }
+                Err(e) => id_e.set(Some(e.text())),
+            }
+        });
+    };
+    view! {
+        <section class="guide-section" aria-labelledby="h-agents">
+            <h2 id="h-agents">{tr(|m| m.agents)}</h2>
+            <p class="hint">{tr(|m| m.agents_hint)}</p>
+            {async_view(list, move |ags| view! {
+                <ul class="plain" id="agents">
+                    {ags.into_iter().map(|a| {
+                        let id = a.id.clone();
+                        let remove = move |_| {
+                            let id = id.clone();
+                            let l = lang();
+                            leptos::task::spawn_local(async move {
+                                if api::remove_agent(&id, l).await.is_ok() {
+                                    list.refetch();
+                                }
+                            });
+                        };
+                        view! { <li>{a.name}" · "{a.id_number}" "<button type="button" class="button" on:click=remove>{tr(|m| m.remove)}</button></li> }
+                    }).collect_view()}
+                </ul>
+            })}
+            <form class="form" on:submit=add novalidate>
+                <Field id="agent-id" label=|m| m.f_id_number value=id_number error=id_e check=|v| ids::resident_id(v).err()/>
+                <button type="submit" class="button">{tr(|m| m.add_agent)}</button>
+            </form>
+        </section>
+    }
+}
+
+fn change_password() -> impl IntoView {
+    let (current, new) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (current_e, new_e) = (RwSignal::new(None::<Text>), RwSignal::new(None::<Text>));
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        let req = ChangePassword { current_password: current.get_untracked(), new_password: new.get_untracked() };
+        if let Err(c) = password::check(&req.new_password) {
+            new_e.set(Some(c.text()));
+            return;
+        }
+        let l = lang();
+        leptos::task::spawn_local(async move {
+            match api::change_password(&req, l).await {
+                Ok(()) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    done.set(true);
+                }
+                Err(crate::api::ApiError::Server { code: Some(c), field: Some(f), .. }) if f == "new_password" => new_e.set(Some(c.text())),
+                Err(e) => current_e.set(Some(e.text())),
+            }
+        });
+    };
+    view! {
+        <section class="guide-section" aria-labelledby="h-pw">
+            <h2 id="h-pw">{tr(|m| m.change_password)}</h2>
+            <form class="form" on:submit=submit novalidate>
+                <Field id="current-password" label=|m| m.f_current_password value=current error=current_e input_type="password" autocomplete="current-password"/>
+                <Field id="new-password" label=|m| m.f_new_password value=new error=new_e input_type="password" autocomplete="new-password" hint=|m| m.f_password_hint check=|v| password::check(v).err()/>
+                <p role="status">{move || done.get().then(|| tr(|m| m.password_changed))}</p>
+                <button type="submit" class="button">{tr(|m| m.change_password)}</button>
+            </form>
+        </section>
+    }
+}
+
+fn resident_data() -> impl IntoView {
+    let s = session();
+    let navigate = use_navigate();
+    let pw = RwSignal::new(String::new());
+    let pw_e = RwSignal::new(None::<Text>);
+    let delete = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = DeleteAccount { password: pw.get_untracked() };
+        let navigate = navigate.clone();
+        let l = lang();
+        leptos::task::spawn_local(async move {
+            match api::delete_account(&req, l).await {
+                Ok(()) => {
+                    s.set(None);
+                    navigate("/", Default::default());
+                }
+                Err(e) => pw_e.set(Some(e.text())),
+            }
+        });
+    };
+    view! {
+        <section class="guide-section" aria-labelledby="h-data">
+            <h2 id="h-data">{tr(|m| m.export)}</h2>
+            <p class="hint">{tr(|m| m.export_hint)}</p>
+            <a class="button" href="/api/v1/me/export" download="tongban-my-data.json" rel="external">{tr(|m| m.export)}</a>
+        </section>
+        <section class="guide-section danger" aria-labelledby="h-delete">
+            <h2 id="h-delete">{tr(|m| m.delete_account)}</h2>
+            <p class="hint">{tr(|m| m.delete_hint)}</p>
+            <form class="form" on:submit=delete novalidate>
+                <Field id="delete-password" label=|m| m.f_confirm_password value=pw error=pw_e input_type="password" autocomplete="current-password"/>
+                <button type="submit" class="button danger">{tr(|m| m.delete_account)}</button>
+            </form>
+        </section>
+    }
+}
+
+fn profile(me: Me) -> impl IntoView {
+    let role = me.role;
+    view! {
+        <p class="hint">{tr(|m| m.my_info_hint)}</p>
+        <dl class="facts profile">
+            <div><dt>{move || if role == Role::Business { msgs(lang()).f_company } else { msgs(lang()).f_name }}</dt><dd id="me-name">{me.name.clone()}</dd></div>
+            <div><dt>{move || if role == Role::Business { msgs(lang()).f_uscc } else { msgs(lang()).f_id_number }}</dt><dd id="me-id">{me.id_number.clone()}</dd></div>
+            {(!me.mobile.is_empty()).then(|| view! { <div><dt>{tr(|m| m.f_mobile)}</dt><dd id="me-mobile">{me.mobile.clone()}</dd></div> })}
+            <div><dt>{tr(|m| m.role)}</dt><dd>{move || role_label(lang(), role)}</dd></div>
+        </dl>
+    }
+}
 
 #[component]
 pub fn MePage() -> impl IntoView {
@@ -15,7 +180,6 @@ pub fn MePage() -> impl IntoView {
     let navigate = use_navigate();
     let sign_out = move |_| {
         let navigate = navigate.clone();
-        // Contexts are read here: the spawned task runs outside the reactive owner.
         let l = lang();
         leptos::task::spawn_local(async move {
             let _ = api::logout(l).await;
@@ -27,15 +191,14 @@ pub fn MePage() -> impl IntoView {
         <h1>{tr(|m| m.my_info)}</h1>
         {guarded(None, move |me| {
             let sign_out = sign_out.clone();
+            let role = me.role;
             view! {
-                <p class="hint">{tr(|m| m.my_info_hint)}</p>
-                <dl class="facts profile">
-                    <div><dt>{tr(|m| m.f_name)}</dt><dd id="me-name">{me.name.clone()}</dd></div>
-                    <div><dt>{tr(|m| m.f_id_number)}</dt><dd id="me-id">{me.id_number.clone()}</dd></div>
-                    <div><dt>{tr(|m| m.f_mobile)}</dt><dd id="me-mobile">{me.mobile.clone()}</dd></div>
-                    <div><dt>{tr(|m| m.role)}</dt><dd>{move || role_label(lang(), me.role)}</dd></div>
-                </dl>
+                {profile(me)}
                 <button type="button" class="button" on:click=sign_out>{tr(|m| m.sign_out)}</button>
+                {(role == Role::Resident).then(my_businesses)}
+                {(role == Role::Business).then(agents)}
+                {change_password()}
+                {(role == Role::Resident).then(resident_data)}
             }
         })}
     }

@@ -9,6 +9,7 @@ pub mod login;
 pub mod me;
 pub mod not_found;
 pub mod register;
+pub mod register_business;
 pub mod search;
 #[cfg(feature = "console")]
 pub mod staff;

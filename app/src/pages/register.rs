@@ -77,5 +77,6 @@ pub fn RegisterPage() -> impl IntoView {
             <button type="submit" class="button primary" disabled=move || busy.get()>{tr(|m| m.register)}</button>
         </form>
         <p>{tr(|m| m.have_account)}" "<A href="/login">{tr(|m| m.sign_in)}</A></p>
+        <p><A href="/register/business">{tr(|m| m.register_as_business)}</A></p>
     }
 }

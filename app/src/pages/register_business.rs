@@ -1,0 +1,72 @@
+//! `/register/business`: a business registers by its legal representative (法人注册).
+
+use crate::api::{self, ApiError};
+use crate::components::{tx, Field};
+use crate::i18n::{msgs, tr};
+use crate::state::{lang, session, use_title};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use tongban_shared::account::{self, RegisterBusiness};
+use tongban_shared::{ids, password, Text};
+
+const FIELDS: [&str; 6] = ["uscc", "company_name", "legal_rep_name", "legal_rep_id_number", "mobile", "password"];
+
+#[component]
+pub fn RegisterBusinessPage() -> impl IntoView {
+    use_title(|l| msgs(l).register_business.to_string());
+    let v = [(); 6].map(|_| RwSignal::new(String::new()));
+    let e = [(); 6].map(|_| RwSignal::new(None::<Text>));
+    let slot = move |field: &str| e[FIELDS.iter().position(|f| *f == field).unwrap_or(5)];
+    let error = RwSignal::new(None::<Text>);
+    let busy = RwSignal::new(false);
+    let s = session();
+    let navigate = use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        error.set(None);
+        let [uscc, company_name, legal_rep_name, legal_rep_id_number, mobile, password] = v.map(|x| x.get_untracked());
+        let req = RegisterBusiness { uscc, company_name, legal_rep_name, legal_rep_id_number, mobile, password };
+        if let Err(errs) = req.validate() {
+            for fe in errs {
+                slot(fe.field.unwrap_or("password")).set(Some(fe.code.text()));
+            }
+            return;
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        // Contexts are read here: the spawned task runs outside the reactive owner.
+        let l = lang();
+        leptos::task::spawn_local(async move {
+            match api::register_business(&req, l).await {
+                Ok(me) => {
+                    s.set(Some(me));
+                    navigate("/me", Default::default());
+                }
+                Err(ApiError::Server { code: Some(code), field: Some(f), .. }) => slot(&f).set(Some(code.text())),
+                Err(other) => error.set(Some(other.text())),
+            }
+            busy.set(false);
+        });
+    };
+    let [uscc, company, rep, rep_id, mobile, pw] = v;
+    let [uscc_e, company_e, rep_e, rep_id_e, mobile_e, pw_e] = e;
+    view! {
+        <h1>{tr(|m| m.register_business)}</h1>
+        <p class="hint">{tr(|m| m.register_business_hint)}</p>
+        <form class="form" on:submit=submit novalidate>
+            <Field id="uscc" label=|m| m.f_uscc value=uscc error=uscc_e check=|v| ids::uscc(v).err()/>
+            <Field id="company_name" label=|m| m.f_company value=company error=company_e autocomplete="organization" check=|v| account::company_name(v).err()/>
+            <Field id="legal_rep_name" label=|m| m.f_rep_name value=rep error=rep_e autocomplete="name" check=|v| account::name(v).err()/>
+            <Field id="legal_rep_id_number" label=|m| m.f_rep_id value=rep_id error=rep_id_e check=|v| ids::resident_id(v).err()/>
+            <Field id="mobile" label=|m| m.f_contact_mobile value=mobile error=mobile_e input_type="tel" inputmode="numeric" autocomplete="tel" check=|v| ids::mobile(v).err()/>
+            <Field id="password" label=|m| m.f_password value=pw error=pw_e input_type="password" autocomplete="new-password" hint=|m| m.f_password_hint check=|v| password::check(v).err()/>
+            <p class="error-line" role="alert">{move || error.get().map(|t| tx(&t))}</p>
+            <button type="submit" class="button primary" disabled=move || busy.get()>{tr(|m| m.register)}</button>
+        </form>
+        <p>{tr(|m| m.have_account)}" "<A href="/login">{tr(|m| m.sign_in)}</A></p>
+    }
+}
