@@ -4,7 +4,10 @@
 use tongban_shared::etag::{if_none_match_hits, strong_etag};
 
 /// Headers on every API response. JSON is never a document, so it may load nothing and frame nothing.
+/// HSTS is sent on every answer: browsers ignore it over plain http (local dev), and in production
+/// everything is https.
 pub const SECURITY_HEADERS: &[(&str, &str)] = &[
+    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
@@ -158,6 +161,10 @@ mod wasm {
         let headers = Headers::new();
         let _ = headers.set("Content-Type", "application/json; charset=utf-8");
         let _ = headers.set("Cache-Control", "no-store");
+        if err.code() == ErrorCode::TooManyAttempts {
+            // The lockout window: after it, the oldest failure no longer counts.
+            let _ = headers.set("Retry-After", &tongban_shared::account::THROTTLE_WINDOW_SECS.to_string());
+        }
         let resp = Response::from_bytes(body).unwrap_or_else(|_| Response::empty().expect("empty response"));
         resp.with_status(err.status()).with_headers(headers)
     }

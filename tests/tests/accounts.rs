@@ -108,7 +108,10 @@ fn five_failures_lock_the_account_even_for_the_right_password() {
     for _ in 0..5 {
         assert_eq!(login(&id, "wrong password here").error_code(401), "bad_credentials");
     }
-    assert_eq!(login(&id, PW).error_code(429), "too_many_attempts");
+    let locked = login(&id, PW);
+    assert_eq!(locked.error_code(429), "too_many_attempts");
+    let retry: u64 = locked.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!((60..=900).contains(&retry), "Retry-After {retry}");
 }
 
 #[test]

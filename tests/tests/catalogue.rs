@@ -289,6 +289,8 @@ fn api_answers_carry_security_headers() {
     let r = get("/api/v1/items");
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     assert!(r.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+    assert!(r.header("strict-transport-security").unwrap().contains("max-age="));
+    assert_eq!(r.header("referrer-policy"), Some("strict-origin-when-cross-origin"));
     let e = get("/api/v1/items/no-such-item");
     assert_eq!(e.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(e.header("cache-control"), Some("no-store"), "errors are not cached");
@@ -330,6 +332,8 @@ fn app_routes_serve_the_spa_shell_with_a_strict_csp() {
         let csp = r.header("content-security-policy").unwrap_or_else(|| panic!("{path} has a CSP"));
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"), "{csp}");
         assert!(!r.body.contains("<script>"), "no inline script in {path}");
+        assert!(r.header("strict-transport-security").is_some(), "{path} has HSTS");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     }
     let html = get("/").body;
     let wasm = html.split("href=\"").filter_map(|s| s.split('"').next()).find(|s| s.ends_with(".wasm")).expect("wasm preload");
