@@ -16,7 +16,7 @@ mod wasm {
     use tongban_shared::ids::{mask_id, mask_mobile, mask_name};
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
-    use worker::Response;
+    use worker::{D1PreparedStatement, Response};
 
     #[derive(Deserialize)]
     struct Row {
@@ -75,12 +75,19 @@ mod wasm {
                 JsValue::from_str(&password),
                 JsValue::from_f64(ctx.now as f64),
             ])?;
-        let (session, set_cookie) = sessions::start(ctx, &id, Role::Resident, false)?;
-        // One batch, one transaction: the account and its first session exist together or not at all.
-        if let Err(e) = db.batch(vec![insert, session]).await {
+        create_and_sign_in(ctx, &keys, &id, Role::Resident, vec![insert]).await
+    }
+
+    /// Stores a new account's rows and its first session in one transaction — they exist together or not
+    /// at all — and answers 201 with the masked record and the session cookie. A taken login (the unique
+    /// lookup digest) is `account_exists`.
+    async fn create_and_sign_in(ctx: &Ctx, keys: &Keyring, id: &str, role: Role, mut rows: Vec<D1PreparedStatement>) -> Result<Response, ApiError> {
+        let (session, set_cookie) = sessions::start(ctx, id, role, false)?;
+        rows.push(session);
+        if let Err(e) = ctx.db()?.batch(rows).await {
             return Err(if e.to_string().contains("UNIQUE constraint failed") { ErrorCode::AccountExists.into() } else { e.into() });
         }
-        let me = me_of(ctx, &keys, &id).await?;
+        let me = me_of(ctx, keys, id).await?;
         let mut resp = ctx.json(&me, ctx.route.cache)?.with_status(201);
         resp.headers_mut().set("Set-Cookie", &set_cookie)?;
         Ok(resp)
@@ -94,8 +101,7 @@ mod wasm {
         let id = hex(&random::<16>().map_err(js_err)?);
         let nonce = || random::<12>().map_err(js_err);
         let db = ctx.db()?;
-        let (session, cookie) = sessions::start(ctx, &id, Role::Business, false)?;
-        let statements = vec![
+        let rows = vec![
             db.prepare("INSERT INTO accounts (id, role, login_lookup, name_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) VALUES (?1, 'business', ?2, ?3, ?4, ?5, ?6, ?7, ?7)")
                 .bind(&[
                     JsValue::from_str(&id),
@@ -113,16 +119,8 @@ mod wasm {
                 JsValue::from_str(&keys.seal(&v.legal_rep_name, nonce()?)),
                 JsValue::from_str(&keys.seal(&v.legal_rep_id_number, nonce()?)),
             ])?,
-            session,
         ];
-        // One transaction: account, business record and first session exist together or not at all.
-        if let Err(e) = db.batch(statements).await {
-            return Err(if e.to_string().contains("UNIQUE constraint failed") { ErrorCode::AccountExists.into() } else { e.into() });
-        }
-        let me = me_of(ctx, &keys, &id).await?;
-        let mut resp = ctx.json(&me, ctx.route.cache)?.with_status(201);
-        resp.headers_mut().set("Set-Cookie", &cookie)?;
-        Ok(resp)
+        create_and_sign_in(ctx, &keys, &id, Role::Business, rows).await
     }
 
     pub async fn change_password(ctx: &Ctx) -> Result<Response, ApiError> {

@@ -1,5 +1,6 @@
 //! `/register`: resident registration. Each field is checked as the user leaves it and all of them on
 //! submit, by the same `tongban-shared` rules the edge applies; the edge's answer lands on its field.
+//! [`finish_registration`] is shared with the business registration page.
 
 use crate::api::{self, ApiError};
 use crate::components::{tx, Field};
@@ -8,19 +9,56 @@ use crate::state::{lang, session, use_title};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use tongban_shared::account::{self, RegisterResident};
-use tongban_shared::{ids, password, Text};
+use leptos_router::NavigateOptions;
+use std::future::Future;
+use tongban_shared::account::{self, Me, RegisterResident};
+use tongban_shared::{ids, password, FieldError, Text};
+
+/// Puts each validation error next to its field (`fields[i]` ↔ `errs[i]`; unknown fields on the last).
+pub fn show_errors(fields: &[&str], errs: &[RwSignal<Option<Text>>], found: Vec<FieldError>) {
+    for fe in found {
+        let i = fe.field.and_then(|f| fields.iter().position(|x| *x == f)).unwrap_or(errs.len() - 1);
+        errs[i].set(Some(fe.code.text()));
+    }
+}
+
+/// Sends a registration. Success keeps the new session and opens "my info"; a field error from the edge
+/// lands on its field; anything else on the form. `busy` guards against a double submit.
+pub fn finish_registration(
+    request: impl Future<Output = Result<Me, ApiError>> + 'static,
+    fields: &'static [&'static str],
+    errs: Vec<RwSignal<Option<Text>>>,
+    error: RwSignal<Option<Text>>,
+    busy: RwSignal<bool>,
+    navigate: impl Fn(&str, NavigateOptions) + 'static,
+) {
+    let s = session();
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        match request.await {
+            Ok(me) => {
+                s.set(Some(me));
+                navigate("/me", Default::default());
+            }
+            Err(ApiError::Server { code: Some(code), field: Some(f), .. }) if fields.contains(&f.as_str()) => {
+                show_errors(fields, &errs, vec![FieldError { code, field: fields.iter().find(|x| **x == f).copied() }]);
+            }
+            Err(other) => error.set(Some(other.text())),
+        }
+        busy.set(false);
+    });
+}
+
+const FIELDS: &[&str] = &["name", "id_number", "mobile", "password"];
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     use_title(|l| msgs(l).register_title.to_string());
-    let v = [(); 4].map(|_| RwSignal::new(String::new()));
-    let e = [(); 4].map(|_| RwSignal::new(None::<Text>));
-    let [name, id_number, mobile, pw] = v;
-    let [name_e, id_e, mobile_e, pw_e] = e;
+    let [name, id_number, mobile, pw] = [(); 4].map(|_| RwSignal::new(String::new()));
+    let errs = [(); 4].map(|_| RwSignal::new(None::<Text>));
+    let [name_e, id_e, mobile_e, pw_e] = errs;
     let error = RwSignal::new(None::<Text>);
     let busy = RwSignal::new(false);
-    let s = session();
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -29,41 +67,14 @@ pub fn RegisterPage() -> impl IntoView {
         }
         error.set(None);
         let req = RegisterResident { name: name.get_untracked(), id_number: id_number.get_untracked(), mobile: mobile.get_untracked(), password: pw.get_untracked() };
-        if let Err(errs) = req.validate() {
-            for fe in errs {
-                let slot = match fe.field {
-                    Some("name") => name_e,
-                    Some("id_number") => id_e,
-                    Some("mobile") => mobile_e,
-                    _ => pw_e,
-                };
-                slot.set(Some(fe.code.text()));
+        match req.validate() {
+            Err(found) => show_errors(FIELDS, &errs, found),
+            // The language is read here: the request runs outside the reactive owner.
+            Ok(_) => {
+                let l = lang();
+                finish_registration(async move { api::register(&req, l).await }, FIELDS, errs.to_vec(), error, busy, navigate.clone());
             }
-            return;
         }
-        busy.set(true);
-        let navigate = navigate.clone();
-        // Contexts are read here: the spawned task runs outside the reactive owner.
-        let l = lang();
-        leptos::task::spawn_local(async move {
-            match api::register(&req, l).await {
-                Ok(me) => {
-                    s.set(Some(me));
-                    navigate("/me", Default::default());
-                }
-                Err(ApiError::Server { code: Some(code), field: Some(f), .. }) => {
-                    let slot = match f.as_str() {
-                        "name" => name_e,
-                        "id_number" => id_e,
-                        "mobile" => mobile_e,
-                        _ => pw_e,
-                    };
-                    slot.set(Some(code.text()));
-                }
-                Err(other) => error.set(Some(other.text())),
-            }
-            busy.set(false);
-        });
     };
     view! {
         <h1>{tr(|m| m.register_title)}</h1>

@@ -1,9 +1,10 @@
 //! `/register/business`: a business registers by its legal representative (法人注册).
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::pages::register::{finish_registration, show_errors};
 use crate::components::{tx, Field};
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, session, use_title};
+use crate::state::{lang, use_title};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -16,11 +17,9 @@ const FIELDS: [&str; 6] = ["uscc", "company_name", "legal_rep_name", "legal_rep_
 pub fn RegisterBusinessPage() -> impl IntoView {
     use_title(|l| msgs(l).register_business.to_string());
     let v = [(); 6].map(|_| RwSignal::new(String::new()));
-    let e = [(); 6].map(|_| RwSignal::new(None::<Text>));
-    let slot = move |field: &str| e[FIELDS.iter().position(|f| *f == field).unwrap_or(5)];
+    let errs = [(); 6].map(|_| RwSignal::new(None::<Text>));
     let error = RwSignal::new(None::<Text>);
     let busy = RwSignal::new(false);
-    let s = session();
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -30,30 +29,16 @@ pub fn RegisterBusinessPage() -> impl IntoView {
         error.set(None);
         let [uscc, company_name, legal_rep_name, legal_rep_id_number, mobile, password] = v.map(|x| x.get_untracked());
         let req = RegisterBusiness { uscc, company_name, legal_rep_name, legal_rep_id_number, mobile, password };
-        if let Err(errs) = req.validate() {
-            for fe in errs {
-                slot(fe.field.unwrap_or("password")).set(Some(fe.code.text()));
+        match req.validate() {
+            Err(found) => show_errors(&FIELDS, &errs, found),
+            Ok(_) => {
+                let l = lang();
+                finish_registration(async move { api::register_business(&req, l).await }, &FIELDS, errs.to_vec(), error, busy, navigate.clone());
             }
-            return;
         }
-        busy.set(true);
-        let navigate = navigate.clone();
-        // Contexts are read here: the spawned task runs outside the reactive owner.
-        let l = lang();
-        leptos::task::spawn_local(async move {
-            match api::register_business(&req, l).await {
-                Ok(me) => {
-                    s.set(Some(me));
-                    navigate("/me", Default::default());
-                }
-                Err(ApiError::Server { code: Some(code), field: Some(f), .. }) => slot(&f).set(Some(code.text())),
-                Err(other) => error.set(Some(other.text())),
-            }
-            busy.set(false);
-        });
     };
     let [uscc, company, rep, rep_id, mobile, pw] = v;
-    let [uscc_e, company_e, rep_e, rep_id_e, mobile_e, pw_e] = e;
+    let [uscc_e, company_e, rep_e, rep_id_e, mobile_e, pw_e] = errs;
     view! {
         <h1>{tr(|m| m.register_business)}</h1>
         <p class="hint">{tr(|m| m.register_business_hint)}</p>
