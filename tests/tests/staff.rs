@@ -129,3 +129,40 @@ fn the_audit_log_cannot_be_changed_even_with_sql() {
         assert!(!out.status.success() && text.contains("append-only"), "{sql} was not refused: {text}");
     }
 }
+
+/// `cargo xtask bootstrap-admin` makes a first district admin that can sign in (here with the local keys).
+#[test]
+fn a_bootstrapped_admin_signs_in() {
+    use std::io::Write;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
+    let vars = std::fs::read_to_string(root.join(".dev.vars")).unwrap();
+    let var = |k: &str| vars.lines().find_map(|l| l.strip_prefix(k)?.strip_prefix('=')).unwrap().to_string();
+    let login = unique("admin.boot");
+    let mut child = std::process::Command::new(root.join("target/debug/xtask"))
+        .args(["bootstrap-admin", "--login", &login, "--name", "郑华"])
+        .env("DATA_KEYS", var("DATA_KEYS"))
+        .env("LOOKUP_KEY", var("LOOKUP_KEY"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all("a long first password\n".as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let sql = root.join(format!("target/bootstrap-{login}.sql"));
+    std::fs::write(&sql, &out.stdout).unwrap();
+    let run = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
+        .args(["d1", "execute", "tongban", "--local", "--persist-to", &state, "--file"])
+        .arg(&sql)
+        .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .current_dir(&root)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let cookie = sign_in(&login, "a long first password");
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &cookie)]).json()["role"], "district_admin");
+    assert_eq!(get_with("/api/v1/staff", &[("Cookie", &cookie)]).status, 200);
+}

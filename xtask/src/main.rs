@@ -5,6 +5,7 @@
 //!              workerd, browser end-to-end), print `N passed, N failed`.
 //! - `deploy` — build and `wrangler deploy` (`--dry-run` builds the bundle without uploading).
 //! - `build`  — build the worker and the app into `edge/build` and `dist`.
+//! - `bootstrap-admin` — SQL for the first district admin of a deployment, sealed with production keys.
 //!
 //! Layout: [`tools`] installs and locates tools; [`build`] builds; [`seed`] turns `seed/catalogue.json`
 //! into idempotent SQL; [`server`] runs wrangler dev; [`testing`] runs the suites and counts results.
@@ -29,7 +30,7 @@ pub fn root() -> PathBuf {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser] | build | deploy [--dry-run] | seed-sql>"
+    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser] | build | deploy [--dry-run] | seed-sql | bootstrap-admin --login L --name N>"
 }
 
 fn run(args: &[String]) -> Result {
@@ -59,6 +60,17 @@ fn run(args: &[String]) -> Result {
             tools::ensure(tools::Needs::Dev)?;
             build::all()?;
             server::deploy(flag("--dry-run"))
+        }
+        "bootstrap-admin" => {
+            let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+            let (Some(login), Some(name)) = (arg("--login"), arg("--name")) else {
+                return Err("usage: cargo xtask bootstrap-admin --login LOGIN --name NAME < password-file".into());
+            };
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| e.to_string())?;
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs() as i64;
+            print!("{}", seed::bootstrap_admin_sql(&login, &name, password.trim_end_matches(['\r', '\n']), &seed::env_keyring()?, now)?);
+            Ok(())
         }
         "seed-sql" => {
             server::ensure_dev_vars()?;

@@ -69,25 +69,44 @@ const DEMO_BUSINESS: (&str, &str, &str, &str) = ("91440101MA5CJQ4N59", "李娜",
 
 
 /// Demo accounts, sealed and hashed as the worker does it. `INSERT OR IGNORE` keeps the first run's rows.
+/// A password record made as the worker makes it (PBKDF2-SHA256, 600,000 iterations, random salt).
+fn hash(password: &str) -> String {
+    let salt = urandom::<16>();
+    let mut out = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), &salt, PBKDF2_ITERATIONS, &mut out);
+    password_record(PBKDF2_ITERATIONS, &salt, &out)
+}
+
+/// The `accounts` row of an account, sealed with `keys`. Residents' logins are their ID numbers.
+fn account_row(keys: &Keyring, id: &str, login: &str, name: &str, role: Role, mobile: Option<&str>, password: &str, now: i64) -> String {
+    let seal = |v: &str| q(&keys.seal(v, urandom::<12>()));
+    let id_enc = if role == Role::Resident { seal(login) } else { "NULL".into() };
+    let (mobile_enc, mobile_lookup) = (mobile.map_or("NULL".into(), seal), mobile.map_or("NULL".into(), |m| q(&keys.lookup_digest(m))));
+    format!(
+        "INSERT OR IGNORE INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) \
+         VALUES ({}, {}, {}, {}, {id_enc}, {mobile_enc}, {mobile_lookup}, {}, {now}, {now});\n",
+        q(id), q(role.as_str()), q(&keys.lookup_digest(login)), seal(name), q(&hash(password))
+    )
+}
+
+fn staff_row(id: &str, login: &str, center: Option<&str>, dept: Option<&str>, backup: Option<&str>, now: i64) -> String {
+    let opt = |v: Option<&str>| v.map_or("NULL".into(), q);
+    format!(
+        "INSERT OR IGNORE INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at) VALUES ({}, {}, {}, {}, {}, 'seed', {now});\n",
+        q(id), q(login), opt(center), opt(dept), opt(backup)
+    )
+}
+
+/// Demo accounts, sealed and hashed as the worker does it. `INSERT OR IGNORE` keeps the first run's rows.
 pub fn accounts_sql() -> Result<String> {
     let keys = local_keyring()?;
     let mut out = String::from("-- demo accounts (local seed only)\n");
     for (login, name, role, center, dept, mobile, backup) in DEMO {
         let id = seed_account_id(login);
-        let salt = urandom::<16>();
-        let mut hash = [0u8; 32];
-        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(DEMO_PASSWORD.as_bytes(), &salt, PBKDF2_ITERATIONS, &mut hash);
-        let pw = password_record(PBKDF2_ITERATIONS, &salt, &hash);
-        let seal = |v: &str| q(&keys.seal(v, urandom::<12>()));
-        let id_enc = if *role == Role::Resident { seal(login) } else { "NULL".into() };
-        let (mobile_enc, mobile_lookup) = (mobile.map_or("NULL".into(), seal), mobile.map_or("NULL".into(), |m| q(&keys.lookup_digest(m))));
-        out.push_str(&format!(
-            "INSERT OR IGNORE INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) \
-             VALUES ({}, {}, {}, {}, {id_enc}, {mobile_enc}, {mobile_lookup}, {}, 0, 0);\n",
-            q(&id), q(role.as_str()), q(&keys.lookup_digest(login)), seal(name), q(&pw)
-        ));
+        out.push_str(&account_row(&keys, &id, login, name, *role, *mobile, DEMO_PASSWORD, 0));
         if *role == Role::Business {
             let (uscc, rep, rep_id, agent) = DEMO_BUSINESS;
+            let seal = |v: &str| q(&keys.seal(v, urandom::<12>()));
             out.push_str(&format!(
                 "INSERT OR IGNORE INTO businesses (account_id, uscc, company_name, legal_rep_name_enc, legal_rep_id_enc) VALUES ({}, {}, {}, {}, {});\n\
                  INSERT OR IGNORE INTO business_agents (business_id, agent_id, added_at) VALUES ({}, {}, 0);\n",
@@ -95,14 +114,33 @@ pub fn accounts_sql() -> Result<String> {
             ));
         }
         if role.is_staff() {
-            let opt = |v: &Option<&str>| v.map_or("NULL".into(), q);
-            out.push_str(&format!(
-                "INSERT OR IGNORE INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at) VALUES ({}, {}, {}, {}, {}, 'seed', 0);\n",
-                q(&id), q(login), opt(center), opt(dept), backup.map_or("NULL".into(), |b| q(&seed_account_id(b)))
-            ));
+            out.push_str(&staff_row(&id, login, *center, *dept, backup.map(seed_account_id).as_deref(), 0));
         }
     }
     Ok(out)
+}
+
+/// The first district admin of a real deployment, sealed with the production keys given in the
+/// environment (`DATA_KEYS`, `LOOKUP_KEY`, the same values as the Worker secrets). The password is read
+/// from standard input so it stays out of shell history. Prints SQL for `wrangler d1 execute --remote`.
+pub fn bootstrap_admin_sql(login: &str, name: &str, password: &str, keys: &Keyring, now: i64) -> Result<String> {
+    let login = tongban_shared::staff::login_name(login).map_err(|c| c.text().en)?;
+    let name = tongban_shared::account::name(name).map_err(|c| c.text().en)?;
+    tongban_shared::password::check(password).map_err(|c| c.text().en)?;
+    let id = {
+        let r = urandom::<16>();
+        r.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    Ok(format!(
+        "-- first district admin {login}\n{}{}",
+        account_row(keys, &id, &login, &name, Role::DistrictAdmin, None, password, now),
+        staff_row(&id, &login, None, None, None, now)
+    ))
+}
+
+pub fn env_keyring() -> Result<Keyring> {
+    let get = |k: &str| std::env::var(k).map_err(|_| format!("set {k} to the same value as the Worker secret"));
+    Keyring::parse(&get("DATA_KEYS")?, &get("LOOKUP_KEY")?).ok_or_else(|| "DATA_KEYS / LOOKUP_KEY are malformed".to_string())
 }
 
 pub fn sql() -> Result<String> {
@@ -172,7 +210,19 @@ pub fn sql() -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::q;
+    use super::*;
+
+    #[test]
+    fn bootstrap_admin_is_sealed_and_validated() {
+        let keys = Keyring::parse(&format!("k1:{}", "11".repeat(32)), &"22".repeat(32)).unwrap();
+        let sql = bootstrap_admin_sql("admin.first", "郑华", "a long first password", &keys, 1_700_000_000).unwrap();
+        assert!(sql.contains("'district_admin'") && sql.contains("INSERT OR IGNORE INTO staff"));
+        assert!(sql.contains(&keys.lookup_digest("admin.first")), "signs in by the keyed digest of the login");
+        assert!(!sql.contains("郑华") && !sql.contains("a long first password"), "no name or password in clear");
+        assert!(bootstrap_admin_sql("Admin First", "郑华", "a long first password", &keys, 0).is_err());
+        assert!(bootstrap_admin_sql("admin.first", "郑华", "password", &keys, 0).is_err());
+    }
+
 
     #[test]
     fn quotes_are_doubled() {
