@@ -53,6 +53,16 @@ error_codes! {
     InvalidCompany   = "invalid_company",   400, "请填写营业执照上的企业名称（2–100 字）", "Enter the company name as on the business licence (2–100 characters)";
     NotAResident     = "not_a_resident",    404, "没有找到该身份证号码的个人用户，请对方先注册", "No resident account with this ID number; ask them to register first";
     AgentExists      = "agent_exists",      409, "该经办人已在列表中", "This agent is already authorised";
+    DateNotBookable  = "date_not_bookable", 400, "该日期不可预约（仅可预约下一个工作日起的办公日）", "This date cannot be booked (only working days from the next one on)";
+    SlotFull         = "slot_full",         409, "该时段已约满，可选择其他时段或排队候补", "This time slot is full; pick another or join the waiting list";
+    LimitReached     = "limit_reached",     409, "预约数量已达上限（同一事项每天 1 个，总共 3 个进行中的预约）", "Booking limit reached (one per item per day, three active in all)";
+    BookingBanned    = "booking_banned",    403, "因多次爽约，暂时不能预约", "Booking is suspended after repeated no-shows";
+    TooLateToCancel  = "too_late_to_cancel",409, "距预约时间不足 2 小时，不能取消", "Less than 2 hours before the slot: it can no longer be cancelled";
+    HoldExpired      = "hold_expired",      409, "保留时间已过，请重新选择时段", "The hold has expired; choose a slot again";
+    CheckInTooEarly  = "check_in_too_early",409, "还未到签到时间（预约时段前 30 分钟起可签到）", "Too early to check in (from 30 minutes before the slot)";
+    CheckInLate      = "check_in_late",     409, "已超过签到时间，请取号按现场排队办理", "Too late to check in; please take a walk-in ticket";
+    InvalidTransition= "invalid_transition",409, "当前状态下不能进行此操作", "This action is not possible in the current state";
+    InvalidCode      = "invalid_code",      400, "预约码格式不正确", "The booking code is not well-formed";
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";
     VersionNotFound  = "version_not_found", 404, "没有找到该版本的办事指南", "No such guide version";

@@ -8,9 +8,12 @@
 //! - [`authz`]     — who may do what: route rules ([`authz::Access`]) and per-record checks.
 //! - [`lang`]      — the two UI languages and bilingual text ([`lang::Text`]).
 //! - [`error`]     — every error code the API can return, with its HTTP status and zh/en messages.
+//! - [`booking`]   — booking rules, slot capacity, the booking state machine, booking codes.
+//! - [`calendar`]  — working days with holidays and 调休: booking horizons, deadlines.
 //! - [`catalogue`] — departments, service centers, windows, service items and their versioned office guides
 //!                   (办事指南), "一件事" bundles, and the seed-file format that feeds them.
 //! - [`search`]    — search-text normalisation (full-width folding, case), query parsing limits, ranking.
+//! - [`queue`]     — the hall queue: service order (online bookings first), tickets, waits, calls.
 //! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
 //! - [`staff`]     — staff posts and AB backups, audited person look-ups, audit records.
 //! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
@@ -19,6 +22,8 @@
 
 pub mod account;
 pub mod authz;
+pub mod booking;
+pub mod calendar;
 pub mod catalogue;
 pub mod error;
 pub mod etag;
@@ -26,6 +31,7 @@ pub mod ids;
 pub mod lang;
 pub mod password;
 pub mod query;
+pub mod queue;
 pub mod search;
 pub mod staff;
 

@@ -1,0 +1,343 @@
+//! Appointments (预约): the rules of a center, slot capacity, and a booking's life. Everything here is
+//! a pure function of its inputs; the edge applies the same checks inside the D1 statements that make a
+//! booking (conditional updates), so concurrency cannot bypass them.
+
+use crate::calendar::Calendar;
+use crate::error::ErrorCode;
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+/// Per-center booking rules, with the defaults observed at real centers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BookingRules {
+    pub slot_minutes: u32,
+    /// Bookable from this many working days ahead (1: the next working day)…
+    pub first_day: u32,
+    /// …up to this many working days ahead.
+    pub horizon_days: u32,
+    pub max_active_per_person: u32,
+    /// No cancelling (or rescheduling away) closer than this to the slot.
+    pub cancel_before_minutes: u32,
+    /// A chosen slot is held this long while the resident confirms.
+    pub hold_minutes: u32,
+    pub checkin_early_minutes: u32,
+    pub checkin_late_minutes: u32,
+    /// This many no-shows within `no_show_window_days` suspend booking for `no_show_ban_days`.
+    pub no_show_limit: u32,
+    pub no_show_window_days: u32,
+    pub no_show_ban_days: u32,
+}
+
+impl Default for BookingRules {
+    fn default() -> Self {
+        BookingRules {
+            slot_minutes: 30,
+            first_day: 1,
+            horizon_days: 10,
+            max_active_per_person: 3,
+            cancel_before_minutes: 120,
+            hold_minutes: 5,
+            checkin_early_minutes: 30,
+            checkin_late_minutes: 15,
+            no_show_limit: 2,
+            no_show_window_days: 30,
+            no_show_ban_days: 90,
+        }
+    }
+}
+
+/// Seats in one slot: open windows of the class × slot minutes ÷ average handling minutes, rounded down.
+/// An admin override replaces the computed figure for that slot.
+pub fn slot_capacity(open_windows: u32, slot_minutes: u32, avg_handling_minutes: u32, admin_override: Option<u32>) -> u32 {
+    admin_override.unwrap_or_else(|| if avg_handling_minutes == 0 { 0 } else { open_windows * slot_minutes / avg_handling_minutes })
+}
+
+/// Whether `date` may be booked on `today` under `rules` and the center's calendar.
+pub fn check_date(date: NaiveDate, today: NaiveDate, cal: &Calendar, rules: &BookingRules) -> Result<(), ErrorCode> {
+    let ok = date > today
+        && cal.is_working_day(date)
+        && (rules.first_day..=rules.horizon_days).contains(&cal.working_days_between(today, date));
+    if ok { Ok(()) } else { Err(ErrorCode::DateNotBookable) }
+}
+
+/// A person's active booking, as the per-person limits see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveBooking {
+    pub item_id: String,
+    pub date: NaiveDate,
+}
+
+/// One active booking per person per item per day, and at most `max_active_per_person` in all.
+pub fn check_limits(active: &[ActiveBooking], item_id: &str, date: NaiveDate, rules: &BookingRules) -> Result<(), ErrorCode> {
+    let same = active.iter().any(|b| b.item_id == item_id && b.date == date);
+    if same || active.len() as u32 >= rules.max_active_per_person { Err(ErrorCode::LimitReached) } else { Ok(()) }
+}
+
+/// Whether recent no-shows suspend booking at `now` (dates of the no-shows, any order).
+pub fn banned_until(no_shows: &[NaiveDate], today: NaiveDate, rules: &BookingRules) -> Option<NaiveDate> {
+    let mut sorted = no_shows.to_vec();
+    sorted.sort();
+    // The ban starts at the no-show that completes `no_show_limit` within the window.
+    let limit = rules.no_show_limit.max(1) as usize;
+    sorted
+        .windows(limit)
+        .filter(|w| (w[limit - 1] - w[0]).num_days() <= i64::from(rules.no_show_window_days))
+        .map(|w| w[limit - 1] + Duration::days(i64::from(rules.no_show_ban_days)))
+        .filter(|until| *until > today)
+        .max()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BookingState {
+    /// Seat held while the resident confirms.
+    Held,
+    Confirmed,
+    CheckedIn,
+    Cancelled,
+    /// The hold ran out unconfirmed.
+    Expired,
+    /// 爽约
+    NoShow,
+    /// Served at a window.
+    Done,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingEvent {
+    Confirm,
+    Cancel,
+    HoldTimeout,
+    CheckIn,
+    MissedSlot,
+    Served,
+}
+
+impl BookingState {
+    /// Whether the booking holds a seat in its slot (what capacity counts).
+    pub fn holds_seat(self) -> bool {
+        matches!(self, BookingState::Held | BookingState::Confirmed | BookingState::CheckedIn)
+    }
+
+    pub fn next(self, e: BookingEvent) -> Result<BookingState, ErrorCode> {
+        use BookingEvent as E;
+        use BookingState as S;
+        match (self, e) {
+            (S::Held, E::Confirm) => Ok(S::Confirmed),
+            (S::Held, E::HoldTimeout) => Ok(S::Expired),
+            (S::Held | S::Confirmed, E::Cancel) => Ok(S::Cancelled),
+            (S::Confirmed, E::CheckIn) => Ok(S::CheckedIn),
+            (S::Confirmed, E::MissedSlot) => Ok(S::NoShow),
+            (S::CheckedIn, E::Served) => Ok(S::Done),
+            _ => Err(ErrorCode::InvalidTransition),
+        }
+    }
+}
+
+/// Cancelling (or moving) is allowed until `cancel_before_minutes` before the slot starts.
+pub fn check_cancel(slot_start: NaiveDateTime, now: NaiveDateTime, rules: &BookingRules) -> Result<(), ErrorCode> {
+    if now <= slot_start - Duration::minutes(i64::from(rules.cancel_before_minutes)) { Ok(()) } else { Err(ErrorCode::TooLateToCancel) }
+}
+
+/// Check-in from `checkin_early_minutes` before the slot until `checkin_late_minutes` after its start;
+/// later than that the resident joins as a walk-in (and is told so).
+pub fn check_in_window(slot_start: NaiveDateTime, now: NaiveDateTime, rules: &BookingRules) -> Result<(), ErrorCode> {
+    if now < slot_start - Duration::minutes(i64::from(rules.checkin_early_minutes)) {
+        Err(ErrorCode::CheckInTooEarly)
+    } else if now > slot_start + Duration::minutes(i64::from(rules.checkin_late_minutes)) {
+        Err(ErrorCode::CheckInLate)
+    } else {
+        Ok(())
+    }
+}
+
+/// Booking codes and review codes: 8 characters of Crockford base32 (no I, L, O, U: nothing to misread
+/// aloud or on a phone), from 40 random bits — unguessable, and unrelated to one another.
+pub const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+pub fn encode_code(random: [u8; 5]) -> String {
+    let mut v: u64 = random.iter().fold(0, |acc, b| (acc << 8) | u64::from(*b));
+    let mut out = [0u8; 8];
+    for slot in out.iter_mut().rev() {
+        *slot = CODE_ALPHABET[(v & 31) as usize];
+        v >>= 5;
+    }
+    String::from_utf8(out.to_vec()).expect("ASCII")
+}
+
+/// Normalises what a person typed or a scanner read: upper case, spaces and hyphens dropped, and the
+/// look-alikes folded (O→0, I/L→1) as Crockford intends.
+pub fn normalise_code(input: &str) -> Result<String, ErrorCode> {
+    let s: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect();
+    if s.len() == 8 && s.bytes().all(|b| CODE_ALPHABET.contains(&b)) { Ok(s) } else { Err(ErrorCode::InvalidCode) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+    fn t(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn capacity_from_windows_and_handling_time() {
+        assert_eq!(slot_capacity(3, 30, 20, None), 4, "3 × 30 ÷ 20 = 4.5, rounded down");
+        assert_eq!(slot_capacity(1, 30, 45, None), 0);
+        assert_eq!(slot_capacity(3, 30, 0, None), 0);
+        assert_eq!(slot_capacity(3, 30, 20, Some(10)), 10, "an admin override wins");
+    }
+
+    #[test]
+    fn bookable_dates() {
+        let cal = Calendar::default();
+        let r = BookingRules::default();
+        let fri = d("2026-11-27");
+        assert_eq!(check_date(d("2026-11-30"), fri, &cal, &r), Ok(()), "Monday is the next working day");
+        assert_eq!(check_date(fri, fri, &cal, &r), Err(ErrorCode::DateNotBookable), "not today");
+        assert_eq!(check_date(d("2026-11-28"), fri, &cal, &r), Err(ErrorCode::DateNotBookable), "Saturday");
+        assert_eq!(check_date(d("2026-12-11"), fri, &cal, &r), Ok(()), "10th working day");
+        assert_eq!(check_date(d("2026-12-14"), fri, &cal, &r), Err(ErrorCode::DateNotBookable), "11th");
+        assert_eq!(check_date(d("2026-11-20"), fri, &cal, &r), Err(ErrorCode::DateNotBookable), "past");
+    }
+
+    #[test]
+    fn per_person_limits() {
+        let r = BookingRules::default();
+        let day = d("2026-12-01");
+        let one = vec![ActiveBooking { item_id: "a".into(), date: day }];
+        assert_eq!(check_limits(&one, "a", day, &r), Err(ErrorCode::LimitReached));
+        assert_eq!(check_limits(&one, "a", d("2026-12-02"), &r), Ok(()));
+        assert_eq!(check_limits(&one, "b", day, &r), Ok(()));
+        let three: Vec<_> = ["a", "b", "c"].iter().map(|i| ActiveBooking { item_id: i.to_string(), date: day }).collect();
+        assert_eq!(check_limits(&three, "d", d("2026-12-03"), &r), Err(ErrorCode::LimitReached));
+    }
+
+    #[test]
+    fn two_no_shows_in_a_month_ban_for_ninety_days() {
+        let r = BookingRules::default();
+        assert_eq!(banned_until(&[d("2026-11-02")], d("2026-11-25"), &r), None);
+        assert_eq!(banned_until(&[d("2026-11-20"), d("2026-11-02")], d("2026-11-25"), &r), Some(d("2027-02-18")));
+        assert_eq!(banned_until(&[d("2026-09-01"), d("2026-11-02")], d("2026-11-25"), &r), None, "62 days apart");
+        assert_eq!(banned_until(&[d("2026-01-01"), d("2026-01-05")], d("2026-11-25"), &r), None, "ban over");
+    }
+
+    #[test]
+    fn cancel_and_check_in_windows() {
+        let r = BookingRules::default();
+        let slot = t("2026-12-01 10:00");
+        assert_eq!(check_cancel(slot, t("2026-12-01 08:00"), &r), Ok(()));
+        assert_eq!(check_cancel(slot, t("2026-12-01 08:01"), &r), Err(ErrorCode::TooLateToCancel));
+        assert_eq!(check_in_window(slot, t("2026-12-01 09:29"), &r), Err(ErrorCode::CheckInTooEarly));
+        assert_eq!(check_in_window(slot, t("2026-12-01 09:30"), &r), Ok(()));
+        assert_eq!(check_in_window(slot, t("2026-12-01 10:15"), &r), Ok(()));
+        assert_eq!(check_in_window(slot, t("2026-12-01 10:16"), &r), Err(ErrorCode::CheckInLate));
+    }
+
+    #[test]
+    fn state_machine() {
+        use BookingEvent as E;
+        use BookingState as S;
+        assert_eq!(S::Held.next(E::Confirm), Ok(S::Confirmed));
+        assert_eq!(S::Confirmed.next(E::CheckIn).and_then(|s| s.next(E::Served)), Ok(S::Done));
+        assert_eq!(S::Done.next(E::Cancel), Err(ErrorCode::InvalidTransition));
+        assert_eq!(S::CheckedIn.next(E::Cancel), Err(ErrorCode::InvalidTransition), "arrived: no cancelling");
+        assert_eq!(S::Held.next(E::CheckIn), Err(ErrorCode::InvalidTransition));
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(encode_code([0; 5]), "00000000");
+        assert_eq!(encode_code([0xff; 5]), "ZZZZZZZZ");
+        assert_eq!(normalise_code("ab12-cd3o"), Ok("AB12CD30".into()));
+        assert_eq!(normalise_code("il0oabcd"), Ok("1100ABCD".into()));
+        assert_eq!(normalise_code("ABC"), Err(ErrorCode::InvalidCode));
+        assert_eq!(normalise_code("ABCDEFGU"), Err(ErrorCode::InvalidCode), "U is not in the alphabet");
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Book(usize),
+        Cancel(usize),
+        Move(usize, usize),
+    }
+
+    /// A model of a center's slots: what the edge does with conditional updates, as pure operations.
+    #[derive(Debug)]
+    struct Model {
+        capacity: Vec<u32>,
+        booked: Vec<u32>,
+        bookings: Vec<Option<usize>>, // slot of each live booking
+    }
+
+    impl Model {
+        fn book(&mut self, s: usize) {
+            if self.booked[s] < self.capacity[s] {
+                self.booked[s] += 1;
+                self.bookings.push(Some(s));
+            }
+        }
+        fn cancel(&mut self, b: usize) {
+            if let Some(Some(s)) = self.bookings.get(b).copied() {
+                self.booked[s] -= 1;
+                self.bookings[b] = None;
+            }
+        }
+        /// Atomic reschedule: the old seat is given up only if the new one was taken.
+        fn reschedule(&mut self, b: usize, to: usize) {
+            if let Some(Some(from)) = self.bookings.get(b).copied() {
+                if from != to && self.booked[to] < self.capacity[to] {
+                    self.booked[to] += 1;
+                    self.booked[from] -= 1;
+                    self.bookings[b] = Some(to);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        /// No sequence of book / cancel / reschedule puts more bookings in a slot than it has seats, and
+        /// the seat counters always equal the live bookings.
+        #[test]
+        fn capacity_is_never_exceeded(caps in proptest::collection::vec(0u32..4, 1..5), ops in proptest::collection::vec(
+            prop_oneof![(0usize..5).prop_map(Op::Book), (0usize..20).prop_map(Op::Cancel), (0usize..20, 0usize..5).prop_map(|(a, b)| Op::Move(a, b))], 0..60)) {
+            let n = caps.len();
+            let mut m = Model { booked: vec![0; n], capacity: caps, bookings: vec![] };
+            for op in ops {
+                match op {
+                    Op::Book(s) => m.book(s % n),
+                    Op::Cancel(b) => m.cancel(b),
+                    Op::Move(b, s) => m.reschedule(b, s % n),
+                }
+                for s in 0..n {
+                    let live = m.bookings.iter().filter(|x| **x == Some(s)).count() as u32;
+                    prop_assert_eq!(live, m.booked[s]);
+                    prop_assert!(m.booked[s] <= m.capacity[s]);
+                }
+            }
+        }
+
+        /// Codes round-trip through what a person types, and every code is 8 unambiguous characters.
+        #[test]
+        fn codes_round_trip(bytes in proptest::array::uniform5(any::<u8>())) {
+            let c = encode_code(bytes);
+            prop_assert_eq!(c.len(), 8);
+            prop_assert_eq!(normalise_code(&c.to_lowercase()), Ok(c.clone()));
+            prop_assert!(!c.contains(['I', 'L', 'O', 'U']));
+        }
+    }
+}

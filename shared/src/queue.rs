@@ -1,0 +1,186 @@
+//! The hall queue (排队叫号). Within a window class, checked-in online bookings are served first in slot
+//! order (在线预约优先办理), then walk-ins in ticket order. Calling the next ticket takes the head of this
+//! order; the edge does it with one conditional UPDATE so two windows never get the same ticket.
+
+use crate::error::ErrorCode;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// How a ticket entered the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// A checked-in online booking, with its slot start.
+    Booking,
+    /// 取号 at the kiosk.
+    WalkIn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub ticket: String,
+    pub origin: Origin,
+    /// Slot start for bookings; None for walk-ins.
+    pub slot_start: Option<NaiveDateTime>,
+    /// The daily sequence number of the ticket (A012 → 12).
+    pub seq: u32,
+}
+
+/// The sort key of the service order: bookings (by slot, then ticket) before walk-ins (by ticket).
+pub fn priority(w: &Waiting) -> (u8, Option<NaiveDateTime>, u32) {
+    match w.origin {
+        Origin::Booking => (0, w.slot_start, w.seq),
+        Origin::WalkIn => (1, None, w.seq),
+    }
+}
+
+/// The waiting tickets in the order they will be called.
+pub fn service_order(waiting: &[Waiting]) -> Vec<&Waiting> {
+    let mut v: Vec<&Waiting> = waiting.iter().collect();
+    v.sort_by_key(|w| priority(w));
+    v
+}
+
+/// `A012`: the class prefix and the day's sequence number, reset daily per center.
+pub fn ticket_number(prefix: char, seq: u32) -> String {
+    format!("{prefix}{seq:03}")
+}
+
+/// The prefix a window class's tickets carry (A: any-item windows, B, C… per domain class in order).
+pub fn class_prefix(index: usize) -> char {
+    (b'A' + (index.min(25) as u8)) as char
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    Waiting,
+    Called,
+    Serving,
+    /// 过号: called and not there; rejoins the line after a few others.
+    Skipped,
+    Done,
+    /// Moved to another window class's line.
+    Transferred,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketEvent {
+    Call,
+    Recall,
+    Skip,
+    Rejoin,
+    Start,
+    Finish,
+    Transfer,
+}
+
+impl TicketState {
+    pub fn next(self, e: TicketEvent) -> Result<TicketState, ErrorCode> {
+        use TicketEvent as E;
+        use TicketState as S;
+        match (self, e) {
+            (S::Waiting, E::Call) => Ok(S::Called),
+            (S::Called, E::Recall) => Ok(S::Called),
+            (S::Called, E::Skip) => Ok(S::Skipped),
+            (S::Skipped, E::Rejoin) => Ok(S::Waiting),
+            (S::Called, E::Start) => Ok(S::Serving),
+            (S::Serving, E::Finish) => Ok(S::Done),
+            (S::Waiting | S::Called, E::Transfer) => Ok(S::Transferred),
+            _ => Err(ErrorCode::InvalidTransition),
+        }
+    }
+}
+
+/// Minutes until a person `ahead` places back is called: the line moves at `open_windows` services per
+/// average handling time. Rounded up, so the estimate errs on the side of arriving early.
+pub fn estimated_wait_minutes(ahead: u32, open_windows: u32, avg_handling_minutes: f64) -> u32 {
+    if open_windows == 0 {
+        return u32::MAX;
+    }
+    (f64::from(ahead) * avg_handling_minutes / f64::from(open_windows)).ceil() as u32
+}
+
+/// What the hall display shows and speaks: 请 A012 号到 3 号窗口办理.
+pub fn announcement(ticket: &str, window: u32) -> crate::Text {
+    crate::Text::new(format!("请 {ticket} 号到 {window} 号窗口办理"), format!("Ticket {ticket}, please go to window {window}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(h: u32, m: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(h, m, 0).unwrap()
+    }
+
+    fn booking(seq: u32, h: u32, m: u32) -> Waiting {
+        Waiting { ticket: ticket_number('A', seq), origin: Origin::Booking, slot_start: Some(at(h, m)), seq }
+    }
+    fn walk_in(seq: u32) -> Waiting {
+        Waiting { ticket: ticket_number('A', seq), origin: Origin::WalkIn, slot_start: None, seq }
+    }
+
+    #[test]
+    fn online_bookings_first_in_slot_order_then_walk_ins() {
+        let q = vec![walk_in(1), booking(5, 10, 0), walk_in(2), booking(3, 9, 30), booking(4, 9, 30)];
+        let order: Vec<&str> = service_order(&q).iter().map(|w| w.ticket.as_str()).collect();
+        assert_eq!(order, vec!["A003", "A004", "A005", "A001", "A002"]);
+    }
+
+    #[test]
+    fn tickets_and_announcements() {
+        assert_eq!(ticket_number('A', 12), "A012");
+        assert_eq!(ticket_number('B', 1234), "B1234");
+        assert_eq!(class_prefix(0), 'A');
+        assert_eq!(class_prefix(2), 'C');
+        assert_eq!(announcement("A012", 3).zh, "请 A012 号到 3 号窗口办理");
+    }
+
+    #[test]
+    fn ticket_life() {
+        use TicketEvent as E;
+        use TicketState as S;
+        assert_eq!(S::Waiting.next(E::Call).and_then(|s| s.next(E::Start)).and_then(|s| s.next(E::Finish)), Ok(S::Done));
+        assert_eq!(S::Called.next(E::Skip).and_then(|s| s.next(E::Rejoin)), Ok(S::Waiting));
+        assert_eq!(S::Done.next(E::Call), Err(ErrorCode::InvalidTransition));
+        assert_eq!(S::Serving.next(E::Transfer), Err(ErrorCode::InvalidTransition));
+    }
+
+    #[test]
+    fn waits() {
+        assert_eq!(estimated_wait_minutes(0, 3, 12.0), 0);
+        assert_eq!(estimated_wait_minutes(4, 3, 12.0), 16);
+        assert_eq!(estimated_wait_minutes(1, 2, 5.0), 3, "rounded up");
+        assert_eq!(estimated_wait_minutes(1, 0, 5.0), u32::MAX, "no window open");
+    }
+
+    fn arb_waiting() -> impl Strategy<Value = Waiting> {
+        (any::<bool>(), 1u32..500, 8u32..17, prop_oneof![Just(0u32), Just(30)]).prop_map(|(b, seq, h, m)| {
+            if b { booking(seq, h, m) } else { walk_in(seq) }
+        })
+    }
+
+    proptest! {
+        /// Every checked-in booking is served before every walk-in; within each, order is slot then ticket.
+        #[test]
+        fn priority_holds(q in proptest::collection::vec(arb_waiting(), 0..40)) {
+            let order = service_order(&q);
+            prop_assert_eq!(order.len(), q.len());
+            let first_walk_in = order.iter().position(|w| w.origin == Origin::WalkIn).unwrap_or(order.len());
+            prop_assert!(order[first_walk_in..].iter().all(|w| w.origin == Origin::WalkIn));
+            for pair in order.windows(2) {
+                prop_assert!(priority(pair[0]) <= priority(pair[1]));
+            }
+        }
+
+        /// More people ahead never means a shorter estimated wait.
+        #[test]
+        fn waits_grow_with_the_line(a in 0u32..200, windows in 1u32..20, avg in 1.0f64..60.0) {
+            prop_assert!(estimated_wait_minutes(a + 1, windows, avg) >= estimated_wait_minutes(a, windows, avg));
+        }
+    }
+}
