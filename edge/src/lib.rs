@@ -10,6 +10,7 @@
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
+//!   [`bookings`],
 //!   [`people`], [`audit`], [`health`].
 //!
 //! Static assets (the app) are served by Workers Static Assets; only `/api/*` reaches this code
@@ -18,6 +19,7 @@
 pub mod accounts;
 pub mod agents;
 pub mod audit;
+pub mod bookings;
 pub mod bundles;
 pub mod crypto;
 pub mod centers;
@@ -44,7 +46,7 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, agents, audit, bundles, centers, departments, health, items, people, sessions, staff};
+    use crate::{accounts, agents, audit, bookings, bundles, centers, departments, health, items, people, sessions, staff};
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result};
@@ -125,6 +127,10 @@ mod entry {
             Endpoint::ChangePassword => accounts::change_password(ctx).await,
             Endpoint::ExportMyData => accounts::export(ctx).await,
             Endpoint::DeleteMyAccount => accounts::delete(ctx).await,
+            Endpoint::GetAvailability => bookings::availability(ctx).await,
+            Endpoint::CreateBooking => bookings::create(ctx).await,
+            Endpoint::ListMyBookings => bookings::mine(ctx).await,
+            Endpoint::CancelBooking => bookings::cancel(ctx).await,
         }
     }
 }

@@ -24,6 +24,9 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
     for p in r.path_params {
         params.push(json!({"name": p.name, "in": "path", "required": true, "description": p.description, "schema": param_schema(p.kind)}));
     }
+    for p in r.headers {
+        params.push(json!({"name": p.name, "in": "header", "required": true, "description": p.description, "schema": param_schema(p.kind)}));
+    }
     for p in r.query {
         let mut v = json!({"name": p.name, "in": "query", "required": false, "description": p.description, "schema": param_schema(p.kind)});
         if matches!(p.kind, ParamKind::List(_)) {

@@ -53,6 +53,87 @@ pub fn slot_capacity(open_windows: u32, slot_minutes: u32, avg_handling_minutes:
     admin_override.unwrap_or_else(|| if avg_handling_minutes == 0 { 0 } else { open_windows * slot_minutes / avg_handling_minutes })
 }
 
+/// Slot start times (`HH:MM`) of a day open from `open` to `close`: every slot ends by closing time.
+pub fn slot_starts(open: &str, close: &str, slot_minutes: u32) -> Vec<String> {
+    let mins = |s: &str| -> Option<u32> { Some(s.get(..2)?.parse::<u32>().ok()? * 60 + s.get(3..5)?.parse::<u32>().ok()?) };
+    let (Some(a), Some(b)) = (mins(open), mins(close)) else { return vec![] };
+    if slot_minutes == 0 {
+        return vec![];
+    }
+    (a..b).step_by(slot_minutes as usize).filter(|m| m + slot_minutes <= b).map(|m| format!("{:02}:{:02}", m / 60, m % 60)).collect()
+}
+
+/// What a resident sends to book: the edge takes the seat and the limits in one transaction.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewBooking {
+    pub center_id: String,
+    pub item_id: String,
+    /// `YYYY-MM-DD`
+    pub date: String,
+    /// Slot start, `HH:MM`
+    pub start: String,
+}
+
+impl NewBooking {
+    pub fn parse(&self) -> Result<(NaiveDate, String), crate::FieldError> {
+        use crate::catalogue::is_valid_slug;
+        use crate::FieldError;
+        if !is_valid_slug(&self.center_id) {
+            return Err(FieldError::new(ErrorCode::BadId, "center_id"));
+        }
+        if !is_valid_slug(&self.item_id) {
+            return Err(FieldError::new(ErrorCode::BadId, "item_id"));
+        }
+        let date = NaiveDate::parse_from_str(&self.date, "%Y-%m-%d").map_err(|_| FieldError::new(ErrorCode::DateNotBookable, "date"))?;
+        let ok_start = self.start.len() == 5 && chrono::NaiveTime::parse_from_str(&self.start, "%H:%M").is_ok();
+        if !ok_start {
+            return Err(FieldError::new(ErrorCode::SlotNotFound, "start"));
+        }
+        Ok((date, self.start.clone()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Booking {
+    pub id: String,
+    /// 8 characters, shown with a QR code; what the resident shows at the kiosk or window.
+    pub code: String,
+    pub state: BookingState,
+    pub center_id: String,
+    pub center_name: crate::Text,
+    pub item_id: String,
+    pub item_name: crate::Text,
+    pub date: String,
+    pub start: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DayAvailability {
+    pub date: String,
+    pub remaining: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SlotAvailability {
+    pub start: String,
+    pub capacity: u32,
+    pub remaining: u32,
+}
+
+/// Bookable days with remaining seats; with a date, that day's slots.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Availability {
+    pub center_id: String,
+    pub item_id: String,
+    pub days: Vec<DayAvailability>,
+    pub slots: Vec<SlotAvailability>,
+}
+
 /// Whether `date` may be booked on `today` under `rules` and the center's calendar.
 pub fn check_date(date: NaiveDate, today: NaiveDate, cal: &Calendar, rules: &BookingRules) -> Result<(), ErrorCode> {
     let ok = date > today
@@ -192,6 +273,23 @@ mod tests {
     }
     fn t(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn slots_fill_the_opening_hours() {
+        assert_eq!(slot_starts("09:00", "11:00", 30), vec!["09:00", "09:30", "10:00", "10:30"]);
+        assert_eq!(slot_starts("09:00", "10:40", 30), vec!["09:00", "09:30", "10:00"], "the last slot ends by closing");
+        assert!(slot_starts("bad", "10:00", 30).is_empty());
+        assert!(slot_starts("09:00", "10:00", 0).is_empty());
+    }
+
+    #[test]
+    fn new_booking_parsing() {
+        let ok = NewBooking { center_id: "wanli".into(), item_id: "rsj-social-security-card".into(), date: "2026-12-01".into(), start: "09:30".into() };
+        assert_eq!(ok.parse().unwrap().0, d("2026-12-01"));
+        assert_eq!(NewBooking { date: "2026-13-01".into(), ..ok.clone() }.parse().unwrap_err().code, ErrorCode::DateNotBookable);
+        assert_eq!(NewBooking { start: "9:30".into(), ..ok.clone() }.parse().unwrap_err().code, ErrorCode::SlotNotFound);
+        assert_eq!(NewBooking { center_id: "Wanli".into(), ..ok }.parse().unwrap_err().field, Some("center_id"));
     }
 
     #[test]

@@ -62,6 +62,10 @@ error_codes! {
     CheckInTooEarly  = "check_in_too_early",409, "还未到签到时间（预约时段前 30 分钟起可签到）", "Too early to check in (from 30 minutes before the slot)";
     CheckInLate      = "check_in_late",     409, "已超过签到时间，请取号按现场排队办理", "Too late to check in; please take a walk-in ticket";
     InvalidTransition= "invalid_transition",409, "当前状态下不能进行此操作", "This action is not possible in the current state";
+    SlotNotFound     = "slot_not_found",    404, "没有这个预约时段", "No such time slot";
+    NotServedHere    = "not_served_here",   404, "该服务中心不办理此事项", "This center does not handle this item";
+    IdempotencyKeyRequired = "idempotency_key_required", 400, "缺少 Idempotency-Key 请求头（8–64 个字符）", "The Idempotency-Key header (8–64 characters) is required";
+    BookingNotFound  = "booking_not_found", 404, "没有找到该预约", "No such booking";
     InvalidCode      = "invalid_code",      400, "预约码格式不正确", "The booking code is not well-formed";
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";

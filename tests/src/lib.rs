@@ -128,3 +128,42 @@ pub fn sign_in(login: &str, password: &str) -> String {
     assert_eq!(r.status, 200, "sign-in of {login}: {}", r.body);
     r.session_cookie().expect("session cookie")
 }
+
+/// Runs SQL on the test server's local D1 (for set-ups no API offers, e.g. many ready sessions).
+pub fn d1(sql: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
+    let file = root.join(format!("target/test-sql-{}-{}.sql", std::process::id(), sql.len()));
+    std::fs::write(&file, sql).unwrap();
+    let out = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
+        .args(["d1", "execute", "tongban", "--local", "--persist-to", &state, "--file"])
+        .arg(&file)
+        .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .current_dir(&root)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "SQL failed: {text}");
+    text
+}
+
+/// `n` resident accounts with live sessions, made directly in D1; returns their `Cookie` values.
+pub fn ready_residents(tag: &str, n: usize) -> Vec<String> {
+    let mut sql = String::new();
+    let mut cookies = Vec::new();
+    for i in 0..n {
+        let id = format!("{:032x}", tongban_shared::etag::fnv1a64(format!("{tag}-{i}").as_bytes()) as u128 * 7 + i as u128);
+        let token = format!("{tag}-token-{i}-{}", std::process::id());
+        sql.push_str(&format!(
+            "INSERT INTO accounts (id, role, login_lookup, name_enc, password, created_at, password_changed_at) VALUES ('{id}', 'resident', 'test:{tag}:{i}', 'x', '!', 0, 0);\n\
+             INSERT INTO sessions (token_digest, account_id, created_at, expires_at, idle_secs) VALUES ('{}', '{id}', 0, 9999999999, 0);\n",
+            tongban_edge::crypto::token_digest(&token)
+        ));
+        cookies.push(format!("tb_session={token}"));
+    }
+    d1(&sql);
+    cookies
+}

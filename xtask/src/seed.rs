@@ -172,6 +172,16 @@ pub fn sql() -> Result<String> {
             ));
         }
     }
+    // One any-item window class (A) per center for bookings and the queue: its open windows are the
+    // center's any-item windows; 15 minutes is a typical average handling time.
+    for c in &seed.centers {
+        let k = &c.center;
+        let any = c.windows.iter().filter(|w| w.class == tongban_shared::catalogue::WindowClass::Any).count().max(1);
+        push(format!(
+            "INSERT OR IGNORE INTO window_classes (id, center_id, prefix, name_zh, name_en, open_windows, avg_minutes) VALUES ({}, {}, 'A', '综合窗口', 'Comprehensive windows', {any}, 15)",
+            q(&format!("{}-a", k.id)), q(&k.id)
+        ));
+    }
     let all_centers: Vec<&str> = seed.centers.iter().map(|c| c.center.id.as_str()).collect();
     for it in &seed.items {
         let dept = seed.departments.iter().find(|d| d.id == it.department).map(|d| d.name.clone()).unwrap_or_else(Text::default);
