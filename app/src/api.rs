@@ -171,6 +171,33 @@ pub async fn audit(lang: Lang) -> Result<Vec<AuditEntry>, ApiError> {
     get("/api/v1/audit", lang).await
 }
 
+pub async fn availability(center: &str, item: &str, date: Option<&str>, lang: Lang) -> Result<tongban_shared::booking::Availability, ApiError> {
+    let mut q = vec![("item", item.to_string())];
+    if let Some(d) = date {
+        q.push(("date", d.to_string()));
+    }
+    get(&format!("/api/v1/centers/{}/availability{}", encode(center), query_string(&q)), lang).await
+}
+
+/// Books a slot. `key` is made once per confirmation screen, so a double click or a retry after a
+/// dropped connection returns the same booking instead of a second one.
+pub async fn book(b: &tongban_shared::booking::NewBooking, key: &str, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
+    let req = gloo_net::http::Request::post("/api/v1/bookings")
+        .header("Accept-Language", lang.code())
+        .header("Idempotency-Key", key)
+        .json(b)
+        .map_err(|_| ApiError::Network)?;
+    read(req.send().await.map_err(|_| ApiError::Network)?).await
+}
+
+pub async fn my_bookings(lang: Lang) -> Result<Vec<tongban_shared::booking::Booking>, ApiError> {
+    get("/api/v1/bookings", lang).await
+}
+
+pub async fn cancel_booking(id: &str, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
+    send("POST", &format!("/api/v1/bookings/{}/cancel", encode(id)), None::<&()>, lang).await
+}
+
 pub async fn items(q: &ItemQuery, lang: Lang) -> Result<ItemPage, ApiError> {
     get(&format!("/api/v1/items{}", query_string(&q.to_pairs())), lang).await
 }

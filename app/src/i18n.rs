@@ -150,6 +150,26 @@ pub struct Msgs {
     pub delete_account: &'static str,
     pub delete_hint: &'static str,
     pub f_confirm_password: &'static str,
+    pub book: &'static str,
+    pub choose_center: &'static str,
+    pub choose_date: &'static str,
+    pub choose_slot: &'static str,
+    pub seats_left: &'static str,
+    pub full: &'static str,
+    pub confirm_booking: &'static str,
+    pub booked_title: &'static str,
+    pub booking_code: &'static str,
+    pub booking_code_hint: &'static str,
+    pub my_bookings: &'static str,
+    pub cancel: &'static str,
+    pub no_bookings: &'static str,
+    pub s_held: &'static str,
+    pub s_confirmed: &'static str,
+    pub s_checked_in: &'static str,
+    pub s_cancelled: &'static str,
+    pub s_expired: &'static str,
+    pub s_no_show: &'static str,
+    pub s_done: &'static str,
 }
 
 pub const ZH: Msgs = Msgs {
@@ -299,6 +319,26 @@ pub const ZH: Msgs = Msgs {
     delete_account: "注销账户",
     delete_hint: "注销后个人信息将被清除，无法恢复。请输入密码确认。",
     f_confirm_password: "确认密码",
+    book: "预约办理",
+    choose_center: "选择服务中心",
+    choose_date: "选择日期",
+    choose_slot: "选择时段",
+    seats_left: "余",
+    full: "约满",
+    confirm_booking: "确认预约",
+    booked_title: "预约成功",
+    booking_code: "预约码",
+    booking_code_hint: "到达后在自助机或窗口出示预约码签到，预约用户优先办理。",
+    my_bookings: "我的预约",
+    cancel: "取消预约",
+    no_bookings: "还没有预约",
+    s_held: "保留中",
+    s_confirmed: "已预约",
+    s_checked_in: "已签到",
+    s_cancelled: "已取消",
+    s_expired: "已过期",
+    s_no_show: "爽约",
+    s_done: "已办结",
 };
 
 pub const EN: Msgs = Msgs {
@@ -448,6 +488,26 @@ pub const EN: Msgs = Msgs {
     delete_account: "Delete account",
     delete_hint: "Deleting erases your personal data and cannot be undone. Enter your password to confirm.",
     f_confirm_password: "Password to confirm",
+    book: "Book an appointment",
+    choose_center: "Choose a center",
+    choose_date: "Choose a day",
+    choose_slot: "Choose a time",
+    seats_left: "left",
+    full: "full",
+    confirm_booking: "Confirm booking",
+    booked_title: "Booked",
+    booking_code: "Booking code",
+    booking_code_hint: "On arrival, show this code at the kiosk or window to check in; booked visitors are served first.",
+    my_bookings: "My bookings",
+    cancel: "Cancel booking",
+    no_bookings: "No bookings yet",
+    s_held: "Held",
+    s_confirmed: "Booked",
+    s_checked_in: "Checked in",
+    s_cancelled: "Cancelled",
+    s_expired: "Expired",
+    s_no_show: "No-show",
+    s_done: "Done",
 };
 
 /// A UI string that follows the language switch. Every call returns the same closure type, so Leptos'
@@ -484,6 +544,20 @@ pub fn role_label(lang: Lang, r: tongban_shared::account::Role) -> &'static str 
         Role::Approver => m.r_approver,
         Role::CenterAdmin => m.r_center_admin,
         Role::DistrictAdmin => m.r_district_admin,
+    }
+}
+
+pub fn booking_state(lang: Lang, s: tongban_shared::booking::BookingState) -> &'static str {
+    use tongban_shared::booking::BookingState as S;
+    let m = msgs(lang);
+    match s {
+        S::Held => m.s_held,
+        S::Confirmed => m.s_confirmed,
+        S::CheckedIn => m.s_checked_in,
+        S::Cancelled => m.s_cancelled,
+        S::Expired => m.s_expired,
+        S::NoShow => m.s_no_show,
+        S::Done => m.s_done,
     }
 }
 

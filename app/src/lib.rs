@@ -22,7 +22,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 #[cfg(feature = "console")]
 use pages::staff::{audit::AuditPage, lookup::LookupPage, posts::PostsPage, StaffHome};
-use pages::{bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search};
+use pages::{book::BookPage, bookings::BookingsPage, bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -39,6 +39,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/centers") view=Centers/>
                     <Route path=path!("/centers/:id") view=CenterPage/>
                     <Route path=path!("/bundles/:id") view=BundlePage/>
+                    <Route path=path!("/book/:item") view=BookPage/>
+                    <Route path=path!("/bookings") view=BookingsPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/register/business") view=RegisterBusinessPage/>

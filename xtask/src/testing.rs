@@ -9,10 +9,11 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// Initial download budget of the resident app (wasm + js + css, brotli). Measured ~251 KB with the
-/// catalogue and accounts; the staff console is already a separate bundle. The product target is
-/// 200 KB (issue 8), which will need the generic-heavy views and serde code trimmed further.
-pub const DOWNLOAD_BUDGET: usize = 260 * 1024;
+/// Initial download budget of the resident app (wasm + js + css, brotli): a tripwire for growth, not the
+/// goal. Measured ~283 KB with catalogue, accounts and booking; the staff console is already a separate
+/// bundle. The product target is 200 KB (issue 8): twiggy shows the bulk is Leptos' generic render and
+/// reactive code (~320 KB raw) and serde_json (~95 KB raw), so it needs a design change, not tuning.
+pub const DOWNLOAD_BUDGET: usize = 290 * 1024;
 
 #[derive(Default)]
 struct Tally {

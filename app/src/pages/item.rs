@@ -88,6 +88,7 @@ fn guide_view(d: ItemDetail) -> impl IntoView {
                 <p class="meta">{tx(&item.department.name)}" · "{move || kind_label(kind, lang())}</p>
                 <h1>{tx(&item.name)}</h1>
                 <FlagBadges flags=item.flags/>
+                <A href=format!("/book/{}", item.id) attr:class="button primary book">{tr(|m| m.book)}</A>
             </header>
             {(shown != current).then(|| {
                 let href = format!("/items/{item_id}");

@@ -7,6 +7,7 @@ use crate::components::{async_view, guarded, Field};
 use crate::i18n::{msgs, role_label, tr};
 use crate::state::{lang, prefs, session, use_title};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use tongban_shared::account::{AddAgent, ChangePassword, DeleteAccount, Me, Role};
 use tongban_shared::{ids, password, Text};
@@ -195,6 +196,7 @@ pub fn MePage() -> impl IntoView {
             view! {
                 {profile(me)}
                 <button type="button" class="button" on:click=sign_out>{tr(|m| m.sign_out)}</button>
+                {(role == Role::Resident).then(|| view! { <p><A href="/bookings" attr:class="button">{tr(|m| m.my_bookings)}</A></p> })}
                 {(role == Role::Resident).then(my_businesses)}
                 {(role == Role::Business).then(agents)}
                 {change_password()}

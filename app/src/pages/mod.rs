@@ -1,5 +1,7 @@
 //! One module per route.
 
+pub mod book;
+pub mod bookings;
 pub mod bundle;
 pub mod center;
 pub mod centers;

@@ -1,0 +1,50 @@
+// Booking on a phone: pick a center, a day and a time, confirm, see the code; cancel from my bookings.
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+function newResidentId() {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const n = (Date.now() + 517) % 1000;
+  const first17 = `310107${1960 + (n % 40)}1${1 + (n % 2)}${String(10 + (n % 18)).padStart(2, '0')}${String(n).padStart(3, '0')}`;
+  const s = [...first17].reduce((acc, d, i) => acc + Number(d) * w[i], 0);
+  return first17 + '10X98765432'[s % 11];
+}
+
+test('a resident books a slot for the social security card and cancels it', async ({ page }) => {
+  await page.goto('/register');
+  await page.getByLabel('姓名').fill('周八');
+  await page.getByLabel('身份证号码').fill(newResidentId());
+  await page.getByLabel('手机号码').fill('13877778888');
+  await page.getByLabel('密码', { exact: true }).fill('我想预约社保卡办理');
+  await page.getByRole('button', { name: '注册' }).click();
+  await expect(page).toHaveURL(/\/me$/);
+
+  await page.goto('/items/rsj-social-security-card');
+  await page.getByRole('link', { name: '预约办理' }).click();
+  await expect(page).toHaveURL(/\/book\/rsj-social-security-card$/);
+  await page.getByRole('button', { name: '万里街道社区事务受理服务中心' }).click();
+  await expect(page.getByRole('button', { name: '万里街道社区事务受理服务中心' })).toHaveAttribute('aria-pressed', 'true');
+  const day = page.locator('#days button:not([disabled])').first();
+  const dayLabel = (await day.textContent()).split(' ')[0];
+  await day.click();
+  const slot = page.locator('#slots button:not([disabled])').first();
+  const time = (await slot.textContent()).split(' ')[0];
+  await slot.click();
+  await expect(slot).toHaveAttribute('aria-pressed', 'true');
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(axe.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)).toEqual([]);
+  // A double click books once (the page sends one idempotency key).
+  await page.getByRole('button', { name: '确认预约' }).dblclick();
+  await expect(page.getByRole('heading', { name: '预约成功' })).toBeVisible();
+  await expect(page.locator('#booking-code')).toHaveText(/^[0-9A-HJKMNP-TV-Z]{8}$/);
+  const code = await page.locator('#booking-code').textContent();
+
+  await page.getByRole('link', { name: '我的预约' }).click();
+  const cards = page.locator('#bookings .booking');
+  await expect(cards).toHaveCount(1);
+  await expect(cards.first()).toContainText(code);
+  await expect(cards.first()).toContainText(`${dayLabel} ${time}`);
+  await expect(cards.first()).toContainText('已预约');
+  await cards.first().getByRole('button', { name: '取消预约' }).click();
+  await expect(cards.first()).toContainText('已取消');
+});
