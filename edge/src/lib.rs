@@ -10,7 +10,7 @@
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
-//!   [`bookings`],
+//!   [`bookings`], [`queue`],
 //!   [`people`], [`audit`], [`health`].
 //!
 //! Static assets (the app) are served by Workers Static Assets; only `/api/*` reaches this code
@@ -30,6 +30,7 @@ pub mod http;
 pub mod items;
 pub mod openapi;
 pub mod people;
+pub mod queue;
 pub mod routes;
 pub mod rows;
 pub mod sessions;
@@ -46,7 +47,7 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, agents, audit, bookings, bundles, centers, departments, health, items, people, sessions, staff};
+    use crate::{accounts, agents, audit, bookings, queue, bundles, centers, departments, health, items, people, sessions, staff};
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result};
@@ -131,6 +132,11 @@ mod entry {
             Endpoint::CreateBooking => bookings::create(ctx).await,
             Endpoint::ListMyBookings => bookings::mine(ctx).await,
             Endpoint::CancelBooking => bookings::cancel(ctx).await,
+            Endpoint::TakeTicket => queue::walk_in(ctx).await,
+            Endpoint::CheckIn => queue::check_in(ctx).await,
+            Endpoint::CallNext => queue::call_next(ctx).await,
+            Endpoint::GetTicket => queue::get_ticket(ctx).await,
+            Endpoint::RecentCalls => queue::recent_calls(ctx).await,
         }
     }
 }

@@ -66,6 +66,10 @@ error_codes! {
     NotServedHere    = "not_served_here",   404, "该服务中心不办理此事项", "This center does not handle this item";
     IdempotencyKeyRequired = "idempotency_key_required", 400, "缺少 Idempotency-Key 请求头（8–64 个字符）", "The Idempotency-Key header (8–64 characters) is required";
     BookingNotFound  = "booking_not_found", 404, "没有找到该预约", "No such booking";
+    WindowNotFound   = "window_not_found",  404, "没有这个窗口", "No such window";
+    TicketNotFound   = "ticket_not_found",  404, "没有找到该号码", "No such ticket";
+    NotToday         = "not_today",         409, "该预约不是今天的，请在预约当天签到", "This booking is not for today; check in on the day";
+    WrongCenter      = "wrong_center",      403, "只能在本人所在服务中心的窗口叫号", "You can only call at windows of your own center";
     InvalidCode      = "invalid_code",      400, "预约码格式不正确", "The booking code is not well-formed";
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";

@@ -103,6 +103,47 @@ pub fn estimated_wait_minutes(ahead: u32, open_windows: u32, avg_handling_minute
     (f64::from(ahead) * avg_handling_minutes / f64::from(open_windows)).ceil() as u32
 }
 
+/// A ticket as its holder and the hall see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Ticket {
+    pub id: String,
+    pub number: String,
+    pub center_id: String,
+    pub origin: Origin,
+    pub state: TicketState,
+    /// The window that called it, once called.
+    pub window_no: Option<u32>,
+    /// Waiting tickets served before this one.
+    pub ahead: u32,
+    /// Minutes until it is likely called (0 once called).
+    pub estimated_wait_minutes: u32,
+}
+
+/// A recent call, for the hall display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Call {
+    pub number: String,
+    pub window_no: u32,
+    pub called_at: i64,
+    pub announcement: crate::Text,
+}
+
+/// Checking in with a booking code (at the kiosk or a window).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CheckIn {
+    pub code: String,
+}
+
+/// What a window's "call next" returns: the ticket, or none when nobody is waiting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Called {
+    pub ticket: Option<Call>,
+}
+
 /// What the hall display shows and speaks: 请 A012 号到 3 号窗口办理.
 pub fn announcement(ticket: &str, window: u32) -> crate::Text {
     crate::Text::new(format!("请 {ticket} 号到 {window} 号窗口办理"), format!("Ticket {ticket}, please go to window {window}"))

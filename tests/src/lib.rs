@@ -133,7 +133,9 @@ pub fn sign_in(login: &str, password: &str) -> String {
 pub fn d1(sql: &str) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
-    let file = root.join(format!("target/test-sql-{}-{}.sql", std::process::id(), sql.len()));
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let file = root.join(format!("target/test-sql-{}-{}.sql", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
     std::fs::write(&file, sql).unwrap();
     let out = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
         .args(["d1", "execute", "tongban", "--local", "--persist-to", &state, "--file"])
