@@ -198,6 +198,26 @@ pub async fn cancel_booking(id: &str, lang: Lang) -> Result<tongban_shared::book
     send("POST", &format!("/api/v1/bookings/{}/cancel", encode(id)), None::<&()>, lang).await
 }
 
+pub async fn take_ticket(center: &str, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
+    send("POST", &format!("/api/v1/centers/{}/tickets", encode(center)), None::<&()>, lang).await
+}
+
+pub async fn check_in(code: &str, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
+    send("POST", "/api/v1/checkins", Some(&tongban_shared::queue::CheckIn { code: code.to_string() }), lang).await
+}
+
+pub async fn ticket(id: &str, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
+    get(&format!("/api/v1/tickets/{}", encode(id)), lang).await
+}
+
+pub async fn calls(center: &str, lang: Lang) -> Result<Vec<tongban_shared::queue::Call>, ApiError> {
+    get(&format!("/api/v1/centers/{}/calls", encode(center)), lang).await
+}
+
+pub async fn call_next(center: &str, window: u32, lang: Lang) -> Result<tongban_shared::queue::Called, ApiError> {
+    send("POST", &format!("/api/v1/centers/{}/windows/{window}/call", encode(center)), None::<&()>, lang).await
+}
+
 pub async fn items(q: &ItemQuery, lang: Lang) -> Result<ItemPage, ApiError> {
     get(&format!("/api/v1/items{}", query_string(&q.to_pairs())), lang).await
 }

@@ -21,8 +21,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 #[cfg(feature = "console")]
+use pages::devices::{display::DisplayPage, kiosk::KioskPage, window::WindowPage};
+#[cfg(feature = "console")]
 use pages::staff::{audit::AuditPage, lookup::LookupPage, posts::PostsPage, StaffHome};
-use pages::{book::BookPage, bookings::BookingsPage, bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search};
+use pages::{book::BookPage, bookings::BookingsPage, bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search, ticket::TicketPage};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -49,6 +51,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/lookup") view=LookupPage/>
                     <Route path=path!("/staff/posts") view=PostsPage/>
                     <Route path=path!("/staff/audit") view=AuditPage/>
+                    <Route path=path!("/staff/window") view=WindowPage/>
+                    <Route path=path!("/kiosk/:center") view=KioskPage/>
+                    <Route path=path!("/display/:center") view=DisplayPage/>
+                    <Route path=path!("/tickets/:id") view=TicketPage/>
                 </Routes>
             </main>
             <Footer/>
@@ -56,7 +62,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// In the resident bundle, `/staff…` reloads the page: the boot module then loads the console bundle.
+/// In the resident bundle, console routes (`/staff…`, `/kiosk…`, `/display…`) reload the page: the boot
+/// module then loads the console bundle.
 #[cfg(not(feature = "console"))]
 mod console_stub {
     use leptos::prelude::*;
@@ -70,9 +77,12 @@ mod console_stub {
     pub use ConsoleRedirect as LookupPage;
     pub use ConsoleRedirect as PostsPage;
     pub use ConsoleRedirect as AuditPage;
+    pub use ConsoleRedirect as KioskPage;
+    pub use ConsoleRedirect as DisplayPage;
+    pub use ConsoleRedirect as WindowPage;
 }
 #[cfg(not(feature = "console"))]
-use console_stub::{AuditPage, LookupPage, PostsPage, StaffHome};
+use console_stub::{AuditPage, DisplayPage, KioskPage, LookupPage, PostsPage, StaffHome, WindowPage};
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

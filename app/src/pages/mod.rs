@@ -4,6 +4,8 @@ pub mod book;
 pub mod bookings;
 pub mod bundle;
 pub mod center;
+#[cfg(feature = "console")]
+pub mod devices;
 pub mod centers;
 pub mod home;
 pub mod item;
@@ -13,5 +15,6 @@ pub mod not_found;
 pub mod register;
 pub mod register_business;
 pub mod search;
+pub mod ticket;
 #[cfg(feature = "console")]
 pub mod staff;

@@ -20,6 +20,7 @@ pub fn StaffHome() -> impl IntoView {
             <p class="meta">{me.name.clone()}" · "{move || role_label(lang(), me.role)}</p>
             <ul class="cards">
                 {FRONT_DESK.contains(&me.role).then(|| view! {
+                    <li class="card"><A href="/staff/window" attr:class="card-link"><span class="card-title">{tr(|m| m.window_console)}</span></A></li>
                     <li class="card"><A href="/staff/lookup" attr:class="card-link"><span class="card-title">{tr(|m| m.lookup)}</span></A><p class="meta">{tr(|m| m.lookup_hint)}</p></li>
                 })}
                 {ADMINS.contains(&me.role).then(|| view! {

@@ -1,0 +1,74 @@
+//! `/kiosk/:center`: take a walk-in ticket or check in with a booking code, no sign-in. Large targets;
+//! the result stays for a short while and then the screen is ready for the next person.
+
+use crate::api;
+use crate::components::{tx, Field};
+use crate::i18n::{msgs, tr};
+use crate::state::{lang, use_title};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use tongban_shared::booking::normalise_code;
+use tongban_shared::queue::Ticket;
+use tongban_shared::Text;
+
+#[component]
+pub fn KioskPage() -> impl IntoView {
+    use_title(|l| msgs(l).kiosk.to_string());
+    let params = use_params_map();
+    let center = Memo::new(move |_| params.get().get("center").unwrap_or_default());
+    let issued = RwSignal::new(None::<Ticket>);
+    let code = RwSignal::new(String::new());
+    let code_e = RwSignal::new(None::<Text>);
+    let take = move |_| {
+        let (c, l) = (center.get_untracked(), lang());
+        leptos::task::spawn_local(async move {
+            match api::take_ticket(&c, l).await {
+                Ok(t) => issued.set(Some(t)),
+                Err(e) => code_e.set(Some(e.text())),
+            }
+        });
+    };
+    let check_in = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let c = match normalise_code(&code.get_untracked()) {
+            Ok(c) => c,
+            Err(e) => return code_e.set(Some(e.text())),
+        };
+        let l = lang();
+        leptos::task::spawn_local(async move {
+            match api::check_in(&c, l).await {
+                Ok(t) => {
+                    code.set(String::new());
+                    issued.set(Some(t));
+                }
+                Err(e) => code_e.set(Some(e.text())),
+            }
+        });
+    };
+    // Kiosks are shared: the last ticket disappears after 30 seconds.
+    Effect::new(move |_| {
+        if issued.get().is_some() {
+            set_timeout(move || issued.set(None), std::time::Duration::from_secs(30));
+        }
+    });
+    view! {
+        <h1>{tr(|m| m.kiosk)}</h1>
+        {move || match issued.get() {
+            Some(t) => view! {
+                <section class="ticket">
+                    <p class="code" id="issued-number">{t.number.clone()}</p>
+                    <p>{tr(|m| m.follow_on_phone)}": "<a id="ticket-link" href=format!("/tickets/{}", t.id) rel="external">{format!("/tickets/{}", t.id)}</a></p>
+                </section>
+            }.into_any(),
+            None => view! {
+                <button type="button" class="button primary kiosk-button" on:click=take>{tr(|m| m.take_ticket)}</button>
+                <form class="form" on:submit=check_in novalidate>
+                    <h2>{tr(|m| m.check_in)}</h2>
+                    <Field id="kiosk-code" label=|m| m.f_code value=code error=code_e/>
+                    <button type="submit" class="button kiosk-button">{tr(|m| m.check_in)}</button>
+                </form>
+                <p class="error-line" role="alert">{move || code_e.get().map(|t| tx(&t))}</p>
+            }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,58 @@
+//! `/tickets/:id`: a ticket's live place in line on the holder's phone — refreshed every 5 seconds,
+//! and a clear "your turn: window N" when called.
+
+use crate::api;
+use crate::i18n::{msgs, tr};
+use crate::state::{lang, prefs, use_title};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use tongban_shared::queue::TicketState;
+
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    use_title(|l| msgs(l).ticket.to_string());
+    let p = prefs();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
+    let t = LocalResource::new(move || {
+        let (id, l) = (id.get(), p.lang.get());
+        async move { api::ticket(&id, l).await }
+    });
+    // Poll while the page is open; the handle is dropped with the page.
+    if let Ok(h) = set_interval_with_handle(move || t.refetch(), std::time::Duration::from_secs(5)) {
+        on_cleanup(move || h.clear());
+    }
+    view! {
+        <h1>{tr(|m| m.ticket)}</h1>
+        {move || t.get().map(|r| match r {
+            Err(e) => view! { <crate::components::ErrorBox error=e retry=None/> }.into_any(),
+            Ok(t) => {
+                let turn = matches!(t.state, TicketState::Called | TicketState::Serving);
+                view! {
+                    <section class=if turn { "ticket turn" } else { "ticket" } aria-live="polite">
+                        <p class="code" id="ticket-number">{t.number.clone()}</p>
+                        {if turn {
+                            let w = t.window_no.unwrap_or(0);
+                            view! {
+                                <p class="turn-title" role="alert">{tr(|m| m.your_turn)}</p>
+                                <p class="turn-window" id="turn-window">{move || match lang() {
+                                    tongban_shared::Lang::Zh => format!("请到 {w} 号窗口"),
+                                    tongban_shared::Lang::En => format!("Please go to window {w}"),
+                                }}</p>
+                            }.into_any()
+                        } else {
+                            let (ahead, wait) = (t.ahead, t.estimated_wait_minutes);
+                            view! {
+                                <dl class="facts">
+                                    <div><dt>{tr(|m| m.ahead)}</dt><dd id="ticket-ahead">{move || format!("{ahead} {}", msgs(lang()).people)}</dd></div>
+                                    <div><dt>{tr(|m| m.est_wait)}</dt><dd>{move || format!("{wait} {}", msgs(lang()).minutes)}</dd></div>
+                                </dl>
+                            }.into_any()
+                        }}
+                        <p class="hint">{tr(|m| m.refreshing)}</p>
+                    </section>
+                }.into_any()
+            }
+        })}
+    }
+}
