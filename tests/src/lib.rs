@@ -131,6 +131,13 @@ pub fn sign_in(login: &str, password: &str) -> String {
 
 /// Runs SQL on the test server's local D1 (for set-ups no API offers, e.g. many ready sessions).
 pub fn d1(sql: &str) -> String {
+    let (ok, text) = d1_try(sql);
+    assert!(ok, "SQL failed: {text}");
+    text
+}
+
+/// Runs SQL on the test server's local D1 and reports whether it succeeded, with wrangler's output.
+pub fn d1_try(sql: &str) -> (bool, String) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -147,9 +154,7 @@ pub fn d1(sql: &str) -> String {
         .output()
         .unwrap();
     let _ = std::fs::remove_file(&file);
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "SQL failed: {text}");
-    text
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 /// `n` resident accounts with live sessions, made directly in D1; returns their `Cookie` values.

@@ -114,19 +114,9 @@ fn unknown_person_gives_404_and_no_audit_record() {
 /// Append-only is enforced by the database itself, not only by the absence of routes.
 #[test]
 fn the_audit_log_cannot_be_changed_even_with_sql() {
-    let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     for sql in ["DELETE FROM audit_log", "UPDATE audit_log SET reason = 'x'"] {
-        let out = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
-            .args(["d1", "execute", "tongban", "--local", "--persist-to", &state, "--command", sql])
-            .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
-            .env("WRANGLER_SEND_METRICS", "false")
-            .current_dir(root)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(!out.status.success() && text.contains("append-only"), "{sql} was not refused: {text}");
+        let (ok, text) = tongban_tests::d1_try(sql);
+        assert!(!ok && text.contains("append-only"), "{sql} was not refused: {text}");
     }
 }
 
@@ -135,7 +125,6 @@ fn the_audit_log_cannot_be_changed_even_with_sql() {
 fn a_bootstrapped_admin_signs_in() {
     use std::io::Write;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
-    let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
     let vars = std::fs::read_to_string(root.join(".dev.vars")).unwrap();
     let var = |k: &str| vars.lines().find_map(|l| l.strip_prefix(k)?.strip_prefix('=')).unwrap().to_string();
     let login = unique("admin.boot");
@@ -150,18 +139,7 @@ fn a_bootstrapped_admin_signs_in() {
     child.stdin.take().unwrap().write_all("a long first password\n".as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    let sql = root.join(format!("target/bootstrap-{login}.sql"));
-    std::fs::write(&sql, &out.stdout).unwrap();
-    let run = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
-        .args(["d1", "execute", "tongban", "--local", "--persist-to", &state, "--file"])
-        .arg(&sql)
-        .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
-        .env("WRANGLER_SEND_METRICS", "false")
-        .current_dir(&root)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    tongban_tests::d1(&String::from_utf8(out.stdout).unwrap());
     let cookie = sign_in(&login, "a long first password");
     assert_eq!(get_with("/api/v1/me", &[("Cookie", &cookie)]).json()["role"], "district_admin");
     assert_eq!(get_with("/api/v1/staff", &[("Cookie", &cookie)]).status, 200);
