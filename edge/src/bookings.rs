@@ -40,6 +40,12 @@ pub fn idempotency_key(h: Option<&str>) -> Option<String> {
     h.map(str::trim).filter(|k| (8..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())).map(str::to_string)
 }
 
+/// The booking code as a QR code (SVG, quiet zone included), what the kiosk scanner and window staff read.
+pub fn qr_svg(code: &str) -> Option<String> {
+    let qr = qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M).ok()?;
+    Some(qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).dark_color(qrcode::render::svg::Color("#000")).light_color(qrcode::render::svg::Color("#fff")).build())
+}
+
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
@@ -52,16 +58,27 @@ mod wasm {
     use crate::sessions::js_err;
     use chrono::Datelike;
     use serde::Deserialize;
+    use tongban_shared::authz::works_at;
     use tongban_shared::booking::{
-        check_cancel, check_date, encode_code, slot_capacity, slot_starts, Availability, Booking, BookingRules, BookingState,
-        DayAvailability, NewBooking, SlotAvailability,
+        banned_until, check_cancel, check_date, encode_code, slot_capacity, slot_starts, Availability, BanStatus, Booking, BookingEvent,
+        BookingRules, BookingState, DayAvailability, NewBooking, Reschedule, SlotAvailability, StaffReason, WaitlistEntry, WaitlistState,
     };
     use tongban_shared::catalogue::{is_valid_slug, OpeningHours};
     use tongban_shared::{ErrorCode, FieldError, Text};
     use wasm_bindgen::JsValue;
-    use worker::Response;
+    use worker::{D1Database, D1PreparedStatement, Response};
 
-    const ACTIVE: &str = "('held', 'confirmed', 'checked_in')";
+    pub const ACTIVE: &str = "('held', 'confirmed', 'checked_in')";
+
+    fn num(n: impl Into<f64>) -> JsValue {
+        JsValue::from_f64(n.into())
+    }
+    fn text(s: &str) -> JsValue {
+        JsValue::from_str(s)
+    }
+    fn changed(r: &worker::D1Result) -> bool {
+        r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0) > 0
+    }
 
     #[derive(Deserialize)]
     struct Setup {
@@ -88,32 +105,44 @@ mod wasm {
     }
 
     /// Everything the rules need about a center and item, in one round trip.
-    struct Context {
-        class_id: String,
-        capacity: u32,
-        hours: Vec<OpeningHours>,
-        rules: BookingRules,
-        cal: Calendar,
+    pub struct Context {
+        pub class_id: String,
+        pub capacity: u32,
+        pub hours: Vec<OpeningHours>,
+        pub rules: BookingRules,
+        pub cal: Calendar,
     }
 
     impl Context {
-        fn starts(&self, date: NaiveDate) -> Vec<String> {
+        pub fn starts(&self, date: NaiveDate) -> Vec<String> {
             let wd = date.weekday().number_from_monday() as u8;
             self.hours.iter().find(|h| h.weekday == wd).map(|h| slot_starts(&h.open, &h.close, self.rules.slot_minutes)).unwrap_or_default()
         }
     }
 
-    async fn context(ctx: &Ctx, center: &str, item: &str) -> Result<Context, ApiError> {
-        let db = ctx.db()?;
+    /// The center's booking rules (its row, or the defaults).
+    pub async fn rules_of(db: &D1Database, center: &str) -> Result<BookingRules, ApiError> {
+        let json: Option<String> = db.prepare("SELECT rules_json FROM booking_rules WHERE center_id = ?1").bind(&[text(center)])?.first(Some("rules_json")).await?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+    }
+
+    pub async fn calendar_of(db: &D1Database) -> Result<Calendar, ApiError> {
+        let days: Vec<Day> = db.prepare("SELECT day, kind FROM calendar_days").all().await?.results()?;
+        Ok(calendar(&days.into_iter().map(|d| (d.day, d.kind)).collect::<Vec<_>>()))
+    }
+
+    /// The line an item joins at a center: a domain class listing it, else the any-item class.
+    pub async fn context(db: &D1Database, center: &str, item: &str) -> Result<Context, ApiError> {
         let r = db
             .batch(vec![
                 db.prepare(
                     "SELECT w.id AS class_id, w.open_windows, w.avg_minutes, c.hours_json, r.rules_json, \
                      (SELECT count(*) FROM item_centers ic WHERE ic.center_id = c.id AND ic.item_id = ?2) AS served \
                      FROM centers c JOIN window_classes w ON w.center_id = c.id LEFT JOIN booking_rules r ON r.center_id = c.id \
-                     WHERE c.id = ?1 ORDER BY w.prefix LIMIT 1",
+                     WHERE c.id = ?1 AND (w.kind = 'any' OR EXISTS (SELECT 1 FROM class_items ci WHERE ci.class_id = w.id AND ci.item_id = ?2)) \
+                     ORDER BY w.kind = 'domain' DESC, w.prefix LIMIT 1",
                 )
-                .bind(&[JsValue::from_str(center), JsValue::from_str(item)])?,
+                .bind(&[text(center), text(item)])?,
                 db.prepare("SELECT day, kind FROM calendar_days"),
             ])
             .await?;
@@ -141,14 +170,18 @@ mod wasm {
             Some(d) => Some(NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| FieldError::new(ErrorCode::DateNotBookable, "date"))?),
             None => None,
         };
-        let c = context(ctx, &center, &item).await?;
+        let db = ctx.db()?;
+        let c = context(&db, &center, &item).await?;
         let today = beijing(ctx.now).date();
         let days = c.cal.working_days_ahead(today, c.rules.first_day, c.rules.horizon_days);
         let (first, last) = (days.first().copied().unwrap_or(today), days.last().copied().unwrap_or(today));
-        let taken: Vec<SlotRow> = ctx
-            .db()?
-            .prepare("SELECT date, start, capacity, booked FROM slots WHERE class_id = ?1 AND date BETWEEN ?2 AND ?3")
-            .bind(&[JsValue::from_str(&c.class_id), JsValue::from_str(&first.to_string()), JsValue::from_str(&last.to_string())])?
+        // Holds past their time count as free seats even before the sweep gives them back.
+        let taken: Vec<SlotRow> = db
+            .prepare(
+                "SELECT date, start, capacity, booked - (SELECT count(*) FROM bookings b WHERE b.slot_id = slots.id AND b.state = 'held' AND b.hold_until < ?4) AS booked \
+                 FROM slots WHERE class_id = ?1 AND date BETWEEN ?2 AND ?3",
+            )
+            .bind(&[text(&c.class_id), text(&first.to_string()), text(&last.to_string()), num(ctx.now as f64)])?
             .all()
             .await?
             .results()?;
@@ -175,7 +208,7 @@ mod wasm {
     }
 
     #[derive(Deserialize)]
-    struct BookingRow {
+    pub struct BookingRow {
         id: String,
         code: String,
         state: String,
@@ -187,10 +220,13 @@ mod wasm {
         item_en: String,
         date: String,
         start: String,
+        hold_until: Option<i64>,
+        cancel_reason: Option<String>,
+        slot_id: String,
     }
 
     impl BookingRow {
-        fn booking(self) -> Booking {
+        pub fn booking(self) -> Booking {
             Booking {
                 state: serde_json::from_value(serde_json::Value::String(self.state)).unwrap_or(BookingState::Confirmed),
                 center_name: Text::new(self.center_zh, self.center_en),
@@ -201,39 +237,150 @@ mod wasm {
                 item_id: self.item_id,
                 date: self.date,
                 start: self.start,
+                hold_until: self.hold_until,
+                cancel_reason: self.cancel_reason,
             }
         }
     }
 
-    const SELECT: &str = "SELECT b.id, b.code, b.state, b.center_id, c.name_zh AS center_zh, c.name_en AS center_en, b.item_id, \
-        i.name_zh AS item_zh, i.name_en AS item_en, b.date, b.start FROM bookings b JOIN centers c ON c.id = b.center_id JOIN items i ON i.id = b.item_id";
+    pub const SELECT: &str = "SELECT b.id, b.code, b.state, b.center_id, c.name_zh AS center_zh, c.name_en AS center_en, b.item_id, \
+        i.name_zh AS item_zh, i.name_en AS item_en, b.date, b.start, b.hold_until, b.cancel_reason, b.slot_id \
+        FROM bookings b JOIN centers c ON c.id = b.center_id JOIN items i ON i.id = b.item_id";
+
+    async fn load(db: &D1Database, id: &str, account: Option<&str>) -> Result<BookingRow, ApiError> {
+        let row = match account {
+            Some(a) => db.prepare(format!("{SELECT} WHERE b.id = ?1 AND b.account_id = ?2")).bind(&[text(id), text(a)])?,
+            None => db.prepare(format!("{SELECT} WHERE b.id = ?1")).bind(&[text(id)])?,
+        };
+        row.first::<BookingRow>(None).await?.ok_or(ApiError::from(ErrorCode::BookingNotFound))
+    }
+
+    fn slot_time(date: &str, start: &str) -> Result<NaiveDateTime, ApiError> {
+        NaiveDateTime::parse_from_str(&format!("{date} {start}"), "%Y-%m-%d %H:%M").map_err(|_| ApiError::Internal(format!("bad slot time {date} {start}")))
+    }
+
+    /// Statements that offer a freed seat of `slot` to the first person on its waiting list who may
+    /// still book (limits hold): a hold booking, the list entry marked offered, and a notification.
+    /// They change nothing when nobody waits or no seat is free, so they can follow any release.
+    pub fn offer_seat(db: &D1Database, slot: &str, now: i64, rules: &BookingRules) -> Result<Vec<D1PreparedStatement>, ApiError> {
+        let id = hex(&random::<16>().map_err(js_err)?);
+        let code = encode_code(random::<5>().map_err(js_err)?);
+        let nid = hex(&random::<16>().map_err(js_err)?);
+        let until = now + i64::from(rules.hold_minutes) * 60;
+        Ok(vec![
+            db.prepare(format!(
+                "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, hold_until, created_at, updated_at) \
+                 SELECT ?1, ?2, w.account_id, w.item_id, w.center_id, w.slot_id, w.date, w.start, 'held', 'waitlist:' || w.id, ?4, ?5, ?5 FROM waitlist w \
+                 WHERE w.id = (SELECT w2.id FROM waitlist w2 WHERE w2.slot_id = ?3 AND w2.state = 'waiting' \
+                     AND (SELECT count(*) FROM bookings b WHERE b.account_id = w2.account_id AND b.state IN {ACTIVE}) < ?6 \
+                     AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.account_id = w2.account_id AND b.item_id = w2.item_id AND b.date = w2.date AND b.state IN {ACTIVE}) \
+                     ORDER BY w2.rowid LIMIT 1) \
+                 AND (SELECT booked < capacity FROM slots WHERE id = ?3)"
+            ))
+            .bind(&[text(&id), text(&code), text(slot), num(until as f64), num(now as f64), num(rules.max_active_per_person)])?,
+            db.prepare("UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND changes() = 1").bind(&[text(slot)])?,
+            db.prepare("UPDATE waitlist SET state = 'offered', booking_id = ?1, updated_at = ?2 WHERE id = (SELECT substr(idem_key, 10) FROM bookings WHERE id = ?1)")
+                .bind(&[text(&id), num(now as f64)])?,
+            db.prepare(
+                "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
+                 SELECT ?2, account_id, 'waitlist_offer', id, json_object('booking_id', id, 'center_id', center_id, 'item_id', item_id, 'date', date, 'start', start, 'hold_until', hold_until), ?3 \
+                 FROM bookings WHERE id = ?1",
+            )
+            .bind(&[text(&id), text(&nid), num(now as f64)])?,
+        ])
+    }
+
+    /// Gives back the seats of holds past their time, each offered on to the slot's waiting list.
+    pub async fn sweep_holds(db: &D1Database, now: i64) -> Result<u32, ApiError> {
+        #[derive(Deserialize)]
+        struct Held {
+            id: String,
+            slot_id: String,
+            center_id: String,
+        }
+        let expired: Vec<Held> = db
+            .prepare("SELECT id, slot_id, center_id FROM bookings WHERE state = 'held' AND hold_until < ?1 LIMIT 25")
+            .bind(&[num(now as f64)])?
+            .all()
+            .await?
+            .results()?;
+        let mut n = 0;
+        for h in expired {
+            let rules = rules_of(db, &h.center_id).await?;
+            let mut batch = vec![
+                db.prepare("UPDATE bookings SET state = 'expired', updated_at = ?2 WHERE id = ?1 AND state = 'held' AND hold_until < ?2").bind(&[text(&h.id), num(now as f64)])?,
+                db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&h.slot_id)])?,
+                db.prepare("UPDATE waitlist SET state = 'lapsed', updated_at = ?2 WHERE booking_id = ?1 AND state = 'offered' AND EXISTS (SELECT 1 FROM bookings WHERE id = ?1 AND state = 'expired')")
+                    .bind(&[text(&h.id), num(now as f64)])?,
+            ];
+            batch.extend(offer_seat(db, &h.slot_id, now, &rules)?);
+            let r = db.batch(batch).await?;
+            if changed(&r[0]) {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Refuses booking while recent no-shows (since staff last lifted a ban) suspend it.
+    async fn check_ban(db: &D1Database, account: &str, now: i64, rules: &BookingRules) -> Result<(), ApiError> {
+        let status = ban_status(db, account, now, rules).await?;
+        match status.banned_until {
+            Some(_) => Err(ErrorCode::BookingBanned.into()),
+            None => Ok(()),
+        }
+    }
+
+    pub async fn ban_status(db: &D1Database, account: &str, now: i64, rules: &BookingRules) -> Result<BanStatus, ApiError> {
+        #[derive(Deserialize)]
+        struct D {
+            date: String,
+        }
+        let rows: Vec<D> = db
+            .prepare(
+                "SELECT date FROM bookings WHERE account_id = ?1 AND state = 'no_show' \
+                 AND updated_at > coalesce((SELECT lifted_at FROM ban_lifts WHERE account_id = ?1), 0) ORDER BY date DESC LIMIT 50",
+            )
+            .bind(&[text(account)])?
+            .all()
+            .await?
+            .results()?;
+        let dates: Vec<NaiveDate> = rows.iter().filter_map(|d| NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok()).collect();
+        Ok(BanStatus {
+            account_id: account.to_string(),
+            no_shows: rows.into_iter().map(|d| d.date).collect(),
+            banned_until: banned_until(&dates, beijing(now).date(), rules).map(|d| d.to_string()),
+        })
+    }
 
     pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
         let p = ctx.principal()?;
         let key = idempotency_key(ctx.req.headers().get("Idempotency-Key")?.as_deref()).ok_or(ApiError::from(ErrorCode::IdempotencyKeyRequired))?;
         let req: NewBooking = ctx.json_body()?;
         let (date, start) = req.parse()?;
-        let c = context(ctx, &req.center_id, &req.item_id).await?;
+        let db = ctx.db()?;
+        let c = context(&db, &req.center_id, &req.item_id).await?;
         let now = beijing(ctx.now);
         check_date(date, now.date(), &c.cal, &c.rules).map_err(|code| FieldError::new(code, "date"))?;
         if !c.starts(date).contains(&start) {
             return Err(FieldError::new(ErrorCode::SlotNotFound, "start").into());
         }
+        check_ban(&db, &p.account_id, ctx.now, &c.rules).await?;
+        sweep_holds(&db, ctx.now).await?;
         let sid = slot_id(&c.class_id, date, &start);
         let id = hex(&random::<16>().map_err(js_err)?);
         let code = encode_code(random::<5>().map_err(js_err)?);
-        let (acct, k, sidv) = (JsValue::from_str(&p.account_id), JsValue::from_str(&key), JsValue::from_str(&sid));
-        let (item, day) = (JsValue::from_str(&req.item_id), JsValue::from_str(&date.to_string()));
-        let nowv = JsValue::from_f64(ctx.now as f64);
-        let db = ctx.db()?;
+        let (acct, k, sidv) = (text(&p.account_id), text(&key), text(&sid));
+        let (item, day) = (text(&req.item_id), text(&date.to_string()));
+        let (state, hold_until) = if req.hold { ("held", num((ctx.now + i64::from(c.rules.hold_minutes) * 60) as f64)) } else { ("confirmed", JsValue::NULL) };
         let r = db
             .batch(vec![
                 db.prepare("INSERT OR IGNORE INTO slots (id, class_id, date, start, capacity) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
                     sidv.clone(),
-                    JsValue::from_str(&c.class_id),
+                    text(&c.class_id),
                     day.clone(),
-                    JsValue::from_str(&start),
-                    JsValue::from_f64(f64::from(c.capacity)),
+                    text(&start),
+                    num(c.capacity),
                 ])?,
                 db.prepare(format!(
                     "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND booked < capacity \
@@ -241,35 +388,39 @@ mod wasm {
                      AND (SELECT count(*) FROM bookings WHERE account_id = ?2 AND state IN {ACTIVE}) < ?4 \
                      AND NOT EXISTS (SELECT 1 FROM bookings WHERE account_id = ?2 AND item_id = ?5 AND date = ?6 AND state IN {ACTIVE})"
                 ))
-                .bind(&[sidv.clone(), acct.clone(), k.clone(), JsValue::from_f64(f64::from(c.rules.max_active_per_person)), item.clone(), day.clone()])?,
+                .bind(&[sidv.clone(), acct.clone(), k.clone(), num(c.rules.max_active_per_person), item.clone(), day.clone()])?,
                 db.prepare(
-                    "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, created_at, updated_at) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'confirmed', ?9, ?10, ?10 WHERE changes() = 1",
+                    "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, hold_until, created_at, updated_at) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?12, ?10, ?10 WHERE changes() = 1",
                 )
                 .bind(&[
-                    JsValue::from_str(&id),
-                    JsValue::from_str(&code),
+                    text(&id),
+                    text(&code),
                     acct.clone(),
                     item.clone(),
-                    JsValue::from_str(&req.center_id),
+                    text(&req.center_id),
                     sidv.clone(),
                     day.clone(),
-                    JsValue::from_str(&start),
+                    text(&start),
                     k.clone(),
-                    nowv,
+                    num(ctx.now as f64),
+                    text(state),
+                    hold_until,
                 ])?,
             ])
             .await?;
-        let inserted = r[2].meta()?.and_then(|m| m.changes).unwrap_or(0) == 1;
-        if inserted {
-            let b = db.prepare(format!("{SELECT} WHERE b.id = ?1")).bind(&[JsValue::from_str(&id)])?.first::<BookingRow>(None).await?;
-            let b = b.ok_or_else(|| ApiError::Internal("new booking not found".into()))?;
-            return Ok(ctx.json(&b.booking(), ctx.route.cache)?.with_status(201));
+        if changed(&r[2]) {
+            return Ok(ctx.json(&load(&db, &id, None).await?.booking(), ctx.route.cache)?.with_status(201));
         }
         // Nothing written: say why. A repeated key returns the booking it made (a retry or double click).
         if let Some(b) = db.prepare(format!("{SELECT} WHERE b.account_id = ?1 AND b.idem_key = ?2")).bind(&[acct.clone(), k])?.first::<BookingRow>(None).await? {
             return ctx.json(&b.booking(), ctx.route.cache);
         }
+        Err(why_not(&db, &p.account_id, &req.item_id, &date.to_string(), None, &c.rules).await?.into())
+    }
+
+    /// After a conditional insert or move changed nothing: the person's limits, else the slot was full.
+    async fn why_not(db: &D1Database, account: &str, item: &str, day: &str, except: Option<&str>, rules: &BookingRules) -> Result<ErrorCode, ApiError> {
         #[derive(Deserialize)]
         struct Why {
             active: i64,
@@ -278,13 +429,14 @@ mod wasm {
         let why: Why = db
             .prepare(format!(
                 "SELECT (SELECT count(*) FROM bookings WHERE account_id = ?1 AND state IN {ACTIVE}) AS active, \
-                 (SELECT count(*) FROM bookings WHERE account_id = ?1 AND item_id = ?2 AND date = ?3 AND state IN {ACTIVE}) AS same"
+                 (SELECT count(*) FROM bookings WHERE account_id = ?1 AND item_id = ?2 AND date = ?3 AND state IN {ACTIVE} AND id != ?4) AS same"
             ))
-            .bind(&[acct, item, day])?
+            .bind(&[text(account), text(item), text(day), text(except.unwrap_or(""))])?
             .first(None)
             .await?
             .ok_or_else(|| ApiError::Internal("count query returned no row".into()))?;
-        Err(if why.same > 0 || why.active >= i64::from(c.rules.max_active_per_person) { ErrorCode::LimitReached } else { ErrorCode::SlotFull }.into())
+        let over = except.is_none() && why.active >= i64::from(rules.max_active_per_person);
+        Ok(if why.same > 0 || over { ErrorCode::LimitReached } else { ErrorCode::SlotFull })
     }
 
     pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
@@ -292,7 +444,7 @@ mod wasm {
         let rows: Vec<BookingRow> = ctx
             .db()?
             .prepare(format!("{SELECT} WHERE b.account_id = ?1 ORDER BY b.date DESC, b.start DESC"))
-            .bind(&[JsValue::from_str(&p.account_id)])?
+            .bind(&[text(&p.account_id)])?
             .all()
             .await?
             .results()?;
@@ -300,35 +452,288 @@ mod wasm {
         ctx.json(&v, ctx.route.cache)
     }
 
-    pub async fn cancel(ctx: &Ctx) -> Result<Response, ApiError> {
+    /// Confirming a held seat; a second confirm (double click) answers with the confirmed booking.
+    pub async fn confirm(ctx: &Ctx) -> Result<Response, ApiError> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let db = ctx.db()?;
-        let (idv, acct) = (JsValue::from_str(&id), JsValue::from_str(&p.account_id));
-        let b = db
-            .prepare(format!("{SELECT} WHERE b.id = ?1 AND b.account_id = ?2"))
-            .bind(&[idv.clone(), acct.clone()])?
-            .first::<BookingRow>(None)
-            .await?
-            .ok_or(ApiError::from(ErrorCode::BookingNotFound))?
-            .booking();
-        b.state.next(tongban_shared::booking::BookingEvent::Cancel)?;
-        let slot_start = NaiveDateTime::parse_from_str(&format!("{} {}", b.date, b.start), "%Y-%m-%d %H:%M")
-            .map_err(|_| ApiError::Internal(format!("bad slot time {} {}", b.date, b.start)))?;
-        check_cancel(slot_start, beijing(ctx.now), &BookingRules::default())?;
-        // The seat is given back only by the request that actually cancelled (changes() = 1).
+        let b = load(&db, &id, Some(&p.account_id)).await?;
+        if b.state == "confirmed" {
+            return ctx.json(&b.booking(), ctx.route.cache);
+        }
         let r = db
             .batch(vec![
-                db.prepare(format!("UPDATE bookings SET state = 'cancelled', updated_at = ?3 WHERE id = ?1 AND account_id = ?2 AND state IN ('held', 'confirmed')"))
-                    .bind(&[idv.clone(), acct, JsValue::from_f64(ctx.now as f64)])?,
-                db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = (SELECT slot_id FROM bookings WHERE id = ?1) AND changes() = 1").bind(&[idv.clone()])?,
+                db.prepare("UPDATE bookings SET state = 'confirmed', hold_until = NULL, updated_at = ?3 WHERE id = ?1 AND account_id = ?2 AND state = 'held' AND hold_until >= ?3")
+                    .bind(&[text(&id), text(&p.account_id), num(ctx.now as f64)])?,
+                db.prepare("UPDATE waitlist SET state = 'left', updated_at = ?2 WHERE booking_id = ?1 AND state = 'offered' AND changes() = 1").bind(&[text(&id), num(ctx.now as f64)])?,
             ])
             .await?;
-        if r[0].meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+        if !changed(&r[0]) {
+            let b = load(&db, &id, Some(&p.account_id)).await?;
+            return match b.state.as_str() {
+                "confirmed" => ctx.json(&b.booking(), ctx.route.cache),
+                "held" | "expired" => {
+                    sweep_holds(&db, ctx.now).await?;
+                    Err(ErrorCode::HoldExpired.into())
+                }
+                _ => Err(ErrorCode::InvalidTransition.into()),
+            };
+        }
+        ctx.json(&load(&db, &id, None).await?.booking(), ctx.route.cache)
+    }
+
+    /// Releases a booking's seat (cancelled by the person or the center) and offers it on.
+    async fn release(ctx: &Ctx, b: BookingRow, by_center: Option<&str>) -> Result<Response, ApiError> {
+        let db = ctx.db()?;
+        let rules = rules_of(&db, &b.center_id).await?;
+        let state: BookingState = b.booking_state();
+        state.next(BookingEvent::Cancel)?;
+        if by_center.is_none() {
+            check_cancel(slot_time(&b.date, &b.start)?, beijing(ctx.now), &rules)?;
+        }
+        let nid = hex(&random::<16>().map_err(js_err)?);
+        // The seat is given back only by the request that actually cancelled (changes() = 1).
+        let mut batch = vec![
+            db.prepare("UPDATE bookings SET state = 'cancelled', cancel_reason = ?3, hold_until = NULL, updated_at = ?2 WHERE id = ?1 AND state IN ('held', 'confirmed')")
+                .bind(&[text(&b.id), num(ctx.now as f64), by_center.map_or(JsValue::NULL, text)])?,
+            db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?,
+        ];
+        if let Some(reason) = by_center {
+            batch.push(
+                db.prepare(
+                    "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
+                     SELECT ?2, account_id, 'booking_cancelled_by_center', id, json_object('booking_id', id, 'date', date, 'start', start, 'reason', ?3), ?4 \
+                     FROM bookings WHERE id = ?1 AND state = 'cancelled' AND updated_at = ?4",
+                )
+                .bind(&[text(&b.id), text(&nid), text(reason), num(ctx.now as f64)])?,
+            );
+        }
+        batch.extend(offer_seat(&db, &b.slot_id, ctx.now, &rules)?);
+        let r = db.batch(batch).await?;
+        if !changed(&r[0]) {
             return Err(ErrorCode::InvalidTransition.into());
         }
-        let b = db.prepare(format!("{SELECT} WHERE b.id = ?1")).bind(&[idv])?.first::<BookingRow>(None).await?;
-        ctx.json(&b.ok_or(ApiError::from(ErrorCode::BookingNotFound))?.booking(), ctx.route.cache)
+        ctx.json(&load(&db, &b.id, None).await?.booking(), ctx.route.cache)
+    }
+
+    pub async fn cancel(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let b = load(&ctx.db()?, &id, Some(&p.account_id)).await?;
+        release(ctx, b, None).await
+    }
+
+    /// Staff of the booking's center cancel it with a reason the resident is told (e.g. a holiday added).
+    pub async fn center_cancel(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let reason = ctx.json_body::<StaffReason>()?.validate()?;
+        let b = load(&ctx.db()?, &id, None).await?;
+        if !works_at(p, &b.center_id) {
+            return Err(ErrorCode::WrongCenter.into());
+        }
+        release(ctx, b, Some(&reason)).await
+    }
+
+    /// Moves a confirmed booking in one transaction: the new seat is taken first and the old one given
+    /// back only if that worked, so a full slot leaves the booking where it was.
+    pub async fn reschedule(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let req: Reschedule = ctx.json_body()?;
+        let (date, start) = req.parse()?;
+        let db = ctx.db()?;
+        let b = load(&db, &id, Some(&p.account_id)).await?;
+        b.booking_state().next(BookingEvent::Reschedule)?;
+        let c = context(&db, &b.center_id, &b.item_id).await?;
+        let now = beijing(ctx.now);
+        check_cancel(slot_time(&b.date, &b.start)?, now, &c.rules)?;
+        check_date(date, now.date(), &c.cal, &c.rules).map_err(|code| FieldError::new(code, "date"))?;
+        if !c.starts(date).contains(&start) {
+            return Err(FieldError::new(ErrorCode::SlotNotFound, "start").into());
+        }
+        let new_slot = slot_id(&c.class_id, date, &start);
+        if new_slot == b.slot_id {
+            return Err(ErrorCode::SameSlot.into());
+        }
+        sweep_holds(&db, ctx.now).await?;
+        let (idv, nowv, day) = (text(&id), num(ctx.now as f64), text(&date.to_string()));
+        let mut batch = vec![
+            db.prepare("INSERT OR IGNORE INTO slots (id, class_id, date, start, capacity) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
+                text(&new_slot),
+                text(&c.class_id),
+                day.clone(),
+                text(&start),
+                num(c.capacity),
+            ])?,
+            db.prepare(format!(
+                "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND booked < capacity \
+                 AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND state = 'confirmed') \
+                 AND NOT EXISTS (SELECT 1 FROM bookings o WHERE o.account_id = ?3 AND o.item_id = ?4 AND o.date = ?5 AND o.state IN {ACTIVE} AND o.id != ?2)"
+            ))
+            .bind(&[text(&new_slot), idv.clone(), text(&p.account_id), text(&b.item_id), day.clone()])?,
+            db.prepare("UPDATE bookings SET slot_id = ?2, date = ?3, start = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'confirmed' AND changes() = 1")
+                .bind(&[idv.clone(), text(&new_slot), day.clone(), text(&start), nowv.clone()])?,
+            db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?,
+        ];
+        batch.extend(offer_seat(&db, &b.slot_id, ctx.now, &c.rules)?);
+        let r = db.batch(batch).await?;
+        if !changed(&r[2]) {
+            return Err(why_not(&db, &p.account_id, &b.item_id, &date.to_string(), Some(&id), &c.rules).await?.into());
+        }
+        ctx.json(&load(&db, &id, None).await?.booking(), ctx.route.cache)
+    }
+
+    impl BookingRow {
+        pub fn booking_with_slot(self) -> (Booking, String) {
+            let slot = self.slot_id.clone();
+            (self.booking(), slot)
+        }
+
+        fn booking_state(&self) -> BookingState {
+            serde_json::from_value(serde_json::Value::String(self.state.clone())).unwrap_or(BookingState::Confirmed)
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct WaitRow {
+        id: String,
+        center_id: String,
+        center_zh: String,
+        center_en: String,
+        item_id: String,
+        item_zh: String,
+        item_en: String,
+        date: String,
+        start: String,
+        state: String,
+        position: i64,
+        booking_id: Option<String>,
+    }
+
+    const WAIT_SELECT: &str = "SELECT w.id, w.center_id, c.name_zh AS center_zh, c.name_en AS center_en, w.item_id, i.name_zh AS item_zh, i.name_en AS item_en, \
+        w.date, w.start, w.state, w.booking_id, \
+        (SELECT count(*) FROM waitlist x WHERE x.slot_id = w.slot_id AND x.state = 'waiting' AND x.rowid < w.rowid) AS position \
+        FROM waitlist w JOIN centers c ON c.id = w.center_id JOIN items i ON i.id = w.item_id";
+
+    impl WaitRow {
+        fn entry(self) -> WaitlistEntry {
+            WaitlistEntry {
+                state: serde_json::from_value(serde_json::Value::String(self.state)).unwrap_or(WaitlistState::Waiting),
+                center_name: Text::new(self.center_zh, self.center_en),
+                item_name: Text::new(self.item_zh, self.item_en),
+                id: self.id,
+                center_id: self.center_id,
+                item_id: self.item_id,
+                date: self.date,
+                start: self.start,
+                position: self.position.max(0) as u32,
+                booking_id: self.booking_id,
+            }
+        }
+    }
+
+    /// Joining a full slot's waiting list. Only a full slot has one; the person must be able to take
+    /// the seat if offered (limits), and is on a slot's list once.
+    pub async fn join_waitlist(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let req: NewBooking = ctx.json_body()?;
+        let (date, start) = req.parse()?;
+        let db = ctx.db()?;
+        let c = context(&db, &req.center_id, &req.item_id).await?;
+        let now = beijing(ctx.now);
+        check_date(date, now.date(), &c.cal, &c.rules).map_err(|code| FieldError::new(code, "date"))?;
+        if !c.starts(date).contains(&start) {
+            return Err(FieldError::new(ErrorCode::SlotNotFound, "start").into());
+        }
+        check_ban(&db, &p.account_id, ctx.now, &c.rules).await?;
+        sweep_holds(&db, ctx.now).await?;
+        let sid = slot_id(&c.class_id, date, &start);
+        let id = hex(&random::<16>().map_err(js_err)?);
+        let r = db
+            .prepare(format!(
+                "INSERT OR IGNORE INTO waitlist (id, account_id, item_id, center_id, slot_id, date, start, state, created_at, updated_at) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'waiting', ?8, ?8 \
+                 WHERE (SELECT booked >= capacity FROM slots WHERE id = ?5) \
+                 AND NOT EXISTS (SELECT 1 FROM bookings WHERE account_id = ?2 AND item_id = ?3 AND date = ?6 AND state IN {ACTIVE}) \
+                 AND (SELECT count(*) FROM bookings WHERE account_id = ?2 AND state IN {ACTIVE}) < ?9"
+            ))
+            .bind(&[
+                text(&id),
+                text(&p.account_id),
+                text(&req.item_id),
+                text(&req.center_id),
+                text(&sid),
+                text(&date.to_string()),
+                text(&start),
+                num(ctx.now as f64),
+                num(c.rules.max_active_per_person),
+            ])?
+            .run()
+            .await?;
+        if r.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+            #[derive(Deserialize)]
+            struct W {
+                full: Option<i64>,
+                mine: i64,
+            }
+            let w: W = db
+                .prepare("SELECT (SELECT booked >= capacity FROM slots WHERE id = ?1) AS full, (SELECT count(*) FROM waitlist WHERE slot_id = ?1 AND account_id = ?2 AND state = 'waiting') AS mine")
+                .bind(&[text(&sid), text(&p.account_id)])?
+                .first(None)
+                .await?
+                .ok_or_else(|| ApiError::Internal("waitlist check returned no row".into()))?;
+            return Err(if w.mine > 0 {
+                ErrorCode::AlreadyWaiting
+            } else if w.full != Some(1) {
+                ErrorCode::SlotHasSeats
+            } else {
+                ErrorCode::LimitReached
+            }
+            .into());
+        }
+        let row = db.prepare(format!("{WAIT_SELECT} WHERE w.id = ?1")).bind(&[text(&id)])?.first::<WaitRow>(None).await?;
+        Ok(ctx.json(&row.ok_or_else(|| ApiError::Internal("new waitlist entry not found".into()))?.entry(), ctx.route.cache)?.with_status(201))
+    }
+
+    pub async fn my_waitlist(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let rows: Vec<WaitRow> = ctx
+            .db()?
+            .prepare(format!("{WAIT_SELECT} WHERE w.account_id = ?1 AND w.state IN ('waiting', 'offered') ORDER BY w.date, w.start"))
+            .bind(&[text(&p.account_id)])?
+            .all()
+            .await?
+            .results()?;
+        let v: Vec<WaitlistEntry> = rows.into_iter().map(WaitRow::entry).collect();
+        ctx.json(&v, ctx.route.cache)
+    }
+
+    /// The booking's code as a QR image, for its owner only (the code is what checks them in).
+    pub async fn qr(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let b = load(&ctx.db()?, &id, Some(&p.account_id)).await?;
+        let svg = super::qr_svg(&b.code).ok_or_else(|| ApiError::Internal("QR encoding failed".into()))?;
+        let headers = worker::Headers::new();
+        headers.set("Content-Type", "image/svg+xml")?;
+        headers.set("Cache-Control", "private, max-age=3600")?;
+        Ok(Response::ok(svg)?.with_headers(headers))
+    }
+
+    pub async fn leave_waitlist(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let r = ctx
+            .db()?
+            .prepare("UPDATE waitlist SET state = 'left', updated_at = ?3 WHERE id = ?1 AND account_id = ?2 AND state = 'waiting'")
+            .bind(&[text(&id), text(&p.account_id), num(ctx.now as f64)])?
+            .run()
+            .await?;
+        if r.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+            return Err(ErrorCode::WaitlistNotFound.into());
+        }
+        Ok(Response::empty()?.with_status(204))
     }
 }
 
@@ -340,6 +745,13 @@ mod tests {
     fn beijing_time_is_utc_plus_eight() {
         assert_eq!(beijing(0).to_string(), "1970-01-01 08:00:00");
         assert_eq!(beijing(1_764_000_000).to_string(), "2025-11-25 00:00:00");
+    }
+
+    #[test]
+    fn qr_codes_are_svg_images_of_the_code() {
+        let svg = qr_svg("AB12CD34").unwrap();
+        assert!(svg.starts_with("<?xml") && svg.contains("<svg"), "{}", &svg[..80]);
+        assert_ne!(qr_svg("AB12CD34"), qr_svg("AB12CD35"), "different codes, different images");
     }
 
     #[test]

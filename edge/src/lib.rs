@@ -10,8 +10,10 @@
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
-//!   [`bookings`], [`queue`],
+//!   [`bookings`], [`queue`], [`config`],
 //!   [`people`], [`audit`], [`health`].
+//!
+//! - [`jobs`]     — the Cron Triggers: hold expiry every minute, closing the day (no-shows, statistics).
 //!
 //! Static assets (the app) are served by Workers Static Assets; only `/api/*` reaches this code
 //! (`run_worker_first` in `wrangler.toml`).
@@ -23,11 +25,13 @@ pub mod bookings;
 pub mod bundles;
 pub mod crypto;
 pub mod centers;
+pub mod config;
 pub mod departments;
 pub mod error;
 pub mod health;
 pub mod http;
 pub mod items;
+pub mod jobs;
 pub mod openapi;
 pub mod people;
 pub mod queue;
@@ -47,10 +51,10 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, agents, audit, bookings, queue, bundles, centers, departments, health, items, people, sessions, staff};
+    use crate::{accounts, agents, audit, bookings, bundles, centers, config, departments, health, items, people, queue, sessions, staff};
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
-    use worker::{console_error, event, Context, Env, Request, Response, Result};
+    use worker::{console_error, event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
     #[event(start)]
     fn start() {
@@ -85,6 +89,19 @@ mod entry {
             }
         };
         Ok(with_security_headers(resp))
+    }
+
+    #[event(scheduled)]
+    async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+        let now = (event.schedule() / 1000.0) as i64;
+        let cron = event.cron();
+        let result = match env.d1("DB") {
+            Ok(db) => crate::jobs::run(&cron, &db, now).await,
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = result {
+            console_error!("cron {cron}: {e:?}");
+        }
     }
 
     /// The route's access rule, checked before any handler runs: the one place a route's permission is
@@ -137,6 +154,23 @@ mod entry {
             Endpoint::CallNext => queue::call_next(ctx).await,
             Endpoint::GetTicket => queue::get_ticket(ctx).await,
             Endpoint::RecentCalls => queue::recent_calls(ctx).await,
+            Endpoint::ConfirmBooking => bookings::confirm(ctx).await,
+            Endpoint::RescheduleBooking => bookings::reschedule(ctx).await,
+            Endpoint::CenterCancelBooking => bookings::center_cancel(ctx).await,
+            Endpoint::JoinWaitlist => bookings::join_waitlist(ctx).await,
+            Endpoint::ListMyWaitlist => bookings::my_waitlist(ctx).await,
+            Endpoint::LeaveWaitlist => bookings::leave_waitlist(ctx).await,
+            Endpoint::BookingQr => bookings::qr(ctx).await,
+            Endpoint::WindowState => queue::window_state(ctx).await,
+            Endpoint::WindowAction => queue::window_action(ctx).await,
+            Endpoint::ListClasses => queue::classes(ctx).await,
+            Endpoint::GetCenterConfig => config::get(ctx).await,
+            Endpoint::UpdateCenterConfig => config::put(ctx).await,
+            Endpoint::AffectedBookings => config::affected_bookings(ctx).await,
+            Endpoint::OverrideSlot => config::override_slot(ctx).await,
+            Endpoint::ListCalendar => config::list_calendar(ctx).await,
+            Endpoint::SetCalendarDay => config::set_calendar_day(ctx).await,
+            Endpoint::LiftBan => people::lift_ban(ctx).await,
         }
     }
 }

@@ -45,7 +45,7 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
             json!({
                 "description": if r.ok_status == 201 { "Created" } else { "OK" },
                 "headers": {"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
-                "content": {"application/json": {"schema": ok}}
+                "content": {r.media_type(): {"schema": ok}}
             }),
         );
     }

@@ -38,6 +38,48 @@ pub async fn lookup(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::e
         .await?;
     let row = r[1].results::<Row>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::PersonNotFound))?;
     let open = |v: &Option<String>| v.as_deref().and_then(|s| keys.open(s)).unwrap_or_default();
-    let rec = PersonRecord { account_id: row.id, name: keys.open(&row.name_enc).unwrap_or_default(), id_number: open(&row.id_enc), mobile: open(&row.mobile_enc) };
+    let rules = match &p.center_id {
+        Some(c) => crate::bookings::rules_of(&db, c).await?,
+        None => Default::default(),
+    };
+    let ban = crate::bookings::ban_status(&db, &row.id, ctx.now, &rules).await?;
+    let rec = PersonRecord { name: keys.open(&row.name_enc).unwrap_or_default(), id_number: open(&row.id_enc), mobile: open(&row.mobile_enc), account_id: row.id, ban };
     ctx.json(&rec, ctx.route.cache)
+}
+
+/// `/api/v1/people/ban-lifts`: staff lift a no-show booking ban with a reason; the lift and the audit
+/// record are one transaction, and no-shows before it stop counting.
+#[cfg(target_arch = "wasm32")]
+pub async fn lift_ban(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::error::ApiError> {
+    use crate::error::ApiError;
+    use tongban_shared::staff::PersonLookup;
+    use tongban_shared::ErrorCode;
+    use wasm_bindgen::JsValue;
+
+    let p = ctx.principal()?;
+    let req: PersonLookup = ctx.json_body()?;
+    let (id_number, reason) = req.validate()?;
+    let keys = ctx.keyring()?;
+    let lookup = JsValue::from_str(&keys.lookup_digest(&id_number));
+    let db = ctx.db()?;
+    let (now, actor, reason_v) = (JsValue::from_f64(ctx.now as f64), JsValue::from_str(&p.account_id), JsValue::from_str(&reason));
+    let r = db
+        .batch(vec![
+            db.prepare(
+                "INSERT INTO ban_lifts (account_id, lifted_at, lifted_by, reason) SELECT id, ?1, ?2, ?3 FROM accounts WHERE login_lookup = ?4 AND role = 'resident' \
+                 ON CONFLICT (account_id) DO UPDATE SET lifted_at = excluded.lifted_at, lifted_by = excluded.lifted_by, reason = excluded.reason",
+            )
+            .bind(&[now.clone(), actor.clone(), reason_v.clone(), lookup.clone()])?,
+            db.prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) SELECT ?1, ?2, ?3, 'lift_ban', id, ?4 FROM accounts WHERE login_lookup = ?5 AND role = 'resident'")
+                .bind(&[now, actor, p.center_id.as_deref().map_or(JsValue::NULL, JsValue::from_str), reason_v, lookup.clone()])?,
+            db.prepare("SELECT id FROM accounts WHERE login_lookup = ?1 AND role = 'resident'").bind(&[lookup])?,
+        ])
+        .await?;
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let id = r[2].results::<Id>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::PersonNotFound))?.id;
+    let ban = crate::bookings::ban_status(&db, &id, ctx.now, &Default::default()).await?;
+    ctx.json(&ban, ctx.route.cache)
 }

@@ -17,9 +17,13 @@ mod wasm {
     use crate::sessions::js_err;
     use chrono::NaiveDateTime;
     use serde::Deserialize;
-    use tongban_shared::account::Role;
-    use tongban_shared::booking::{check_in_window, normalise_code, BookingRules};
-    use tongban_shared::queue::{announcement, estimated_wait_minutes, priority, Call, Called, CheckIn, Origin, Ticket, TicketState, Waiting};
+        use crate::bookings::rules_of;
+    use tongban_shared::authz::works_at;
+    use tongban_shared::booking::{check_in_window, normalise_code};
+    use tongban_shared::queue::{
+        announcement, estimated_wait_minutes, handling_minutes, priority, Call, Called, CheckIn, CurrentTicket, Origin, Outcome, Ticket, TicketState,
+        Waiting, WindowAction, WindowState, WindowStats, REJOIN_AFTER_CALLS, SERVICE_ORDER_SQL,
+    };
     use tongban_shared::{ErrorCode, FieldError};
     use wasm_bindgen::JsValue;
     use worker::{D1PreparedStatement, Response};
@@ -30,7 +34,7 @@ mod wasm {
 
     /// The statements that number and create a ticket; `guarded` makes them depend on the statement
     /// before them having changed a row (check-in: only if the booking was really checked in now).
-    fn make_ticket(ctx: &Ctx, id: &str, center: &str, class_id: &str, prefix: &str, origin: &str, booking: Option<(&str, &str)>, guarded: bool) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    fn make_ticket(ctx: &Ctx, id: &str, center: &str, class_id: &str, prefix: &str, origin: &str, booking: Option<(&str, Option<&str>)>, guarded: bool) -> Result<Vec<D1PreparedStatement>, ApiError> {
         let db = ctx.db()?;
         let (cls, day) = (JsValue::from_str(class_id), JsValue::from_str(&today(ctx)));
         let guard = if guarded { " AND changes() = 1" } else { "" };
@@ -48,7 +52,7 @@ mod wasm {
                 JsValue::from_str(prefix),
                 JsValue::from_str(origin),
                 booking.map_or(JsValue::NULL, |b| JsValue::from_str(b.0)),
-                booking.map_or(JsValue::NULL, |b| JsValue::from_str(b.1)),
+                booking.and_then(|b| b.1).map_or(JsValue::NULL, JsValue::from_str),
                 JsValue::from_f64(ctx.now as f64),
             ])?,
         ])
@@ -67,15 +71,22 @@ mod wasm {
         prefix: String,
     }
 
+    /// A walk-in ticket for one line: `?class=<id>`, else the any-item line.
     pub async fn walk_in(ctx: &Ctx) -> Result<Response, ApiError> {
         let center = ctx.slug("id")?;
-        let class: ClassRow = ctx
+        let wanted = ctx.query_pairs().into_iter().rev().find(|(k, _)| k == "class").map(|(_, v)| v);
+        if let Some(w) = &wanted {
+            if !tongban_shared::catalogue::is_valid_slug(w) {
+                return Err(FieldError::new(ErrorCode::BadId, "class").into());
+            }
+        }
+        let class: Option<ClassRow> = ctx
             .db()?
-            .prepare("SELECT id, prefix FROM window_classes WHERE center_id = ?1 ORDER BY prefix LIMIT 1")
-            .bind(&[JsValue::from_str(&center)])?
+            .prepare("SELECT id, prefix FROM window_classes WHERE center_id = ?1 AND (id = ?2 OR (?2 IS NULL AND kind = 'any')) ORDER BY prefix LIMIT 1")
+            .bind(&[JsValue::from_str(&center), wanted.as_deref().map_or(JsValue::NULL, JsValue::from_str)])?
             .first(None)
-            .await?
-            .ok_or(ApiError::from(ErrorCode::CenterNotFound))?;
+            .await?;
+        let class = class.ok_or(ApiError::from(if wanted.is_some() { ErrorCode::ClassNotFound } else { ErrorCode::CenterNotFound }))?;
         let id = hex(&random::<16>().map_err(js_err)?);
         let mut batch = vec![counter(ctx, &class.id)?];
         batch.extend(make_ticket(ctx, &id, &center, &class.id, &class.prefix, "walk_in", None, false)?);
@@ -125,14 +136,21 @@ mod wasm {
         }
         let slot_start = NaiveDateTime::parse_from_str(&format!("{} {}", b.date, b.start), "%Y-%m-%d %H:%M")
             .map_err(|_| ApiError::Internal("bad slot time".into()))?;
-        check_in_window(slot_start, beijing(ctx.now), &BookingRules::default())?;
+        let rules = rules_of(&db, &b.center_id).await?;
+        // Too late for the booking's priority: the person still gets a place, as a walk-in, and is told.
+        let late = match check_in_window(slot_start, beijing(ctx.now), &rules) {
+            Err(ErrorCode::CheckInLate) => true,
+            Err(e) => return Err(e.into()),
+            Ok(()) => false,
+        };
         let id = hex(&random::<16>().map_err(js_err)?);
         let mut batch = vec![
             counter(ctx, &b.class_id)?,
             db.prepare("UPDATE bookings SET state = 'checked_in', updated_at = ?2 WHERE id = ?1 AND state = 'confirmed'")
                 .bind(&[JsValue::from_str(&b.id), JsValue::from_f64(ctx.now as f64)])?,
         ];
-        batch.extend(make_ticket(ctx, &id, &b.center_id, &b.class_id, &b.prefix, "booking", Some((&b.id, &b.start)), true)?);
+        let (origin, slot) = if late { ("walk_in", None) } else { ("booking", Some(b.start.as_str())) };
+        batch.extend(make_ticket(ctx, &id, &b.center_id, &b.class_id, &b.prefix, origin, Some((&b.id, slot)), true)?);
         let r = db.batch(batch).await?;
         if r[3].meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
             // A concurrent scan got there first: answer with its ticket.
@@ -149,42 +167,226 @@ mod wasm {
         called_at: i64,
     }
 
+    #[derive(Deserialize)]
+    struct WindowRow {
+        class_id: String,
+        name_zh: String,
+        name_en: String,
+    }
+
+    /// The line a window calls: its class, or the center's any-item class for windows without one.
+    async fn window_class(ctx: &Ctx, center: &str, window: u32) -> Result<WindowRow, ApiError> {
+        let p = ctx.principal()?;
+        if !works_at(p, center) {
+            return Err(ErrorCode::WrongCenter.into());
+        }
+        ctx.db()?
+            .prepare(
+                "SELECT k.id AS class_id, k.name_zh, k.name_en FROM windows w JOIN window_classes k ON k.id = coalesce(w.class_id, \
+                 (SELECT id FROM window_classes WHERE center_id = w.center_id AND kind = 'any' ORDER BY prefix LIMIT 1)) \
+                 WHERE w.center_id = ?1 AND w.number = ?2",
+            )
+            .bind(&[JsValue::from_str(center), JsValue::from_f64(f64::from(window))])?
+            .first(None)
+            .await?
+            .ok_or(ApiError::from(ErrorCode::WindowNotFound))
+    }
+
+    fn window_no(ctx: &Ctx) -> Result<u32, ApiError> {
+        ctx.params.get("number").and_then(|n| n.parse().ok()).filter(|n| *n > 0).ok_or(FieldError::new(ErrorCode::BadId, "number").into())
+    }
+
     pub async fn call_next(ctx: &Ctx) -> Result<Response, ApiError> {
         let p = ctx.principal()?;
         let center = ctx.slug("id")?;
-        let window: u32 = ctx.params.get("number").and_then(|n| n.parse().ok()).filter(|n| *n > 0).ok_or(FieldError::new(ErrorCode::BadId, "number"))?;
-        if p.role != Role::DistrictAdmin && p.center_id.as_deref() != Some(center.as_str()) {
-            return Err(ErrorCode::WrongCenter.into());
+        let window = window_no(ctx)?;
+        let class = window_class(ctx, &center, window).await?;
+        let db = ctx.db()?;
+        let (cls, day) = (JsValue::from_str(&class.class_id), JsValue::from_str(&today(ctx)));
+        // One batch: skipped tickets whose turn has come rejoin, then one UPDATE makes the head of the
+        // line "called" by this window (or nothing), and the class's call counter moves only if it did.
+        let r = db
+            .batch(vec![
+                counter(ctx, &class.class_id)?,
+                db.prepare(
+                    "UPDATE tickets SET state = 'waiting' WHERE class_id = ?1 AND day = ?2 AND state = 'skipped' \
+                     AND rejoin_after_call <= (SELECT calls FROM ticket_counters WHERE class_id = ?1 AND day = ?2)",
+                )
+                .bind(&[cls.clone(), day.clone()])?,
+                db.prepare(format!(
+                    "UPDATE tickets SET state = 'called', window_no = ?3, called_by = ?4, called_at = ?5, \
+                     call_no = (SELECT coalesce(max(call_no), 0) + 1 FROM tickets WHERE center_id = ?6 AND day = ?2), \
+                     class_calls = (SELECT calls + 1 FROM ticket_counters WHERE class_id = ?1 AND day = ?2) \
+                     WHERE id = (SELECT id FROM tickets WHERE class_id = ?1 AND day = ?2 AND state = 'waiting' ORDER BY {SERVICE_ORDER_SQL} LIMIT 1) \
+                     RETURNING number, window_no, called_at"
+                ))
+                .bind(&[cls.clone(), day.clone(), JsValue::from_f64(f64::from(window)), JsValue::from_str(&p.account_id), JsValue::from_f64(ctx.now as f64), JsValue::from_str(&center)])?,
+                db.prepare("UPDATE ticket_counters SET calls = calls + 1 WHERE class_id = ?1 AND day = ?2 AND changes() = 1").bind(&[cls, day])?,
+            ])
+            .await?;
+        let row = r[2].results::<CallRow>()?.into_iter().next();
+        let called = Called { ticket: row.map(call) };
+        ctx.json(&called, ctx.route.cache)
+    }
+
+    #[derive(Deserialize)]
+    struct CurrentRow {
+        id: String,
+        number: String,
+        state: String,
+        origin: String,
+        called_at: Option<i64>,
+        started_at: Option<i64>,
+        booking_id: Option<String>,
+    }
+
+    fn state_of(s: &str) -> TicketState {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).unwrap_or(TicketState::Waiting)
+    }
+
+    async fn current(ctx: &Ctx, center: &str, window: u32) -> Result<Option<CurrentRow>, ApiError> {
+        Ok(ctx
+            .db()?
+            .prepare(
+                "SELECT id, number, state, origin, called_at, started_at, booking_id FROM tickets \
+                 WHERE center_id = ?1 AND day = ?2 AND window_no = ?3 AND state IN ('called', 'serving') ORDER BY call_no DESC LIMIT 1",
+            )
+            .bind(&[JsValue::from_str(center), JsValue::from_str(&today(ctx)), JsValue::from_f64(f64::from(window))])?
+            .first(None)
+            .await?)
+    }
+
+    /// A window's current ticket, its line, and its day so far.
+    pub async fn window_state(ctx: &Ctx) -> Result<Response, ApiError> {
+        let center = ctx.slug("id")?;
+        let window = window_no(ctx)?;
+        let class = window_class(ctx, &center, window).await?;
+        ctx.json(&state_of_window(ctx, &center, window, class).await?, ctx.route.cache)
+    }
+
+    async fn state_of_window(ctx: &Ctx, center: &str, window: u32, class: WindowRow) -> Result<WindowState, ApiError> {
+        #[derive(Deserialize)]
+        struct S {
+            waiting: i64,
+            served: i64,
+            on_the_spot: i64,
+            skipped: i64,
+            wait: Option<f64>,
+            handle: Option<f64>,
         }
         let db = ctx.db()?;
-        let exists: Option<i64> = db
-            .prepare("SELECT count(*) AS n FROM windows WHERE center_id = ?1 AND number = ?2")
-            .bind(&[JsValue::from_str(&center), JsValue::from_f64(f64::from(window))])?
-            .first(Some("n"))
-            .await?;
-        if exists.unwrap_or(0) == 0 {
-            return Err(ErrorCode::WindowNotFound.into());
-        }
-        // One statement: the head of the service order becomes "called" by this window, or nothing does.
-        let row: Option<CallRow> = db
+        let (c, day, w) = (JsValue::from_str(center), JsValue::from_str(&today(ctx)), JsValue::from_f64(f64::from(window)));
+        let s: S = db
             .prepare(
-                "UPDATE tickets SET state = 'called', window_no = ?3, called_by = ?4, called_at = ?5, \
-                 call_no = (SELECT coalesce(max(call_no), 0) + 1 FROM tickets WHERE center_id = ?1 AND day = ?2) \
-                 WHERE id = (SELECT id FROM tickets WHERE center_id = ?1 AND day = ?2 AND state = 'waiting' \
-                             ORDER BY CASE origin WHEN 'booking' THEN 0 ELSE 1 END, slot_start, seq LIMIT 1) \
-                 RETURNING number, window_no, called_at",
+                "SELECT (SELECT count(*) FROM tickets WHERE class_id = ?4 AND day = ?2 AND state IN ('waiting', 'skipped')) AS waiting, \
+                 (SELECT count(*) FROM tickets WHERE center_id = ?1 AND day = ?2 AND window_no = ?3 AND state = 'done') AS served, \
+                 (SELECT count(*) FROM tickets WHERE center_id = ?1 AND day = ?2 AND window_no = ?3 AND outcome = 'on_the_spot') AS on_the_spot, \
+                 (SELECT count(*) FROM tickets WHERE center_id = ?1 AND day = ?2 AND window_no = ?3 AND state = 'skipped') AS skipped, \
+                 (SELECT avg(called_at - created_at) / 60.0 FROM tickets WHERE center_id = ?1 AND day = ?2 AND window_no = ?3 AND called_at IS NOT NULL) AS wait, \
+                 (SELECT avg(finished_at - started_at) / 60.0 FROM tickets WHERE center_id = ?1 AND day = ?2 AND window_no = ?3 AND finished_at IS NOT NULL) AS handle",
             )
-            .bind(&[
-                JsValue::from_str(&center),
-                JsValue::from_str(&today(ctx)),
-                JsValue::from_f64(f64::from(window)),
-                JsValue::from_str(&p.account_id),
-                JsValue::from_f64(ctx.now as f64),
-            ])?
+            .bind(&[c, day, w, JsValue::from_str(&class.class_id)])?
             .first(None)
-            .await?;
-        let called = Called { ticket: row.map(|r| call(r)) };
-        ctx.json(&called, ctx.route.cache)
+            .await?
+            .ok_or_else(|| ApiError::Internal("window stats returned no row".into()))?;
+        let cur = current(ctx, center, window).await?;
+        Ok(WindowState {
+            center_id: center.to_string(),
+            window_no: window,
+            class_id: class.class_id,
+            class_name: tongban_shared::Text::new(class.name_zh, class.name_en),
+            current: cur.map(|t| CurrentTicket {
+                state: state_of(&t.state),
+                origin: if t.origin == "booking" { Origin::Booking } else { Origin::WalkIn },
+                id: t.id,
+                number: t.number,
+                called_at: t.called_at,
+                started_at: t.started_at,
+            }),
+            waiting: s.waiting.max(0) as u32,
+            stats: WindowStats {
+                served: s.served.max(0) as u32,
+                on_the_spot: s.on_the_spot.max(0) as u32,
+                skipped: s.skipped.max(0) as u32,
+                avg_wait_minutes: s.wait.map(|x| (x * 10.0).round() / 10.0),
+                avg_handle_minutes: s.handle.map(|x| (x * 10.0).round() / 10.0),
+            },
+        })
+    }
+
+    /// Recall, skip, start, finish or transfer the ticket this window called. Each is one conditional
+    /// UPDATE on the ticket's current state, so a double press or two staff at once change it once.
+    pub async fn window_action(ctx: &Ctx) -> Result<Response, ApiError> {
+        let center = ctx.slug("id")?;
+        let window = window_no(ctx)?;
+        let action: WindowAction = ctx.json_body()?;
+        let class = window_class(ctx, &center, window).await?;
+        let t = current(ctx, &center, window).await?.ok_or(ApiError::from(ErrorCode::QueueEmpty))?;
+        let from = state_of(&t.state);
+        from.next(action.event())?;
+        let db = ctx.db()?;
+        let (id, now, day) = (JsValue::from_str(&t.id), JsValue::from_f64(ctx.now as f64), JsValue::from_str(&today(ctx)));
+        let st = JsValue::from_str(&t.state);
+        let mut batch = Vec::new();
+        match &action {
+            WindowAction::Recall => batch.push(
+                db.prepare(
+                    "UPDATE tickets SET recalls = recalls + 1, called_at = ?2, call_no = (SELECT coalesce(max(call_no), 0) + 1 FROM tickets WHERE center_id = ?4 AND day = ?5) \
+                     WHERE id = ?1 AND state = ?3",
+                )
+                .bind(&[id, now, st, JsValue::from_str(&center), day])?,
+            ),
+            WindowAction::Skip => batch.push(
+                db.prepare(
+                    "UPDATE tickets SET state = 'skipped', rejoin_after_call = (SELECT calls FROM ticket_counters WHERE class_id = tickets.class_id AND day = tickets.day) + ?4 \
+                     WHERE id = ?1 AND state = ?3 AND ?2 IS NOT NULL",
+                )
+                .bind(&[id, now, st, JsValue::from_f64(f64::from(REJOIN_AFTER_CALLS))])?,
+            ),
+            WindowAction::Start => batch.push(db.prepare("UPDATE tickets SET state = 'serving', started_at = ?2 WHERE id = ?1 AND state = ?3").bind(&[id, now, st])?),
+            WindowAction::Finish { outcome } => {
+                let o = match outcome {
+                    Outcome::OnTheSpot => "on_the_spot",
+                    Outcome::BackOffice => "back_office",
+                };
+                batch.push(db.prepare("UPDATE tickets SET state = 'done', finished_at = ?2, outcome = ?4 WHERE id = ?1 AND state = ?3").bind(&[id, now.clone(), st, JsValue::from_str(o)])?);
+                if let Some(b) = &t.booking_id {
+                    batch.push(db.prepare("UPDATE bookings SET state = 'done', updated_at = ?2 WHERE id = ?1 AND state = 'checked_in' AND changes() = 1").bind(&[JsValue::from_str(b), now])?);
+                }
+            }
+            WindowAction::Transfer { class_id } => {
+                if class_id == &class.class_id {
+                    return Err(FieldError::new(ErrorCode::InvalidTransition, "class_id").into());
+                }
+                let exists: Option<i64> = db
+                    .prepare("SELECT count(*) AS n FROM window_classes WHERE id = ?1 AND center_id = ?2")
+                    .bind(&[JsValue::from_str(class_id), JsValue::from_str(&center)])?
+                    .first(Some("n"))
+                    .await?;
+                if exists.unwrap_or(0) == 0 {
+                    return Err(FieldError::new(ErrorCode::ClassNotFound, "class_id").into());
+                }
+                let to = JsValue::from_str(class_id);
+                batch.push(db.prepare("INSERT OR IGNORE INTO ticket_counters (class_id, day, last) VALUES (?1, ?2, 0)").bind(&[to.clone(), day.clone()])?);
+                batch.push(db.prepare("UPDATE ticket_counters SET last = last + 1 WHERE class_id = ?1 AND day = ?2").bind(&[to.clone(), day.clone()])?);
+                // A fresh sequence number in the new line keeps (class, day, seq) unique; the printed
+                // number stays what the person holds, and `transferred_from` puts it first.
+                batch.push(
+                    db.prepare(
+                        "UPDATE tickets SET state = 'waiting', transferred_from = class_id, class_id = ?4, window_no = NULL, \
+                         seq = (SELECT last FROM ticket_counters WHERE class_id = ?4 AND day = ?5) WHERE id = ?1 AND state = ?3 AND ?2 IS NOT NULL",
+                    )
+                    .bind(&[id, now, st, to, day])?,
+                );
+            }
+        }
+        let r = db.batch(batch).await?;
+        // The ticket's own UPDATE decides: nothing changed means a concurrent action got there first.
+        let main = if matches!(action, WindowAction::Transfer { .. }) { 2 } else { 0 };
+        if r[main].meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+            return Err(ErrorCode::InvalidTransition.into());
+        }
+        ctx.json(&state_of_window(ctx, &center, window, class).await?, ctx.route.cache)
     }
 
     fn call(r: CallRow) -> Call {
@@ -219,6 +421,7 @@ mod wasm {
         slot_start: Option<String>,
         open_windows: i64,
         avg_minutes: i64,
+        transferred_from: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -227,10 +430,12 @@ mod wasm {
         origin: String,
         slot_start: Option<String>,
         seq: i64,
+        transferred_from: Option<String>,
     }
 
-    fn waiting(number: String, origin: &str, slot_start: Option<String>, day: &str, seq: i64) -> Waiting {
+    fn waiting(number: String, origin: &str, slot_start: Option<String>, day: &str, seq: i64, transferred: bool) -> Waiting {
         Waiting {
+            transferred,
             ticket: number,
             origin: if origin == "booking" { Origin::Booking } else { Origin::WalkIn },
             slot_start: slot_start.and_then(|s| NaiveDateTime::parse_from_str(&format!("{day} {s}"), "%Y-%m-%d %H:%M").ok()),
@@ -242,7 +447,7 @@ mod wasm {
     async fn ticket(ctx: &Ctx, id: &str) -> Result<Ticket, ApiError> {
         let db = ctx.db()?;
         let t: TicketRow = db
-            .prepare("SELECT t.id, t.number, t.center_id, t.class_id, t.day, t.origin, t.state, t.window_no, t.seq, t.slot_start, w.open_windows, w.avg_minutes FROM tickets t JOIN window_classes w ON w.id = t.class_id WHERE t.id = ?1")
+            .prepare("SELECT t.id, t.number, t.center_id, t.class_id, t.day, t.origin, t.state, t.window_no, t.seq, t.slot_start, w.open_windows, w.avg_minutes, t.transferred_from FROM tickets t JOIN window_classes w ON w.id = t.class_id WHERE t.id = ?1")
             .bind(&[JsValue::from_str(id)])?
             .first(None)
             .await?
@@ -250,18 +455,38 @@ mod wasm {
         let state: TicketState = serde_json::from_value(serde_json::Value::String(t.state.clone())).unwrap_or(TicketState::Waiting);
         let ahead = if state == TicketState::Waiting {
             let rows: Vec<WaitingRow> = db
-                .prepare("SELECT number, origin, slot_start, seq FROM tickets WHERE class_id = ?1 AND day = ?2 AND state = 'waiting'")
+                .prepare("SELECT number, origin, slot_start, seq, transferred_from FROM tickets WHERE class_id = ?1 AND day = ?2 AND state = 'waiting'")
                 .bind(&[JsValue::from_str(&t.class_id), JsValue::from_str(&t.day)])?
                 .all()
                 .await?
                 .results()?;
-            let me = waiting(t.number.clone(), &t.origin, t.slot_start.clone(), &t.day, t.seq);
-            rows.into_iter().map(|r| waiting(r.number, &r.origin, r.slot_start, &t.day, r.seq)).filter(|w| priority(w) < priority(&me)).count() as u32
+            let me = waiting(t.number.clone(), &t.origin, t.slot_start.clone(), &t.day, t.seq, t.transferred_from.is_some());
+            rows.into_iter()
+                .map(|r| waiting(r.number, &r.origin, r.slot_start, &t.day, r.seq, r.transferred_from.is_some()))
+                .filter(|w| priority(w) < priority(&me))
+                .count() as u32
+        } else {
+            0
+        };
+        let minutes = if state == TicketState::Waiting {
+            // Today's recent services of this line set the pace once there are a few of them.
+            #[derive(Deserialize)]
+            struct H {
+                secs: i64,
+            }
+            let recent: Vec<H> = db
+                .prepare("SELECT finished_at - started_at AS secs FROM tickets WHERE class_id = ?1 AND day = ?2 AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 10")
+                .bind(&[JsValue::from_str(&t.class_id), JsValue::from_str(&t.day)])?
+                .all()
+                .await?
+                .results()?;
+            let avg = handling_minutes(&recent.iter().map(|h| h.secs).collect::<Vec<_>>(), t.avg_minutes.max(1) as u32);
+            estimated_wait_minutes(ahead, t.open_windows.max(0) as u32, avg)
         } else {
             0
         };
         Ok(Ticket {
-            estimated_wait_minutes: if state == TicketState::Waiting { estimated_wait_minutes(ahead, t.open_windows.max(0) as u32, t.avg_minutes as f64) } else { 0 },
+            estimated_wait_minutes: minutes,
             origin: if t.origin == "booking" { Origin::Booking } else { Origin::WalkIn },
             window_no: t.window_no.map(|w| w.max(0) as u32),
             id: t.id,
@@ -270,6 +495,43 @@ mod wasm {
             state,
             ahead,
         })
+    }
+
+    /// The center's lines with how many wait in each (public: the kiosk and the hall display).
+    pub async fn classes(ctx: &Ctx) -> Result<Response, ApiError> {
+        #[derive(Deserialize)]
+        struct R {
+            id: String,
+            prefix: String,
+            name_zh: String,
+            name_en: String,
+            kind: String,
+            waiting: i64,
+        }
+        let center = ctx.slug("id")?;
+        let rows: Vec<R> = ctx
+            .db()?
+            .prepare(
+                "SELECT k.id, k.prefix, k.name_zh, k.name_en, k.kind,                  (SELECT count(*) FROM tickets t WHERE t.class_id = k.id AND t.day = ?2 AND t.state IN ('waiting', 'skipped')) AS waiting                  FROM window_classes k WHERE k.center_id = ?1 ORDER BY k.prefix",
+            )
+            .bind(&[JsValue::from_str(&center), JsValue::from_str(&today(ctx))])?
+            .all()
+            .await?
+            .results()?;
+        if rows.is_empty() {
+            return Err(ErrorCode::CenterNotFound.into());
+        }
+        let v: Vec<tongban_shared::queue::QueueClass> = rows
+            .into_iter()
+            .map(|r| tongban_shared::queue::QueueClass {
+                any_item: r.kind == "any",
+                name: tongban_shared::Text::new(r.name_zh, r.name_en),
+                id: r.id,
+                prefix: r.prefix,
+                waiting: r.waiting.max(0) as u32,
+            })
+            .collect();
+        ctx.json(&v, ctx.route.cache)
     }
 
     pub async fn get_ticket(ctx: &Ctx) -> Result<Response, ApiError> {

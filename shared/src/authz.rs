@@ -49,6 +49,11 @@ pub struct Principal {
     pub dept_id: Option<String>,
 }
 
+/// Whether a staff member acts for `center`: their own center, or any as district admin.
+pub fn works_at(p: &Principal, center: &str) -> bool {
+    p.role == Role::DistrictAdmin || (p.role.is_staff() && p.center_id.as_deref() == Some(center))
+}
+
 /// Whether `actor` may create or change a staff post of `role` at `center_id` / `dept_id`. District admins
 /// manage every post; a center admin manages window staff of their own center only; nobody else any.
 pub fn can_manage_post(actor: &Principal, role: Role, center_id: Option<&str>) -> bool {

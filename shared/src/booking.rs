@@ -73,6 +73,10 @@ pub struct NewBooking {
     pub date: String,
     /// Slot start, `HH:MM`
     pub start: String,
+    /// Hold the seat for `hold_minutes` and confirm with `POST /bookings/{id}/confirm` (the app's flow);
+    /// without it the booking is confirmed at once.
+    #[serde(default)]
+    pub hold: bool,
 }
 
 impl NewBooking {
@@ -107,6 +111,83 @@ pub struct Booking {
     pub item_name: crate::Text,
     pub date: String,
     pub start: String,
+    /// While `held`: when the seat is given back unless confirmed (epoch seconds).
+    pub hold_until: Option<i64>,
+    /// Set when the center cancelled it, with its reason.
+    pub cancel_reason: Option<String>,
+}
+
+/// Moving a booking to another slot of the same center and item; atomic: if the new slot is gone,
+/// the booking stays where it was.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Reschedule {
+    /// `YYYY-MM-DD`
+    pub date: String,
+    /// `HH:MM`
+    pub start: String,
+}
+
+impl Reschedule {
+    pub fn parse(&self) -> Result<(NaiveDate, String), crate::FieldError> {
+        NewBooking { center_id: "x".into(), item_id: "x".into(), date: self.date.clone(), start: self.start.clone(), hold: false }.parse()
+    }
+}
+
+/// A place on a full slot's waiting list (候补).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WaitlistEntry {
+    pub id: String,
+    pub center_id: String,
+    pub center_name: crate::Text,
+    pub item_id: String,
+    pub item_name: crate::Text,
+    pub date: String,
+    pub start: String,
+    pub state: WaitlistState,
+    /// People before this one on the list (while waiting).
+    pub position: u32,
+    /// The held booking offered when a seat freed up.
+    pub booking_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WaitlistState {
+    Waiting,
+    /// A seat was offered as a hold; see `booking_id`.
+    Offered,
+    Left,
+    /// The offer ran out unconfirmed.
+    Lapsed,
+}
+
+/// A reason given by staff (cancelling for the center, lifting a ban): 2–200 characters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StaffReason {
+    pub reason: String,
+}
+
+impl StaffReason {
+    pub fn validate(&self) -> Result<String, crate::FieldError> {
+        let r = self.reason.trim();
+        let n = r.chars().count();
+        if (2..=200).contains(&n) { Ok(r.to_string()) } else { Err(crate::FieldError::new(ErrorCode::StaffReasonRequired, "reason")) }
+    }
+}
+
+/// Whether a person may book now, and why not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BanStatus {
+    pub account_id: String,
+    /// Counted no-shows (since the last lift), newest first: `YYYY-MM-DD`.
+    pub no_shows: Vec<String>,
+    /// Booking is suspended until this day (exclusive), if at all.
+    pub banned_until: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -189,6 +270,7 @@ pub enum BookingState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BookingEvent {
     Confirm,
+    Reschedule,
     Cancel,
     HoldTimeout,
     CheckIn,
@@ -209,6 +291,7 @@ impl BookingState {
             (S::Held, E::Confirm) => Ok(S::Confirmed),
             (S::Held, E::HoldTimeout) => Ok(S::Expired),
             (S::Held | S::Confirmed, E::Cancel) => Ok(S::Cancelled),
+            (S::Confirmed, E::Reschedule) => Ok(S::Confirmed),
             (S::Confirmed, E::CheckIn) => Ok(S::CheckedIn),
             (S::Confirmed, E::MissedSlot) => Ok(S::NoShow),
             (S::CheckedIn, E::Served) => Ok(S::Done),
@@ -285,7 +368,7 @@ mod tests {
 
     #[test]
     fn new_booking_parsing() {
-        let ok = NewBooking { center_id: "wanli".into(), item_id: "rsj-social-security-card".into(), date: "2026-12-01".into(), start: "09:30".into() };
+        let ok = NewBooking { center_id: "wanli".into(), item_id: "rsj-social-security-card".into(), date: "2026-12-01".into(), start: "09:30".into(), hold: false };
         assert_eq!(ok.parse().unwrap().0, d("2026-12-01"));
         assert_eq!(NewBooking { date: "2026-13-01".into(), ..ok.clone() }.parse().unwrap_err().code, ErrorCode::DateNotBookable);
         assert_eq!(NewBooking { start: "9:30".into(), ..ok.clone() }.parse().unwrap_err().code, ErrorCode::SlotNotFound);
@@ -372,59 +455,93 @@ mod tests {
         Book(usize),
         Cancel(usize),
         Move(usize, usize),
+        /// A hold running out unconfirmed.
+        Expire(usize),
+        /// Someone joins a slot's waiting list.
+        Join(usize),
     }
 
     /// A model of a center's slots: what the edge does with conditional updates, as pure operations.
+    /// Every freed seat goes to the first person on that slot's waiting list as a hold.
     #[derive(Debug)]
     struct Model {
         capacity: Vec<u32>,
         booked: Vec<u32>,
-        bookings: Vec<Option<usize>>, // slot of each live booking
+        bookings: Vec<Option<(usize, bool)>>, // (slot, held) of each live booking
+        waiting: Vec<Vec<u32>>,               // per slot, ticket numbers in joining order
+        offered: Vec<Vec<u32>>,
+        next_person: u32,
     }
 
     impl Model {
         fn book(&mut self, s: usize) {
             if self.booked[s] < self.capacity[s] {
                 self.booked[s] += 1;
-                self.bookings.push(Some(s));
+                self.bookings.push(Some((s, false)));
+            }
+        }
+        fn free(&mut self, b: usize, s: usize) {
+            self.booked[s] -= 1;
+            self.bookings[b] = None;
+            if !self.waiting[s].is_empty() {
+                let p = self.waiting[s].remove(0);
+                self.offered[s].push(p);
+                self.booked[s] += 1;
+                self.bookings.push(Some((s, true)));
             }
         }
         fn cancel(&mut self, b: usize) {
-            if let Some(Some(s)) = self.bookings.get(b).copied() {
-                self.booked[s] -= 1;
-                self.bookings[b] = None;
+            if let Some(Some((s, _))) = self.bookings.get(b).copied() {
+                self.free(b, s);
+            }
+        }
+        fn expire(&mut self, b: usize) {
+            if let Some(Some((s, true))) = self.bookings.get(b).copied() {
+                self.free(b, s);
+            }
+        }
+        fn join(&mut self, s: usize) {
+            if self.booked[s] >= self.capacity[s] {
+                self.next_person += 1;
+                self.waiting[s].push(self.next_person);
             }
         }
         /// Atomic reschedule: the old seat is given up only if the new one was taken.
         fn reschedule(&mut self, b: usize, to: usize) {
-            if let Some(Some(from)) = self.bookings.get(b).copied() {
+            if let Some(Some((from, false))) = self.bookings.get(b).copied() {
                 if from != to && self.booked[to] < self.capacity[to] {
                     self.booked[to] += 1;
-                    self.booked[from] -= 1;
-                    self.bookings[b] = Some(to);
+                    self.free(b, from);
+                    self.bookings.push(Some((to, false)));
                 }
             }
         }
     }
 
     proptest! {
-        /// No sequence of book / cancel / reschedule puts more bookings in a slot than it has seats, and
-        /// the seat counters always equal the live bookings.
+        /// No sequence of book / cancel / reschedule / hold expiry / waiting-list offers puts more
+        /// bookings in a slot than it has seats; the seat counters always equal the live bookings; a
+        /// freed seat never stays empty while someone waits; offers go in joining order.
         #[test]
         fn capacity_is_never_exceeded(caps in proptest::collection::vec(0u32..4, 1..5), ops in proptest::collection::vec(
-            prop_oneof![(0usize..5).prop_map(Op::Book), (0usize..20).prop_map(Op::Cancel), (0usize..20, 0usize..5).prop_map(|(a, b)| Op::Move(a, b))], 0..60)) {
+            prop_oneof![(0usize..5).prop_map(Op::Book), (0usize..20).prop_map(Op::Cancel), (0usize..20, 0usize..5).prop_map(|(a, b)| Op::Move(a, b)),
+                        (0usize..20).prop_map(Op::Expire), (0usize..5).prop_map(Op::Join)], 0..80)) {
             let n = caps.len();
-            let mut m = Model { booked: vec![0; n], capacity: caps, bookings: vec![] };
+            let mut m = Model { booked: vec![0; n], capacity: caps, bookings: vec![], waiting: vec![vec![]; n], offered: vec![vec![]; n], next_person: 0 };
             for op in ops {
                 match op {
                     Op::Book(s) => m.book(s % n),
                     Op::Cancel(b) => m.cancel(b),
                     Op::Move(b, s) => m.reschedule(b, s % n),
+                    Op::Expire(b) => m.expire(b),
+                    Op::Join(s) => m.join(s % n),
                 }
                 for s in 0..n {
-                    let live = m.bookings.iter().filter(|x| **x == Some(s)).count() as u32;
+                    let live = m.bookings.iter().filter(|x| matches!(x, Some((t, _)) if *t == s)).count() as u32;
                     prop_assert_eq!(live, m.booked[s]);
                     prop_assert!(m.booked[s] <= m.capacity[s]);
+                    prop_assert!(m.waiting[s].is_empty() || m.booked[s] == m.capacity[s], "a seat is free while people wait");
+                    prop_assert!(m.offered[s].windows(2).all(|w| w[0] < w[1]), "offers out of joining order");
                 }
             }
         }

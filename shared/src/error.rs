@@ -46,6 +46,7 @@ error_codes! {
     InvalidLogin     = "invalid_login",     400, "登录名为 3–32 位小写字母、数字、点或连字符", "A login name has 3–32 lower-case letters, digits, dots or hyphens";
     InvalidPost      = "invalid_post",      400, "岗位与所属中心或部门不匹配", "The post does not fit its center or department";
     InvalidBackup    = "invalid_backup",    400, "AB角须为同一中心或部门的另一名工作人员", "The backup must be another staff member of the same center or department";
+    StaffReasonRequired = "staff_reason_required", 400, "请填写原因（2–200 字）", "Give a reason (2–200 characters)";
     ReasonRequired   = "reason_required",   400, "请填写查看原因（2–200 字）", "Give a reason for viewing (2–200 characters)";
     LoginTaken       = "login_taken",       409, "该登录名已被使用", "This login name is taken";
     PersonNotFound   = "person_not_found",  404, "没有找到该证件号码的用户", "No user with this ID number";
@@ -58,6 +59,13 @@ error_codes! {
     LimitReached     = "limit_reached",     409, "预约数量已达上限（同一事项每天 1 个，总共 3 个进行中的预约）", "Booking limit reached (one per item per day, three active in all)";
     BookingBanned    = "booking_banned",    403, "因多次爽约，暂时不能预约", "Booking is suspended after repeated no-shows";
     TooLateToCancel  = "too_late_to_cancel",409, "距预约时间不足 2 小时，不能取消", "Less than 2 hours before the slot: it can no longer be cancelled";
+    SlotHasSeats     = "slot_has_seats",    409, "该时段还有余位，请直接预约", "This slot still has seats; book it directly";
+    AlreadyWaiting   = "already_waiting",   409, "您已在该时段的候补名单中", "You are already on this slot's waiting list";
+    WaitlistNotFound = "waitlist_not_found",404, "没有找到该候补", "No such waiting-list entry";
+    SameSlot         = "same_slot",         409, "新时段与原时段相同", "The new slot is the same as the current one";
+    InvalidConfig    = "invalid_config",    400, "配置不正确，请检查标出的项目", "The configuration is not valid; check the marked field";
+    ClassNotFound    = "class_not_found",   404, "没有这个窗口类别", "No such window class";
+    QueueEmpty       = "queue_empty",       409, "没有正在处理的号", "No ticket is at this window";
     HoldExpired      = "hold_expired",      409, "保留时间已过，请重新选择时段", "The hold has expired; choose a slot again";
     CheckInTooEarly  = "check_in_too_early",409, "还未到签到时间（预约时段前 30 分钟起可签到）", "Too early to check in (from 30 minutes before the slot)";
     CheckInLate      = "check_in_late",     409, "已超过签到时间，请取号按现场排队办理", "Too late to check in; please take a walk-in ticket";

@@ -9,6 +9,7 @@
 //! - [`lang`]      — the two UI languages and bilingual text ([`lang::Text`]).
 //! - [`error`]     — every error code the API can return, with its HTTP status and zh/en messages.
 //! - [`booking`]   — booking rules, slot capacity, the booking state machine, booking codes.
+//! - [`config`]    — a center's configuration (hours, rules, window classes), its checks, affected bookings.
 //! - [`calendar`]  — working days with holidays and 调休: booking horizons, deadlines.
 //! - [`catalogue`] — departments, service centers, windows, service items and their versioned office guides
 //!                   (办事指南), "一件事" bundles, and the seed-file format that feeds them.
@@ -25,6 +26,7 @@ pub mod authz;
 pub mod booking;
 pub mod calendar;
 pub mod catalogue;
+pub mod config;
 pub mod error;
 pub mod etag;
 pub mod ids;

@@ -23,17 +23,24 @@ pub struct Waiting {
     pub origin: Origin,
     /// Slot start for bookings; None for walk-ins.
     pub slot_start: Option<NaiveDateTime>,
-    /// The daily sequence number of the ticket (A012 → 12).
+    /// The daily sequence number of the ticket in its line.
     pub seq: u32,
+    /// Sent here from another window's line: it has waited once already and goes first.
+    pub transferred: bool,
 }
 
-/// The sort key of the service order: bookings (by slot, then ticket) before walk-ins (by ticket).
-pub fn priority(w: &Waiting) -> (u8, Option<NaiveDateTime>, u32) {
+/// The sort key of the service order: transferred tickets first (they already queued once), then
+/// bookings (by slot, then ticket), then walk-ins (by ticket).
+pub fn priority(w: &Waiting) -> (u8, u8, Option<NaiveDateTime>, u32) {
+    let t = if w.transferred { 0 } else { 1 };
     match w.origin {
-        Origin::Booking => (0, w.slot_start, w.seq),
-        Origin::WalkIn => (1, None, w.seq),
+        Origin::Booking => (t, 0, w.slot_start, w.seq),
+        Origin::WalkIn => (t, 1, None, w.seq),
     }
 }
+
+/// The same order as SQL, for the statement that calls the next ticket.
+pub const SERVICE_ORDER_SQL: &str = "CASE WHEN transferred_from IS NULL THEN 1 ELSE 0 END, CASE origin WHEN 'booking' THEN 0 ELSE 1 END, slot_start, seq";
 
 /// The waiting tickets in the order they will be called.
 pub fn service_order(waiting: &[Waiting]) -> Vec<&Waiting> {
@@ -62,8 +69,6 @@ pub enum TicketState {
     /// 过号: called and not there; rejoins the line after a few others.
     Skipped,
     Done,
-    /// Moved to another window class's line.
-    Transferred,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,10 +93,115 @@ impl TicketState {
             (S::Skipped, E::Rejoin) => Ok(S::Waiting),
             (S::Called, E::Start) => Ok(S::Serving),
             (S::Serving, E::Finish) => Ok(S::Done),
-            (S::Waiting | S::Called, E::Transfer) => Ok(S::Transferred),
+            // Moved to another class's line, keeping its number and its place by ticket time.
+            (S::Waiting | S::Called, E::Transfer) => Ok(S::Waiting),
             _ => Err(ErrorCode::InvalidTransition),
         }
     }
+}
+
+/// A skipped (过号) ticket rejoins its line after this many further calls of its class.
+pub const REJOIN_AFTER_CALLS: u32 = 3;
+
+/// The average handling minutes the wait estimate uses: today's recent services once there are a few,
+/// else the configured figure (a new day starts from experience, then follows reality).
+pub fn handling_minutes(recent_secs: &[i64], configured: u32) -> f64 {
+    let samples: Vec<i64> = recent_secs.iter().copied().filter(|s| *s > 0).collect();
+    if samples.len() < 3 {
+        return f64::from(configured.max(1));
+    }
+    (samples.iter().sum::<i64>() as f64 / samples.len() as f64 / 60.0).clamp(1.0, 240.0)
+}
+
+/// How a service at the window ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// 当场办结
+    OnTheSpot,
+    /// Accepted and routed to the back office (后台办理).
+    BackOffice,
+}
+
+/// What a window does with the ticket it called.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum WindowAction {
+    /// Call the same number again (display and speech).
+    Recall,
+    /// 过号: not here; the ticket rejoins after [`REJOIN_AFTER_CALLS`] calls.
+    Skip,
+    /// The person is at the window: handling starts.
+    Start,
+    Finish { outcome: Outcome },
+    /// Send the ticket to another class's line (e.g. a domain window).
+    Transfer { class_id: String },
+}
+
+impl WindowAction {
+    pub fn event(&self) -> TicketEvent {
+        match self {
+            WindowAction::Recall => TicketEvent::Recall,
+            WindowAction::Skip => TicketEvent::Skip,
+            WindowAction::Start => TicketEvent::Start,
+            WindowAction::Finish { .. } => TicketEvent::Finish,
+            WindowAction::Transfer { .. } => TicketEvent::Transfer,
+        }
+    }
+}
+
+/// A line of the hall, as the kiosk offers it for a walk-in ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct QueueClass {
+    pub id: String,
+    pub prefix: String,
+    pub name: crate::Text,
+    /// Whether it serves every item (无差别) or a domain (分领域).
+    pub any_item: bool,
+    /// Tickets waiting in it now.
+    pub waiting: u32,
+}
+
+/// A window's current ticket and its day so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WindowState {
+    pub center_id: String,
+    pub window_no: u32,
+    pub class_id: String,
+    pub class_name: crate::Text,
+    /// The ticket called to this window and not yet finished.
+    pub current: Option<CurrentTicket>,
+    /// Tickets waiting in this window's line.
+    pub waiting: u32,
+    pub stats: WindowStats,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CurrentTicket {
+    pub id: String,
+    pub number: String,
+    pub state: TicketState,
+    pub origin: Origin,
+    pub called_at: Option<i64>,
+    pub started_at: Option<i64>,
+}
+
+/// Today's figures of one window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WindowStats {
+    pub served: u32,
+    pub on_the_spot: u32,
+    pub skipped: u32,
+    /// Mean minutes from ticket to call, over tickets this window called today.
+    pub avg_wait_minutes: Option<f64>,
+    /// Mean minutes from start to finish.
+    pub avg_handle_minutes: Option<f64>,
 }
 
 /// Minutes until a person `ahead` places back is called: the line moves at `open_windows` services per
@@ -159,10 +269,10 @@ mod tests {
     }
 
     fn booking(seq: u32, h: u32, m: u32) -> Waiting {
-        Waiting { ticket: ticket_number('A', seq), origin: Origin::Booking, slot_start: Some(at(h, m)), seq }
+        Waiting { ticket: ticket_number('A', seq), origin: Origin::Booking, slot_start: Some(at(h, m)), seq, transferred: false }
     }
     fn walk_in(seq: u32) -> Waiting {
-        Waiting { ticket: ticket_number('A', seq), origin: Origin::WalkIn, slot_start: None, seq }
+        Waiting { ticket: ticket_number('A', seq), origin: Origin::WalkIn, slot_start: None, seq, transferred: false }
     }
 
     #[test]
@@ -170,6 +280,9 @@ mod tests {
         let q = vec![walk_in(1), booking(5, 10, 0), walk_in(2), booking(3, 9, 30), booking(4, 9, 30)];
         let order: Vec<&str> = service_order(&q).iter().map(|w| w.ticket.as_str()).collect();
         assert_eq!(order, vec!["A003", "A004", "A005", "A001", "A002"]);
+        let moved = Waiting { transferred: true, ..walk_in(9) };
+        let q = vec![walk_in(1), booking(5, 10, 0), moved];
+        assert_eq!(service_order(&q)[0].ticket, "A009", "a transferred ticket has waited once already");
     }
 
     #[test]
@@ -189,6 +302,20 @@ mod tests {
         assert_eq!(S::Called.next(E::Skip).and_then(|s| s.next(E::Rejoin)), Ok(S::Waiting));
         assert_eq!(S::Done.next(E::Call), Err(ErrorCode::InvalidTransition));
         assert_eq!(S::Serving.next(E::Transfer), Err(ErrorCode::InvalidTransition));
+        assert_eq!(S::Called.next(E::Transfer), Ok(S::Waiting), "a transferred ticket waits in its new line");
+        assert_eq!(S::Waiting.next(E::Start), Err(ErrorCode::InvalidTransition), "not called yet");
+        assert_eq!(S::Called.next(E::Finish), Err(ErrorCode::InvalidTransition), "finish follows start");
+    }
+
+    #[test]
+    fn handling_time_follows_the_day_once_there_are_samples() {
+        assert_eq!(handling_minutes(&[], 15), 15.0);
+        assert_eq!(handling_minutes(&[600, 600], 15), 15.0, "two samples are not enough");
+        assert_eq!(handling_minutes(&[300, 600, 900], 15), 10.0);
+        assert_eq!(handling_minutes(&[1, 1, 1], 15), 1.0, "never below a minute");
+        let a: WindowAction = serde_json::from_str(r#"{"action":"finish","outcome":"on_the_spot"}"#).unwrap();
+        assert_eq!(a, WindowAction::Finish { outcome: Outcome::OnTheSpot });
+        assert_eq!(a.event(), TicketEvent::Finish);
     }
 
     #[test]
@@ -212,6 +339,7 @@ mod tests {
             let order = service_order(&q);
             prop_assert_eq!(order.len(), q.len());
             let first_walk_in = order.iter().position(|w| w.origin == Origin::WalkIn).unwrap_or(order.len());
+            prop_assert!(order.iter().all(|w| !w.transferred), "the strategy makes no transfers");
             prop_assert!(order[first_walk_in..].iter().all(|w| w.origin == Origin::WalkIn));
             for pair in order.windows(2) {
                 prop_assert!(priority(pair[0]) <= priority(pair[1]));

@@ -99,6 +99,8 @@ pub struct PersonRecord {
     pub name: String,
     pub id_number: String,
     pub mobile: String,
+    /// No-shows and whether booking is suspended (staff can lift it with a reason).
+    pub ban: crate::booking::BanStatus,
 }
 
 /// One audit record, as admins read it: the subject is masked (the admin needs to know that, not whom in full).

@@ -6,10 +6,13 @@
 //! - `deploy` — build and `wrangler deploy` (`--dry-run` builds the bundle without uploading).
 //! - `build`  — build the worker and the app into `edge/build` and `dist`.
 //! - `bootstrap-admin` — SQL for the first district admin of a deployment, sealed with production keys.
+//! - `bench`  — booking and catalogue throughput and latency on a local workerd, and the last-seats race.
 //!
 //! Layout: [`tools`] installs and locates tools; [`build`] builds; [`seed`] turns `seed/catalogue.json`
-//! into idempotent SQL; [`server`] runs wrangler dev; [`testing`] runs the suites and counts results.
+//! into idempotent SQL; [`server`] runs wrangler dev; [`testing`] runs the suites and counts results;
+//! [`bench`] loads a local server and measures it.
 
+mod bench;
 mod build;
 mod seed;
 mod server;
@@ -30,7 +33,7 @@ pub fn root() -> PathBuf {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser] | build | deploy [--dry-run] | seed-sql | bootstrap-admin --login L --name N>"
+    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser] | build | deploy [--dry-run] | bench [--secs N] [--conns 32,128] [--accounts N] [--no-build] | seed-sql | bootstrap-admin --login L --name N>"
 }
 
 fn run(args: &[String]) -> Result {
@@ -72,6 +75,7 @@ fn run(args: &[String]) -> Result {
             print!("{}", seed::bootstrap_admin_sql(&login, &name, password.trim_end_matches(['\r', '\n']), &seed::env_keyring()?, now)?);
             Ok(())
         }
+        "bench" => bench::run(&bench::Options::parse(args)?),
         "seed-sql" => {
             server::ensure_dev_vars()?;
             print!("{}{}", seed::sql()?, seed::accounts_sql()?);

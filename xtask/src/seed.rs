@@ -172,15 +172,36 @@ pub fn sql() -> Result<String> {
             ));
         }
     }
-    // One any-item window class (A) per center for bookings and the queue: its open windows are the
-    // center's any-item windows; 15 minutes is a typical average handling time.
+    // Window classes per center: A, the any-item (无差别) windows; then domain (分领域) lines where the
+    // center has windows for them — 企业开办 and 医保民政 at the district center, 社保医保 at the street
+    // centers (serving the 医保 items there). 15 minutes is a typical average handling time.
+    // Class items refer to items, which come later in the file.
+    let mut class_items = Vec::new();
     for c in &seed.centers {
         let k = &c.center;
-        let any = c.windows.iter().filter(|w| w.class == tongban_shared::catalogue::WindowClass::Any).count().max(1);
-        push(format!(
-            "INSERT OR IGNORE INTO window_classes (id, center_id, prefix, name_zh, name_en, open_windows, avg_minutes) VALUES ({}, {}, 'A', '综合窗口', 'Comprehensive windows', {any}, 15)",
-            q(&format!("{}-a", k.id)), q(&k.id)
-        ));
+        let any: Vec<u32> = c.windows.iter().filter(|w| w.class == tongban_shared::catalogue::WindowClass::Any).map(|w| w.number).collect();
+        let mut classes: Vec<(&str, &str, &str, Vec<u32>, Vec<&str>)> = vec![("A", "综合窗口", "Comprehensive windows", any, vec![])];
+        let labelled = |needle: &str| -> Vec<u32> { c.windows.iter().filter(|w| w.label.zh.contains(needle)).map(|w| w.number).collect() };
+        if k.id == "putuo-district" {
+            classes.push(("B", "企业开办", "Business start-up", labelled("企业开办"), vec!["scjg-"]));
+            classes.push(("C", "社会事务", "Social affairs", labelled("社会事务"), vec!["ybj-", "mzj-"]));
+        } else if !labelled("社保医保").is_empty() {
+            classes.push(("B", "社保医保", "Social and medical insurance", labelled("社保医保"), vec!["ybj-"]));
+        }
+        for (prefix, zh, en, windows, items) in classes {
+            let id = format!("{}-{}", k.id, prefix.to_ascii_lowercase());
+            let kind = if items.is_empty() { "any" } else { "domain" };
+            push(format!(
+                "INSERT OR IGNORE INTO window_classes (id, center_id, prefix, name_zh, name_en, open_windows, avg_minutes, kind) VALUES ({}, {}, {}, {}, {}, {}, 15, {})",
+                q(&id), q(&k.id), q(prefix), q(zh), q(en), windows.len().max(1), q(kind)
+            ));
+            for w in windows {
+                push(format!("UPDATE windows SET class_id = {} WHERE center_id = {} AND number = {w} AND class_id IS NULL", q(&id), q(&k.id)));
+            }
+            for it in seed.items.iter().filter(|it| items.iter().any(|p| it.id.starts_with(p)) && it.centers.iter().any(|x| x == &k.id || x == "*")) {
+                class_items.push(format!("INSERT OR IGNORE INTO class_items (class_id, item_id) VALUES ({}, {})", q(&id), q(&it.id)));
+            }
+        }
     }
     let all_centers: Vec<&str> = seed.centers.iter().map(|c| c.center.id.as_str()).collect();
     for it in &seed.items {
@@ -205,6 +226,9 @@ pub fn sql() -> Result<String> {
         for c in centers {
             push(format!("INSERT OR IGNORE INTO item_centers (item_id, center_id) VALUES ({}, {})", q(&it.id), q(c)));
         }
+    }
+    for sql in class_items {
+        push(sql);
     }
     for (i, bnd) in seed.bundles.iter().enumerate() {
         push(format!(

@@ -88,6 +88,11 @@ impl Server {
         Ok(server)
     }
 
+    /// The process group of wrangler and everything it started (workerd, esbuild).
+    pub fn pgid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn wait_ready(&self, limit: Duration, log: &Path) -> Result {
         let t = Instant::now();
         let agent: ureq::Agent = ureq::Agent::config_builder()

@@ -60,7 +60,7 @@ pub fn BookPage() -> impl IntoView {
         }
         busy.set(true);
         error.set(None);
-        let req = NewBooking { center_id: c, item_id: item.get_untracked(), date: d, start: s };
+        let req = NewBooking { center_id: c, item_id: item.get_untracked(), date: d, start: s, hold: false };
         let (k, l) = (key.get_untracked(), lang());
         leptos::task::spawn_local(async move {
             match api::book(&req, &k, l).await {

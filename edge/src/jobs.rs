@@ -1,0 +1,74 @@
+//! Cron Triggers (`[triggers]` in wrangler.toml). Every minute: give back expired holds (and offer them to
+//! the waiting list). Nightly at 23:30 Beijing time: close the day — bookings never checked in become
+//! no-shows (each with a notification), waiting-list entries for past slots lapse, and the day's figures
+//! per class and window are stored. Every step is a conditional statement, so running a job twice, or
+//! two runs overlapping, changes nothing the second time.
+
+/// 23:30 in Beijing (UTC+8) is 15:30 UTC.
+pub const CLOSE_DAY_CRON: &str = "30 15 * * *";
+pub const EVERY_MINUTE_CRON: &str = "* * * * *";
+
+/// Latest slot start (`HH:MM`) that a no-show can be declared for at `now`: an hour back, which is beyond
+/// any center's check-in lateness (validated ≤ 60 minutes), so nobody who may still check in is marked.
+pub fn no_show_cutoff(now: chrono::NaiveDateTime) -> String {
+    (now - chrono::Duration::minutes(60)).format("%H:%M").to_string()
+}
+
+#[cfg(target_arch = "wasm32")]
+pub async fn run(cron: &str, db: &worker::D1Database, now: i64) -> Result<(), crate::error::ApiError> {
+    crate::bookings::sweep_holds(db, now).await?;
+    if cron == CLOSE_DAY_CRON {
+        close_day(db, now).await?;
+    }
+    Ok(())
+}
+
+#[cfg(target_arch = "wasm32")]
+pub async fn close_day(db: &worker::D1Database, now: i64) -> Result<(), crate::error::ApiError> {
+    use wasm_bindgen::JsValue;
+    let local = crate::bookings::beijing(now);
+    // An hour back may still be yesterday just after midnight: then only earlier days are closed.
+    let cutoff_day = (local - chrono::Duration::minutes(60)).date();
+    let (today, cutoff) = (JsValue::from_str(&cutoff_day.to_string()), JsValue::from_str(&no_show_cutoff(local)));
+    let nowv = JsValue::from_f64(now as f64);
+    let due = "state = 'confirmed' AND (date < ?1 OR (date = ?1 AND start <= ?2))";
+    let day = JsValue::from_str(&local.date().to_string());
+    db.batch(vec![
+        db.prepare(format!(
+            "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
+             SELECT lower(hex(randomblob(16))), account_id, 'no_show', id, json_object('booking_id', id, 'date', date, 'start', start), ?3 FROM bookings WHERE {due}"
+        ))
+        .bind(&[today.clone(), cutoff.clone(), nowv.clone()])?,
+        db.prepare(format!("UPDATE bookings SET state = 'no_show', updated_at = ?3 WHERE {due}")).bind(&[today.clone(), cutoff.clone(), nowv.clone()])?,
+        db.prepare("UPDATE waitlist SET state = 'lapsed', updated_at = ?3 WHERE state = 'waiting' AND (date < ?1 OR (date = ?1 AND start <= ?2))")
+            .bind(&[today, cutoff, nowv])?,
+        db.prepare(
+            "INSERT OR REPLACE INTO daily_stats (day, center_id, class_id, window_no, tickets, served, on_the_spot, avg_wait_secs, avg_handle_secs, no_shows) \
+             SELECT t.day, t.center_id, t.class_id, 0, count(*), sum(t.state = 'done'), sum(t.outcome = 'on_the_spot'), \
+             CAST(avg(t.called_at - t.created_at) AS INTEGER), CAST(avg(t.finished_at - t.started_at) AS INTEGER), \
+             (SELECT count(*) FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE s.class_id = t.class_id AND b.date = t.day AND b.state = 'no_show') \
+             FROM tickets t WHERE t.day = ?1 GROUP BY t.day, t.center_id, t.class_id",
+        )
+        .bind(&[day.clone()])?,
+        db.prepare(
+            "INSERT OR REPLACE INTO daily_stats (day, center_id, class_id, window_no, tickets, served, on_the_spot, avg_wait_secs, avg_handle_secs, no_shows) \
+             SELECT t.day, t.center_id, t.class_id, t.window_no, count(*), sum(t.state = 'done'), sum(t.outcome = 'on_the_spot'), \
+             CAST(avg(t.called_at - t.created_at) AS INTEGER), CAST(avg(t.finished_at - t.started_at) AS INTEGER), 0 \
+             FROM tickets t WHERE t.day = ?1 AND t.window_no IS NOT NULL GROUP BY t.day, t.center_id, t.class_id, t.window_no",
+        )
+        .bind(&[day])?,
+    ])
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cutoff_is_an_hour_back() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(23, 30, 0).unwrap();
+        assert_eq!(no_show_cutoff(t), "22:30");
+    }
+}

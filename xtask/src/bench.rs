@@ -1,0 +1,490 @@
+//! `cargo xtask bench`: throughput and latency of booking and of catalogue reads on a local workerd, and the
+//! last-seats race. A measurement, not a test: only an overbooked (or underbooked) race slot fails it.
+//!
+//! Its own wrangler dev on a free port, with a fresh local D1 migrated and seeded as the integration tests
+//! do it. Residents and their sessions are written straight into D1 with known cookie tokens: registering
+//! through the API costs 600,000 PBKDF2 rounds per account, which would dominate the setup.
+//!
+//! The load generator runs on the same machine as workerd, so the figures are of the pair competing for the
+//! same cores: a floor for the worker, useful to compare runs on one machine, not a capacity plan.
+
+use crate::server::{self, Server};
+use crate::tools::{self, cmd, Needs};
+use crate::{build, root, Result, D1_NAME};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Barrier, Mutex};
+use std::time::{Duration, Instant};
+use tongban_shared::booking::Availability;
+
+pub struct Options {
+    pub secs: u64,
+    pub conns: Vec<usize>,
+    /// Residents per booking run. Each may hold 3 active bookings, so a run that sends more than 3 × this
+    /// many requests measures refusals (409 limit_reached) from there on.
+    pub accounts: usize,
+    /// False with `--no-build`: measure the worker and app as last built, while their sources are mid-edit.
+    pub build: bool,
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> Result<Options> {
+        let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
+        let num = |name: &str, default: usize| -> Result<usize> {
+            arg(name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{name} wants a whole number, got {v:?}")))
+        };
+        let conns = match arg("--conns") {
+            Some(v) => v.split(',').map(|c| c.trim().parse::<usize>().map_err(|_| format!("--conns wants e.g. 32,128, got {v:?}"))).collect::<Result<Vec<_>>>()?,
+            None => vec![32, 128],
+        };
+        let o = Options { secs: num("--secs", 20)? as u64, conns, accounts: num("--accounts", 2_000)?, build: !args.iter().any(|a| a == "--no-build") };
+        if o.secs == 0 || o.accounts == 0 || o.conns.is_empty() || o.conns.contains(&0) {
+            return Err("--secs, --accounts and --conns must be positive".into());
+        }
+        Ok(o)
+    }
+}
+
+/// People trying for the same slot at the same instant in the race.
+const RACE_PEOPLE: usize = 1_000;
+
+pub fn run(o: &Options) -> Result {
+    tools::ensure(Needs::Dev)?;
+    if o.build {
+        build::all()?;
+    } else if !root().join("edge/build/worker/shim.mjs").exists() {
+        return Err("--no-build, but there is no worker build yet: run `cargo xtask build`".into());
+    }
+    let setup = Instant::now();
+    let state = root().join(format!("target/bench-state/{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let result = with_state(o, &state, setup);
+    let _ = std::fs::remove_dir_all(&state);
+    result
+}
+
+fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
+    server::prepare_db(state)?;
+    // One pool per booking run, so every run starts from residents with no bookings; the race gets its own.
+    let pools = o.conns.len();
+    let cookies = residents(state, pools * o.accounts + RACE_PEOPLE)?;
+    let (booking_cookies, race_cookies) = cookies.split_at(pools * o.accounts);
+
+    let srv = Server::start(state, &root().join("target/bench-wrangler.log"))?;
+    let rss = || workerd_rss(srv.pgid());
+    let rss_start = rss();
+    let seed = crate::seed::load()?;
+    // A resident's three bookings are for three different items served everywhere, which keeps them clear of
+    // the one-per-item-per-day rule wherever the slots fall.
+    let items: Vec<&str> = seed.items.iter().filter(|i| i.centers.iter().any(|c| c == "*")).map(|i| i.id.as_str()).take(3).collect();
+    if items.len() < 3 {
+        return Err("the seed needs at least 3 items served at every center".into());
+    }
+    let centers: Vec<&str> = seed.centers.iter().map(|c| c.center.id.as_str()).collect();
+    let mut slots = items.iter().map(|item| open_slots(&srv.base, &centers, item)).collect::<Result<Vec<_>>>()?;
+    let seats: u64 = slots[0].iter().map(|s| u64::from(s.capacity)).sum();
+    println!(
+        "xtask: bench set up in {:.0} s: {} slots with {seats} seats for {}, {} residents",
+        setup.elapsed().as_secs_f32(),
+        slots[0].len(),
+        items[0],
+        cookies.len()
+    );
+
+    // The race comes first, on a slot nobody has touched, and that slot is then left out of the load.
+    let race_slot = slots[0].iter().find(|s| s.capacity == 10).unwrap_or(&slots[0][0]).clone();
+    for list in &mut slots {
+        list.retain(|s| (&s.center, &s.date, &s.start) != (&race_slot.center, &race_slot.date, &race_slot.start));
+    }
+    let race = race(&srv.base, state, &race_slot, items[0], race_cookies)?;
+    println!("xtask: {}", race.line);
+    let rss_race = rss();
+
+    let mut rows = Vec::new();
+    for (level, &conns) in o.conns.iter().enumerate() {
+        let pool = &booking_cookies[level * o.accounts..(level + 1) * o.accounts];
+        let s = load(&srv.base, conns, o.secs, |agent, n| book_nth(agent, &srv.base, pool, &slots, &items, level, n));
+        rows.push(("POST /bookings", conns, s, rss()));
+    }
+    let terms: Vec<String> = seed.items.iter().filter_map(|i| i.keywords.first()).map(|k| enc(k)).collect();
+    for &conns in &o.conns {
+        let s = load(&srv.base, conns, o.secs, |agent, n| get(agent, &format!("{}/api/v1/items?q={}", srv.base, terms[n as usize % terms.len()])));
+        rows.push(("GET /items?q=", conns, s, rss()));
+    }
+    for &conns in &o.conns {
+        let s = load(&srv.base, conns, o.secs, |agent, n| get(agent, &format!("{}/api/v1/items/{}", srv.base, seed.items[n as usize % seed.items.len()].id)));
+        rows.push(("GET /items/{id}", conns, s, rss()));
+    }
+    drop(srv);
+
+    let mb = |kb: &[u64]| kb.iter().sum::<u64>() as f64 / 1024.0;
+    println!("\nxtask: bench results ({} s per run, load generator on the same {} cores; RSS: workerd after the run)\n", o.secs, cores());
+    println!("| scenario        | conns |   req/s | p50 ms | p95 ms | p99 ms |    2xx |   409 | errors | RSS MB |");
+    println!("|-----------------|------:|--------:|-------:|-------:|-------:|-------:|------:|-------:|-------:|");
+    for (name, conns, s, kb) in &rows {
+        let p = |q: f64| s.percentile_ms(q);
+        println!(
+            "| {name:<15} | {conns:>5} | {:>7.1} | {:>6.1} | {:>6.1} | {:>6.1} | {:>6} | {:>5} | {:>6} | {:>6.0} |",
+            s.rate(),
+            p(0.50),
+            p(0.95),
+            p(0.99),
+            s.ok,
+            s.conflicts.values().sum::<u64>(),
+            s.errors,
+            mb(kb)
+        );
+    }
+    println!();
+    for (name, conns, s, _) in &rows {
+        if !s.conflicts.is_empty() {
+            let why: Vec<String> = s.conflicts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            println!("409 in {name} at {conns}: {}", why.join(", "));
+        }
+        for e in &s.samples {
+            println!("error in {name} at {conns}: {e}");
+        }
+    }
+    println!("{}", race.line);
+    let each = |kb: &[u64]| kb.iter().map(|k| format!("{:.0}", *k as f64 / 1024.0)).collect::<Vec<_>>().join(" + ");
+    let end = rows.last().map_or(&rss_race, |r| &r.3);
+    println!(
+        "workerd RSS: {:.0} MB ({} MB) before the load, {:.0} MB after the race, {:.0} MB ({} MB) at the end",
+        mb(&rss_start),
+        each(&rss_start),
+        mb(&rss_race),
+        mb(end),
+        each(end)
+    );
+    if race.ok { Ok(()) } else { Err("the race slot's bookings do not match its capacity".into()) }
+}
+
+/// `n` residents, each with a live session, written straight into local D1; returns their `Cookie` values.
+/// The rows are those of a real resident except the sealed fields, which no request here opens.
+fn residents(state: &Path, n: usize) -> Result<Vec<String>> {
+    let t = Instant::now();
+    let pid = std::process::id();
+    let mut sql = String::new();
+    let mut cookies = Vec::with_capacity(n);
+    // Multi-row INSERTs keep the statement count low; 200 rows stay far below D1's 100 KB statement limit.
+    for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
+        let (mut accounts, mut sessions) = (Vec::new(), Vec::new());
+        for &i in chunk {
+            let id = format!("{pid:08x}{i:024x}");
+            let token = format!("bench{pid}x{i}");
+            accounts.push(format!("('{id}', 'resident', 'bench:{pid}:{i}', 'x', '!', 0, 0)"));
+            sessions.push(format!("('{}', '{id}', 0, 9999999999, 0)", tongban_edge::crypto::token_digest(&token)));
+            cookies.push(format!("tb_session={token}"));
+        }
+        sql.push_str(&format!(
+            "INSERT INTO accounts (id, role, login_lookup, name_enc, password, created_at, password_changed_at) VALUES {};\n\
+             INSERT INTO sessions (token_digest, account_id, created_at, expires_at, idle_secs) VALUES {};\n",
+            accounts.join(", "),
+            sessions.join(", ")
+        ));
+    }
+    let file = root().join(format!("target/bench-residents-{pid}.sql"));
+    std::fs::write(&file, sql).map_err(|e| format!("{}: {e}", file.display()))?;
+    let ran = tools::sh(
+        cmd("wrangler")
+            .args(["d1", "execute", D1_NAME, "--local", "--persist-to"])
+            .arg(state)
+            .arg("--file")
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stdin(Stdio::null()),
+    );
+    let _ = std::fs::remove_file(&file);
+    ran?;
+    println!("xtask: {n} residents with sessions written to local D1 ({:.0} s)", t.elapsed().as_secs_f32());
+    Ok(cookies)
+}
+
+/// Runs one query on the local D1 while the server runs, and returns its result rows.
+fn d1_rows(state: &Path, sql: &str) -> Result<Vec<serde_json::Value>> {
+    let out = cmd("wrangler")
+        .args(["d1", "execute", D1_NAME, "--local", "--json", "--persist-to"])
+        .arg(state)
+        .args(["--command", sql])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("wrangler d1 execute: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!("wrangler d1 execute failed: {text}{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    // wrangler may print a banner before the JSON document.
+    let json = text.find('[').map_or("", |i| &text[i..]);
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("wrangler d1 execute --json ({e}): {text}"))?;
+    Ok(v[0]["results"].as_array().cloned().unwrap_or_default())
+}
+
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into()
+}
+
+type Answer = std::result::Result<(u16, String), String>;
+
+fn answer(r: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+    let mut r = r.map_err(|e| e.to_string())?;
+    // Read to the end so the connection goes back to the agent's pool instead of being dropped.
+    let body = r.body_mut().read_to_string().map_err(|e| e.to_string())?;
+    Ok((r.status().as_u16(), body))
+}
+
+fn get(agent: &ureq::Agent, url: &str) -> Answer {
+    answer(agent.get(url).call())
+}
+
+fn post_booking(agent: &ureq::Agent, base: &str, cookie: &str, key: &str, slot: &Slot, item: &str) -> Answer {
+    let body = serde_json::json!({"center_id": slot.center, "item_id": item, "date": slot.date, "start": slot.start}).to_string();
+    answer(
+        agent
+            .post(&format!("{base}/api/v1/bookings"))
+            .header("Content-Type", "application/json")
+            .header("Origin", base)
+            .header("Cookie", cookie)
+            .header("Idempotency-Key", key)
+            .send(&body),
+    )
+}
+
+#[derive(Clone)]
+struct Slot {
+    center: String,
+    date: String,
+    start: String,
+    capacity: u32,
+}
+
+fn availability(agent: &ureq::Agent, base: &str, center: &str, item: &str, date: Option<&str>) -> Result<Availability> {
+    let url = format!("{base}/api/v1/centers/{center}/availability?item={item}{}", date.map(|d| format!("&date={d}")).unwrap_or_default());
+    match get(agent, &url)? {
+        (200, body) => serde_json::from_str(&body).map_err(|e| format!("{url}: {e}: {body}")),
+        (status, body) => Err(format!("{url}: {status} {body}")),
+    }
+}
+
+/// Every slot for `item` still wholly free in the booking horizon of these centers.
+fn open_slots(base: &str, centers: &[&str], item: &str) -> Result<Vec<Slot>> {
+    let a = agent(Duration::from_secs(30));
+    let mut out = Vec::new();
+    for center in centers {
+        for day in availability(&a, base, center, item, None)?.days.iter().filter(|d| d.remaining > 0) {
+            for s in availability(&a, base, center, item, Some(&day.date))?.slots {
+                if s.remaining == s.capacity && s.capacity > 0 {
+                    out.push(Slot { center: center.to_string(), date: day.date.clone(), start: s.start, capacity: s.capacity });
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("no bookable slot found".into());
+    }
+    Ok(out)
+}
+
+/// The n-th booking request of run `level`: resident n mod pool, their (n ÷ pool)-th booking, the k-th for
+/// item k. Residents take slots round-robin over every center, day and start, so few slots fill up; from
+/// their fourth request on they are refused by the 3-active limit.
+fn book_nth(agent: &ureq::Agent, base: &str, pool: &[String], slots: &[Vec<Slot>], items: &[&str], level: usize, n: u64) -> Answer {
+    let (a, k) = ((n % pool.len() as u64) as usize, (n / pool.len() as u64) as usize % items.len());
+    let list = &slots[k];
+    let slot = &list[(a * items.len() + k) % list.len()];
+    let item = items[k];
+    post_booking(agent, base, &pool[a], &format!("bench-{level}-{n}"), slot, item)
+}
+
+struct Stats {
+    latencies_us: Vec<u64>,
+    ok: u64,
+    /// 409s by error code: an expected refusal, not an error.
+    conflicts: BTreeMap<String, u64>,
+    errors: u64,
+    samples: Vec<String>,
+    elapsed: Duration,
+}
+
+impl Stats {
+    fn rate(&self) -> f64 {
+        self.latencies_us.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile_ms(&self, q: f64) -> f64 {
+        match self.latencies_us.len() {
+            0 => 0.0,
+            n => self.latencies_us[((n - 1) as f64 * q).round() as usize] as f64 / 1000.0,
+        }
+    }
+
+    fn record(&mut self, a: &Answer, us: u64) {
+        self.latencies_us.push(us);
+        match a {
+            Ok((200..=299, _)) => self.ok += 1,
+            Ok((409, body)) => {
+                let code = serde_json::from_str::<serde_json::Value>(body).ok().and_then(|v| v["error"]["code"].as_str().map(str::to_string));
+                *self.conflicts.entry(code.unwrap_or_else(|| "?".into())).or_default() += 1;
+            }
+            other => {
+                self.errors += 1;
+                if self.samples.len() < 3 {
+                    self.samples.push(match other {
+                        Ok((status, body)) => format!("{status} {}", body.chars().take(200).collect::<String>()),
+                        Err(e) => e.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn merge(&mut self, o: Stats) {
+        self.latencies_us.extend(o.latencies_us);
+        self.ok += o.ok;
+        for (k, v) in o.conflicts {
+            *self.conflicts.entry(k).or_default() += v;
+        }
+        self.errors += o.errors;
+        self.samples.extend(o.samples.into_iter().take(3usize.saturating_sub(self.samples.len())));
+    }
+
+    fn empty() -> Stats {
+        Stats { latencies_us: Vec::new(), ok: 0, conflicts: BTreeMap::new(), errors: 0, samples: Vec::new(), elapsed: Duration::ZERO }
+    }
+}
+
+/// `conns` connections, each a thread with its own keep-alive agent sending `request(n)` back to back for
+/// `secs`; n counts requests across all of them. Requests still in flight at the deadline are finished
+/// and counted, and the rate is over the time until the last of them answered.
+fn load(base: &str, conns: usize, secs: u64, request: impl Fn(&ureq::Agent, u64) -> Answer + Sync) -> Stats {
+    println!("xtask: bench {conns} connections for {secs} s against {base} …");
+    let next = AtomicU64::new(0);
+    let start = Barrier::new(conns + 1);
+    let total = Mutex::new(Stats::empty());
+    let began = std::thread::scope(|s| {
+        for _ in 0..conns {
+            s.spawn(|| {
+                let agent = agent(Duration::from_secs(30));
+                let mut mine = Stats::empty();
+                let deadline = {
+                    start.wait();
+                    Instant::now() + Duration::from_secs(secs)
+                };
+                while Instant::now() < deadline {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let t = Instant::now();
+                    let a = request(&agent, n);
+                    mine.record(&a, t.elapsed().as_micros() as u64);
+                }
+                total.lock().expect("no thread panics holding it").merge(mine);
+            });
+        }
+        start.wait();
+        Instant::now()
+    });
+    let mut s = total.into_inner().expect("no thread panicked");
+    s.elapsed = began.elapsed();
+    s.latencies_us.sort_unstable();
+    s
+}
+
+struct Race {
+    line: String,
+    ok: bool,
+}
+
+/// Everyone in `cookies` asks for the same slot at once; then the bookings the database holds for it are
+/// compared with its capacity, both through the API and straight from D1.
+fn race(base: &str, state: &Path, slot: &Slot, item: &str, cookies: &[String]) -> Result<Race> {
+    println!("xtask: race: {} people for the {} seats of {} {} {} …", cookies.len(), slot.capacity, slot.center, slot.date, slot.start);
+    let go = Barrier::new(cookies.len());
+    let t = Instant::now();
+    let answers: Vec<Answer> = std::thread::scope(|s| {
+        let handles: Vec<_> = cookies
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let go = &go;
+                std::thread::Builder::new()
+                    .stack_size(256 * 1024)
+                    .spawn_scoped(s, move || {
+                        let agent = agent(Duration::from_secs(120));
+                        go.wait();
+                        post_booking(&agent, base, c, &format!("race-{i}-{}", std::process::id()), slot, item)
+                    })
+                    .expect("spawn a race thread")
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("thread panicked".into()))).collect()
+    });
+    let secs = t.elapsed().as_secs_f32();
+    let mut stats = Stats::empty();
+    for a in &answers {
+        stats.record(a, 0);
+    }
+    let created = answers.iter().filter(|a| matches!(a, Ok((201, _)))).count() as u64;
+    let refused: u64 = stats.conflicts.values().sum();
+    // Found through the bookings rather than by building the slot id, so the id scheme can change.
+    let rows = d1_rows(
+        state,
+        &format!(
+            "SELECT s.capacity, s.booked, (SELECT count(*) FROM bookings b WHERE b.slot_id = s.id AND b.state = 'confirmed') AS confirmed FROM slots s \
+             WHERE s.id IN (SELECT slot_id FROM bookings WHERE center_id = '{}' AND date = '{}' AND start = '{}')",
+            slot.center, slot.date, slot.start
+        ),
+    )?;
+    if rows.len() > 1 {
+        return Err(format!("race: bookings of {} {} {} landed in {} slots", slot.center, slot.date, slot.start, rows.len()));
+    }
+    let field = |k: &str| rows.first().and_then(|r| r[k].as_u64()).unwrap_or(0);
+    let (capacity, booked, confirmed) = (field("capacity"), field("booked"), field("confirmed"));
+    let remaining = availability(&agent(Duration::from_secs(30)), base, &slot.center, item, Some(&slot.date))?
+        .slots
+        .iter()
+        .find(|s| s.start == slot.start)
+        .map(|s| s.remaining);
+    let ok = confirmed == capacity && booked == capacity && created == capacity && remaining == Some(0) && capacity == u64::from(slot.capacity);
+    let why: Vec<String> = stats.conflicts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let line = format!(
+        "race: {} attempts on one {}-seat slot in {secs:.1} s: {created} × 201, {refused} × 409 ({}), {} other; D1: {confirmed} confirmed, booked {booked}/{capacity}, API remaining {} — {}",
+        answers.len(),
+        slot.capacity,
+        why.join(", "),
+        stats.errors,
+        remaining.map_or("?".into(), |r| r.to_string()),
+        if ok { "confirmed == capacity: OK" } else { "MISMATCH" }
+    );
+    for e in &stats.samples {
+        println!("xtask: race error: {e}");
+    }
+    Ok(Race { line, ok })
+}
+
+/// Resident memory (kB) of each workerd process in the server's process group.
+fn workerd_rss(pgid: u32) -> Vec<u64> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // `pid (comm) state ppid pgrp …`; comm may hold spaces or parentheses, so split at the last ')'.
+        let Some((head, tail)) = stat.rsplit_once(')') else { continue };
+        let comm = head.split_once('(').map_or("", |(_, c)| c);
+        let pgrp = tail.split_whitespace().nth(2).and_then(|p| p.parse::<u32>().ok());
+        if comm != "workerd" || pgrp != Some(pgid) {
+            continue;
+        }
+        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+        let rss = status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+        out.extend(rss);
+    }
+    out
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
