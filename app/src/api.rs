@@ -87,6 +87,7 @@ async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, 
 async fn call<B: Serialize>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<gloo_net::http::Response, ApiError> {
     let builder = match method {
         "DELETE" => gloo_net::http::Request::delete(path),
+        "PUT" => gloo_net::http::Request::put(path),
         _ => gloo_net::http::Request::post(path),
     }
     .header("Accept-Language", lang.code());
@@ -198,8 +199,33 @@ pub async fn cancel_booking(id: &str, lang: Lang) -> Result<tongban_shared::book
     send("POST", &format!("/api/v1/bookings/{}/cancel", encode(id)), None::<&()>, lang).await
 }
 
-pub async fn take_ticket(center: &str, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
-    send("POST", &format!("/api/v1/centers/{}/tickets", encode(center)), None::<&()>, lang).await
+pub async fn confirm_booking(id: &str, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
+    send("POST", &format!("/api/v1/bookings/{}/confirm", encode(id)), None::<&()>, lang).await
+}
+
+pub async fn reschedule(id: &str, r: &tongban_shared::booking::Reschedule, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
+    send("POST", &format!("/api/v1/bookings/{}/reschedule", encode(id)), Some(r), lang).await
+}
+
+pub async fn join_waitlist(b: &tongban_shared::booking::NewBooking, lang: Lang) -> Result<tongban_shared::booking::WaitlistEntry, ApiError> {
+    send("POST", "/api/v1/waitlist", Some(b), lang).await
+}
+
+pub async fn my_waitlist(lang: Lang) -> Result<Vec<tongban_shared::booking::WaitlistEntry>, ApiError> {
+    get("/api/v1/waitlist", lang).await
+}
+
+pub async fn leave_waitlist(id: &str, lang: Lang) -> Result<(), ApiError> {
+    no_content("DELETE", &format!("/api/v1/waitlist/{}", encode(id)), None::<&()>, lang).await
+}
+
+pub async fn take_ticket(center: &str, class: Option<&str>, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
+    let q = class.map(|c| query_string(&[("class", c.to_string())])).unwrap_or_default();
+    send("POST", &format!("/api/v1/centers/{}/tickets{q}", encode(center)), None::<&()>, lang).await
+}
+
+pub async fn classes(center: &str, lang: Lang) -> Result<Vec<tongban_shared::queue::QueueClass>, ApiError> {
+    get(&format!("/api/v1/centers/{}/classes", encode(center)), lang).await
 }
 
 pub async fn check_in(code: &str, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
@@ -216,6 +242,51 @@ pub async fn calls(center: &str, lang: Lang) -> Result<Vec<tongban_shared::queue
 
 pub async fn call_next(center: &str, window: u32, lang: Lang) -> Result<tongban_shared::queue::Called, ApiError> {
     send("POST", &format!("/api/v1/centers/{}/windows/{window}/call", encode(center)), None::<&()>, lang).await
+}
+
+#[cfg(feature = "console")]
+pub async fn window_state(center: &str, window: u32, lang: Lang) -> Result<tongban_shared::queue::WindowState, ApiError> {
+    get(&format!("/api/v1/centers/{}/windows/{window}", encode(center)), lang).await
+}
+
+#[cfg(feature = "console")]
+pub async fn window_action(center: &str, window: u32, a: &tongban_shared::queue::WindowAction, lang: Lang) -> Result<tongban_shared::queue::WindowState, ApiError> {
+    send("POST", &format!("/api/v1/centers/{}/windows/{window}/ticket", encode(center)), Some(a), lang).await
+}
+
+#[cfg(feature = "console")]
+pub async fn center_config(center: &str, lang: Lang) -> Result<tongban_shared::config::CenterConfig, ApiError> {
+    get(&format!("/api/v1/centers/{}/config", encode(center)), lang).await
+}
+
+#[cfg(feature = "console")]
+pub async fn save_center_config(c: &tongban_shared::config::CenterConfig, lang: Lang) -> Result<tongban_shared::config::CenterConfig, ApiError> {
+    send("PUT", &format!("/api/v1/centers/{}/config", encode(&c.center_id)), Some(c), lang).await
+}
+
+#[cfg(feature = "console")]
+pub async fn affected_bookings(center: &str, lang: Lang) -> Result<Vec<tongban_shared::config::AffectedBooking>, ApiError> {
+    get(&format!("/api/v1/centers/{}/affected-bookings", encode(center)), lang).await
+}
+
+#[cfg(feature = "console")]
+pub async fn center_cancel(id: &str, reason: &str, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
+    send("POST", &format!("/api/v1/bookings/{}/center-cancel", encode(id)), Some(&tongban_shared::booking::StaffReason { reason: reason.to_string() }), lang).await
+}
+
+#[cfg(feature = "console")]
+pub async fn set_calendar_day(d: &tongban_shared::config::CalendarDay, lang: Lang) -> Result<tongban_shared::config::CalendarDay, ApiError> {
+    send("PUT", "/api/v1/calendar", Some(d), lang).await
+}
+
+#[cfg(feature = "console")]
+pub async fn override_slot(center: &str, o: &tongban_shared::config::SlotOverride, lang: Lang) -> Result<tongban_shared::booking::SlotAvailability, ApiError> {
+    send("PUT", &format!("/api/v1/centers/{}/slots", encode(center)), Some(o), lang).await
+}
+
+#[cfg(feature = "console")]
+pub async fn lift_ban(l: &PersonLookup, lang: Lang) -> Result<tongban_shared::booking::BanStatus, ApiError> {
+    send("POST", "/api/v1/people/ban-lifts", Some(l), lang).await
 }
 
 pub async fn items(q: &ItemQuery, lang: Lang) -> Result<ItemPage, ApiError> {

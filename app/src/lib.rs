@@ -23,7 +23,7 @@ use leptos_router::path;
 #[cfg(feature = "console")]
 use pages::devices::{display::DisplayPage, kiosk::KioskPage, window::WindowPage};
 #[cfg(feature = "console")]
-use pages::staff::{audit::AuditPage, lookup::LookupPage, posts::PostsPage, StaffHome};
+use pages::staff::{audit::AuditPage, center::CenterConfigPage, lookup::LookupPage, posts::PostsPage, StaffHome};
 use pages::{book::BookPage, bookings::BookingsPage, bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search, ticket::TicketPage};
 
 #[component]
@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/lookup") view=LookupPage/>
                     <Route path=path!("/staff/posts") view=PostsPage/>
                     <Route path=path!("/staff/audit") view=AuditPage/>
+                    <Route path=path!("/staff/center") view=CenterConfigPage/>
                     <Route path=path!("/staff/window") view=WindowPage/>
                     <Route path=path!("/kiosk/:center") view=KioskPage/>
                     <Route path=path!("/display/:center") view=DisplayPage/>
@@ -77,12 +78,13 @@ mod console_stub {
     pub use ConsoleRedirect as LookupPage;
     pub use ConsoleRedirect as PostsPage;
     pub use ConsoleRedirect as AuditPage;
+    pub use ConsoleRedirect as CenterConfigPage;
     pub use ConsoleRedirect as KioskPage;
     pub use ConsoleRedirect as DisplayPage;
     pub use ConsoleRedirect as WindowPage;
 }
 #[cfg(not(feature = "console"))]
-use console_stub::{AuditPage, DisplayPage, KioskPage, LookupPage, PostsPage, StaffHome, WindowPage};
+use console_stub::{AuditPage, CenterConfigPage, DisplayPage, KioskPage, LookupPage, PostsPage, StaffHome, WindowPage};
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

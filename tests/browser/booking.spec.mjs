@@ -33,9 +33,17 @@ test('a resident books a slot for the social security card and cancels it', asyn
   await expect(slot).toHaveAttribute('aria-pressed', 'true');
   const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
   expect(axe.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)).toEqual([]);
-  // A double click books once (the page sends one idempotency key).
+  // The seat is held while the resident checks the details, then confirmed; a double click on either
+  // step books once (one idempotency key; confirming twice answers with the same booking).
+  await page.getByRole('button', { name: '预约此时段' }).dblclick();
+  await expect(page.getByRole('heading', { name: '请确认预约' })).toBeVisible();
+  await expect(page.locator('#held-until')).toContainText(/保留至 \d{2}:\d{2}/);
   await page.getByRole('button', { name: '确认预约' }).dblclick();
   await expect(page.getByRole('heading', { name: '预约成功' })).toBeVisible();
+  // The QR code of the booking code is drawn by the edge and shown as an image.
+  const qr = page.getByRole('img', { name: '预约码二维码' });
+  await expect(qr).toBeVisible();
+  expect(await qr.evaluate(img => img.naturalWidth)).toBeGreaterThan(0);
   await expect(page.locator('#booking-code')).toHaveText(/^[0-9A-HJKMNP-TV-Z]{8}$/);
   const code = await page.locator('#booking-code').textContent();
 

@@ -122,7 +122,7 @@ pub fn run_all(only: Option<&str>) -> Result {
                         }
                         if wants("browser") {
                             let s = Instant::now();
-                            let (p, f) = playwright(&srv.base);
+                            let (p, f) = playwright(&srv.base, &state);
                             t.record("browser tests (Playwright, Chromium)", p, f, s.elapsed().as_secs_f32());
                         }
                         drop(srv);
@@ -160,12 +160,14 @@ fn budget() -> Result {
 }
 
 /// Runs the Playwright suite and reads its JSON report for the counts.
-fn playwright(base: &str) -> (u64, u64) {
+fn playwright(base: &str, state: &std::path::Path) -> (u64, u64) {
     let report = root().join("target/playwright-report.json");
     let _ = std::fs::remove_file(&report);
     let ok = cmd("playwright")
         .args(["test", "-c", "tests/browser/playwright.config.mjs"])
         .env("BASE_URL", base)
+        // For set-ups no page offers (moving a booking to today), as the Rust integration tests do.
+        .env("TONGBAN_STATE_DIR", state)
         .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
         .status()
         .map(|s| s.success())

@@ -1,5 +1,7 @@
 //! `/book/:item`: the booking journey on a phone — a center that handles the item, a day with seats
-//! left, a time slot, confirm — then the booking code to show on arrival.
+//! left, a time slot; the seat is held while the resident checks and confirms; then the booking code
+//! and its QR code to show on arrival. A full slot offers its waiting list. With `?reschedule=<id>`
+//! the same screens move an existing booking (atomically: it stays put if the new slot is gone).
 
 use crate::api;
 use crate::components::{async_view, guarded, tx};
@@ -7,14 +9,25 @@ use crate::i18n::{msgs, tr};
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use tongban_shared::authz::RESIDENTS;
-use tongban_shared::booking::{Booking, NewBooking};
+use tongban_shared::booking::{Booking, NewBooking, Reschedule, WaitlistEntry};
 use tongban_shared::Text;
 
 /// A fresh idempotency key per confirmation screen: a double click or a retry sends the same key.
 fn new_key() -> String {
     (0..4).map(|_| format!("{:08x}", (js_sys::Math::random() * f64::from(u32::MAX)) as u32)).collect()
+}
+
+/// Local wall-clock time `HH:MM` of an epoch second (residents' phones are on Beijing time).
+pub fn clock(epoch: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(epoch as f64 * 1000.0));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
+/// The booking code's QR image (drawn by the edge, so no encoder ships in the app).
+pub fn qr(id: &str) -> impl IntoView {
+    view! { <img class="qr" width="200" height="200" src=format!("/api/v1/bookings/{id}/qr") alt=move || tr(|m| m.qr_alt)/> }
 }
 
 #[component]
@@ -23,11 +36,16 @@ pub fn BookPage() -> impl IntoView {
     let p = prefs();
     let params = use_params_map();
     let item = Memo::new(move |_| params.get().get("item").unwrap_or_default());
+    let query = use_query_map();
+    let moving = Memo::new(move |_| query.get().get("reschedule").filter(|s| s.len() == 32));
     let detail = LocalResource::new(move || {
         let (id, l) = (item.get(), p.lang.get());
         async move { api::item(&id, None, l).await }
     });
-    let center = RwSignal::new(None::<String>);
+    let center = RwSignal::new(query.get_untracked().get("center"));
+    let held = RwSignal::new(None::<Booking>);
+    let waiting = RwSignal::new(None::<WaitlistEntry>);
+    let full = RwSignal::new(false);
     let date = RwSignal::new(None::<String>);
     let start = RwSignal::new(None::<String>);
     let key = RwSignal::new(new_key());
@@ -53,23 +71,56 @@ pub fn BookPage() -> impl IntoView {
             }
         }
     });
-    let confirm = move |_| {
+    let fail = move |e: api::ApiError| {
+        error.set(Some(e.text()));
+        // A refused booking may be retried with another slot: that is a new attempt.
+        key.set(new_key());
+        slots.refetch();
+        busy.set(false);
+    };
+    // Step 1: hold the seat (or, for a reschedule, move the booking; for a full slot, join its list).
+    let hold = move |_| {
         let (Some(c), Some(d), Some(s)) = (center.get_untracked(), date.get_untracked(), start.get_untracked()) else { return };
         if busy.get_untracked() {
             return;
         }
         busy.set(true);
         error.set(None);
-        let req = NewBooking { center_id: c, item_id: item.get_untracked(), date: d, start: s, hold: false };
-        let (k, l) = (key.get_untracked(), lang());
+        let l = lang();
+        let req = NewBooking { center_id: c, item_id: item.get_untracked(), date: d.clone(), start: s.clone(), hold: true };
+        let (k, is_full, mv) = (key.get_untracked(), full.get_untracked(), moving.get_untracked());
         leptos::task::spawn_local(async move {
-            match api::book(&req, &k, l).await {
+            match (mv, is_full) {
+                (Some(id), _) => match api::reschedule(&id, &Reschedule { date: d, start: s }, l).await {
+                    Ok(b) => booked.set(Some(b)),
+                    Err(e) => return fail(e),
+                },
+                (None, true) => match api::join_waitlist(&req, l).await {
+                    Ok(w) => waiting.set(Some(w)),
+                    Err(e) => return fail(e),
+                },
+                (None, false) => match api::book(&req, &k, l).await {
+                    Ok(b) => held.set(Some(b)),
+                    Err(e) => return fail(e),
+                },
+            }
+            busy.set(false);
+        });
+    };
+    // Step 2: confirm the held seat; a double click confirms once.
+    let confirm = move |_| {
+        let Some(h) = held.get_untracked() else { return };
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let l = lang();
+        leptos::task::spawn_local(async move {
+            match api::confirm_booking(&h.id, l).await {
                 Ok(b) => booked.set(Some(b)),
                 Err(e) => {
-                    error.set(Some(e.text()));
-                    // A refused booking may be retried with another slot: that is a new attempt.
-                    key.set(new_key());
-                    slots.refetch();
+                    held.set(None);
+                    return fail(e);
                 }
             }
             busy.set(false);
@@ -86,19 +137,41 @@ pub fn BookPage() -> impl IntoView {
     view! {
         <h1>{tr(|m| m.book)}</h1>
         {guarded(Some(RESIDENTS), move |_| view! {
-            {move || match booked.get() {
-                Some(b) => view! {
+            {move || match (booked.get(), held.get(), waiting.get()) {
+                (Some(b), _, _) => view! {
                     <section class="booked" aria-labelledby="h-booked">
-                        <h2 id="h-booked">{tr(|m| m.booked_title)}</h2>
+                        <h2 id="h-booked">{move || if moving.get().is_some() { tr(|m| m.rescheduled) } else { tr(|m| m.booked_title) }}</h2>
                         <p>{tx(&b.item_name)}</p>
                         <p>{tx(&b.center_name)}" · "{b.date.clone()}" "{b.start.clone()}</p>
                         <p class="meta">{tr(|m| m.booking_code)}</p>
                         <p class="code" id="booking-code">{b.code.clone()}</p>
+                        {qr(&b.id)}
                         <p class="hint">{tr(|m| m.booking_code_hint)}</p>
                         <A href="/bookings" attr:class="button">{tr(|m| m.my_bookings)}</A>
                     </section>
                 }.into_any(),
-                None => view! {
+                (None, Some(h), _) => view! {
+                    <section class="booked" aria-labelledby="h-confirm">
+                        <h2 id="h-confirm">{tr(|m| m.confirm_title)}</h2>
+                        <p>{tx(&h.item_name)}</p>
+                        <p>{tx(&h.center_name)}" · "{h.date.clone()}" "{h.start.clone()}</p>
+                        <p role="status" id="held-until">{tr(|m| m.held_until)}" "{h.hold_until.map(clock).unwrap_or_default()}</p>
+                        <p class="hint">{tr(|m| m.hold_hint)}</p>
+                        <p class="error-line" role="alert">{move || error.get().map(|t| tx(&t))}</p>
+                        <button type="button" class="button primary" disabled=move || busy.get() on:click=confirm>{tr(|m| m.confirm_booking)}</button>
+                    </section>
+                }.into_any(),
+                (None, None, Some(w)) => view! {
+                    <section class="booked" aria-labelledby="h-wait">
+                        <h2 id="h-wait">{tr(|m| m.my_waitlist)}</h2>
+                        <p>{tx(&w.item_name)}</p>
+                        <p>{tx(&w.center_name)}" · "{w.date.clone()}" "{w.start.clone()}</p>
+                        <p role="status" id="waitlisted">{tr(|m| m.waitlisted)}" "{w.position}</p>
+                        <A href="/bookings" attr:class="button">{tr(|m| m.my_bookings)}</A>
+                    </section>
+                }.into_any(),
+                (None, None, None) => view! {
+                    {move || moving.get().map(|_| view! { <p class="hint" role="note">{tr(|m| m.rescheduling)}</p> })}
                     {async_view(detail, move |d| view! {
                         <p class="meta">{tx(&d.item.name)}</p>
                         <h2>{tr(|m| m.choose_center)}</h2>
@@ -108,7 +181,7 @@ pub fn BookPage() -> impl IntoView {
                                 let label = c.name.get(lang()).to_string();
                                 let me = c.id.clone();
                                 let pressed = Signal::derive(move || center.get().as_deref() == Some(me.as_str()));
-                                choose(label, pressed, false, Box::new(move || { center.set(Some(id.clone())); date.set(None); start.set(None); }))
+                                choose(label, pressed, false, Box::new(move || { center.set(Some(id.clone())); date.set(None); start.set(None); full.set(false); }))
                             }).collect_view()}
                         </ul>
                     })}
@@ -121,7 +194,7 @@ pub fn BookPage() -> impl IntoView {
                                 let label = format!("{} · {} {left}", d.date, msgs(lang()).seats_left);
                                 let me = id.clone();
                                 let pressed = Signal::derive(move || date.get().as_deref() == Some(me.as_str()));
-                                choose(label, pressed, left == 0, Box::new(move || { date.set(Some(id.clone())); start.set(None); }))
+                                choose(label, pressed, false, Box::new(move || { date.set(Some(id.clone())); start.set(None); full.set(false); }))
                             }).collect_view()}
                         </ul>
                     })}
@@ -133,12 +206,16 @@ pub fn BookPage() -> impl IntoView {
                                 let label = if s.remaining == 0 { format!("{} · {}", s.start, msgs(lang()).full) } else { format!("{} · {} {}", s.start, msgs(lang()).seats_left, s.remaining) };
                                 let me = id.clone();
                                 let pressed = Signal::derive(move || start.get().as_deref() == Some(me.as_str()));
-                                choose(label, pressed, s.remaining == 0, Box::new(move || start.set(Some(id.clone()))))
+                                // A full slot stays selectable: it offers its waiting list (not for a reschedule).
+                                let is_full = s.remaining == 0;
+                                choose(label, pressed, is_full && moving.get_untracked().is_some(), Box::new(move || { start.set(Some(id.clone())); full.set(is_full); }))
                             }).collect_view()}
                         </ul>
                     })}
                     <p class="error-line" role="alert">{move || error.get().map(|t| tx(&t))}</p>
-                    <button type="button" class="button primary" disabled=move || start.get().is_none() || busy.get() on:click=confirm>{tr(|m| m.confirm_booking)}</button>
+                    <button type="button" class="button primary" disabled=move || start.get().is_none() || busy.get() on:click=hold>
+                        {move || if moving.get().is_some() { tr(|m| m.reschedule) } else if full.get() { tr(|m| m.join_waitlist) } else { tr(|m| m.hold_slot) }}
+                    </button>
                 }.into_any(),
             }}
         })}

@@ -1,10 +1,13 @@
-//! `/bookings`: my bookings, newest first, with cancel while it is still allowed.
+//! `/bookings`: my bookings, newest first — the code and its QR, cancel and reschedule while allowed,
+//! a seat offered from a waiting list to confirm before its hold runs out — and my waiting lists.
 
 use crate::api;
 use crate::components::{async_view, guarded, tx};
 use crate::i18n::{booking_state, msgs, tr};
+use crate::pages::book::{clock, qr};
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use tongban_shared::authz::RESIDENTS;
 use tongban_shared::booking::BookingState;
 use tongban_shared::Text;
@@ -20,7 +23,30 @@ pub fn BookingsPage() -> impl IntoView {
                 let l = p.lang.get();
                 async move { api::my_bookings(l).await }
             });
+            let waits = LocalResource::new(move || {
+                let l = p.lang.get();
+                async move { api::my_waitlist(l).await }
+            });
             let error = RwSignal::new(None::<Text>);
+            // One handler shape for every button on a card (cancel, confirm an offer, leave a list).
+            let act = move |kind: &'static str, id: String| {
+                let l = lang();
+                leptos::task::spawn_local(async move {
+                    let r = match kind {
+                        "cancel" => api::cancel_booking(&id, l).await.map(|_| ()),
+                        "confirm" => api::confirm_booking(&id, l).await.map(|_| ()),
+                        _ => api::leave_waitlist(&id, l).await,
+                    };
+                    match r {
+                        Ok(()) => {
+                            error.set(None);
+                            list.refetch();
+                            waits.refetch();
+                        }
+                        Err(e) => error.set(Some(e.text())),
+                    }
+                });
+            };
             view! {
                 <p class="error-line" role="alert">{move || error.get().map(|t| tx(&t))}</p>
                 {async_view(list, move |bs| if bs.is_empty() {
@@ -29,24 +55,29 @@ pub fn BookingsPage() -> impl IntoView {
                     view! {
                         <ul class="cards" id="bookings">
                             {bs.into_iter().map(|b| {
-                                let id = b.id.clone();
+                                let (id1, id2, id3) = (b.id.clone(), b.id.clone(), b.id.clone());
                                 let state = b.state;
-                                let cancel = move |_| {
-                                    let (id, l) = (id.clone(), lang());
-                                    leptos::task::spawn_local(async move {
-                                        match api::cancel_booking(&id, l).await {
-                                            Ok(_) => list.refetch(),
-                                            Err(e) => error.set(Some(e.text())),
-                                        }
-                                    });
-                                };
+                                let show_qr = RwSignal::new(false);
+                                let move_href = format!("/book/{}?reschedule={}&center={}", b.item_id, b.id, b.center_id);
                                 view! {
                                     <li class="card booking">
                                         <p class="card-title">{tx(&b.item_name)}</p>
                                         <p class="meta">{tx(&b.center_name)}" · "{b.date.clone()}" "{b.start.clone()}</p>
                                         <p>{tr(|m| m.booking_code)}" "<strong class="code-inline">{b.code.clone()}</strong>" · "{move || booking_state(lang(), state)}</p>
+                                        {b.cancel_reason.clone().map(|r| view! { <p class="meta">{tr(|m| m.cancelled_by_center)}" "{r}</p> })}
+                                        {(state == BookingState::Held).then(|| view! {
+                                            <p role="status">{tr(|m| m.offer_confirm)}" "{b.hold_until.map(clock).unwrap_or_default()}</p>
+                                            <button type="button" class="button primary" on:click=move |_| act("confirm", id1.clone())>{tr(|m| m.confirm_booking)}</button>
+                                        })}
+                                        {(state == BookingState::Confirmed).then(|| view! {
+                                            <div class="actions">
+                                                <button type="button" class="button" aria-expanded=move || show_qr.get().to_string() on:click=move |_| show_qr.update(|v| *v = !*v)>{tr(|m| m.show_qr)}</button>
+                                                <A href=move_href attr:class="button">{tr(|m| m.reschedule)}</A>
+                                            </div>
+                                            {move || show_qr.get().then(|| qr(&id3))}
+                                        })}
                                         {matches!(state, BookingState::Confirmed | BookingState::Held).then(|| view! {
-                                            <button type="button" class="button danger" on:click=cancel>{tr(|m| m.cancel)}</button>
+                                            <button type="button" class="button danger" on:click=move |_| act("cancel", id2.clone())>{tr(|m| m.cancel)}</button>
                                         })}
                                     </li>
                                 }
@@ -54,6 +85,22 @@ pub fn BookingsPage() -> impl IntoView {
                         </ul>
                     }.into_any()
                 })}
+                {async_view(waits, move |ws| (!ws.is_empty()).then(|| view! {
+                    <h2>{tr(|m| m.my_waitlist)}</h2>
+                    <ul class="cards" id="waitlist">
+                        {ws.into_iter().map(|w| {
+                            let id = w.id.clone();
+                            view! {
+                                <li class="card">
+                                    <p class="card-title">{tx(&w.item_name)}</p>
+                                    <p class="meta">{tx(&w.center_name)}" · "{w.date.clone()}" "{w.start.clone()}</p>
+                                    <p>{tr(|m| m.position)}" "{w.position + 1}</p>
+                                    <button type="button" class="button" on:click=move |_| act("leave", id.clone())>{tr(|m| m.leave_waitlist)}</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }))}
             }
         })}
     }

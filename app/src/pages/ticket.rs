@@ -49,6 +49,7 @@ pub fn TicketPage() -> impl IntoView {
                                 </dl>
                             }.into_any()
                         }}
+                        {(t.state == TicketState::Skipped).then(|| view! { <p class="hint" role="alert" id="skipped-note">{tr(|m| m.skipped_note)}</p> })}
                         <p class="hint">{tr(|m| m.refreshing)}</p>
                     </section>
                 }.into_any()

@@ -19,10 +19,16 @@ pub fn KioskPage() -> impl IntoView {
     let issued = RwSignal::new(None::<Ticket>);
     let code = RwSignal::new(String::new());
     let code_e = RwSignal::new(None::<Text>);
-    let take = move |_| {
+    let late = RwSignal::new(false);
+    let lines = LocalResource::new(move || {
+        let c = center.get();
+        async move { api::classes(&c, lang()).await }
+    });
+    let take = move |class: Option<String>| {
         let (c, l) = (center.get_untracked(), lang());
+        late.set(false);
         leptos::task::spawn_local(async move {
-            match api::take_ticket(&c, l).await {
+            match api::take_ticket(&c, class.as_deref(), l).await {
                 Ok(t) => issued.set(Some(t)),
                 Err(e) => code_e.set(Some(e.text())),
             }
@@ -39,6 +45,8 @@ pub fn KioskPage() -> impl IntoView {
             match api::check_in(&c, l).await {
                 Ok(t) => {
                     code.set(String::new());
+                    // Past the check-in window the booking joins as a walk-in: say so.
+                    late.set(t.origin == tongban_shared::queue::Origin::WalkIn);
                     issued.set(Some(t));
                 }
                 Err(e) => code_e.set(Some(e.text())),
@@ -57,11 +65,23 @@ pub fn KioskPage() -> impl IntoView {
             Some(t) => view! {
                 <section class="ticket">
                     <p class="code" id="issued-number">{t.number.clone()}</p>
+                    {move || late.get().then(|| view! { <p class="hint" role="alert" id="late-note">{tr(|m| m.late_walk_in)}</p> })}
                     <p>{tr(|m| m.follow_on_phone)}": "<a id="ticket-link" href=format!("/tickets/{}", t.id) rel="external">{format!("/tickets/{}", t.id)}</a></p>
                 </section>
             }.into_any(),
             None => view! {
-                <button type="button" class="button primary kiosk-button" on:click=take>{tr(|m| m.take_ticket)}</button>
+                {move || match lines.get().and_then(Result::ok) {
+                    // One button per line (综合 A, 分领域 B…), with how many wait in it.
+                    Some(ls) if ls.len() > 1 => ls.into_iter().map(|k| {
+                        let id = k.id.clone();
+                        view! {
+                            <button type="button" class="button primary kiosk-button" on:click=move |_| take(Some(id.clone()))>
+                                {tr(|m| m.take_ticket)}" · "{k.prefix.clone()}" "{tx(&k.name)}" ("{k.waiting}")"
+                            </button>
+                        }
+                    }).collect_view().into_any(),
+                    _ => view! { <button type="button" class="button primary kiosk-button" on:click=move |_| take(None)>{tr(|m| m.take_ticket)}</button> }.into_any(),
+                }}
                 <form class="form" on:submit=check_in novalidate>
                     <h2>{tr(|m| m.check_in)}</h2>
                     <Field id="kiosk-code" label=|m| m.f_code value=code error=code_e/>

@@ -1,6 +1,7 @@
 //! `/staff…`: the staff console. What each role sees follows `tongban_shared::authz`; the edge enforces it.
 
 pub mod audit;
+pub mod center;
 pub mod lookup;
 pub mod posts;
 
@@ -25,6 +26,7 @@ pub fn StaffHome() -> impl IntoView {
                 })}
                 {ADMINS.contains(&me.role).then(|| view! {
                     <li class="card"><A href="/staff/posts" attr:class="card-link"><span class="card-title">{tr(|m| m.posts)}</span></A></li>
+                    <li class="card"><A href="/staff/center" attr:class="card-link"><span class="card-title">{tr(|m| m.center_config)}</span></A><p class="meta">{tr(|m| m.config_hint)}</p></li>
                     <li class="card"><A href="/staff/audit" attr:class="card-link"><span class="card-title">{tr(|m| m.audit)}</span></A><p class="meta">{tr(|m| m.audit_hint)}</p></li>
                 })}
             </ul>
