@@ -130,7 +130,8 @@ pub struct Reschedule {
 
 impl Reschedule {
     pub fn parse(&self) -> Result<(NaiveDate, String), crate::FieldError> {
-        NewBooking { center_id: "x".into(), item_id: "x".into(), date: self.date.clone(), start: self.start.clone(), hold: false }.parse()
+        // Only date and start are checked here; the ids are placeholders that pass the slug check.
+        NewBooking { center_id: "center".into(), item_id: "item".into(), date: self.date.clone(), start: self.start.clone(), hold: false }.parse()
     }
 }
 

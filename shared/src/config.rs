@@ -160,7 +160,8 @@ impl CenterConfig {
             if p.len() != 1 || !p[0].is_ascii_uppercase() || !prefixes.insert(p[0]) {
                 return Err(bad("classes.prefix"));
             }
-            let names_ok = [&c.name.zh, &c.name.en].iter().all(|n| (1..=20).contains(&n.trim().chars().count()));
+            // 40: English names are longer than Chinese ones ("Social and medical insurance" is 28).
+            let names_ok = [&c.name.zh, &c.name.en].iter().all(|n| (1..=40).contains(&n.trim().chars().count()));
             if !names_ok {
                 return Err(bad("classes.name"));
             }

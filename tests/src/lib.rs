@@ -77,6 +77,15 @@ pub fn post_with(path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
     into_resp(req.send(body).unwrap_or_else(|e| panic!("POST {path}: {e}")))
 }
 
+/// A PUT from our own origin (add the `Origin` header yourself), JSON body.
+pub fn put_with(path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
+    let mut req = agent().put(&format!("{}{path}", base())).header("Content-Type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    into_resp(req.send(body).unwrap_or_else(|e| panic!("PUT {path}: {e}")))
+}
+
 pub fn delete_with(path: &str, headers: &[(&str, &str)]) -> Resp {
     let mut req = agent().delete(&format!("{}{path}", base()));
     for (k, v) in headers {
@@ -136,8 +145,21 @@ pub fn d1(sql: &str) -> String {
     text
 }
 
+/// Runs SQL on the test server's local D1 and returns the rows of its last statement (as JSON objects).
+pub fn d1_rows(sql: &str) -> Vec<serde_json::Value> {
+    let (ok, out) = d1_run(sql, true);
+    assert!(ok, "SQL failed: {out}");
+    let start = out.find('[').unwrap_or_else(|| panic!("no JSON in wrangler's answer: {out}"));
+    let v: serde_json::Value = serde_json::from_str(out[start..].trim()).unwrap_or_else(|e| panic!("wrangler's JSON ({e}): {out}"));
+    v.as_array().and_then(|a| a.last()).and_then(|r| r["results"].as_array()).cloned().unwrap_or_default()
+}
+
 /// Runs SQL on the test server's local D1 and reports whether it succeeded, with wrangler's output.
 pub fn d1_try(sql: &str) -> (bool, String) {
+    d1_run(sql, false)
+}
+
+fn d1_run(sql: &str, json: bool) -> (bool, String) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -145,7 +167,9 @@ pub fn d1_try(sql: &str) -> (bool, String) {
     let file = root.join(format!("target/test-sql-{}-{}.sql", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
     std::fs::write(&file, sql).unwrap();
     let out = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
-        .args(["d1", "execute", "tongban", "--local", "--persist-to", &state, "--file"])
+        .args(["d1", "execute", "tongban", "--local", "--persist-to", &state])
+        .args(if json { &["--json"][..] } else { &[][..] })
+        .arg("--file")
         .arg(&file)
         .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
         .env("WRANGLER_SEND_METRICS", "false")
@@ -154,7 +178,56 @@ pub fn d1_try(sql: &str) -> (bool, String) {
         .output()
         .unwrap();
     let _ = std::fs::remove_file(&file);
+    if json {
+        // Only stdout is the JSON document; wrangler's notices go to stderr.
+        return (out.status.success(), format!("{}", String::from_utf8_lossy(&out.stdout)));
+    }
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Runs a Cron Trigger on the test server as Cloudflare would (`* * * * *`: hold expiry; `30 15 * * *`:
+/// closing the day).
+pub fn run_cron(cron: &str) {
+    let r = get(&format!("/cdn-cgi/local/scheduled?cron={}", cron.replace(' ', "+")));
+    assert_eq!(r.status, 200, "cron {cron}: {}", r.body);
+}
+
+/// The current time in Beijing (the centers' local time), as the edge sees it.
+pub fn beijing_now() -> chrono::NaiveDateTime {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
+}
+
+/// Seconds since the epoch.
+pub fn epoch() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// A string unique within this test run (for logins, idempotency keys, tags).
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000;
+    format!("{prefix}{t}{}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A resident registered through the API: (`Cookie` value, account id, ID number).
+pub fn register_resident() -> (String, String, String) {
+    let id_number = new_resident_id();
+    let body = serde_json::json!({"name": "测试居民", "id_number": id_number, "mobile": "13912345678", "password": "a resident for the tests"}).to_string();
+    let r = post_with("/api/v1/accounts/residents", &body, &[("Origin", &base())]);
+    assert_eq!(r.status, 201, "{}", r.body);
+    (r.session_cookie().expect("session cookie"), r.json()["id"].as_str().expect("id").to_string(), id_number)
+}
+
+/// A new staff post (`window_staff` or `center_admin`) of `center`, made by the district admin and signed in.
+pub fn new_staff(role: &str, center: &str) -> String {
+    let admin = sign_in("admin.district", DEMO_PASSWORD);
+    let short: String = center.replace('-', "").chars().take(8).collect();
+    let login = unique(&format!("{}.{short}", if role == "window_staff" { "w" } else { "ca" }));
+    let body = serde_json::json!({"login": login, "name": "测试员", "role": role, "center_id": center, "password": "staff of the tests"}).to_string();
+    let r = post_with("/api/v1/staff", &body, &[("Origin", &base()), ("Cookie", &admin)]);
+    assert_eq!(r.status, 201, "{}", r.body);
+    sign_in(&login, "staff of the tests")
 }
 
 /// `n` resident accounts with live sessions, made directly in D1; returns their `Cookie` values.

@@ -10,10 +10,11 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// Initial download budget of the resident app (wasm + js + css, brotli): a tripwire for growth, not the
-/// goal. Measured ~283 KB with catalogue, accounts and booking; the staff console is already a separate
+/// goal. Measured ~283 KB with catalogue, accounts and booking, 295.7 KB with hold/confirm, waiting lists,
+/// reschedule and QR (raised to 300 KB then); the staff console is already a separate
 /// bundle. The product target is 200 KB (issue 8): twiggy shows the bulk is Leptos' generic render and
 /// reactive code (~320 KB raw) and serde_json (~95 KB raw), so it needs a design change, not tuning.
-pub const DOWNLOAD_BUDGET: usize = 290 * 1024;
+pub const DOWNLOAD_BUDGET: usize = 300 * 1024;
 
 #[derive(Default)]
 struct Tally {
