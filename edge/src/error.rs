@@ -51,10 +51,22 @@ impl From<serde_json::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// A failure from the runtime or D1. A busy database (another writer holds the lock) is not a bug
+    /// and nothing was written: it becomes 503 `unavailable` with `Retry-After`, which clients retry.
+    pub fn from_runtime(detail: String) -> Self {
+        if detail.contains("SQLITE_BUSY") || detail.contains("database is locked") {
+            ApiError::Client { code: ErrorCode::Unavailable, field: None }
+        } else {
+            ApiError::Internal(detail)
+        }
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 impl From<worker::Error> for ApiError {
     fn from(e: worker::Error) -> Self {
-        ApiError::Internal(format!("worker: {e}"))
+        ApiError::from_runtime(format!("worker: {e}"))
     }
 }
 
@@ -69,6 +81,13 @@ mod tests {
         assert_eq!(e.status(), 500);
         assert!(!body.contains("D1_ERROR") && !body.contains("secret"), "{body}");
         assert!(body.contains("\"code\":\"internal\""));
+    }
+
+    #[test]
+    fn a_busy_database_is_a_retryable_503_and_other_failures_stay_internal() {
+        let busy = ApiError::from_runtime("worker: D1_ERROR: database is locked: SQLITE_BUSY".into());
+        assert_eq!((busy.status(), busy.code()), (503, ErrorCode::Unavailable));
+        assert_eq!(ApiError::from_runtime("worker: D1_ERROR: no such column".into()).status(), 500);
     }
 
     #[test]

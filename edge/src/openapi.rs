@@ -53,7 +53,7 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
         responses.insert("304".into(), json!({"description": "Not modified (the If-None-Match ETag still matches)"}));
     }
     let mut by_status: std::collections::BTreeMap<u16, Vec<&str>> = Default::default();
-    for c in r.errors.iter().chain([ErrorCode::Internal].iter()) {
+    for c in r.errors.iter().chain([ErrorCode::Internal, ErrorCode::Unavailable].iter()) {
         by_status.entry(c.status()).or_default().push(c.as_str());
     }
     for (status, codes) in by_status {

@@ -124,7 +124,8 @@ test('book → QR → check in at the kiosk → window calls → phone says your
   await desk.getByLabel('身份证号 / 统一社会信用代码 / 工作人员登录名').fill('window.wanli');
   await desk.getByLabel('密码').fill('Tongban-demo-2026');
   await desk.getByRole('button', { name: '登录' }).click();
-  await desk.goto('/staff/window');
+  await expect(desk).toHaveURL(/\/staff$/);
+  await desk.getByRole('link', { name: '窗口叫号' }).click();
   await desk.getByLabel('窗口号').fill('2');
   await desk.getByRole('button', { name: '呼叫下一位' }).click();
   await expect(desk.locator('#called')).toContainText(`请 ${number} 号到 2 号窗口办理`);

@@ -45,12 +45,27 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-pub fn get_with(path: &str, headers: &[(&str, &str)]) -> Resp {
-    let mut req = agent().get(&format!("{}{path}", base()));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
+/// Sends like a well-behaved client: a 503 `unavailable` (the local database was busy — here, usually a
+/// test's own `d1()` writing beside the server; nothing was written) is retried after a pause.
+fn retrying(send: impl Fn() -> Resp) -> Resp {
+    for _ in 0..8 {
+        let r = send();
+        if !(r.status == 503 && r.body.contains("\"unavailable\"")) {
+            return r;
+        }
+        std::thread::sleep(Duration::from_millis(250));
     }
-    into_resp(req.call().unwrap_or_else(|e| panic!("GET {path}: {e}")))
+    send()
+}
+
+pub fn get_with(path: &str, headers: &[(&str, &str)]) -> Resp {
+    retrying(|| {
+        let mut req = agent().get(&format!("{}{path}", base()));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        into_resp(req.call().unwrap_or_else(|e| panic!("GET {path}: {e}")))
+    })
 }
 
 fn into_resp(mut r: ureq::http::Response<ureq::Body>) -> Resp {
@@ -70,28 +85,34 @@ pub fn post(path: &str, body: &str) -> Resp {
 
 /// A POST as the app sends it: from our own origin, with an optional cookie header.
 pub fn post_with(path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
-    let mut req = agent().post(&format!("{}{path}", base())).header("Content-Type", "application/json");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    into_resp(req.send(body).unwrap_or_else(|e| panic!("POST {path}: {e}")))
+    retrying(|| {
+        let mut req = agent().post(&format!("{}{path}", base())).header("Content-Type", "application/json");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        into_resp(req.send(body).unwrap_or_else(|e| panic!("POST {path}: {e}")))
+    })
 }
 
 /// A PUT from our own origin (add the `Origin` header yourself), JSON body.
 pub fn put_with(path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
-    let mut req = agent().put(&format!("{}{path}", base())).header("Content-Type", "application/json");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    into_resp(req.send(body).unwrap_or_else(|e| panic!("PUT {path}: {e}")))
+    retrying(|| {
+        let mut req = agent().put(&format!("{}{path}", base())).header("Content-Type", "application/json");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        into_resp(req.send(body).unwrap_or_else(|e| panic!("PUT {path}: {e}")))
+    })
 }
 
 pub fn delete_with(path: &str, headers: &[(&str, &str)]) -> Resp {
-    let mut req = agent().delete(&format!("{}{path}", base()));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    into_resp(req.call().unwrap_or_else(|e| panic!("DELETE {path}: {e}")))
+    retrying(|| {
+        let mut req = agent().delete(&format!("{}{path}", base()));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        into_resp(req.call().unwrap_or_else(|e| panic!("DELETE {path}: {e}")))
+    })
 }
 
 impl Resp {
