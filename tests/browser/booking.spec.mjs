@@ -43,7 +43,7 @@ test('a resident books a slot for the social security card and cancels it', asyn
   // The QR code of the booking code is drawn by the edge and shown as an image.
   const qr = page.getByRole('img', { name: '预约码二维码' });
   await expect(qr).toBeVisible();
-  expect(await qr.evaluate(img => img.naturalWidth)).toBeGreaterThan(0);
+  await expect.poll(() => qr.evaluate(img => img.complete ? img.naturalWidth : 0)).toBeGreaterThan(0);
   await expect(page.locator('#booking-code')).toHaveText(/^[0-9A-HJKMNP-TV-Z]{8}$/);
   const code = await page.locator('#booking-code').textContent();
 

@@ -83,6 +83,7 @@ function residentId() {
 }
 
 test('book → QR → check in at the kiosk → window calls → phone says your turn, display shows it', async ({ browser }) => {
+  test.setTimeout(90_000);
   const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true })).newPage();
   await phone.goto('/register');
   await phone.getByLabel('姓名').fill('吴九');
@@ -120,6 +121,8 @@ test('book → QR → check in at the kiosk → window calls → phone says your
   await display.goto('/display/wanli');
 
   const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const crashes = [];
+  desk.on('pageerror', e => crashes.push(e.message));
   await desk.goto('/login');
   await desk.getByLabel('身份证号 / 统一社会信用代码 / 工作人员登录名').fill('window.wanli');
   await desk.getByLabel('密码').fill('Tongban-demo-2026');
@@ -127,6 +130,7 @@ test('book → QR → check in at the kiosk → window calls → phone says your
   await expect(desk).toHaveURL(/\/staff$/);
   await desk.getByRole('link', { name: '窗口叫号' }).click();
   await desk.getByLabel('窗口号').fill('2');
+  await expect(desk.locator('#window-class')).toContainText('综合窗口');
   await desk.getByRole('button', { name: '呼叫下一位' }).click();
   await expect(desk.locator('#called')).toContainText(`请 ${number} 号到 2 号窗口办理`);
   await expect(phone.getByRole('alert')).toHaveText('轮到您了', { timeout: 15_000 });
@@ -140,4 +144,8 @@ test('book → QR → check in at the kiosk → window calls → phone says your
   await expect(desk.locator('#current-number')).toHaveCount(0);
   await expect(desk.locator('#served-today')).not.toHaveText('0');
   await axeClean(desk, 'window console');
+  // The console refreshes itself every 10 s; it must survive that (no panic in the wasm).
+  await desk.waitForTimeout(11_000);
+  await expect(desk.locator('#window-class')).toContainText('综合窗口');
+  expect(crashes).toEqual([]);
 });

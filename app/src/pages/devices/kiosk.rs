@@ -21,8 +21,8 @@ pub fn KioskPage() -> impl IntoView {
     let code_e = RwSignal::new(None::<Text>);
     let late = RwSignal::new(false);
     let lines = LocalResource::new(move || {
-        let c = center.get();
-        async move { api::classes(&c, lang()).await }
+        let (c, l) = (center.get(), lang());
+        async move { api::classes(&c, l).await }
     });
     let take = move |class: Option<String>| {
         let (c, l) = (center.get_untracked(), lang());

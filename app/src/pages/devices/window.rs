@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::{guarded, tx, Field};
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, use_title};
+use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
 use tongban_shared::authz::FRONT_DESK;
 use tongban_shared::booking::normalise_code;
@@ -27,10 +27,13 @@ pub fn WindowPage() -> impl IntoView {
         <h1>{tr(|m| m.window_console)}</h1>
         {guarded(Some(FRONT_DESK), move |me| {
             let center = me.center_id.clone().unwrap_or_default();
+            // The interval and async blocks run without a reactive owner: read the language through
+            // the signal itself, never through the context.
+            let lang_sig = prefs().lang;
             let window = move || number.get_untracked().trim().parse::<u32>().ok();
             let c0 = center.clone();
             let refresh = move || {
-                let (Some(w), c, l) = (window(), c0.clone(), lang()) else { return };
+                let (Some(w), c, l) = (window(), c0.clone(), lang_sig.get_untracked()) else { return };
                 leptos::task::spawn_local(async move {
                     match api::window_state(&c, w, l).await {
                         Ok(s) => {
@@ -41,9 +44,9 @@ pub fn WindowPage() -> impl IntoView {
                     }
                 });
             };
-            let c1 = center.clone();
+            let (c1, l1) = (center.clone(), lang());
             leptos::task::spawn_local(async move {
-                if let Ok(v) = api::classes(&c1, lang()).await {
+                if let Ok(v) = api::classes(&c1, l1).await {
                     classes.set(v);
                 }
             });

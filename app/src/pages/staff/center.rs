@@ -74,8 +74,8 @@ pub fn CenterConfigPage() -> impl IntoView {
             let status = RwSignal::new(None::<Text>);
             let error = RwSignal::new(None::<(Text, Option<String>)>);
             let affected = LocalResource::new(move || {
-                let c = center.get();
-                async move { api::affected_bookings(&c, lang()).await }
+                let (c, l) = (center.get(), lang());
+                async move { api::affected_bookings(&c, l).await }
             });
             let load = move || {
                 let (c, l) = (center.get_untracked(), lang());
@@ -241,7 +241,7 @@ fn SlotOverrideForm(center: RwSignal<String>, cfg: RwSignal<Option<CenterConfig>
                     out.set(Some(format!("{} · {}/{}", s.start, s.remaining, s.capacity)));
                     on_done.run(());
                 }
-                Err(e) => out.set(Some(e.text().get(lang()).to_string())),
+                Err(e) => out.set(Some(e.text().get(l).to_string())),
             }
         });
     };
@@ -281,7 +281,7 @@ fn CalendarForm(on_done: Callback<()>) -> impl IntoView {
                     out.set(Some(format!("{} ✓", d.date)));
                     on_done.run(());
                 }
-                Err(e) => out.set(Some(e.text().get(lang()).to_string())),
+                Err(e) => out.set(Some(e.text().get(l).to_string())),
             }
         });
     };
