@@ -63,9 +63,22 @@ impl Calendar {
     }
 }
 
+/// ISO weekday (1 = Monday … 7 = Sunday) of a `YYYY-MM-DD` date, for labels such as 周四.
+pub fn iso_weekday(date: &str) -> Option<u8> {
+    use chrono::Datelike;
+    NaiveDate::parse_from_str(date, "%Y-%m-%d").ok().map(|d| d.weekday().number_from_monday() as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekdays_of_dates() {
+        assert_eq!(iso_weekday("2026-11-26"), Some(4), "a Thursday");
+        assert_eq!(iso_weekday("2026-11-29"), Some(7));
+        assert_eq!(iso_weekday("2026-13-01"), None);
+    }
     use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -25,6 +25,15 @@ pub fn clock(epoch: i64) -> String {
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
+/// 周四 / Thu for a `YYYY-MM-DD` date: people pick days by weekday.
+fn weekday(date: &str, l: tongban_shared::Lang) -> &'static str {
+    let i = tongban_shared::calendar::iso_weekday(date).map_or(0, |w| usize::from(w) - 1);
+    match l {
+        tongban_shared::Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i],
+        tongban_shared::Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
+    }
+}
+
 /// The booking code's QR image (drawn by the edge, so no encoder ships in the app).
 pub fn qr(id: &str) -> impl IntoView {
     view! { <img class="qr" width="200" height="200" src=format!("/api/v1/bookings/{id}/qr") alt=move || tr(|m| m.qr_alt)/> }
@@ -191,7 +200,7 @@ pub fn BookPage() -> impl IntoView {
                             {a.days.into_iter().map(|d| {
                                 let id = d.date.clone();
                                 let left = d.remaining;
-                                let label = format!("{} · {} {left}", d.date, msgs(lang()).seats_left);
+                                let label = format!("{} {} · {} {left}", d.date, weekday(&d.date, lang()), msgs(lang()).seats_left);
                                 let me = id.clone();
                                 let pressed = Signal::derive(move || date.get().as_deref() == Some(me.as_str()));
                                 choose(label, pressed, false, Box::new(move || { date.set(Some(id.clone())); start.set(None); full.set(false); }))

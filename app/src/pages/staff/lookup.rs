@@ -1,4 +1,6 @@
 //! `/staff/lookup`: identity check at the counter. Full data only with a reason; the edge audits it.
+//! It also shows the person's no-shows and booking suspension, which staff can lift (reason reused,
+//! audited too).
 
 use crate::api;
 use crate::components::{guarded, tx, Field};
@@ -16,6 +18,16 @@ pub fn LookupPage() -> impl IntoView {
     let (id_e, reason_e) = (RwSignal::new(None::<Text>), RwSignal::new(None::<Text>));
     let error = RwSignal::new(None::<Text>);
     let found = RwSignal::new(None::<PersonRecord>);
+    let lift = move |_| {
+        let req = PersonLookup { id_number: id_number.get_untracked(), reason: reason.get_untracked() };
+        let l = lang();
+        leptos::task::spawn_local(async move {
+            match api::lift_ban(&req, l).await {
+                Ok(b) => found.update(|p| if let Some(p) = p { p.ban = b }),
+                Err(e) => error.set(Some(e.text())),
+            }
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         found.set(None);
@@ -49,7 +61,12 @@ pub fn LookupPage() -> impl IntoView {
                     <div><dt>{tr(|m| m.f_name)}</dt><dd>{p.name}</dd></div>
                     <div><dt>{tr(|m| m.f_id_number)}</dt><dd>{p.id_number}</dd></div>
                     <div><dt>{tr(|m| m.f_mobile)}</dt><dd>{p.mobile}</dd></div>
+                    <div><dt>{tr(|m| m.no_shows)}</dt><dd id="no-shows">{if p.ban.no_shows.is_empty() { "–".to_string() } else { p.ban.no_shows.join(", ") }}</dd></div>
                 </dl>
+                {p.ban.banned_until.clone().map(|until| view! {
+                    <p role="status" id="banned-until">{tr(|m| m.banned_until)}" "{until}</p>
+                    <button type="button" class="button" on:click=lift>{tr(|m| m.lift_ban)}</button>
+                })}
             })}
         })}
     }
