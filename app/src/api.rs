@@ -219,6 +219,18 @@ pub async fn leave_waitlist(id: &str, lang: Lang) -> Result<(), ApiError> {
     no_content("DELETE", &format!("/api/v1/waitlist/{}", encode(id)), None::<&()>, lang).await
 }
 
+pub async fn inbox(lang: Lang) -> Result<tongban_shared::notify::Inbox, ApiError> {
+    get("/api/v1/notifications", lang).await
+}
+
+pub async fn mark_read(id: &str, lang: Lang) -> Result<(), ApiError> {
+    no_content("POST", &format!("/api/v1/notifications/{}/read", encode(id)), None::<&()>, lang).await
+}
+
+pub async fn mark_all_read(lang: Lang) -> Result<(), ApiError> {
+    no_content("POST", "/api/v1/notifications/read-all", None::<&()>, lang).await
+}
+
 pub async fn take_ticket(center: &str, class: Option<&str>, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
     let q = class.map(|c| query_string(&[("class", c.to_string())])).unwrap_or_default();
     send("POST", &format!("/api/v1/centers/{}/tickets{q}", encode(center)), None::<&()>, lang).await

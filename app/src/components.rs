@@ -26,6 +26,38 @@ pub fn tx(t: &Text) -> impl IntoView + use<> {
     }
 }
 
+/// The inbox link with its unread count, for signed-in users. It re-reads the count on every page
+/// change and every 30 s, so a new notification shows without a reload.
+#[component]
+fn InboxLink() -> impl IntoView {
+    let s = crate::state::session();
+    let p = prefs();
+    let tick = RwSignal::new(0u32);
+    if let Ok(h) = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(30)) {
+        on_cleanup(move || h.clear());
+    }
+    let path = leptos_router::hooks::use_location().pathname;
+    let bumped = crate::state::inbox_tick().0;
+    let unread = LocalResource::new(move || {
+        let (signed_in, l) = (s.me().is_some(), p.lang.get());
+        tick.track();
+        bumped.track();
+        path.track();
+        async move { if signed_in { crate::api::inbox(l).await.ok().map(|i| i.unread) } else { None } }
+    });
+    move || {
+        unread.get().flatten().map(|n| {
+            let label = move || format!("{} {n}", msgs(p.lang.get()).unread);
+            view! {
+                <A href="/inbox" attr:class="chip inbox-link" attr:id="inbox-link" attr:aria-label=label>
+                    {tr(|m| m.inbox)}
+                    {(n > 0).then(|| view! { <span class="count" id="unread-count" aria-hidden="true">{n}</span> })}
+                </A>
+            }
+        })
+    }
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let p = prefs();
@@ -41,6 +73,7 @@ pub fn Header() -> impl IntoView {
                 </span>
             </A>
             <div class="top-actions">
+                <InboxLink/>
                 <button
                     type="button"
                     class="chip"

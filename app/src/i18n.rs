@@ -246,6 +246,10 @@ pub struct Msgs {
     pub banned_until: &'static str,
     pub date: &'static str,
     pub time: &'static str,
+    pub inbox: &'static str,
+    pub unread: &'static str,
+    pub mark_all_read: &'static str,
+    pub no_messages: &'static str,
 }
 
 pub const ZH: Msgs = Msgs {
@@ -491,6 +495,10 @@ pub const ZH: Msgs = Msgs {
     banned_until: "暂停预约至",
     date: "日期",
     time: "时段",
+    inbox: "消息",
+    unread: "未读消息",
+    mark_all_read: "全部标为已读",
+    no_messages: "暂无消息。",
 };
 
 pub const EN: Msgs = Msgs {
@@ -736,6 +744,10 @@ pub const EN: Msgs = Msgs {
     banned_until: "Booking suspended until",
     date: "Date",
     time: "Time",
+    inbox: "Inbox",
+    unread: "unread",
+    mark_all_read: "Mark all read",
+    no_messages: "No messages yet.",
 };
 
 /// A UI string that follows the language switch. Every call returns the same closure type, so Leptos'

@@ -24,12 +24,13 @@ use leptos_router::path;
 use pages::devices::{display::DisplayPage, kiosk::KioskPage, window::WindowPage};
 #[cfg(feature = "console")]
 use pages::staff::{audit::AuditPage, center::CenterConfigPage, lookup::LookupPage, posts::PostsPage, StaffHome};
-use pages::{book::BookPage, bookings::BookingsPage, bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search, ticket::TicketPage};
+use pages::{book::BookPage, bookings::BookingsPage, bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, inbox::InboxPage, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search, ticket::TicketPage};
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(state::Prefs::load());
     provide_context(state::Session::load());
+    provide_context(state::InboxTick(RwSignal::new(0)));
     view! {
         <Router>
             <Header/>
@@ -43,6 +44,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bundles/:id") view=BundlePage/>
                     <Route path=path!("/book/:item") view=BookPage/>
                     <Route path=path!("/bookings") view=BookingsPage/>
+                    <Route path=path!("/inbox") view=InboxPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/register/business") view=RegisterBusinessPage/>

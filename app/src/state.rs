@@ -98,3 +98,12 @@ impl Session {
 pub fn session() -> Session {
     expect_context::<Session>()
 }
+
+/// Bumped after an action that writes a notification (booking, cancelling…), so the header's unread
+/// count re-reads at once instead of at its next poll.
+#[derive(Clone, Copy)]
+pub struct InboxTick(pub RwSignal<u32>);
+
+pub fn inbox_tick() -> InboxTick {
+    expect_context::<InboxTick>()
+}

@@ -58,7 +58,9 @@ mod wasm {
     use crate::sessions::js_err;
     use chrono::Datelike;
     use serde::Deserialize;
+    use crate::notifications::for_booking;
     use tongban_shared::authz::works_at;
+    use tongban_shared::notify::Event;
     use tongban_shared::booking::{
         banned_until, check_cancel, check_date, encode_code, slot_capacity, slot_starts, Availability, BanStatus, Booking, BookingEvent,
         BookingRules, BookingState, DayAvailability, NewBooking, Reschedule, SlotAvailability, StaffReason, WaitlistEntry, WaitlistState,
@@ -407,6 +409,7 @@ mod wasm {
                     text(state),
                     hold_until,
                 ])?,
+                for_booking(&db, &id, &Event::BookingConfirmed { booking_id: id.clone(), date: date.to_string(), start: start.clone() }, "b.state = 'confirmed'", ctx.now)?,
             ])
             .await?;
         if changed(&r[2]) {
@@ -465,6 +468,7 @@ mod wasm {
             .batch(vec![
                 db.prepare("UPDATE bookings SET state = 'confirmed', hold_until = NULL, updated_at = ?3 WHERE id = ?1 AND account_id = ?2 AND state = 'held' AND hold_until >= ?3")
                     .bind(&[text(&id), text(&p.account_id), num(ctx.now as f64)])?,
+                for_booking(&db, &id, &Event::BookingConfirmed { booking_id: id.clone(), date: b.date.clone(), start: b.start.clone() }, "changes() = 1", ctx.now)?,
                 db.prepare("UPDATE waitlist SET state = 'left', updated_at = ?2 WHERE booking_id = ?1 AND state = 'offered' AND changes() = 1").bind(&[text(&id), num(ctx.now as f64)])?,
             ])
             .await?;
@@ -493,11 +497,14 @@ mod wasm {
         }
         let nid = hex(&random::<16>().map_err(js_err)?);
         // The seat is given back only by the request that actually cancelled (changes() = 1).
-        let mut batch = vec![
-            db.prepare("UPDATE bookings SET state = 'cancelled', cancel_reason = ?3, hold_until = NULL, updated_at = ?2 WHERE id = ?1 AND state IN ('held', 'confirmed')")
-                .bind(&[text(&b.id), num(ctx.now as f64), by_center.map_or(JsValue::NULL, text)])?,
-            db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?,
-        ];
+        let mut batch = vec![db
+            .prepare("UPDATE bookings SET state = 'cancelled', cancel_reason = ?3, hold_until = NULL, updated_at = ?2 WHERE id = ?1 AND state IN ('held', 'confirmed')")
+            .bind(&[text(&b.id), num(ctx.now as f64), by_center.map_or(JsValue::NULL, text)])?];
+        if by_center.is_none() {
+            // Written only if the cancel happened (changes() = 1), so the seat release below still follows it.
+            batch.push(for_booking(&db, &b.id, &Event::BookingCancelled { booking_id: b.id.clone(), date: b.date.clone(), start: b.start.clone() }, "changes() = 1", ctx.now)?);
+        }
+        batch.push(db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?);
         if let Some(reason) = by_center {
             batch.push(
                 db.prepare(
@@ -574,6 +581,8 @@ mod wasm {
             .bind(&[text(&new_slot), idv.clone(), text(&p.account_id), text(&b.item_id), day.clone()])?,
             db.prepare("UPDATE bookings SET slot_id = ?2, date = ?3, start = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'confirmed' AND changes() = 1")
                 .bind(&[idv.clone(), text(&new_slot), day.clone(), text(&start), nowv.clone()])?,
+            // Only if it moved; the old seat's release below then follows this statement's changes().
+            for_booking(&db, &id, &Event::BookingRescheduled { booking_id: id.clone(), date: date.to_string(), start: start.clone() }, "changes() = 1", ctx.now)?,
             db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?,
         ];
         batch.extend(offer_seat(&db, &b.slot_id, ctx.now, &c.rules)?);

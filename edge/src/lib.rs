@@ -10,7 +10,7 @@
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
-//!   [`bookings`], [`queue`], [`config`],
+//!   [`bookings`], [`queue`], [`config`], [`notifications`],
 //!   [`people`], [`audit`], [`health`].
 //!
 //! - [`jobs`]     — the Cron Triggers: hold expiry every minute, closing the day (no-shows, statistics).
@@ -32,6 +32,7 @@ pub mod health;
 pub mod http;
 pub mod items;
 pub mod jobs;
+pub mod notifications;
 pub mod openapi;
 pub mod people;
 pub mod queue;
@@ -51,7 +52,7 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, agents, audit, bookings, bundles, centers, config, departments, health, items, people, queue, sessions, staff};
+    use crate::{accounts, agents, audit, bookings, bundles, centers, config, departments, health, items, notifications, people, queue, sessions, staff};
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
@@ -171,6 +172,9 @@ mod entry {
             Endpoint::ListCalendar => config::list_calendar(ctx).await,
             Endpoint::SetCalendarDay => config::set_calendar_day(ctx).await,
             Endpoint::LiftBan => people::lift_ban(ctx).await,
+            Endpoint::ListNotifications => notifications::list(ctx).await,
+            Endpoint::MarkNotificationRead => notifications::mark_read(ctx).await,
+            Endpoint::MarkAllNotificationsRead => notifications::mark_all_read(ctx).await,
         }
     }
 }

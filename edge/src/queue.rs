@@ -18,6 +18,8 @@ mod wasm {
     use chrono::NaiveDateTime;
     use serde::Deserialize;
         use crate::bookings::rules_of;
+    use crate::notifications::for_ticket;
+    use tongban_shared::notify::Event;
     use tongban_shared::authz::works_at;
     use tongban_shared::booking::{check_in_window, normalise_code};
     use tongban_shared::queue::{
@@ -157,11 +159,15 @@ mod wasm {
             let t = existing(&db)?.first::<Existing>(None).await?.ok_or(ApiError::from(ErrorCode::InvalidTransition))?;
             return ctx.json(&ticket(ctx, &t.id).await?, ctx.route.cache);
         }
-        Ok(ctx.json(&ticket(ctx, &id).await?, ctx.route.cache)?.with_status(201))
+        let t = ticket(ctx, &id).await?;
+        for_ticket(&db, &id, &Event::CheckedIn { ticket_id: id.clone(), number: t.number.clone() }, "1 = 1", true, ctx.now)?.run().await?;
+        Ok(ctx.json(&t, ctx.route.cache)?.with_status(201))
     }
 
     #[derive(Deserialize)]
     struct CallRow {
+        #[serde(default)]
+        id: String,
         number: String,
         window_no: i64,
         called_at: i64,
@@ -218,13 +224,32 @@ mod wasm {
                      call_no = (SELECT coalesce(max(call_no), 0) + 1 FROM tickets WHERE center_id = ?6 AND day = ?2), \
                      class_calls = (SELECT calls + 1 FROM ticket_counters WHERE class_id = ?1 AND day = ?2) \
                      WHERE id = (SELECT id FROM tickets WHERE class_id = ?1 AND day = ?2 AND state = 'waiting' ORDER BY {SERVICE_ORDER_SQL} LIMIT 1) \
-                     RETURNING number, window_no, called_at"
+                     RETURNING id, number, window_no, called_at"
                 ))
                 .bind(&[cls.clone(), day.clone(), JsValue::from_f64(f64::from(window)), JsValue::from_str(&p.account_id), JsValue::from_f64(ctx.now as f64), JsValue::from_str(&center)])?,
                 db.prepare("UPDATE ticket_counters SET calls = calls + 1 WHERE class_id = ?1 AND day = ?2 AND changes() = 1").bind(&[cls, day])?,
             ])
             .await?;
         let row = r[2].results::<CallRow>()?.into_iter().next();
+        if let Some(c) = &row {
+            // The holder of a booking ticket hears it on their phone, and so does whoever is now fourth.
+            let turn = Event::YourTurn { ticket_id: c.id.clone(), number: c.number.clone(), window_no: window };
+            let mut notes = vec![for_ticket(&db, &c.id, &turn, "1 = 1", false, ctx.now)?];
+            #[derive(Deserialize)]
+            struct Next {
+                id: String,
+                number: String,
+            }
+            let fourth: Option<Next> = db
+                .prepare(format!("SELECT id, number FROM tickets WHERE class_id = ?1 AND day = ?2 AND state = 'waiting' ORDER BY {SERVICE_ORDER_SQL} LIMIT 1 OFFSET 3"))
+                .bind(&[JsValue::from_str(&class.class_id), JsValue::from_str(&today(ctx))])?
+                .first(None)
+                .await?;
+            if let Some(n) = fourth {
+                notes.push(for_ticket(&db, &n.id, &Event::ThreeAhead { ticket_id: n.id.clone(), number: n.number.clone() }, "t.state = 'waiting'", true, ctx.now)?);
+            }
+            db.batch(notes).await?;
+        }
         let called = Called { ticket: row.map(call) };
         ctx.json(&called, ctx.route.cache)
     }
@@ -385,6 +410,9 @@ mod wasm {
         let main = if matches!(action, WindowAction::Transfer { .. }) { 2 } else { 0 };
         if r[main].meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
             return Err(ErrorCode::InvalidTransition.into());
+        }
+        if action == WindowAction::Skip {
+            for_ticket(&db, &t.id, &Event::Skipped { ticket_id: t.id.clone(), number: t.number.clone() }, "t.state = 'skipped'", false, ctx.now)?.run().await?;
         }
         ctx.json(&state_of_window(ctx, &center, window, class).await?, ctx.route.cache)
     }

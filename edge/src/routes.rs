@@ -10,6 +10,7 @@ use tongban_shared::account::{
 use tongban_shared::authz::{Access, ADMINS, FRONT_DESK, RESIDENTS};
 use tongban_shared::booking::{Availability, BanStatus, Booking, NewBooking, Reschedule, SlotAvailability, StaffReason, WaitlistEntry};
 use tongban_shared::config::{AffectedBooking, CalendarDay, CenterConfig, SlotOverride};
+use tongban_shared::notify::Inbox;
 use tongban_shared::queue::{Call, Called, CheckIn, QueueClass, Ticket, WindowAction, WindowState};
 
 const BUSINESSES: &[Role] = &[Role::Business];
@@ -75,6 +76,9 @@ pub enum Endpoint {
     ListCalendar,
     SetCalendarDay,
     LiftBan,
+    ListNotifications,
+    MarkNotificationRead,
+    MarkAllNotificationsRead,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1077,6 +1081,54 @@ pub static ROUTES: &[Route] = &[
         errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidIdNumber, ErrorCode::ReasonRequired, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::PersonNotFound],
         cache: Cache::NoStore,
         access: Access::Roles(FRONT_DESK),
+    },
+    Route {
+        endpoint: Endpoint::ListNotifications,
+        method: Method::Get,
+        path: "/api/v1/notifications",
+        tag: "notifications",
+        summary: "My inbox: the latest 50 notifications in both languages with deep links, and the unread count",
+        path_params: &[],
+        query: &[],
+        headers: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<Inbox>,
+        errors: &[ErrorCode::Unauthenticated],
+        cache: Cache::NoStore,
+        access: Access::SignedIn,
+    },
+    Route {
+        endpoint: Endpoint::MarkNotificationRead,
+        method: Method::Post,
+        path: "/api/v1/notifications/{id}/read",
+        tag: "notifications",
+        summary: "Mark one notification read",
+        path_params: &[Param { name: "id", description: "Notification id", kind: ParamKind::Id }],
+        query: &[],
+        headers: &[],
+        body: None,
+        ok_status: 204,
+        response: schema_of::<()>,
+        errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin, ErrorCode::NotificationNotFound],
+        cache: Cache::NoStore,
+        access: Access::SignedIn,
+    },
+    Route {
+        endpoint: Endpoint::MarkAllNotificationsRead,
+        method: Method::Post,
+        path: "/api/v1/notifications/read-all",
+        tag: "notifications",
+        summary: "Mark every notification read",
+        path_params: &[],
+        query: &[],
+        headers: &[],
+        body: None,
+        ok_status: 204,
+        response: schema_of::<()>,
+        errors: &[ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
+        cache: Cache::NoStore,
+        access: Access::SignedIn,
     },
 ];
 

@@ -14,6 +14,7 @@
 //! - [`catalogue`] — departments, service centers, windows, service items and their versioned office guides
 //!                   (办事指南), "一件事" bundles, and the seed-file format that feeds them.
 //! - [`search`]    — search-text normalisation (full-width folding, case), query parsing limits, ranking.
+//! - [`notify`]    — notification events, their zh/en text and links, push preferences and quiet hours, reminders.
 //! - [`queue`]     — the hall queue: service order (online bookings first), tickets, waits, calls.
 //! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
 //! - [`staff`]     — staff posts and AB backups, audited person look-ups, audit records.
@@ -31,6 +32,7 @@ pub mod error;
 pub mod etag;
 pub mod ids;
 pub mod lang;
+pub mod notify;
 pub mod password;
 pub mod query;
 pub mod queue;

@@ -47,7 +47,14 @@ test('a resident books a slot for the social security card and cancels it', asyn
   await expect(page.locator('#booking-code')).toHaveText(/^[0-9A-HJKMNP-TV-Z]{8}$/);
   const code = await page.locator('#booking-code').textContent();
 
-  await page.getByRole('link', { name: '我的预约' }).click();
+  // The header's inbox count shows the confirmation at once; the message opens my bookings and is
+  // marked read on the way.
+  await expect(page.locator('#unread-count')).toHaveText('1');
+  await page.locator('#inbox-link').click();
+  await expect(page).toHaveURL(/\/inbox$/);
+  await page.getByRole('link', { name: '预约成功' }).click();
+  await expect(page).toHaveURL(/\/bookings$/);
+  await expect(page.locator('#unread-count')).toHaveCount(0);
   const cards = page.locator('#bookings .booking');
   await expect(cards).toHaveCount(1);
   await expect(cards.first()).toContainText(code);

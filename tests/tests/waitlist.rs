@@ -116,7 +116,7 @@ fn reschedule(cookie: &str, id: &str, date: &str, start: &str) -> Resp {
 
 /// Notification kinds written about a booking (they are the inbox's rows; no API lists them yet).
 fn notifications(booking_id: &str) -> Vec<String> {
-    d1_rows(&format!("SELECT kind FROM notifications WHERE ref_id = '{booking_id}' ORDER BY created_at;"))
+    d1_rows(&format!("SELECT kind FROM notifications WHERE ref_id = '{booking_id}' ORDER BY created_at, rowid;"))
         .into_iter()
         .map(|r| r["kind"].as_str().unwrap().to_string())
         .collect()
@@ -239,7 +239,7 @@ fn a_freed_seat_goes_to_the_first_on_the_waiting_list() {
     assert!(waitlist(&c).is_empty(), "a confirmed offer leaves the list");
     assert_eq!(seats(center, &date, &start), (1, 0));
     run_cron(EVERY_MINUTE);
-    assert_eq!(notifications(&id(&c_list[0])), vec!["waitlist_offer"], "one offer, one notification");
+    assert_eq!(notifications(&id(&c_list[0])), vec!["waitlist_offer", "booking_confirmed"], "one offer, then its confirmation");
 
     // Leaving the list.
     let (e, _, _) = register_resident();
@@ -374,17 +374,17 @@ fn the_center_cancels_with_a_reason() {
     assert_eq!(post_as(&window, &path(&b), "{}").error_code(400), "malformed_json");
     assert_eq!(post_as(&window, &format!("/api/v1/bookings/{}/center-cancel", "0".repeat(32)), &reason).error_code(404), "booking_not_found");
     assert_eq!(booking(&me, &id(&b))["state"], "confirmed", "the refusals changed nothing");
-    assert!(notifications(&id(&b)).is_empty());
+    assert_eq!(notifications(&id(&b)), vec!["booking_confirmed"], "only the booking itself");
 
     let r = post_as(&window, &path(&b), &reason);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["state"], "cancelled");
     let seen = booking(&me, &id(&b));
     assert_eq!((seen["state"].as_str(), seen["cancel_reason"].as_str()), (Some("cancelled"), Some("窗口设备检修，当天暂停办理")), "the resident sees why");
-    assert_eq!(notifications(&id(&b)), vec!["booking_cancelled_by_center"]);
+    assert_eq!(notifications(&id(&b)), vec!["booking_confirmed", "booking_cancelled_by_center"]);
     assert_eq!(seats(center, &date, &start).1, before - 1, "the seat is back");
     assert_eq!(post_as(&window, &path(&b), &reason).error_code(409), "invalid_transition");
-    assert_eq!(notifications(&id(&b)), vec!["booking_cancelled_by_center"], "told once");
+    assert_eq!(notifications(&id(&b)), vec!["booking_confirmed", "booking_cancelled_by_center"], "told once");
     assert_eq!(seats(center, &date, &start).1, before - 1, "and given back once");
 
     // The center's admin and the district admin may too.
@@ -444,9 +444,9 @@ fn closing_the_day_marks_no_shows_once() {
     run_cron(CLOSE_DAY);
     for i in 0..2 {
         assert_eq!(state(i), "no_show");
-        assert_eq!(notifications(&id(&bs[i])), vec!["no_show"], "one notification per no-show, however often the job runs");
+        assert_eq!(notifications(&id(&bs[i])), vec!["booking_confirmed", "no_show"], "one notification per no-show, however often the job runs");
     }
-    assert!(notifications(&id(&bs[2])).is_empty() && notifications(&id(&bs[3])).is_empty());
+    assert_eq!((notifications(&id(&bs[2])), notifications(&id(&bs[3]))), (vec!["booking_confirmed".to_string()], vec!["booking_confirmed".to_string()]), "no no-show for them");
     let again = d1_rows(&format!("SELECT tickets, no_shows FROM daily_stats WHERE day = '{today}' AND class_id = 'changshou-road-a' AND window_no = 0;"));
     assert_eq!(again, stats, "the figures are replaced, not added up");
 

@@ -11,10 +11,10 @@ use std::time::Instant;
 
 /// Initial download budget of the resident app (wasm + js + css, brotli): a tripwire for growth, not the
 /// goal. Measured ~283 KB with catalogue, accounts and booking, 295.7 KB with hold/confirm, waiting lists,
-/// reschedule and QR (raised to 300 KB then); the staff console is already a separate
+/// reschedule and QR (raised to 300 KB then), 304.3 KB with the inbox (310 KB); the staff console is already a separate
 /// bundle. The product target is 200 KB (issue 8): twiggy shows the bulk is Leptos' generic render and
 /// reactive code (~320 KB raw) and serde_json (~95 KB raw), so it needs a design change, not tuning.
-pub const DOWNLOAD_BUDGET: usize = 300 * 1024;
+pub const DOWNLOAD_BUDGET: usize = 310 * 1024;
 
 #[derive(Default)]
 struct Tally {
@@ -118,7 +118,7 @@ pub fn run_all(only: Option<&str>) -> Result {
                         t.record("setup", 0, 0, s.elapsed().as_secs_f32());
                         if wants("integration") {
                             let s = Instant::now();
-                            let (p, f) = run_counted(cmd("cargo").args(["test", "-p", "tongban-tests"]).env("TONGBAN_BASE_URL", &srv.base).env("TONGBAN_STATE_DIR", &state));
+                            let (p, f) = run_counted(cmd("cargo").args(["test", "-p", "tongban-tests", "--no-fail-fast"]).env("TONGBAN_BASE_URL", &srv.base).env("TONGBAN_STATE_DIR", &state));
                             t.record("integration tests on workerd (D1 + KV)", p, f, s.elapsed().as_secs_f32());
                         }
                         if wants("browser") {

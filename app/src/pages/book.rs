@@ -25,9 +25,11 @@ pub fn clock(epoch: i64) -> String {
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
-/// 周四 / Thu for a `YYYY-MM-DD` date: people pick days by weekday.
+/// 周四 / Thu for a `YYYY-MM-DD` date: people pick days by weekday. The browser's Date does the
+/// calendar (chrono's parser would add ~10 KB to the phone bundle).
 fn weekday(date: &str, l: tongban_shared::Lang) -> &'static str {
-    let i = tongban_shared::calendar::iso_weekday(date).map_or(0, |w| usize::from(w) - 1);
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!("{date}T12:00:00")));
+    let i = (d.get_day() as usize + 6) % 7; // Monday first
     match l {
         tongban_shared::Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i],
         tongban_shared::Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
@@ -80,6 +82,7 @@ pub fn BookPage() -> impl IntoView {
             }
         }
     });
+    let bump = crate::state::inbox_tick().0;
     let fail = move |e: api::ApiError| {
         error.set(Some(e.text()));
         // A refused booking may be retried with another slot: that is a new attempt.
@@ -101,7 +104,10 @@ pub fn BookPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match (mv, is_full) {
                 (Some(id), _) => match api::reschedule(&id, &Reschedule { date: d, start: s }, l).await {
-                    Ok(b) => booked.set(Some(b)),
+                    Ok(b) => {
+                        booked.set(Some(b));
+                        bump.update(|n| *n += 1);
+                    }
                     Err(e) => return fail(e),
                 },
                 (None, true) => match api::join_waitlist(&req, l).await {
@@ -126,7 +132,10 @@ pub fn BookPage() -> impl IntoView {
         let l = lang();
         leptos::task::spawn_local(async move {
             match api::confirm_booking(&h.id, l).await {
-                Ok(b) => booked.set(Some(b)),
+                Ok(b) => {
+                    booked.set(Some(b));
+                    bump.update(|n| *n += 1);
+                }
                 Err(e) => {
                     held.set(None);
                     return fail(e);

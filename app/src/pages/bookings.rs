@@ -28,6 +28,7 @@ pub fn BookingsPage() -> impl IntoView {
                 async move { api::my_waitlist(l).await }
             });
             let error = RwSignal::new(None::<Text>);
+            let bump = crate::state::inbox_tick().0;
             // One handler shape for every button on a card (cancel, confirm an offer, leave a list).
             let act = move |kind: &'static str, id: String| {
                 let l = lang();
@@ -40,6 +41,7 @@ pub fn BookingsPage() -> impl IntoView {
                     match r {
                         Ok(()) => {
                             error.set(None);
+                            bump.update(|n| *n += 1);
                             list.refetch();
                             waits.refetch();
                         }

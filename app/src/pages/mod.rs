@@ -8,6 +8,7 @@ pub mod center;
 pub mod devices;
 pub mod centers;
 pub mod home;
+pub mod inbox;
 pub mod item;
 pub mod login;
 pub mod me;

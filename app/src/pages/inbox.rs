@@ -1,0 +1,67 @@
+//! `/inbox`: my notifications, newest first, each opening the booking or ticket it is about (and
+//! marked read on the way); "mark all read".
+
+use crate::api;
+use crate::components::{async_view, guarded, tx};
+use crate::i18n::{msgs, tr};
+use crate::state::{lang, prefs, use_title};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    use_title(|l| msgs(l).inbox.to_string());
+    let p = prefs();
+    view! {
+        <h1>{tr(|m| m.inbox)}</h1>
+        {guarded(None, move |_| {
+            let list = LocalResource::new(move || {
+                let l = p.lang.get();
+                async move { api::inbox(l).await }
+            });
+            let navigate = use_navigate();
+            let bump = crate::state::inbox_tick().0;
+            let all_read = move |_| {
+                let l = lang();
+                leptos::task::spawn_local(async move {
+                    let _ = api::mark_all_read(l).await;
+                    bump.update(|n| *n += 1);
+                    list.refetch();
+                });
+            };
+            view! {
+                <button type="button" class="button" on:click=all_read>{tr(|m| m.mark_all_read)}</button>
+                {async_view(list, move |inbox| if inbox.items.is_empty() {
+                    view! { <p>{tr(|m| m.no_messages)}</p> }.into_any()
+                } else {
+                    let navigate = navigate.clone();
+                    view! {
+                        <ul class="cards" id="inbox">
+                            {inbox.items.into_iter().map(|i| {
+                                let (id, url, nav) = (i.id.clone(), i.message.url.clone(), navigate.clone());
+                                let href = url.clone();
+                                // Opening marks it read first, then follows the deep link.
+                                let open = move |ev: leptos::ev::MouseEvent| {
+                                    ev.prevent_default();
+                                    let (id, url, nav, l) = (id.clone(), url.clone(), nav.clone(), lang());
+                                    leptos::task::spawn_local(async move {
+                                        let _ = api::mark_read(&id, l).await;
+                                        nav(&url, Default::default());
+                                    });
+                                };
+                                view! {
+                                    <li class=if i.read { "card message" } else { "card message unread" }>
+                                        <a class="card-link" href=href on:click=open>
+                                            <span class="card-title">{tx(&i.message.title)}</span>
+                                        </a>
+                                        <p>{tx(&i.message.body)}</p>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            }
+        })}
+    }
+}
