@@ -37,6 +37,7 @@ pub mod openapi;
 pub mod people;
 pub mod queue;
 pub mod routes;
+pub mod webpush;
 pub mod rows;
 pub mod sessions;
 pub mod staff;
