@@ -223,6 +223,14 @@ pub async fn inbox(lang: Lang) -> Result<tongban_shared::notify::Inbox, ApiError
     get("/api/v1/notifications", lang).await
 }
 
+pub async fn vapid_key(lang: Lang) -> Result<tongban_shared::notify::VapidKey, ApiError> {
+    get("/api/v1/push/key", lang).await
+}
+
+pub async fn subscribe_push(sub: &tongban_shared::notify::PushSubscription, lang: Lang) -> Result<tongban_shared::notify::PushSubscription, ApiError> {
+    send("POST", "/api/v1/push/subscriptions", Some(sub), lang).await
+}
+
 pub async fn mark_read(id: &str, lang: Lang) -> Result<(), ApiError> {
     no_content("POST", &format!("/api/v1/notifications/{}/read", encode(id)), None::<&()>, lang).await
 }

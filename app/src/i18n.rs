@@ -250,6 +250,11 @@ pub struct Msgs {
     pub unread: &'static str,
     pub mark_all_read: &'static str,
     pub no_messages: &'static str,
+    pub enable_push: &'static str,
+    pub push_hint: &'static str,
+    pub push_on: &'static str,
+    pub push_denied: &'static str,
+    pub push_failed: &'static str,
 }
 
 pub const ZH: Msgs = Msgs {
@@ -499,6 +504,11 @@ pub const ZH: Msgs = Msgs {
     unread: "未读消息",
     mark_all_read: "全部标为已读",
     no_messages: "暂无消息。",
+    enable_push: "开启推送通知",
+    push_hint: "关闭页面也能收到预约确认、提醒和“轮到您了”。22:00–07:00 免打扰（叫号除外）。",
+    push_on: "已开启：本浏览器会收到推送通知。",
+    push_denied: "未获允许：可在浏览器设置中允许通知。",
+    push_failed: "开启失败，消息仍会保存在这里",
 };
 
 pub const EN: Msgs = Msgs {
@@ -748,6 +758,11 @@ pub const EN: Msgs = Msgs {
     unread: "unread",
     mark_all_read: "Mark all read",
     no_messages: "No messages yet.",
+    enable_push: "Turn on push notifications",
+    push_hint: "Get confirmations, reminders and “your turn” even with the page closed. Quiet 22:00–07:00 (except your turn).",
+    push_on: "On: this browser will get push notifications.",
+    push_denied: "Not allowed: you can allow notifications in the browser settings.",
+    push_failed: "Could not turn on; messages still arrive here",
 };
 
 /// A UI string that follows the language switch. Every call returns the same closure type, so Leptos'

@@ -11,6 +11,7 @@
 //! `index.html` paints a static header before the wasm arrives; [`start`] replaces it with the app.
 
 pub mod api;
+pub mod push;
 pub mod components;
 pub mod i18n;
 pub mod pages;

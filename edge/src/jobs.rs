@@ -15,10 +15,50 @@ pub fn no_show_cutoff(now: chrono::NaiveDateTime) -> String {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub async fn run(cron: &str, db: &worker::D1Database, now: i64) -> Result<(), crate::error::ApiError> {
-    crate::bookings::sweep_holds(db, now).await?;
+pub async fn run(cron: &str, env: &worker::Env, now: i64) -> Result<(), crate::error::ApiError> {
+    let db = env.d1("DB")?;
+    crate::bookings::sweep_holds(&db, now).await?;
     if cron == CLOSE_DAY_CRON {
-        close_day(db, now).await?;
+        close_day(&db, now).await?;
+    }
+    reminders(&db, now).await?;
+    crate::push::deliver_due(env, now).await?;
+    Ok(())
+}
+
+/// Writes the booking reminders that have fallen due (the rule of `shared::notify::reminders`): from
+/// 18:00 for tomorrow's bookings made before 18:00 today, and within the hour before a slot. A partial
+/// unique index makes each one exist once, whatever the runs.
+#[cfg(target_arch = "wasm32")]
+pub async fn reminders(db: &worker::D1Database, now: i64) -> Result<(), crate::error::ApiError> {
+    use wasm_bindgen::JsValue;
+    let local = crate::bookings::beijing(now);
+    let today = local.date();
+    let tomorrow = today.succ_opt().unwrap_or(today);
+    // Epoch second of 18:00 today, Beijing time.
+    let evening = now - (local.time() - chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default()).num_seconds();
+    let (hm, in_an_hour) = (local.format("%H:%M").to_string(), (local + chrono::Duration::minutes(60)).format("%H:%M").to_string());
+    let body = "json_object('booking_id', id, 'date', date, 'start', start)";
+    let mut batch = Vec::new();
+    if local.time() >= chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default() {
+        batch.push(
+            db.prepare(format!(
+                "INSERT OR IGNORE INTO notifications (id, account_id, kind, ref_id, body_json, created_at)                  SELECT lower(hex(randomblob(16))), account_id, 'reminder_day_before', id, {body}, ?1 FROM bookings                  WHERE state = 'confirmed' AND date = ?2 AND created_at < ?3"
+            ))
+            .bind(&[JsValue::from_f64(now as f64), JsValue::from_str(&tomorrow.to_string()), JsValue::from_f64(evening as f64)])?,
+        );
+    }
+    // Past 23:00 the hour ahead runs into tomorrow, where no slot starts before the centers open.
+    if in_an_hour > hm {
+        batch.push(
+            db.prepare(format!(
+                "INSERT OR IGNORE INTO notifications (id, account_id, kind, ref_id, body_json, created_at)                  SELECT lower(hex(randomblob(16))), account_id, 'reminder_hour_before', id, {body}, ?1 FROM bookings                  WHERE state = 'confirmed' AND date = ?2 AND start > ?3 AND start <= ?4"
+            ))
+            .bind(&[JsValue::from_f64(now as f64), JsValue::from_str(&today.to_string()), JsValue::from_str(&hm), JsValue::from_str(&in_an_hour)])?,
+        );
+    }
+    if !batch.is_empty() {
+        db.batch(batch).await?;
     }
     Ok(())
 }

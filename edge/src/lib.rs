@@ -13,7 +13,9 @@
 //!   [`bookings`], [`queue`], [`config`], [`notifications`],
 //!   [`people`], [`audit`], [`health`].
 //!
-//! - [`jobs`]     — the Cron Triggers: hold expiry every minute, closing the day (no-shows, statistics).
+//! - [`jobs`]     — the Cron Triggers: hold expiry, reminders and push retries every minute, closing the
+//!   day (no-shows, statistics).
+//! - [`webpush`]  — RFC 8291 payload encryption and RFC 8292 VAPID, pure; [`push`] delivers with them.
 //!
 //! Static assets (the app) are served by Workers Static Assets; only `/api/*` reaches this code
 //! (`run_worker_first` in `wrangler.toml`).
@@ -35,6 +37,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod openapi;
 pub mod people;
+pub mod push;
 pub mod queue;
 pub mod routes;
 pub mod webpush;
@@ -53,7 +56,7 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, agents, audit, bookings, bundles, centers, config, departments, health, items, notifications, people, queue, sessions, staff};
+    use crate::{accounts, agents, audit, bookings, bundles, centers, config, departments, health, items, notifications, people, push, queue, sessions, staff};
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
@@ -64,7 +67,7 @@ mod entry {
     }
 
     #[event(fetch)]
-    async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    async fn fetch(mut req: Request, env: Env, wctx: Context) -> Result<Response> {
         let lang = req.headers().get("Accept-Language").ok().flatten().map(|h| Lang::from_accept_language(&h)).unwrap_or_default();
         let method = req.method().to_string();
         let url = req.url()?;
@@ -81,6 +84,16 @@ mod entry {
                     Ok(()) => dispatch(&ctx).await,
                     Err(e) => Err(e),
                 };
+                // A change may have written notifications: push them once it is committed, after the
+                // answer (waitUntil never delays it).
+                if route.method.changes_state() && result.is_ok() {
+                    let env = ctx.env.clone();
+                    wctx.wait_until(async move {
+                        if let Err(e) = push::deliver_due(&env, now).await {
+                            console_error!("push delivery: {e:?}");
+                        }
+                    });
+                }
                 result.unwrap_or_else(|e| {
                     if let ApiError::Internal(detail) = &e {
                         // Logged for operators; the caller only learns that something went wrong.
@@ -97,10 +110,7 @@ mod entry {
     async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         let now = (event.schedule() / 1000.0) as i64;
         let cron = event.cron();
-        let result = match env.d1("DB") {
-            Ok(db) => crate::jobs::run(&cron, &db, now).await,
-            Err(e) => Err(e.into()),
-        };
+        let result = crate::jobs::run(&cron, &env, now).await;
         if let Err(e) = result {
             console_error!("cron {cron}: {e:?}");
         }
@@ -174,6 +184,11 @@ mod entry {
             Endpoint::SetCalendarDay => config::set_calendar_day(ctx).await,
             Endpoint::LiftBan => people::lift_ban(ctx).await,
             Endpoint::ListNotifications => notifications::list(ctx).await,
+            Endpoint::GetVapidKey => push::key(ctx).await,
+            Endpoint::Subscribe => push::subscribe(ctx).await,
+            Endpoint::Unsubscribe => push::unsubscribe(ctx).await,
+            Endpoint::GetNotifyPrefs => push::get_prefs(ctx).await,
+            Endpoint::PutNotifyPrefs => push::put_prefs(ctx).await,
             Endpoint::MarkNotificationRead => notifications::mark_read(ctx).await,
             Endpoint::MarkAllNotificationsRead => notifications::mark_all_read(ctx).await,
         }

@@ -61,6 +61,8 @@ error_codes! {
     TooLateToCancel  = "too_late_to_cancel",409, "距预约时间不足 2 小时，不能取消", "Less than 2 hours before the slot: it can no longer be cancelled";
     SlotHasSeats     = "slot_has_seats",    409, "该时段还有余位，请直接预约", "This slot still has seats; book it directly";
     AlreadyWaiting   = "already_waiting",   409, "您已在该时段的候补名单中", "You are already on this slot's waiting list";
+    InvalidSubscription = "invalid_subscription", 400, "推送订阅信息不正确", "The push subscription is not valid";
+    PushUnavailable  = "push_unavailable",  503, "推送通知暂未开通", "Push notifications are not set up on this server";
     NotificationNotFound = "notification_not_found", 404, "没有找到该消息", "No such notification";
     WaitlistNotFound = "waitlist_not_found",404, "没有找到该候补", "No such waiting-list entry";
     SameSlot         = "same_slot",         409, "新时段与原时段相同", "The new slot is the same as the current one";

@@ -247,6 +247,58 @@ pub fn reminders(slot: NaiveDateTime, booked_at: NaiveDateTime) -> Vec<(Kind, Na
     v
 }
 
+/// A browser's push subscription, as `PushSubscription.toJSON()` gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushSubscription {
+    pub endpoint: String,
+    pub keys: PushKeys,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushKeys {
+    /// The browser's P-256 public key, base64url.
+    pub p256dh: String,
+    /// 16-byte auth secret, base64url.
+    pub auth: String,
+}
+
+impl PushSubscription {
+    /// Push services are https; plain http on loopback only where the deployment allows it (local
+    /// tests), so nobody can make the worker post to arbitrary internal addresses.
+    pub fn check(&self, allow_loopback: bool) -> Result<(), crate::FieldError> {
+        let e = self.endpoint.as_str();
+        let loopback = e.starts_with("http://127.0.0.1:") || e.starts_with("http://localhost:");
+        let ok_url = e.len() <= 1024 && (e.starts_with("https://") || (allow_loopback && loopback)) && !e.contains(char::is_whitespace);
+        if !ok_url {
+            return Err(crate::FieldError::new(crate::ErrorCode::InvalidSubscription, "endpoint"));
+        }
+        let b64 = |s: &str, n: usize| s.len() < 200 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=')) && (s.trim_end_matches('=').len() * 3) / 4 == n;
+        if !b64(&self.keys.p256dh, 65) || !b64(&self.keys.auth, 16) {
+            return Err(crate::FieldError::new(crate::ErrorCode::InvalidSubscription, "keys"));
+        }
+        Ok(())
+    }
+}
+
+/// The application server's VAPID public key, for `pushManager.subscribe`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VapidKey {
+    pub public_key: String,
+}
+
+/// What a push carries (encrypted) to the service worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushPayload {
+    pub title: String,
+    pub body: String,
+    pub url: String,
+    pub kind: Kind,
+}
+
 /// One inbox entry as the app lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -316,6 +368,22 @@ mod tests {
         assert!(!off.allows_push(Kind::ThreeAhead, t("10:00")), "a kind switched off");
         let day = NotifyPrefs { quiet_from: "12:00".into(), quiet_until: "13:00".into(), ..NotifyPrefs::default() };
         assert!(day.is_quiet(t("12:30")) && !day.is_quiet(t("13:00")), "a window within one day");
+    }
+
+    #[test]
+    fn subscriptions_must_be_https_with_well_formed_keys() {
+        let ok = PushSubscription {
+            endpoint: "https://fcm.googleapis.com/fcm/send/abc".into(),
+            keys: PushKeys { p256dh: "B".repeat(87), auth: "A".repeat(22) },
+        };
+        assert_eq!(ok.check(false), Ok(()));
+        let local = PushSubscription { endpoint: "http://127.0.0.1:9000/push/1".into(), ..ok.clone() };
+        assert_eq!(local.check(false).unwrap_err().field, Some("endpoint"), "no loopback in production");
+        assert_eq!(local.check(true), Ok(()));
+        let internal = PushSubscription { endpoint: "http://10.0.0.1/admin".into(), ..ok.clone() };
+        assert!(internal.check(true).is_err());
+        let short = PushSubscription { keys: PushKeys { p256dh: "B".repeat(87), auth: "AAAA".into() }, ..ok };
+        assert_eq!(short.check(false).unwrap_err().field, Some("keys"));
     }
 
     #[test]

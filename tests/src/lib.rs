@@ -187,17 +187,29 @@ fn d1_run(sql: &str, json: bool) -> (bool, String) {
     static N: AtomicU32 = AtomicU32::new(0);
     let file = root.join(format!("target/test-sql-{}-{}.sql", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
     std::fs::write(&file, sql).unwrap();
-    let out = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
-        .args(["d1", "execute", "tongban", "--local", "--persist-to", &state])
-        .args(if json { &["--json"][..] } else { &[][..] })
-        .arg("--file")
-        .arg(&file)
-        .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
-        .env("WRANGLER_SEND_METRICS", "false")
-        .current_dir(&root)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    // The server and this process share one SQLite file: when the server holds the write lock, wrangler
+    // answers SQLITE_BUSY having done nothing, so try again shortly.
+    let mut out;
+    let mut tries = 0;
+    loop {
+        out = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
+            .args(["d1", "execute", "tongban", "--local", "--persist-to", &state])
+            .args(if json { &["--json"][..] } else { &[][..] })
+            .arg("--file")
+            .arg(&file)
+            .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
+            .env("WRANGLER_SEND_METRICS", "false")
+            .current_dir(&root)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let busy = !out.status.success() && format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)).contains("SQLITE_BUSY");
+        tries += 1;
+        if !busy || tries >= 10 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
     let _ = std::fs::remove_file(&file);
     if json {
         // Only stdout is the JSON document; wrangler's notices go to stderr.

@@ -446,7 +446,11 @@ fn closing_the_day_marks_no_shows_once() {
         assert_eq!(state(i), "no_show");
         assert_eq!(notifications(&id(&bs[i])), vec!["booking_confirmed", "no_show"], "one notification per no-show, however often the job runs");
     }
-    assert_eq!((notifications(&id(&bs[2])), notifications(&id(&bs[3]))), (vec!["booking_confirmed".to_string()], vec!["booking_confirmed".to_string()]), "no no-show for them");
+    // (bs[2] may also get its hour-before reminder when this runs late in the evening.)
+    for b in [&bs[2], &bs[3]] {
+        let n = notifications(&id(b));
+        assert!(n.contains(&"booking_confirmed".to_string()) && !n.contains(&"no_show".to_string()), "no no-show for them: {n:?}");
+    }
     let again = d1_rows(&format!("SELECT tickets, no_shows FROM daily_stats WHERE day = '{today}' AND class_id = 'changshou-road-a' AND window_no = 0;"));
     assert_eq!(again, stats, "the figures are replaced, not added up");
 

@@ -29,7 +29,24 @@ pub fn InboxPage() -> impl IntoView {
                     list.refetch();
                 });
             };
+            let push_state = RwSignal::new(None::<String>);
+            let enable = move |_| {
+                let l = lang();
+                leptos::task::spawn_local(async move {
+                    let m = msgs(l);
+                    push_state.set(Some(match crate::push::enable(l).await {
+                        Ok(()) => m.push_on.to_string(),
+                        Err(e) if e == "permission" => m.push_denied.to_string(),
+                        Err(e) => format!("{} ({e})", m.push_failed),
+                    }));
+                });
+            };
             view! {
+                {crate::push::supported().then(|| view! {
+                    <p class="hint">{tr(|m| m.push_hint)}</p>
+                    <button type="button" class="button primary" id="enable-push" on:click=enable>{tr(|m| m.enable_push)}</button>
+                    <p role="status" id="push-state">{move || push_state.get()}</p>
+                })}
                 <button type="button" class="button" on:click=all_read>{tr(|m| m.mark_all_read)}</button>
                 {async_view(list, move |inbox| if inbox.items.is_empty() {
                     view! { <p>{tr(|m| m.no_messages)}</p> }.into_any()
