@@ -231,6 +231,14 @@ pub async fn subscribe_push(sub: &tongban_shared::notify::PushSubscription, lang
     send("POST", "/api/v1/push/subscriptions", Some(sub), lang).await
 }
 
+pub async fn notify_prefs(lang: Lang) -> Result<tongban_shared::notify::NotifyPrefs, ApiError> {
+    get("/api/v1/notify/prefs", lang).await
+}
+
+pub async fn save_notify_prefs(p: &tongban_shared::notify::NotifyPrefs, lang: Lang) -> Result<tongban_shared::notify::NotifyPrefs, ApiError> {
+    send("PUT", "/api/v1/notify/prefs", Some(p), lang).await
+}
+
 pub async fn mark_read(id: &str, lang: Lang) -> Result<(), ApiError> {
     no_content("POST", &format!("/api/v1/notifications/{}/read", encode(id)), None::<&()>, lang).await
 }

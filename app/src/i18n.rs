@@ -255,6 +255,10 @@ pub struct Msgs {
     pub push_on: &'static str,
     pub push_denied: &'static str,
     pub push_failed: &'static str,
+    pub push_prefs: &'static str,
+    pub push_kinds: &'static str,
+    pub quiet_from: &'static str,
+    pub quiet_until: &'static str,
 }
 
 pub const ZH: Msgs = Msgs {
@@ -509,6 +513,10 @@ pub const ZH: Msgs = Msgs {
     push_on: "已开启：本浏览器会收到推送通知。",
     push_denied: "未获允许：可在浏览器设置中允许通知。",
     push_failed: "开启失败，消息仍会保存在这里",
+    push_prefs: "推送设置",
+    push_kinds: "推送哪些消息（站内消息始终保留）",
+    quiet_from: "免打扰开始",
+    quiet_until: "免打扰结束",
 };
 
 pub const EN: Msgs = Msgs {
@@ -763,6 +771,10 @@ pub const EN: Msgs = Msgs {
     push_on: "On: this browser will get push notifications.",
     push_denied: "Not allowed: you can allow notifications in the browser settings.",
     push_failed: "Could not turn on; messages still arrive here",
+    push_prefs: "Push settings",
+    push_kinds: "Which messages to push (the inbox always keeps them)",
+    quiet_from: "Quiet from",
+    quiet_until: "Quiet until",
 };
 
 /// A UI string that follows the language switch. Every call returns the same closure type, so Leptos'

@@ -65,6 +65,25 @@ impl Kind {
         Kind::NoShow,
     ];
 
+    /// What the kind is called in the preferences.
+    pub fn label(self) -> Text {
+        let (zh, en) = match self {
+            Kind::BookingConfirmed => ("预约成功", "Booking confirmed"),
+            Kind::BookingRescheduled => ("改约成功", "Booking moved"),
+            Kind::BookingCancelled => ("预约取消", "Booking cancelled"),
+            Kind::BookingCancelledByCenter => ("中心取消预约", "Cancelled by the center"),
+            Kind::ReminderDayBefore => ("前一天 18:00 提醒", "Reminder the evening before"),
+            Kind::ReminderHourBefore => ("开始前 1 小时提醒", "Reminder an hour before"),
+            Kind::WaitlistOffer => ("候补有空位", "Waiting-list seat offered"),
+            Kind::CheckedIn => ("签到成功", "Checked in"),
+            Kind::ThreeAhead => ("前面还有 3 人", "Three ahead of you"),
+            Kind::YourTurn => ("轮到您了", "Your turn"),
+            Kind::Skipped => ("过号", "Skipped"),
+            Kind::NoShow => ("爽约记录", "No-show recorded"),
+        };
+        Text::new(zh, en)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::BookingConfirmed => "booking_confirmed",

@@ -52,6 +52,17 @@ test('a resident books a slot for the social security card and cancels it', asyn
   await expect(page.locator('#unread-count')).toHaveText('1');
   await page.locator('#inbox-link').click();
   await expect(page).toHaveURL(/\/inbox$/);
+  // Push preferences: a kind switched off stays off.
+  await page.getByText('推送设置').click();
+  await page.getByLabel('前面还有 3 人').uncheck();
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page.getByText('已保存')).toBeVisible();
+  const axeInbox = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(axeInbox.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)).toEqual([]);
+  await page.reload();
+  await page.getByText('推送设置').click();
+  await expect(page.getByLabel('前面还有 3 人')).not.toBeChecked();
+  await expect(page.getByLabel('轮到您了')).toBeChecked();
   await page.getByRole('link', { name: '预约成功' }).click();
   await expect(page).toHaveURL(/\/bookings$/);
   await expect(page.locator('#unread-count')).toHaveCount(0);

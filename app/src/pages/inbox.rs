@@ -47,6 +47,7 @@ pub fn InboxPage() -> impl IntoView {
                     <button type="button" class="button primary" id="enable-push" on:click=enable>{tr(|m| m.enable_push)}</button>
                     <p role="status" id="push-state">{move || push_state.get()}</p>
                 })}
+                <PrefsForm/>
                 <button type="button" class="button" on:click=all_read>{tr(|m| m.mark_all_read)}</button>
                 {async_view(list, move |inbox| if inbox.items.is_empty() {
                     view! { <p>{tr(|m| m.no_messages)}</p> }.into_any()
@@ -81,4 +82,58 @@ pub fn InboxPage() -> impl IntoView {
             }
         })}
     }
+}
+
+/// Which kinds may be pushed, and the quiet hours. The inbox always gets everything.
+#[component]
+fn PrefsForm() -> impl IntoView {
+    use tongban_shared::notify::{Kind, NotifyPrefs};
+    let prefs = RwSignal::new(None::<NotifyPrefs>);
+    let saved = RwSignal::new(None::<String>);
+    let l0 = lang();
+    leptos::task::spawn_local(async move {
+        if let Ok(p) = api::notify_prefs(l0).await {
+            prefs.set(Some(p));
+        }
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(p), l) = (prefs.get_untracked(), lang()) else { return };
+        leptos::task::spawn_local(async move {
+            saved.set(Some(match api::save_notify_prefs(&p, l).await {
+                Ok(_) => msgs(l).saved.to_string(),
+                Err(e) => e.text().get(l).to_string(),
+            }));
+        });
+    };
+    move || prefs.get().map(|p| view! {
+        <details class="card">
+            <summary>{tr(|m| m.push_prefs)}</summary>
+            <form class="form" on:submit=save novalidate>
+                <fieldset>
+                    <legend>{tr(|m| m.push_kinds)}</legend>
+                    {Kind::ALL.into_iter().map(|k| {
+                        let id = format!("push-{}", k.as_str());
+                        let on = p.push.contains(&k);
+                        let for_id = id.clone();
+                        view! {
+                            <label class="check" for=for_id>
+                                <input type="checkbox" id=id checked=on on:change=move |ev| {
+                                    let c = event_target_checked(&ev);
+                                    prefs.update(|p| if let Some(p) = p { if c { p.push.insert(k); } else { p.push.remove(&k); } });
+                                }/>
+                                " "{tx(&k.label())}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <label class="field"><span>{tr(|m| m.quiet_from)}</span>
+                    <input type="time" value=p.quiet_from.clone() on:change=move |ev| { let v = event_target_value(&ev); prefs.update(|p| if let Some(p) = p { p.quiet_from = v }) }/></label>
+                <label class="field"><span>{tr(|m| m.quiet_until)}</span>
+                    <input type="time" value=p.quiet_until.clone() on:change=move |ev| { let v = event_target_value(&ev); prefs.update(|p| if let Some(p) = p { p.quiet_until = v }) }/></label>
+                <button type="submit" class="button">{tr(|m| m.save)}</button>
+                <p role="status">{move || saved.get()}</p>
+            </form>
+        </details>
+    })
 }
