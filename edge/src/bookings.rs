@@ -116,6 +116,12 @@ mod wasm {
     }
 
     impl Context {
+        /// Whether `date` at `start` is a bookable slot of this center today (horizon, calendar, hours).
+        pub fn check_slot(&self, date: NaiveDate, start: &str, today: NaiveDate) -> Result<(), ApiError> {
+            check_date(date, today, &self.cal, &self.rules).map_err(|code| FieldError::new(code, "date"))?;
+            if self.starts(date).iter().any(|s| s == start) { Ok(()) } else { Err(FieldError::new(ErrorCode::SlotNotFound, "start").into()) }
+        }
+
         pub fn starts(&self, date: NaiveDate) -> Vec<String> {
             let wd = date.weekday().number_from_monday() as u8;
             self.hours.iter().find(|h| h.weekday == wd).map(|h| slot_starts(&h.open, &h.close, self.rules.slot_minutes)).unwrap_or_default()
@@ -363,10 +369,7 @@ mod wasm {
         let db = ctx.db()?;
         let c = context(&db, &req.center_id, &req.item_id).await?;
         let now = beijing(ctx.now);
-        check_date(date, now.date(), &c.cal, &c.rules).map_err(|code| FieldError::new(code, "date"))?;
-        if !c.starts(date).contains(&start) {
-            return Err(FieldError::new(ErrorCode::SlotNotFound, "start").into());
-        }
+        c.check_slot(date, &start, now.date())?;
         check_ban(&db, &p.account_id, ctx.now, &c.rules).await?;
         sweep_holds(&db, ctx.now).await?;
         let sid = slot_id(&c.class_id, date, &start);
@@ -555,10 +558,7 @@ mod wasm {
         let c = context(&db, &b.center_id, &b.item_id).await?;
         let now = beijing(ctx.now);
         check_cancel(slot_time(&b.date, &b.start)?, now, &c.rules)?;
-        check_date(date, now.date(), &c.cal, &c.rules).map_err(|code| FieldError::new(code, "date"))?;
-        if !c.starts(date).contains(&start) {
-            return Err(FieldError::new(ErrorCode::SlotNotFound, "start").into());
-        }
+        c.check_slot(date, &start, now.date())?;
         let new_slot = slot_id(&c.class_id, date, &start);
         if new_slot == b.slot_id {
             return Err(ErrorCode::SameSlot.into());
@@ -651,10 +651,7 @@ mod wasm {
         let db = ctx.db()?;
         let c = context(&db, &req.center_id, &req.item_id).await?;
         let now = beijing(ctx.now);
-        check_date(date, now.date(), &c.cal, &c.rules).map_err(|code| FieldError::new(code, "date"))?;
-        if !c.starts(date).contains(&start) {
-            return Err(FieldError::new(ErrorCode::SlotNotFound, "start").into());
-        }
+        c.check_slot(date, &start, now.date())?;
         check_ban(&db, &p.account_id, ctx.now, &c.rules).await?;
         sweep_holds(&db, ctx.now).await?;
         let sid = slot_id(&c.class_id, date, &start);
