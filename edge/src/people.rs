@@ -1,6 +1,25 @@
 //! `/api/v1/people/lookup`: the front desk sees a person's full record only with a stated reason, and the
 //! access is written to the audit log in the same transaction as the read — no record, no data.
 
+/// The audit record of `action` on the resident whose ID-number digest is `lookup`, for the same batch as
+/// the access it records (it writes nothing when there is no such resident).
+#[cfg(target_arch = "wasm32")]
+fn audit(ctx: &crate::http::Ctx, action: &str, reason: &str, lookup: &wasm_bindgen::JsValue) -> Result<worker::D1PreparedStatement, crate::error::ApiError> {
+    use wasm_bindgen::JsValue;
+    let p = ctx.principal()?;
+    let db = ctx.db()?;
+    Ok(db
+        .prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) SELECT ?1, ?2, ?3, ?4, id, ?5 FROM accounts WHERE login_lookup = ?6 AND role = 'resident'")
+        .bind(&[
+            JsValue::from_f64(ctx.now as f64),
+            JsValue::from_str(&p.account_id),
+            p.center_id.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+            JsValue::from_str(action),
+            JsValue::from_str(reason),
+            lookup.clone(),
+        ])?)
+}
+
 #[cfg(target_arch = "wasm32")]
 pub async fn lookup(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::error::ApiError> {
     use crate::error::ApiError;
@@ -25,14 +44,7 @@ pub async fn lookup(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::e
     let db = ctx.db()?;
     let r = db
         .batch(vec![
-            db.prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) SELECT ?1, ?2, ?3, 'view_person', id, ?4 FROM accounts WHERE login_lookup = ?5 AND role = 'resident'")
-                .bind(&[
-                    JsValue::from_f64(ctx.now as f64),
-                    JsValue::from_str(&p.account_id),
-                    p.center_id.as_deref().map_or(JsValue::NULL, JsValue::from_str),
-                    JsValue::from_str(&reason),
-                    lookup.clone(),
-                ])?,
+            audit(ctx, "view_person", &reason, &lookup)?,
             db.prepare("SELECT id, name_enc, id_enc, mobile_enc FROM accounts WHERE login_lookup = ?1 AND role = 'resident'").bind(&[lookup])?,
         ])
         .await?;
@@ -69,9 +81,8 @@ pub async fn lift_ban(ctx: &crate::http::Ctx) -> Result<worker::Response, crate:
                 "INSERT INTO ban_lifts (account_id, lifted_at, lifted_by, reason) SELECT id, ?1, ?2, ?3 FROM accounts WHERE login_lookup = ?4 AND role = 'resident' \
                  ON CONFLICT (account_id) DO UPDATE SET lifted_at = excluded.lifted_at, lifted_by = excluded.lifted_by, reason = excluded.reason",
             )
-            .bind(&[now.clone(), actor.clone(), reason_v.clone(), lookup.clone()])?,
-            db.prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) SELECT ?1, ?2, ?3, 'lift_ban', id, ?4 FROM accounts WHERE login_lookup = ?5 AND role = 'resident'")
-                .bind(&[now, actor, p.center_id.as_deref().map_or(JsValue::NULL, JsValue::from_str), reason_v, lookup.clone()])?,
+            .bind(&[now, actor, reason_v, lookup.clone()])?,
+            audit(ctx, "lift_ban", &reason, &lookup)?,
             db.prepare("SELECT id FROM accounts WHERE login_lookup = ?1 AND role = 'resident'").bind(&[lookup])?,
         ])
         .await?;

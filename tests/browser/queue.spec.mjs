@@ -9,16 +9,24 @@ async function axeClean(page, what) {
   expect(bad.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3)}`), what).toEqual([]);
 }
 
-test('kiosk ticket → phone shows place → window calls → phone says your turn, display shows it', async ({ browser }) => {
-  const center = 'wanli';
-  // The window first: sign in as wanli's window staff and empty the day's line.
+// wanli's window staff, signed in on a desktop screen, on the window console; page errors collected.
+async function windowConsole(browser) {
   const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const crashes = [];
+  desk.on('pageerror', e => crashes.push(e.message));
   await desk.goto('/login');
   await desk.getByLabel('身份证号 / 统一社会信用代码 / 工作人员登录名').fill('window.wanli');
   await desk.getByLabel('密码').fill('Tongban-demo-2026');
   await desk.getByRole('button', { name: '登录' }).click();
   await expect(desk).toHaveURL(/\/staff$/);
   await desk.getByRole('link', { name: '窗口叫号' }).click();
+  return { desk, crashes };
+}
+
+test('kiosk ticket → phone shows place → window calls → phone says your turn, display shows it', async ({ browser }) => {
+  const center = 'wanli';
+  // The window first: sign in as wanli's window staff and empty the day's line.
+  const { desk } = await windowConsole(browser);
   await desk.getByLabel('窗口号').fill('3');
   for (;;) {
     await desk.getByRole('button', { name: '呼叫下一位' }).click();
@@ -120,15 +128,7 @@ test('book → QR → check in at the kiosk → window calls → phone says your
   const display = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
   await display.goto('/display/wanli');
 
-  const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const crashes = [];
-  desk.on('pageerror', e => crashes.push(e.message));
-  await desk.goto('/login');
-  await desk.getByLabel('身份证号 / 统一社会信用代码 / 工作人员登录名').fill('window.wanli');
-  await desk.getByLabel('密码').fill('Tongban-demo-2026');
-  await desk.getByRole('button', { name: '登录' }).click();
-  await expect(desk).toHaveURL(/\/staff$/);
-  await desk.getByRole('link', { name: '窗口叫号' }).click();
+  const { desk, crashes } = await windowConsole(browser);
   await desk.getByLabel('窗口号').fill('2');
   await expect(desk.locator('#window-class')).toContainText('综合窗口');
   await desk.getByRole('button', { name: '呼叫下一位' }).click();

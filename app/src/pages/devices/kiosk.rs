@@ -2,12 +2,12 @@
 //! the result stays for a short while and then the screen is ready for the next person.
 
 use crate::api;
-use crate::components::{tx, Field};
+use super::CheckInForm;
+use crate::components::tx;
 use crate::i18n::{msgs, tr};
 use crate::state::{lang, use_title};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use tongban_shared::booking::normalise_code;
 use tongban_shared::queue::Ticket;
 use tongban_shared::Text;
 
@@ -17,8 +17,7 @@ pub fn KioskPage() -> impl IntoView {
     let params = use_params_map();
     let center = Memo::new(move |_| params.get().get("center").unwrap_or_default());
     let issued = RwSignal::new(None::<Ticket>);
-    let code = RwSignal::new(String::new());
-    let code_e = RwSignal::new(None::<Text>);
+    let error = RwSignal::new(None::<Text>);
     let late = RwSignal::new(false);
     let lines = LocalResource::new(move || {
         let (c, l) = (center.get(), lang());
@@ -30,29 +29,15 @@ pub fn KioskPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::take_ticket(&c, class.as_deref(), l).await {
                 Ok(t) => issued.set(Some(t)),
-                Err(e) => code_e.set(Some(e.text())),
+                Err(e) => error.set(Some(e.text())),
             }
         });
     };
-    let check_in = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let c = match normalise_code(&code.get_untracked()) {
-            Ok(c) => c,
-            Err(e) => return code_e.set(Some(e.text())),
-        };
-        let l = lang();
-        leptos::task::spawn_local(async move {
-            match api::check_in(&c, l).await {
-                Ok(t) => {
-                    code.set(String::new());
-                    // Past the check-in window the booking joins as a walk-in: say so.
-                    late.set(t.origin == tongban_shared::queue::Origin::WalkIn);
-                    issued.set(Some(t));
-                }
-                Err(e) => code_e.set(Some(e.text())),
-            }
-        });
-    };
+    // Past the check-in window the booking joins as a walk-in: the ticket says so.
+    let checked_in = Callback::new(move |t: Ticket| {
+        late.set(t.origin == tongban_shared::queue::Origin::WalkIn);
+        issued.set(Some(t));
+    });
     // Kiosks are shared: the last ticket disappears after 30 seconds.
     Effect::new(move |_| {
         if issued.get().is_some() {
@@ -82,12 +67,8 @@ pub fn KioskPage() -> impl IntoView {
                     }).collect_view().into_any(),
                     _ => view! { <button type="button" class="button primary kiosk-button" on:click=move |_| take(None)>{tr(|m| m.take_ticket)}</button> }.into_any(),
                 }}
-                <form class="form" on:submit=check_in novalidate>
-                    <h2>{tr(|m| m.check_in)}</h2>
-                    <Field id="kiosk-code" label=|m| m.f_code value=code error=code_e/>
-                    <button type="submit" class="button kiosk-button">{tr(|m| m.check_in)}</button>
-                </form>
-                <p class="error-line" role="alert">{move || code_e.get().map(|t| tx(&t))}</p>
+                <CheckInForm id="kiosk-code" large=true on_done=checked_in/>
+                <p class="error-line" role="alert">{move || error.get().map(|t| tx(&t))}</p>
             }.into_any(),
         }}
     }

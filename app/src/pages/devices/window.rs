@@ -2,13 +2,13 @@
 //! (当场办结 or to the back office) or transfer to another line; the window's day so far; and check-in
 //! of a booking code shown at the counter. The current ticket and figures refresh every 10 s.
 
+use super::CheckInForm;
 use crate::api;
 use crate::components::{guarded, tx, Field};
 use crate::i18n::{msgs, tr};
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
 use tongban_shared::authz::FRONT_DESK;
-use tongban_shared::booking::normalise_code;
 use tongban_shared::queue::{Call, Outcome, QueueClass, TicketState, WindowAction, WindowState};
 use tongban_shared::Text;
 
@@ -20,8 +20,6 @@ pub fn WindowPage() -> impl IntoView {
     let last = RwSignal::new(None::<Option<Call>>);
     let state = RwSignal::new(None::<WindowState>);
     let classes = RwSignal::new(Vec::<QueueClass>::new());
-    let code = RwSignal::new(String::new());
-    let code_e = RwSignal::new(None::<Text>);
     let checked = RwSignal::new(None::<String>);
     view! {
         <h1>{tr(|m| m.window_console)}</h1>
@@ -91,24 +89,6 @@ pub fn WindowPage() -> impl IntoView {
                     }
                 });
             };
-            let check_in = move |ev: leptos::ev::SubmitEvent| {
-                ev.prevent_default();
-                let c = match normalise_code(&code.get_untracked()) {
-                    Ok(c) => c,
-                    Err(e) => return code_e.set(Some(e.text())),
-                };
-                let l = lang();
-                leptos::task::spawn_local(async move {
-                    match api::check_in(&c, l).await {
-                        Ok(t) => {
-                            code.set(String::new());
-                            code_e.set(None);
-                            checked.set(Some(t.number));
-                        }
-                        Err(e) => code_e.set(Some(e.text())),
-                    }
-                });
-            };
             view! {
                 <Field id="window-number" label=|m| m.f_window value=number error=number_e inputmode="numeric"/>
                 {move || state.get().map(|s| view! {
@@ -160,12 +140,8 @@ pub fn WindowPage() -> impl IntoView {
                         </dl>
                     }
                 })}
-                <form class="form" on:submit=check_in novalidate>
-                    <h2>{tr(|m| m.check_in)}</h2>
-                    <Field id="window-code" label=|m| m.f_code value=code error=code_e/>
-                    <button type="submit" class="button">{tr(|m| m.check_in)}</button>
-                    <p role="status">{move || checked.get()}</p>
-                </form>
+                <CheckInForm id="window-code" on_done=Callback::new(move |t: tongban_shared::queue::Ticket| checked.set(Some(t.number)))/>
+                <p role="status">{move || checked.get()}</p>
             }
         })}
     }
