@@ -16,6 +16,8 @@
 //! - [`search`]    — search-text normalisation (full-width folding, case), query parsing limits, ranking.
 //! - [`notify`]    — notification events, their zh/en text and links, push preferences and quiet hours, reminders.
 //! - [`queue`]     — the hall queue: service order (online bookings first), tickets, waits, calls.
+//! - [`appraisal`] — the public appraisal: dashboard roll-ups, rankings, targets, open data (CSV/JSON).
+//! - [`review`]    — 好差评: reviews, the rectification work order's state machine, the appraisal's rates.
 //! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
 //! - [`staff`]     — staff posts and AB backups, audited person look-ups, audit records.
 //! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
@@ -23,6 +25,7 @@
 //! - [`password`]  — the password policy (length, the 1,000 most common refused).
 
 pub mod account;
+pub mod appraisal;
 pub mod authz;
 pub mod booking;
 pub mod calendar;
@@ -36,6 +39,7 @@ pub mod notify;
 pub mod password;
 pub mod query;
 pub mod queue;
+pub mod review;
 pub mod search;
 pub mod staff;
 

@@ -28,6 +28,10 @@ pub enum Event {
     YourTurn { ticket_id: String, number: String, window_no: u32 },
     Skipped { ticket_id: String, number: String },
     NoShow { booking_id: String, date: String, start: String },
+    /// A booked visit was finished at the window: an invitation (never a demand) to review it.
+    ReviewInvite { ticket_id: String, number: String },
+    /// The work order a bad review opened changed state (rectified: rate the fix; invalid: may appeal).
+    OrderUpdate { order_id: String, state: String },
 }
 
 /// The kinds, for preferences ("which kinds go to push").
@@ -47,10 +51,12 @@ pub enum Kind {
     YourTurn,
     Skipped,
     NoShow,
+    ReviewInvite,
+    OrderUpdate,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 14] = [
         Kind::BookingConfirmed,
         Kind::BookingRescheduled,
         Kind::BookingCancelled,
@@ -63,6 +69,8 @@ impl Kind {
         Kind::YourTurn,
         Kind::Skipped,
         Kind::NoShow,
+        Kind::ReviewInvite,
+        Kind::OrderUpdate,
     ];
 
     /// What the kind is called in the preferences.
@@ -80,6 +88,8 @@ impl Kind {
             Kind::YourTurn => ("轮到您了", "Your turn"),
             Kind::Skipped => ("过号", "Skipped"),
             Kind::NoShow => ("爽约记录", "No-show recorded"),
+            Kind::ReviewInvite => ("邀请评价", "Invitation to review"),
+            Kind::OrderUpdate => ("差评整改进展", "Progress on a bad review"),
         };
         Text::new(zh, en)
     }
@@ -98,6 +108,8 @@ impl Kind {
             Kind::YourTurn => "your_turn",
             Kind::Skipped => "skipped",
             Kind::NoShow => "no_show",
+            Kind::ReviewInvite => "review_invite",
+            Kind::OrderUpdate => "order_update",
         }
     }
 }
@@ -127,6 +139,8 @@ impl Event {
             Event::YourTurn { .. } => Kind::YourTurn,
             Event::Skipped { .. } => Kind::Skipped,
             Event::NoShow { .. } => Kind::NoShow,
+            Event::ReviewInvite { .. } => Kind::ReviewInvite,
+            Event::OrderUpdate { .. } => Kind::OrderUpdate,
         }
     }
 
@@ -212,6 +226,20 @@ impl Event {
                     body: t(format!("您 {z} 的预约未签到，记爽约一次。30 天内爽约 2 次将暂停预约 90 天。"), format!("You did not check in for {e}: one no-show. Two within 30 days suspend booking for 90 days.")),
                     url: "/bookings".into(),
                 }
+            }
+            Event::ReviewInvite { ticket_id, number } => Message {
+                title: t("请评价本次服务".into(), "How was your visit?".into()),
+                body: t(format!("{number} 号已办结。欢迎您对本次服务进行评价（7 天内有效，自愿评价）。"), format!("Ticket {number} is finished. You are welcome to review the service (within 7 days, voluntary).")),
+                url: format!("/review?ticket={ticket_id}"),
+            },
+            Event::OrderUpdate { state, .. } => {
+                let (zh, en) = match state.as_str() {
+                    "rectified" => ("您反映的问题已整改，请评价整改结果。", "The problem you reported has been put right; please rate the fix."),
+                    "invalid" => ("您的差评经核实被认定无效，如有异议可申诉一次。", "Your bad review was ruled invalid; you may appeal once."),
+                    "rectifying" => ("您的差评已核实，相关部门正在整改。", "Your bad review was verified; the department is putting it right."),
+                    _ => ("您的差评工单已办结。", "The work order for your bad review is closed."),
+                };
+                Message { title: t("差评整改进展".into(), "Progress on your review".into()), body: t(zh.into(), en.into()), url: "/reviews".into() }
             }
         }
     }

@@ -28,7 +28,7 @@ impl Default for ItemQuery {
     }
 }
 
-fn slug(field: &'static str, v: &str) -> Result<Option<String>, FieldError> {
+pub(crate) fn slug(field: &'static str, v: &str) -> Result<Option<String>, FieldError> {
     match v.trim() {
         "" => Ok(None),
         s if is_valid_slug(s) => Ok(Some(s.to_string())),

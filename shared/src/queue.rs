@@ -135,7 +135,12 @@ pub enum WindowAction {
     Skip,
     /// The person is at the window: handling starts.
     Start,
-    Finish { outcome: Outcome },
+    Finish {
+        outcome: Outcome,
+        /// The item handled, for a walk-in (a booking's ticket has its booking's item).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
+    },
     /// Send the ticket to another class's line (e.g. a domain window).
     Transfer { class_id: String },
 }
@@ -228,6 +233,13 @@ pub struct Ticket {
     pub ahead: u32,
     /// Minutes until it is likely called (0 once called).
     pub estimated_wait_minutes: u32,
+    /// The one-time review code printed on the ticket: whoever holds it may review the service once it
+    /// is finished (walk-ins have no account).
+    #[serde(default)]
+    pub review_code: Option<String>,
+    /// Whether the finished service has been reviewed.
+    #[serde(default)]
+    pub reviewed: bool,
 }
 
 /// A recent call, for the hall display.
@@ -314,7 +326,7 @@ mod tests {
         assert_eq!(handling_minutes(&[300, 600, 900], 15), 10.0);
         assert_eq!(handling_minutes(&[1, 1, 1], 15), 1.0, "never below a minute");
         let a: WindowAction = serde_json::from_str(r#"{"action":"finish","outcome":"on_the_spot"}"#).unwrap();
-        assert_eq!(a, WindowAction::Finish { outcome: Outcome::OnTheSpot });
+        assert_eq!(a, WindowAction::Finish { outcome: Outcome::OnTheSpot, item: None });
         assert_eq!(a.event(), TicketEvent::Finish);
     }
 
