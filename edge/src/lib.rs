@@ -11,6 +11,7 @@
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
 //!   [`bookings`], [`queue`], [`config`], [`notifications`],
+//!   [`reviews`], [`work_orders`] (好差评 and rectification), [`appraisal`] (public dashboard, open data),
 //!   [`people`], [`audit`], [`health`].
 //!
 //! - [`jobs`]     — the Cron Triggers: hold expiry, reminders and push retries every minute, closing the
@@ -22,6 +23,7 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod appraisal;
 pub mod audit;
 pub mod bookings;
 pub mod bundles;
@@ -39,8 +41,10 @@ pub mod openapi;
 pub mod people;
 pub mod push;
 pub mod queue;
+pub mod reviews;
 pub mod routes;
 pub mod webpush;
+pub mod work_orders;
 pub mod rows;
 pub mod sessions;
 pub mod staff;
@@ -56,7 +60,7 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, agents, audit, bookings, bundles, centers, config, departments, health, items, notifications, people, push, queue, sessions, staff};
+    use crate::{accounts, agents, appraisal, audit, reviews, work_orders, bookings, bundles, centers, config, departments, health, items, notifications, people, push, queue, sessions, staff};
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
@@ -191,6 +195,16 @@ mod entry {
             Endpoint::PutNotifyPrefs => push::put_prefs(ctx).await,
             Endpoint::MarkNotificationRead => notifications::mark_read(ctx).await,
             Endpoint::MarkAllNotificationsRead => notifications::mark_all_read(ctx).await,
+            Endpoint::ReviewTarget => reviews::target(ctx).await,
+            Endpoint::CreateReview => reviews::create(ctx).await,
+            Endpoint::MyReviews => reviews::mine(ctx).await,
+            Endpoint::ListWorkOrders => work_orders::list(ctx).await,
+            Endpoint::GetWorkOrder => work_orders::get(ctx).await,
+            Endpoint::WorkOrderAction => work_orders::act(ctx).await,
+            Endpoint::Dashboard => appraisal::dashboard(ctx).await,
+            Endpoint::OpenDataJson => appraisal::open_json(ctx).await,
+            Endpoint::OpenDataCsv => appraisal::open_csv(ctx).await,
+            Endpoint::StaffAppraisal => appraisal::staff(ctx).await,
         }
     }
 }

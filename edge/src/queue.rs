@@ -43,8 +43,8 @@ mod wasm {
         Ok(vec![
             db.prepare(format!("UPDATE ticket_counters SET last = last + 1 WHERE class_id = ?1 AND day = ?2{guard}")).bind(&[cls.clone(), day.clone()])?,
             db.prepare(format!(
-                "INSERT INTO tickets (id, center_id, class_id, day, seq, number, origin, booking_id, slot_start, state, created_at) \
-                 SELECT ?3, ?4, ?1, ?2, last, printf('%s%03d', ?5, last), ?6, ?7, ?8, 'waiting', ?9 FROM ticket_counters WHERE class_id = ?1 AND day = ?2{guard}"
+                "INSERT INTO tickets (id, center_id, class_id, day, seq, number, origin, booking_id, slot_start, state, created_at, review_code) \
+                 SELECT ?3, ?4, ?1, ?2, last, printf('%s%03d', ?5, last), ?6, ?7, ?8, 'waiting', ?9, ?10 FROM ticket_counters WHERE class_id = ?1 AND day = ?2{guard}"
             ))
             .bind(&[
                 cls,
@@ -56,6 +56,7 @@ mod wasm {
                 booking.map_or(JsValue::NULL, |b| JsValue::from_str(b.0)),
                 booking.and_then(|b| b.1).map_or(JsValue::NULL, JsValue::from_str),
                 JsValue::from_f64(ctx.now as f64),
+                JsValue::from_str(&tongban_shared::review::review_code(&crate::crypto::random::<8>().map_err(crate::sessions::js_err)?)),
             ])?,
         ])
     }
@@ -369,15 +370,25 @@ mod wasm {
                 .bind(&[id, now, st, JsValue::from_f64(f64::from(REJOIN_AFTER_CALLS))])?,
             ),
             WindowAction::Start => batch.push(db.prepare("UPDATE tickets SET state = 'serving', started_at = ?2 WHERE id = ?1 AND state = ?3").bind(&[id, now, st])?),
-            WindowAction::Finish { outcome } => {
+            WindowAction::Finish { outcome, item } => {
                 let o = match outcome {
                     Outcome::OnTheSpot => "on_the_spot",
                     Outcome::BackOffice => "back_office",
                 };
-                batch.push(db.prepare("UPDATE tickets SET state = 'done', finished_at = ?2, outcome = ?4 WHERE id = ?1 AND state = ?3").bind(&[id, now.clone(), st, JsValue::from_str(o)])?);
+                if item.as_deref().is_some_and(|i| !tongban_shared::catalogue::is_valid_slug(i)) {
+                    return Err(FieldError::new(ErrorCode::BadId, "item").into());
+                }
+                // The item handled (a walk-in's, recorded by staff) decides the department its review
+                // and any work order belong to; an unknown id records nothing.
+                batch.push(
+                    db.prepare("UPDATE tickets SET state = 'done', finished_at = ?2, outcome = ?4, item_id = coalesce((SELECT id FROM items WHERE id = ?5), item_id) WHERE id = ?1 AND state = ?3")
+                        .bind(&[id, now.clone(), st, JsValue::from_str(o), item.as_deref().map_or(JsValue::NULL, JsValue::from_str)])?,
+                );
                 if let Some(b) = &t.booking_id {
                     batch.push(db.prepare("UPDATE bookings SET state = 'done', updated_at = ?2 WHERE id = ?1 AND state = 'checked_in' AND changes() = 1").bind(&[JsValue::from_str(b), now])?);
                 }
+                // An invitation to review, never a demand (booked visitors have an inbox).
+                batch.push(for_ticket(&db, &t.id, &Event::ReviewInvite { ticket_id: t.id.clone(), number: t.number.clone() }, "t.state = 'done'", true, ctx.now)?);
             }
             WindowAction::Transfer { class_id } => {
                 if class_id == &class.class_id {
@@ -450,6 +461,8 @@ mod wasm {
         open_windows: i64,
         avg_minutes: i64,
         transferred_from: Option<String>,
+        review_code: Option<String>,
+        reviewed: i64,
     }
 
     #[derive(Deserialize)]
@@ -475,7 +488,8 @@ mod wasm {
     async fn ticket(ctx: &Ctx, id: &str) -> Result<Ticket, ApiError> {
         let db = ctx.db()?;
         let t: TicketRow = db
-            .prepare("SELECT t.id, t.number, t.center_id, t.class_id, t.day, t.origin, t.state, t.window_no, t.seq, t.slot_start, w.open_windows, w.avg_minutes, t.transferred_from FROM tickets t JOIN window_classes w ON w.id = t.class_id WHERE t.id = ?1")
+            .prepare("SELECT t.id, t.number, t.center_id, t.class_id, t.day, t.origin, t.state, t.window_no, t.seq, t.slot_start, w.open_windows, w.avg_minutes, t.transferred_from, t.review_code, \
+                      EXISTS (SELECT 1 FROM reviews r WHERE r.event_kind = 'ticket' AND r.event_id = t.id) AS reviewed FROM tickets t JOIN window_classes w ON w.id = t.class_id WHERE t.id = ?1")
             .bind(&[JsValue::from_str(id)])?
             .first(None)
             .await?
@@ -522,6 +536,8 @@ mod wasm {
             center_id: t.center_id,
             state,
             ahead,
+            review_code: t.review_code,
+            reviewed: t.reviewed != 0,
         })
     }
 

@@ -94,10 +94,10 @@ pub fn app() -> Result {
     // The glue must be started by a module; it is generated here, not written by hand, and it is a file
     // (not an inline script) so the Content-Security-Policy can forbid inline scripts. Under /staff it
     // loads the console bundle (staff and center devices:
-    // /staff, /kiosk, /display), elsewhere the resident app.
+    // /staff, /kiosk, /display) and the public dashboard, elsewhere the resident app.
     let boot = format!(
         "const p = location.pathname;\n\
-         const staff = [\"/staff\", \"/kiosk/\", \"/display/\"].some((x) => p === x || p.startsWith(x.endsWith(\"/\") ? x : x + \"/\"));\n\
+         const staff = [\"/staff\", \"/kiosk/\", \"/display/\", \"/dashboard\", \"/review\", \"/reviews\"].some((x) => p === x || p.startsWith(x.endsWith(\"/\") ? x : x + \"/\"));\n\
          const [js, wasm] = staff ? [\"{console_js}\", \"{console_wasm}\"] : [\"{js_url}\", \"{wasm_url}\"];\n\
          const {{ default: init }} = await import(js);\n\
          init({{ module_or_path: wasm }});\n"

@@ -242,9 +242,134 @@ pub fn sql() -> Result<String> {
     Ok(out)
 }
 
+/// Half a year of demo window services and their reviews (as of `today`, Beijing), so the public
+/// appraisal is alive from the first `cargo xtask dev`: finished walk-in tickets at three centers' any-item
+/// windows, about 60% reviewed, a few bad reviews with work orders in every state (closed fixed, closed
+/// not fixed, invalid, rectifying, one overdue still waiting for verification). Deterministic (a fixed
+/// LCG), dated before today so they never collide with live numbering, and `INSERT OR IGNORE`.
+pub fn reviews_sql(today: chrono::NaiveDate) -> Result<String> {
+    use chrono::Duration;
+    use tongban_shared::calendar::Calendar;
+    use tongban_shared::review::{is_bad, Order};
+    let seed = load()?;
+    let mut out = String::from("-- demo services and reviews (local seed only)\n");
+    let mut rng: u64 = 0x5eed_2026;
+    let mut next = |n: u64| {
+        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (rng >> 33) % n
+    };
+    let cal = Calendar::default();
+    let staff = |login: &str| seed_account_id(login);
+    let centers: [(&str, &[&str]); 3] = [("putuo-district", &["window.putuo", "window.putuo2"]), ("wanli", &["window.wanli"]), ("changshou-road", &[])];
+    let texts = ["窗口人员态度冷淡，询问问题不耐烦", "等候时间太长，叫号系统不准", "要求提供指南以外的材料，跑了两次", "办事指南写的和窗口说的不一致"];
+    let reasons = ["attitude", "efficiency", "extra_materials", "guide_wrong"];
+    let reviewer = seed_account_id("34052419800101001X");
+    let mut n = 0u32;
+    for (center, logins) in centers {
+        let c = seed.centers.iter().find(|c| c.center.id == center).ok_or("demo center missing")?;
+        let windows: Vec<u32> = c.windows.iter().filter(|w| w.class == tongban_shared::catalogue::WindowClass::Any).map(|w| w.number).take(3).collect();
+        let items: Vec<(&str, &str)> =
+            seed.items.iter().filter(|it| it.centers.iter().any(|x| x == center || x == "*")).map(|it| (it.id.as_str(), it.department.as_str())).take(12).collect();
+        if items.is_empty() || windows.is_empty() {
+            continue;
+        }
+        for days_back in (1..=180i64).rev() {
+            let day = today - Duration::days(days_back);
+            if !cal.is_working_day(day) {
+                continue;
+            }
+            let per_day = 2 + next(3);
+            for seq in 1..=per_day {
+                n += 1;
+                let window = windows[next(windows.len() as u64) as usize];
+                let (item, dept) = items[next(items.len() as u64) as usize];
+                let called_by = if logins.is_empty() { "NULL".to_string() } else { q(&staff(logins[next(logins.len() as u64) as usize])) };
+                let created = day.and_hms_opt(9, 0, 0).unwrap().and_utc().timestamp() - 8 * 3600 + (next(420) as i64) * 60;
+                let called = created + 120 + next(1500) as i64;
+                let started = called + 60;
+                let finished = started + 300 + next(900) as i64;
+                let tid = format!("{:032x}", 0xde30_0000_0000_0000_0000_0000_0000u128 + u128::from(n));
+                let outcome = if next(10) < 8 { "on_the_spot" } else { "back_office" };
+                out.push_str(&format!(
+                    "INSERT OR IGNORE INTO tickets (id, center_id, class_id, day, seq, number, origin, state, window_no, called_by, created_at, called_at, call_no, started_at, finished_at, outcome, item_id) \
+                     VALUES ({}, {}, {}, {}, {seq}, {}, 'walk_in', 'done', {window}, {called_by}, {created}, {called}, {seq}, {started}, {finished}, {}, {});\n",
+                    q(&tid), q(center), q(&format!("{center}-a")), q(&day.to_string()), q(&format!("A{seq:03}")), q(outcome), q(item)
+                ));
+                if next(10) >= 6 {
+                    continue;
+                }
+                // Mostly good, as at real centers; about one review in twenty is bad.
+                let level = match next(100) {
+                    0..=4 => 1 + next(2),
+                    5..=12 => 3,
+                    13..=40 => 4,
+                    _ => 5,
+                } as u8;
+                let jitter = [next(3) as i64 - 1, next(3) as i64 - 1, next(2) as i64];
+                let score = |i: usize| (level as i64 + jitter[i]).clamp(1, 5);
+                let rid = format!("{:032x}", 0xde40_0000_0000_0000_0000_0000_0000u128 + u128::from(n));
+                let bad = is_bad(level);
+                let real_name = bad && next(3) > 0;
+                let k = next(4) as usize;
+                let month = day.format("%Y-%m").to_string();
+                out.push_str(&format!(
+                    "INSERT OR IGNORE INTO reviews (id, event_kind, event_id, account_id, anonymous, level, s_efficiency, s_competence, s_attitude, reason, text, channel, client, \
+                     center_id, dept_id, window_id, item_id, staff_id, month, finished_at, created_at) VALUES ({}, 'ticket', {}, {}, {}, {level}, {}, {}, {}, {}, {}, {}, 'seed', {}, {}, {}, {}, {called_by}, {}, {finished}, {});\n",
+                    q(&rid), q(&tid), if real_name { q(&reviewer) } else { "NULL".into() }, u8::from(!real_name), score(0), score(1), score(2),
+                    if bad { q(reasons[k]) } else { "NULL".into() }, if bad { q(texts[k]) } else { "''".into() },
+                    q(["window_qr", "mobile", "web", "kiosk"][next(4) as usize]), q(center), q(dept), q(&format!("{center}-w{window}")), q(item), q(&month), finished + 600
+                ));
+                if !bad {
+                    continue;
+                }
+                let order = Order::open(day, real_name, &cal);
+                let recent = days_back <= 12;
+                // Older orders are done with; recent ones are in every open state, one of them overdue.
+                let (state, valid, outcome, reopened) = match (recent, next(10)) {
+                    (true, 0..=3) => ("verifying", "NULL", "NULL", 0),
+                    (true, 4..=7) => ("rectifying", "1", "NULL", 0),
+                    (true, _) => ("rectified", "1", "NULL", 0),
+                    (false, 0) => ("invalid", "0", "'invalid'", 0),
+                    (false, 1) => ("closed", "1", "'not_fixed'", 1),
+                    _ => ("closed", "1", "'fixed'", 0),
+                };
+                let oid = format!("{:032x}", 0xde50_0000_0000_0000_0000_0000_0000u128 + u128::from(n));
+                let deadline = order.deadline;
+                out.push_str(&format!(
+                    "INSERT OR IGNORE INTO work_orders (id, review_id, center_id, dept_id, window_id, staff_id, state, real_name, valid, deadline, reopened, outcome, rectification, created_at, updated_at) \
+                     VALUES ({}, {}, {}, {}, {}, {called_by}, {}, {}, {valid}, {}, {reopened}, {outcome}, {}, {finished}, {finished});\n",
+                    q(&oid), q(&rid), q(center), q(dept), q(&format!("{center}-w{window}")), q(state), u8::from(real_name), q(&deadline.to_string()),
+                    if state == "rectified" || outcome == "'fixed'" { q("已约谈当事窗口人员并组织业务培训，向办事人致歉。") } else { "NULL".into() }
+                ));
+                out.push_str(&format!(
+                    "INSERT INTO work_order_events (order_id, at, actor_id, capacity, action, from_state, to_state, note) SELECT {}, {finished}, NULL, 'system', 'opened', NULL, 'verifying', '' \
+                     WHERE NOT EXISTS (SELECT 1 FROM work_order_events WHERE order_id = {});\n",
+                    q(&oid), q(&oid)
+                ));
+            }
+        }
+    }
+    // One order waiting for verification well past its deadline, for the district admin's overdue list.
+    out.push_str("UPDATE work_orders SET state = 'verifying', valid = NULL, outcome = NULL, rectification = NULL WHERE id = (SELECT id FROM work_orders WHERE state = 'closed' AND outcome = 'fixed' AND created_at < strftime('%s', 'now') - 40 * 86400 ORDER BY created_at DESC LIMIT 1) AND NOT EXISTS (SELECT 1 FROM work_orders WHERE state = 'verifying' AND deadline < date('now'));\n");
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_reviews_are_dated_before_today_and_mostly_good() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let sql = reviews_sql(today).unwrap();
+        let tickets = sql.matches("INSERT OR IGNORE INTO tickets").count();
+        let reviews = sql.matches("INSERT OR IGNORE INTO reviews").count();
+        let orders = sql.matches("INSERT OR IGNORE INTO work_orders").count();
+        assert!(tickets > 500 && reviews * 10 > tickets * 4 && reviews * 10 < tickets * 8, "{tickets} tickets, {reviews} reviews");
+        assert!(orders > 5 && orders * 8 < reviews, "{orders} orders of {reviews} reviews");
+        assert!(!sql.contains("'2026-11-25'"), "nothing on today's date");
+        assert_eq!(sql, reviews_sql(today).unwrap(), "deterministic");
+    }
 
     #[test]
     fn bootstrap_admin_is_sealed_and_validated() {
@@ -263,4 +388,10 @@ mod tests {
         assert_eq!(q("O'Brien"), "'O''Brien'");
         assert_eq!(q("营业执照"), "'营业执照'");
     }
+}
+
+/// Today's date in Beijing, where the centers are.
+pub fn beijing_today() -> chrono::NaiveDate {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    chrono::DateTime::from_timestamp(secs + 8 * 3600, 0).map(|t| t.date_naive()).unwrap_or_default()
 }

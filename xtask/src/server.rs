@@ -39,7 +39,7 @@ pub fn prepare_db(state: &Path) -> Result {
     sh(cmd("wrangler").args(["d1", "migrations", "apply", D1_NAME, "--local", "--persist-to", state]).stdin(Stdio::null()))?;
     let sql_path = root().join("target/seed.sql");
     std::fs::create_dir_all(root().join("target")).map_err(|e| e.to_string())?;
-    std::fs::write(&sql_path, crate::seed::sql()? + &crate::seed::accounts_sql()?).map_err(|e| e.to_string())?;
+    std::fs::write(&sql_path, crate::seed::sql()? + &crate::seed::accounts_sql()? + &crate::seed::reviews_sql(crate::seed::beijing_today())?).map_err(|e| e.to_string())?;
     sh(cmd("wrangler")
         .args(["d1", "execute", D1_NAME, "--local", "--persist-to", state, "--file"])
         .arg(&sql_path)

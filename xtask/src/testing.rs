@@ -11,11 +11,11 @@ use std::time::Instant;
 
 /// Initial download budget of the resident app (wasm + js + css, brotli): a tripwire for growth, not the
 /// goal. Measured ~283 KB with catalogue, accounts and booking, 295.7 KB with hold/confirm, waiting lists,
-/// reschedule and QR (raised to 300 KB then), 304.3 KB with the inbox (310 KB), 309.7 KB with push (320 KB), 319.6 KB with the push preferences form (330 KB) — each small page adds
+/// reschedule and QR (raised to 300 KB then), 304.3 KB with the inbox (310 KB), 309.7 KB with push (320 KB), 319.6 KB with the push preferences form (330 KB), ~331 KB with the ticket's review code and invitation (the 好差评 pages themselves load with the second bundle; 340 KB) — each small page adds
 /// several KB of monomorphised view code, which is why issue 8 needs a different split; the staff console is already a separate
 /// bundle. The product target is 200 KB (issue 8): twiggy shows the bulk is Leptos' generic render and
 /// reactive code (~320 KB raw) and serde_json (~95 KB raw), so it needs a design change, not tuning.
-pub const DOWNLOAD_BUDGET: usize = 330 * 1024;
+pub const DOWNLOAD_BUDGET: usize = 340 * 1024;
 
 #[derive(Default)]
 struct Tally {

@@ -1,0 +1,300 @@
+//! `/api/v1/work-orders…`: the rectification work orders (差评工单). The state machine is
+//! `tongban_shared::review::Order`; here an order is read, the caller's capacities are worked out
+//! (`review::capacities`), the transition is applied in the core, and the new state is written only if
+//! the order still has the version that was read — two approvers pressing at once change it once.
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::*;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use crate::bookings::{beijing, calendar_of};
+    use crate::error::ApiError;
+    use crate::http::Ctx;
+    use crate::reviews::{changed, num, opt, text, ReviewRow, ServiceRow, REVIEW_COLUMNS, SERVICE_SELECT};
+    use serde::Deserialize;
+    use tongban_shared::account::Role;
+    use tongban_shared::authz::Principal;
+    use tongban_shared::ids::mask_name;
+    use tongban_shared::notify::Event;
+    use tongban_shared::review::{capacities, Capacity, Order, OrderAction, OrderDetail, OrderEvent, OrderList, OrderState, OrderSummary, Outcome};
+    use tongban_shared::{ErrorCode, Text};
+    use wasm_bindgen::JsValue;
+    use worker::{D1Database, Response};
+
+    #[derive(Deserialize)]
+    struct OrderRow {
+        id: String,
+        review_id: String,
+        center_id: String,
+        dept_id: Option<String>,
+        window_id: Option<String>,
+        state: String,
+        real_name: i64,
+        valid: Option<i64>,
+        deadline: String,
+        extension_days: Option<i64>,
+        extended: i64,
+        appealed: i64,
+        reopened: i64,
+        outcome: Option<String>,
+        rectification: Option<String>,
+        version: i64,
+        created_at: i64,
+        level: i64,
+        reason: Option<String>,
+        reviewer: Option<String>,
+        c_zh: String,
+        c_en: String,
+        d_zh: Option<String>,
+        d_en: Option<String>,
+    }
+
+    const ORDER_SELECT: &str = "SELECT o.id, o.review_id, o.center_id, o.dept_id, o.window_id, o.state, o.real_name, o.valid, o.deadline, o.extension_days, o.extended, \
+         o.appealed, o.reopened, o.outcome, o.rectification, o.version, o.created_at, r.level, r.reason, r.account_id AS reviewer, \
+         c.name_zh AS c_zh, c.name_en AS c_en, d.name_zh AS d_zh, d.name_en AS d_en \
+         FROM work_orders o JOIN reviews r ON r.id = o.review_id JOIN centers c ON c.id = o.center_id LEFT JOIN departments d ON d.id = o.dept_id";
+
+    impl OrderRow {
+        fn order(&self) -> Order {
+            Order {
+                state: OrderState::parse(&self.state).unwrap_or(OrderState::Verifying),
+                real_name: self.real_name != 0,
+                valid: self.valid.map(|v| v != 0),
+                deadline: chrono::NaiveDate::parse_from_str(&self.deadline, "%Y-%m-%d").unwrap_or_default(),
+                extension_days: self.extension_days.map(|d| d.max(0) as u32),
+                extended: self.extended != 0,
+                appealed: self.appealed != 0,
+                reopened: self.reopened != 0,
+                outcome: self.outcome.as_deref().and_then(Outcome::parse),
+            }
+        }
+        fn caps(&self, p: &Principal) -> Vec<Capacity> {
+            capacities(p, &self.center_id, self.dept_id.as_deref(), self.reviewer.as_deref())
+        }
+        fn summary(&self, today: chrono::NaiveDate) -> OrderSummary {
+            let o = self.order();
+            OrderSummary {
+                id: self.id.clone(),
+                state: o.state,
+                outcome: o.outcome,
+                center: Text::new(self.c_zh.clone(), self.c_en.clone()),
+                department: self.d_zh.clone().map(|zh| Text::new(zh, self.d_en.clone().unwrap_or_default())),
+                window_no: self.window_id.as_deref().and_then(|w| w.rsplit("-w").next()).and_then(|n| n.parse().ok()),
+                level: self.level.clamp(1, 5) as u8,
+                reason: self.reason.as_deref().and_then(tongban_shared::review::Reason::parse),
+                deadline: self.deadline.clone(),
+                overdue: o.overdue(today),
+                real_name: o.real_name,
+                created_at: self.created_at,
+            }
+        }
+    }
+
+    fn today(ctx: &Ctx) -> chrono::NaiveDate {
+        beijing(ctx.now).date()
+    }
+
+    async fn load(db: &D1Database, id: &str) -> Result<OrderRow, ApiError> {
+        db.prepare(format!("{ORDER_SELECT} WHERE o.id = ?1")).bind(&[text(id)])?.first::<OrderRow>(None).await?.ok_or(ApiError::from(ErrorCode::WorkOrderNotFound))
+    }
+
+    async fn detail(ctx: &Ctx, db: &D1Database, row: &OrderRow, p: &Principal) -> Result<OrderDetail, ApiError> {
+        let caps = row.caps(p);
+        let review: ReviewRow = db
+            .prepare(format!("SELECT {REVIEW_COLUMNS} FROM reviews r WHERE r.id = ?1"))
+            .bind(&[text(&row.review_id)])?
+            .first(None)
+            .await?
+            .ok_or_else(|| ApiError::Internal("work order without its review".into()))?;
+        let service: ServiceRow = db
+            .prepare(format!("{SERVICE_SELECT} WHERE t.id = ?1"))
+            .bind(&[text(&review.event_id)])?
+            .first(None)
+            .await?
+            .ok_or_else(|| ApiError::Internal("review without its service".into()))?;
+        #[derive(Deserialize)]
+        struct Ev {
+            at: i64,
+            capacity: String,
+            action: String,
+            from_state: Option<String>,
+            to_state: String,
+            note: String,
+        }
+        let events: Vec<Ev> = db
+            .prepare("SELECT at, capacity, action, from_state, to_state, note FROM work_order_events WHERE order_id = ?1 ORDER BY id")
+            .bind(&[text(&row.id)])?
+            .all()
+            .await?
+            .results()?;
+        // Staff call a real-name reviewer back, so they see the (masked) name; never an anonymous one's.
+        let reviewer = if row.real_name != 0 && p.role.is_staff() {
+            match &review.account_id {
+                Some(a) => {
+                    #[derive(Deserialize)]
+                    struct N {
+                        name_enc: String,
+                    }
+                    let n: Option<N> = db.prepare("SELECT name_enc FROM accounts WHERE id = ?1").bind(&[text(a)])?.first(None).await?;
+                    n.and_then(|n| ctx.keyring().ok()?.open(&n.name_enc)).map(|n| mask_name(&n))
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
+        let order = row.order();
+        Ok(OrderDetail {
+            summary: row.summary(today(ctx)),
+            review: review.body(),
+            service: service.target(),
+            reviewer,
+            rectification: row.rectification.clone(),
+            extension_days: order.extension_days,
+            extended: order.extended,
+            actions: order.actions(&caps),
+            history: events
+                .into_iter()
+                .map(|e| OrderEvent {
+                    at: e.at,
+                    capacity: serde_json::from_value(serde_json::Value::String(e.capacity)).ok(),
+                    action: e.action,
+                    from: e.from_state.as_deref().and_then(OrderState::parse),
+                    to: OrderState::parse(&e.to_state).unwrap_or(OrderState::Verifying),
+                    note: e.note,
+                })
+                .collect(),
+        })
+    }
+
+    /// The order a review opened, as its reviewer sees it (for "my reviews").
+    pub async fn detail_for_review(ctx: &Ctx, db: &D1Database, review_id: &str, p: &Principal) -> Result<Option<OrderDetail>, ApiError> {
+        let row = db.prepare(format!("{ORDER_SELECT} WHERE o.review_id = ?1")).bind(&[text(review_id)])?.first::<OrderRow>(None).await?;
+        match row {
+            Some(row) => Ok(Some(detail(ctx, db, &row, p).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// `GET /work-orders`: the caller's orders — an approver's department, a center admin's center, every
+    /// order for the district admin — overdue first, then by deadline. `?state=` narrows it.
+    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let db = ctx.db()?;
+        let state = ctx.query_pairs().into_iter().find(|(k, _)| k == "state").map(|(_, v)| v).filter(|v| !v.is_empty());
+        if let Some(s) = &state {
+            if OrderState::parse(s).is_none() {
+                return Err(tongban_shared::FieldError::new(ErrorCode::UnknownFilter, "state").into());
+            }
+        }
+        let (scope, arg) = match p.role {
+            Role::Approver => ("o.dept_id = ?1", opt(p.dept_id.as_deref())),
+            Role::CenterAdmin => ("o.center_id = ?1", opt(p.center_id.as_deref())),
+            Role::DistrictAdmin => ("?1 IS NULL", JsValue::NULL),
+            _ => return Err(ErrorCode::Forbidden.into()),
+        };
+        let rows: Vec<OrderRow> = db
+            .prepare(format!("{ORDER_SELECT} WHERE {scope} AND (?2 IS NULL OR o.state = ?2) ORDER BY o.deadline, o.created_at LIMIT 300"))
+            .bind(&[arg, opt(state.as_deref())])?
+            .all()
+            .await?
+            .results()?;
+        let today = today(ctx);
+        let mut awaiting = 0;
+        let mut orders: Vec<OrderSummary> = rows
+            .iter()
+            .map(|r| {
+                awaiting += u32::from(!r.order().actions(&r.caps(p)).is_empty());
+                r.summary(today)
+            })
+            .collect();
+        orders.sort_by_key(|o| (!o.overdue, o.state == OrderState::Closed || o.state == OrderState::Invalid, o.deadline.clone()));
+        let overdue = orders.iter().filter(|o| o.overdue).count() as u32;
+        ctx.json(&OrderList { orders, overdue, awaiting_me: awaiting }, ctx.route.cache)
+    }
+
+    pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let db = ctx.db()?;
+        let row = load(&db, &id).await?;
+        if row.caps(p).is_empty() {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        ctx.json(&detail(ctx, &db, &row, p).await?, ctx.route.cache)
+    }
+
+    /// `POST /work-orders/{id}/actions`: one transition, applied by the core and written conditionally on
+    /// the version read. The reviewer is told of the changes that concern them.
+    pub async fn act(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let action: OrderAction = ctx.json_body()?;
+        let db = ctx.db()?;
+        let row = load(&db, &id).await?;
+        let caps = row.caps(p);
+        let cal = calendar_of(&db).await?;
+        let before = row.order();
+        let after = before.apply(&action, &caps, &cal)?;
+        let kind = action.kind();
+        // The capacity the action was taken in, for the record.
+        let capacity = kind.capacity().iter().find(|c| caps.contains(c)).copied().unwrap_or(Capacity::Responsible);
+        let rectification = match &action {
+            OrderAction::Rectify { note } => Some(note.trim().to_string()),
+            _ => row.rectification.clone(),
+        };
+        let mut batch = vec![
+            db.prepare(
+                "UPDATE work_orders SET state = ?3, valid = ?4, deadline = ?5, extension_days = ?6, extended = ?7, appealed = ?8, reopened = ?9, outcome = ?10, \
+                 rectification = ?11, version = version + 1, updated_at = ?12 WHERE id = ?1 AND version = ?2",
+            )
+            .bind(&[
+                text(&id),
+                num(row.version as f64),
+                text(after.state.as_str()),
+                after.valid.map_or(JsValue::NULL, |v| num(u8::from(v))),
+                text(&after.deadline.to_string()),
+                after.extension_days.map_or(JsValue::NULL, num),
+                num(u8::from(after.extended)),
+                num(u8::from(after.appealed)),
+                num(u8::from(after.reopened)),
+                opt(after.outcome.map(|o| o.as_str())),
+                opt(rectification.as_deref()),
+                num(ctx.now as f64),
+            ])?,
+            db.prepare("INSERT INTO work_order_events (order_id, at, actor_id, capacity, action, from_state, to_state, note) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE changes() = 1")
+                .bind(&[
+                    text(&id),
+                    num(ctx.now as f64),
+                    text(&p.account_id),
+                    text(serde_json::to_value(capacity)?.as_str().unwrap_or("responsible")),
+                    text(kind.as_str()),
+                    text(before.state.as_str()),
+                    text(after.state.as_str()),
+                    text(action.note().trim()),
+                ])?,
+        ];
+        // The reviewer hears of what concerns them (not of their own actions).
+        let tell = matches!(after.state, OrderState::Rectified | OrderState::Invalid | OrderState::Closed) || (kind == tongban_shared::review::ActionKind::Validate);
+        if tell && capacity != Capacity::Reviewer {
+            let ev = Event::OrderUpdate { order_id: id.clone(), state: after.state.as_str().into() };
+            let nid = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::sessions::js_err)?);
+            batch.push(
+                db.prepare(
+                    "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
+                     SELECT ?1, r.account_id, ?2, ?3, ?4, ?5 FROM reviews r WHERE r.id = ?6 AND r.account_id IS NOT NULL AND changes() = 1",
+                )
+                .bind(&[text(&nid), text(ev.kind().as_str()), text(&id), text(&ev.body_json()), num(ctx.now as f64), text(&row.review_id)])?,
+            );
+        }
+        batch.push(db.prepare("UPDATE stats_gen SET n = n + 1 WHERE name = 'reviews'"));
+        let r = db.batch(batch).await?;
+        if !changed(&r[0]) {
+            // Someone else changed it between our read and our write: their change stands.
+            return Err(ErrorCode::InvalidTransition.into());
+        }
+        let row = load(&db, &id).await?;
+        ctx.json(&detail(ctx, &db, &row, p).await?, ctx.route.cache)
+    }
+}
