@@ -371,3 +371,45 @@ mod tests {
         assert!(decode_error(404, r#"{"error":{"code":"item_not_found","message":"","field":null}}"#).is_not_found());
     }
 }
+
+// 好差评: reviews, work orders, the public appraisal.
+
+pub async fn review_target(ticket: Option<&str>, code: Option<&str>, lang: Lang) -> Result<tongban_shared::review::ReviewTarget, ApiError> {
+    let mut q = Vec::new();
+    if let Some(t) = ticket {
+        q.push(("ticket", t.to_string()));
+    }
+    if let Some(c) = code {
+        q.push(("code", c.to_string()));
+    }
+    get(&format!("/api/v1/reviews/target{}", query_string(&q)), lang).await
+}
+
+pub async fn create_review(r: &tongban_shared::review::NewReview, lang: Lang) -> Result<tongban_shared::review::ReviewCreated, ApiError> {
+    send("POST", "/api/v1/reviews", Some(r), lang).await
+}
+
+pub async fn my_reviews(lang: Lang) -> Result<tongban_shared::review::MyReviews, ApiError> {
+    get("/api/v1/reviews/mine", lang).await
+}
+
+pub async fn work_orders(state: Option<&str>, lang: Lang) -> Result<tongban_shared::review::OrderList, ApiError> {
+    let q: Vec<(&str, String)> = state.map(|s| ("state", s.to_string())).into_iter().collect();
+    get(&format!("/api/v1/work-orders{}", query_string(&q)), lang).await
+}
+
+pub async fn work_order(id: &str, lang: Lang) -> Result<tongban_shared::review::OrderDetail, ApiError> {
+    get(&format!("/api/v1/work-orders/{}", encode(id)), lang).await
+}
+
+pub async fn work_order_action(id: &str, a: &tongban_shared::review::OrderAction, lang: Lang) -> Result<tongban_shared::review::OrderDetail, ApiError> {
+    send("POST", &format!("/api/v1/work-orders/{}/actions", encode(id)), Some(a), lang).await
+}
+
+pub async fn dashboard(f: &tongban_shared::appraisal::DashFilter, lang: Lang) -> Result<tongban_shared::appraisal::Dashboard, ApiError> {
+    get(&format!("/api/v1/dashboard{}", query_string(&f.to_pairs())), lang).await
+}
+
+pub async fn staff_appraisal(id: &str, lang: Lang) -> Result<tongban_shared::appraisal::Appraisal, ApiError> {
+    get(&format!("/api/v1/staff/{}/appraisal", encode(id)), lang).await
+}

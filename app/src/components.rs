@@ -109,7 +109,7 @@ pub fn Header() -> impl IntoView {
 
 #[component]
 pub fn Footer() -> impl IntoView {
-    view! { <footer class="foot"><p>{tr(|m| m.footer)}</p></footer> }
+    view! { <footer class="foot"><p>{tr(|m| m.footer)}</p><p><A href="/dashboard" attr:id="dashboard-link">{tr(|m| m.dashboard_link)}</A>" · "<a href="/api/v1/open-data/reviews.csv">"CSV"</a></p></footer> }
 }
 
 #[component]

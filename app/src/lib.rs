@@ -24,7 +24,9 @@ use leptos_router::path;
 #[cfg(feature = "console")]
 use pages::devices::{display::DisplayPage, kiosk::KioskPage, window::WindowPage};
 #[cfg(feature = "console")]
-use pages::staff::{audit::AuditPage, center::CenterConfigPage, lookup::LookupPage, posts::PostsPage, StaffHome};
+use pages::staff::{appraisal::AppraisalPage, audit::AuditPage, center::CenterConfigPage, lookup::LookupPage, posts::PostsPage, work_orders::{WorkOrderPage, WorkOrdersPage}, StaffHome};
+#[cfg(feature = "console")]
+use pages::{dashboard::DashboardPage, review::ReviewPage, reviews::ReviewsPage};
 use pages::{book::BookPage, bookings::BookingsPage, bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, inbox::InboxPage, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search, ticket::TicketPage};
 
 #[component]
@@ -59,6 +61,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kiosk/:center") view=KioskPage/>
                     <Route path=path!("/display/:center") view=DisplayPage/>
                     <Route path=path!("/tickets/:id") view=TicketPage/>
+                    <Route path=path!("/review") view=ReviewPage/>
+                    <Route path=path!("/reviews") view=ReviewsPage/>
+                    <Route path=path!("/dashboard") view=DashboardPage/>
+                    <Route path=path!("/staff/work-orders") view=WorkOrdersPage/>
+                    <Route path=path!("/staff/work-orders/:id") view=WorkOrderPage/>
+                    <Route path=path!("/staff/appraisal/:id") view=AppraisalPage/>
                 </Routes>
             </main>
             <Footer/>
@@ -66,8 +74,9 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// In the resident bundle, console routes (`/staff…`, `/kiosk…`, `/display…`) reload the page: the boot
-/// module then loads the console bundle.
+/// In the resident bundle, console routes (`/staff…`, `/kiosk…`, `/display…`) and the 好差评 pages
+/// (`/review`, `/reviews`, `/dashboard`) reload the page: the boot module then loads the second bundle.
+/// The first one a phone downloads stays what residents need to find, book and queue.
 #[cfg(not(feature = "console"))]
 mod console_stub {
     use leptos::prelude::*;
@@ -85,9 +94,15 @@ mod console_stub {
     pub use ConsoleRedirect as KioskPage;
     pub use ConsoleRedirect as DisplayPage;
     pub use ConsoleRedirect as WindowPage;
+    pub use ConsoleRedirect as DashboardPage;
+    pub use ConsoleRedirect as WorkOrdersPage;
+    pub use ConsoleRedirect as WorkOrderPage;
+    pub use ConsoleRedirect as AppraisalPage;
+    pub use ConsoleRedirect as ReviewPage;
+    pub use ConsoleRedirect as ReviewsPage;
 }
 #[cfg(not(feature = "console"))]
-use console_stub::{AuditPage, CenterConfigPage, DisplayPage, KioskPage, LookupPage, PostsPage, StaffHome, WindowPage};
+use console_stub::{AppraisalPage, AuditPage, CenterConfigPage, DashboardPage, DisplayPage, KioskPage, LookupPage, PostsPage, ReviewPage, ReviewsPage, StaffHome, WindowPage, WorkOrderPage, WorkOrdersPage};
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

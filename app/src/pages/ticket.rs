@@ -5,6 +5,7 @@ use crate::api;
 use crate::i18n::{msgs, tr};
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tongban_shared::queue::TicketState;
 
@@ -50,6 +51,18 @@ pub fn TicketPage() -> impl IntoView {
                             }.into_any()
                         }}
                         {(t.state == TicketState::Skipped).then(|| view! { <p class="hint" role="alert" id="skipped-note">{tr(|m| m.skipped_note)}</p> })}
+                        {t.review_code.clone().map(|c| {
+                            let href = format!("/review?ticket={}&code={c}", t.id);
+                            let finished = t.state == TicketState::Done;
+                            view! {
+                                <p class="meta">{tr(|m| m.review_code_is)}" "<strong class="code-inline" id="review-code">{c}</strong></p>
+                                {(finished && !t.reviewed).then(|| view! {
+                                    <p>{tr(|m| m.review_invite)}</p>
+                                    <A href=href attr:class="button primary" attr:id="review-link">{tr(|m| m.review_title)}</A>
+                                })}
+                                {(finished && t.reviewed).then(|| view! { <p role="status">{tr(|m| m.already_reviewed)}</p> })}
+                            }
+                        })}
                         <p class="hint">{tr(|m| m.refreshing)}</p>
                     </section>
                 }.into_any()

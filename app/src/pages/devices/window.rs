@@ -113,8 +113,8 @@ pub fn WindowPage() -> impl IntoView {
                                     <button type="button" class="button primary" on:click=move |_| a3(WindowAction::Start)>{tr(|m| m.start_service)}</button>
                                 })}
                                 {(!called).then(|| view! {
-                                    <button type="button" class="button primary" on:click=move |_| a4(WindowAction::Finish { outcome: Outcome::OnTheSpot })>{tr(|m| m.finish_spot)}</button>
-                                    <button type="button" class="button" on:click=move |_| a5(WindowAction::Finish { outcome: Outcome::BackOffice })>{tr(|m| m.finish_back)}</button>
+                                    <button type="button" class="button primary" on:click=move |_| a4(WindowAction::Finish { outcome: Outcome::OnTheSpot, item: None })>{tr(|m| m.finish_spot)}</button>
+                                    <button type="button" class="button" on:click=move |_| a5(WindowAction::Finish { outcome: Outcome::BackOffice, item: None })>{tr(|m| m.finish_back)}</button>
                                 })}
                             </div>
                             {called.then(|| view! {

@@ -1,9 +1,11 @@
 //! `/staff…`: the staff console. What each role sees follows `tongban_shared::authz`; the edge enforces it.
 
+pub mod appraisal;
 pub mod audit;
 pub mod center;
 pub mod lookup;
 pub mod posts;
+pub mod work_orders;
 
 use crate::components::guarded;
 use crate::i18n::{msgs, role_label, tr};
@@ -20,6 +22,11 @@ pub fn StaffHome() -> impl IntoView {
         {guarded(Some(STAFF), |me| view! {
             <p class="meta">{me.name.clone()}" · "{move || role_label(lang(), me.role)}</p>
             <ul class="cards">
+                {matches!(me.role, tongban_shared::account::Role::Approver | tongban_shared::account::Role::CenterAdmin | tongban_shared::account::Role::DistrictAdmin).then(|| view! {
+                    <li class="card"><A href="/staff/work-orders" attr:class="card-link"><span class="card-title">{tr(|m| m.work_orders)}</span></A><p class="meta">{tr(|m| m.work_orders_hint)}</p></li>
+                })}
+                <li class="card"><A href=format!("/staff/appraisal/{}", me.id) attr:class="card-link"><span class="card-title">{tr(|m| m.my_appraisal)}</span></A></li>
+                <li class="card"><A href="/dashboard" attr:class="card-link"><span class="card-title">{tr(|m| m.dashboard_link)}</span></A></li>
                 {FRONT_DESK.contains(&me.role).then(|| view! {
                     <li class="card"><A href="/staff/window" attr:class="card-link"><span class="card-title">{tr(|m| m.window_console)}</span></A></li>
                     <li class="card"><A href="/staff/lookup" attr:class="card-link"><span class="card-title">{tr(|m| m.lookup)}</span></A><p class="meta">{tr(|m| m.lookup_hint)}</p></li>
