@@ -107,6 +107,17 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/calendar", "/api/v1/calendar", "", ALL_200),
         row("PUT", "/api/v1/calendar", "/api/v1/calendar", "{}", [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
         row("POST", "/api/v1/people/ban-lifts", "/api/v1/people/ban-lifts", "{}", FRONT_DESK_400),
+        row("GET", "/api/v1/reviews/target", "/api/v1/reviews/target?code=ZZZZZZZZ", "", [404; 10]),
+        row("POST", "/api/v1/reviews", "/api/v1/reviews", "{}", ALL_400),
+        row("GET", "/api/v1/reviews/mine", "/api/v1/reviews/mine", "", [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/work-orders", "/api/v1/work-orders", "", [401, 403, 403, 403, 403, 200, 200, 200, 200, 403]),
+        row("GET", "/api/v1/work-orders/{id}", &format!("/api/v1/work-orders/{}", "0".repeat(32)), "", [401, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        row("POST", "/api/v1/work-orders/{id}/actions", &format!("/api/v1/work-orders/{}/actions", "0".repeat(32)), "{}", [401, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row("GET", "/api/v1/dashboard", "/api/v1/dashboard", "", ALL_200),
+        row("GET", "/api/v1/open-data/reviews.json", "/api/v1/open-data/reviews.json", "", ALL_200),
+        row("GET", "/api/v1/open-data/reviews.csv", "/api/v1/open-data/reviews.csv", "", ALL_200),
+        // Staff: the staff member themself and the admins of their center or district.
+        row("GET", "/api/v1/staff/{id}/appraisal", &format!("/api/v1/staff/{staff_id}/appraisal"), "", [401, 403, 403, 200, 403, 403, 403, 200, 200, 403]),
         // Last: it ends each role's session.
         row("DELETE", "/api/v1/sessions/current", "/api/v1/sessions/current", "", [204; 10]),
     ]
