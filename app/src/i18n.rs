@@ -311,6 +311,7 @@ pub struct Msgs {
     pub month: &'static str,
     pub no_orders: &'static str,
     pub review_invite: &'static str,
+    pub f_item_handled: &'static str,
 }
 
 pub const ZH: Msgs = Msgs {
@@ -621,6 +622,7 @@ pub const ZH: Msgs = Msgs {
     month: "月份",
     no_orders: "没有工单。",
     review_invite: "本次服务已办结，欢迎评价（自愿）",
+    f_item_handled: "办理事项（现场取号的请选择，评价将归属该事项的部门）",
 };
 
 pub const EN: Msgs = Msgs {
@@ -931,6 +933,7 @@ pub const EN: Msgs = Msgs {
     month: "Month",
     no_orders: "No work orders.",
     review_invite: "This service is finished; you are welcome to review it (voluntary)",
+    f_item_handled: "Item handled (for walk-ins: its department answers for the review)",
 };
 
 /// A UI string that follows the language switch. Every call returns the same closure type, so Leptos'

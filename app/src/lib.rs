@@ -83,7 +83,12 @@ mod console_stub {
 
     #[component]
     pub fn ConsoleRedirect() -> impl IntoView {
-        let _ = window().location().reload();
+        // Load the route's own URL, not `reload()`: the router renders the new route before it pushes
+        // the URL into the history, so a reload would load the page we came from.
+        let loc = leptos_router::hooks::use_location();
+        let search = loc.search.get_untracked();
+        let url = if search.is_empty() { loc.pathname.get_untracked() } else { format!("{}?{search}", loc.pathname.get_untracked()) };
+        let _ = window().location().set_href(&url);
         view! { <crate::components::Loading/> }
     }
     pub use ConsoleRedirect as StaffHome;

@@ -44,6 +44,7 @@ mod wasm {
         level: i64,
         reason: Option<String>,
         reviewer: Option<String>,
+        excerpt: String,
         c_zh: String,
         c_en: String,
         d_zh: Option<String>,
@@ -51,7 +52,7 @@ mod wasm {
     }
 
     const ORDER_SELECT: &str = "SELECT o.id, o.review_id, o.center_id, o.dept_id, o.window_id, o.state, o.real_name, o.valid, o.deadline, o.extension_days, o.extended, \
-         o.appealed, o.reopened, o.outcome, o.rectification, o.version, o.created_at, r.level, r.reason, r.account_id AS reviewer, \
+         o.appealed, o.reopened, o.outcome, o.rectification, o.version, o.created_at, r.level, r.reason, r.account_id AS reviewer, substr(r.text, 1, 60) AS excerpt, \
          c.name_zh AS c_zh, c.name_en AS c_en, d.name_zh AS d_zh, d.name_en AS d_en \
          FROM work_orders o JOIN reviews r ON r.id = o.review_id JOIN centers c ON c.id = o.center_id LEFT JOIN departments d ON d.id = o.dept_id";
 
@@ -87,6 +88,7 @@ mod wasm {
                 overdue: o.overdue(today),
                 real_name: o.real_name,
                 created_at: self.created_at,
+                excerpt: self.excerpt.clone(),
             }
         }
     }

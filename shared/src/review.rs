@@ -1260,6 +1260,9 @@ pub struct OrderSummary {
     pub overdue: bool,
     pub real_name: bool,
     pub created_at: i64,
+    /// The start of the review's text, so a list says what each order is about.
+    #[serde(default)]
+    pub excerpt: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -102,7 +102,9 @@ fn scale(name: &'static str, legend: Text, value: RwSignal<Option<u8>>, labels: 
 
 #[component]
 fn ReviewForm(target: ReviewTarget, code: Option<String>, channel: Channel) -> impl IntoView {
-    let signed_in = session().me().is_some_and(|m| !m.role.is_staff());
+    // The session may still be loading when the form appears: follow it rather than read it once.
+    let s = session();
+    let signed_in = move || s.me().is_some_and(|m| !m.role.is_staff());
     if target.reviewed {
         return view! { <p class="notice" role="status" id="already-reviewed">{tr(|m| m.already_reviewed)}</p> }.into_any();
     }
@@ -122,7 +124,8 @@ fn ReviewForm(target: ReviewTarget, code: Option<String>, channel: Channel) -> i
     let scores: Vec<(Indicator, RwSignal<Option<u8>>)> = asked.iter().map(|i| (*i, RwSignal::new(None))).collect();
     let reason = RwSignal::new(None::<Reason>);
     let text = RwSignal::new(String::new());
-    let anonymous = RwSignal::new(!signed_in);
+    // Without an account the edge records the review as anonymous whatever this says.
+    let anonymous = RwSignal::new(false);
     let error = RwSignal::new(None::<(Text, Option<String>)>);
     let busy = RwSignal::new(false);
     let done = RwSignal::new(None::<ReviewCreated>);
@@ -176,7 +179,7 @@ fn ReviewForm(target: ReviewTarget, code: Option<String>, channel: Channel) -> i
                 <section class="notice" role="status" id="review-done">
                     <p><strong>{tr(|m| m.review_thanks)}</strong></p>
                     {c.work_order.is_some().then(|| view! { <p>{tr(|m| m.review_thanks_bad)}</p> })}
-                    {signed_in.then(|| view! { <A href="/reviews" attr:class="button">{tr(|m| m.my_reviews)}</A> })}
+                    {signed_in().then(|| view! { <A href="/reviews" attr:class="button">{tr(|m| m.my_reviews)}</A> })}
                 </section>
             }.into_any(),
             None => {
@@ -210,7 +213,7 @@ fn ReviewForm(target: ReviewTarget, code: Option<String>, channel: Channel) -> i
                                 prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
                             <p class="field-error" id="review-text-error" aria-live="polite">{field_error("text")}</p>
                         </div>
-                        {if signed_in {
+                        {move || if signed_in() {
                             view! {
                                 <label class="check"><input type="checkbox" id="review-anonymous" prop:checked=move || anonymous.get() on:change=move |ev| anonymous.set(event_target_checked(&ev))/>" "{tr(|m| m.anonymous_label)}</label>
                             }.into_any()

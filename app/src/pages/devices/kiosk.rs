@@ -50,6 +50,7 @@ pub fn KioskPage() -> impl IntoView {
             Some(t) => view! {
                 <section class="ticket">
                     <p class="code" id="issued-number">{t.number.clone()}</p>
+                    {t.review_code.clone().map(|c| view! { <p class="meta">{tr(|m| m.review_code_is)}" "<strong class="code-inline" id="issued-review-code">{c}</strong>" · "{tr(|m| m.not_finished_yet)}</p> })}
                     {move || late.get().then(|| view! { <p class="hint" role="alert" id="late-note">{tr(|m| m.late_walk_in)}</p> })}
                     <p>{tr(|m| m.follow_on_phone)}": "<a id="ticket-link" href=format!("/tickets/{}", t.id) rel="external">{format!("/tickets/{}", t.id)}</a></p>
                 </section>

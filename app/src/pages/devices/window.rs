@@ -21,6 +21,8 @@ pub fn WindowPage() -> impl IntoView {
     let state = RwSignal::new(None::<WindowState>);
     let classes = RwSignal::new(Vec::<QueueClass>::new());
     let checked = RwSignal::new(None::<String>);
+    let items = RwSignal::new(Vec::<(String, Text)>::new());
+    let item = RwSignal::new(String::new());
     view! {
         <h1>{tr(|m| m.window_console)}</h1>
         {guarded(Some(FRONT_DESK), move |me| {
@@ -46,6 +48,11 @@ pub fn WindowPage() -> impl IntoView {
             leptos::task::spawn_local(async move {
                 if let Ok(v) = api::classes(&c1, l1).await {
                     classes.set(v);
+                }
+                // The center's items, for recording what a walk-in came for.
+                let q = tongban_shared::query::ItemQuery { center: Some(c1.clone()), per_page: 50, ..Default::default() };
+                if let Ok(p) = api::items(&q, l1).await {
+                    items.set(p.items.into_iter().map(|i| (i.id, i.name)).collect());
                 }
             });
             let r0 = refresh.clone();
@@ -78,6 +85,14 @@ pub fn WindowPage() -> impl IntoView {
             let c3 = center.clone();
             let act = move |a: WindowAction| {
                 let Some(w) = window() else { return };
+                let a = match a {
+                    WindowAction::Finish { outcome, .. } => {
+                        let i = item.get_untracked();
+                        item.set(String::new());
+                        WindowAction::Finish { outcome, item: (!i.is_empty()).then_some(i) }
+                    }
+                    a => a,
+                };
                 let (c, l) = (c3.clone(), lang());
                 leptos::task::spawn_local(async move {
                     match api::window_action(&c, w, &a, l).await {
@@ -113,6 +128,13 @@ pub fn WindowPage() -> impl IntoView {
                                     <button type="button" class="button primary" on:click=move |_| a3(WindowAction::Start)>{tr(|m| m.start_service)}</button>
                                 })}
                                 {(!called).then(|| view! {
+                                    <div class="field">
+                                        <label for="finish-item">{tr(|m| m.f_item_handled)}</label>
+                                        <select id="finish-item" on:change=move |ev| item.set(event_target_value(&ev))>
+                                            <option value="">"—"</option>
+                                            {move || items.get().into_iter().map(|(id, name)| view! { <option value=id>{tx(&name)}</option> }).collect_view()}
+                                        </select>
+                                    </div>
                                     <button type="button" class="button primary" on:click=move |_| a4(WindowAction::Finish { outcome: Outcome::OnTheSpot, item: None })>{tr(|m| m.finish_spot)}</button>
                                     <button type="button" class="button" on:click=move |_| a5(WindowAction::Finish { outcome: Outcome::BackOffice, item: None })>{tr(|m| m.finish_back)}</button>
                                 })}

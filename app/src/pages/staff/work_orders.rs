@@ -51,6 +51,7 @@ pub fn WorkOrdersPage() -> impl IntoView {
                                         <li class=if o.overdue { "card order overdue" } else { "card order" }>
                                             <A href=href attr:class="card-link"><span class="card-title">{tx(&level_label(o.level))}" · "{tx(&o.center)}{o.window_no.map(|w| view! { " · "{move || crate::i18n::window_label(lang(), w)} })}</span></A>
                                             <p class="meta">{o.department.clone().map(|d| view! { {tx(&d)}" · " })}{tx(&o.state.label())}{o.outcome.map(|x| view! { " · "{tx(&x.label())} })}</p>
+                                            {(!o.excerpt.is_empty()).then(|| view! { <p class="excerpt">{o.excerpt.clone()}</p> })}
                                             <p class="meta">{tr(|m| m.deadline)}" "{o.deadline.clone()}{o.overdue.then(|| view! { " · "<strong class="badge overdue">{tr(|m| m.overdue)}</strong> })}" · "{if o.real_name { tr(|m| m.real_name) } else { tr(|m| m.anonymous) }}</p>
                                         </li>
                                     }
