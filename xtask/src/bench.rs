@@ -117,16 +117,47 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
         let s = load(&srv.base, conns, o.secs, |agent, n| get(agent, &format!("{}/api/v1/items/{}", srv.base, seed.items[n as usize % seed.items.len()].id)));
         rows.push(("GET /items/{id}", conns, s, rss()));
     }
+    // The public dashboard over half a year of demo reviews. Warm: a few views, served from KV after their
+    // first computation. Cold: every request a view never asked for before (center × month × item), so
+    // each one runs the two GROUP BYs and the roll-up.
+    let views: Vec<String> = ["", "?center=putuo-district", "?center=wanli", "?month=2026-10"].iter().map(|q| format!("{}/api/v1/dashboard{q}", srv.base)).collect();
+    for &conns in &o.conns {
+        let s = load(&srv.base, conns, o.secs, |agent, n| get(agent, &views[n as usize % views.len()]));
+        rows.push(("GET /dashboard warm", conns, s, rss()));
+    }
+    let mut months = vec![String::new()];
+    months.extend(tongban_shared::appraisal::months_ending(&crate::seed::beijing_today().format("%Y-%m").to_string(), 12));
+    let mut cold_centers = vec![String::new()];
+    cold_centers.extend(centers.iter().map(|c| c.to_string()));
+    let cold_items: Vec<&str> = seed.items.iter().map(|i| i.id.as_str()).collect();
+    let combos = cold_centers.len() * months.len() * cold_items.len();
+    for (level, &conns) in o.conns.iter().enumerate() {
+        let s = load(&srv.base, conns, o.secs, |agent, n| {
+            // Each run walks its own part of the combinations, so no view repeats within or across runs.
+            let k = (n as usize + level * combos / 2) % combos;
+            let (c, rest) = (k % cold_centers.len(), k / cold_centers.len());
+            let (m, i) = (rest % months.len(), rest / months.len());
+            let mut q = format!("{}/api/v1/dashboard?item={}", srv.base, cold_items[i]);
+            if !cold_centers[c].is_empty() {
+                q.push_str(&format!("&center={}", cold_centers[c]));
+            }
+            if !months[m].is_empty() {
+                q.push_str(&format!("&month={}", months[m]));
+            }
+            get(agent, &q)
+        });
+        rows.push(("GET /dashboard cold", conns, s, rss()));
+    }
     drop(srv);
 
     let mb = |kb: &[u64]| kb.iter().sum::<u64>() as f64 / 1024.0;
     println!("\nxtask: bench results ({} s per run, load generator on the same {} cores; RSS: workerd after the run)\n", o.secs, cores());
-    println!("| scenario        | conns |   req/s | p50 ms | p95 ms | p99 ms |    2xx |   409 | errors | RSS MB |");
-    println!("|-----------------|------:|--------:|-------:|-------:|-------:|-------:|------:|-------:|-------:|");
+    println!("| scenario            | conns |   req/s | p50 ms | p95 ms | p99 ms |    2xx |   409 | errors | RSS MB |");
+    println!("|---------------------|------:|--------:|-------:|-------:|-------:|-------:|------:|-------:|-------:|");
     for (name, conns, s, kb) in &rows {
         let p = |q: f64| s.percentile_ms(q);
         println!(
-            "| {name:<15} | {conns:>5} | {:>7.1} | {:>6.1} | {:>6.1} | {:>6.1} | {:>6} | {:>5} | {:>6} | {:>6.0} |",
+            "| {name:<19} | {conns:>5} | {:>7.1} | {:>6.1} | {:>6.1} | {:>6.1} | {:>6} | {:>5} | {:>6} | {:>6.0} |",
             s.rate(),
             p(0.50),
             p(0.95),

@@ -9,19 +9,8 @@ use tongban_shared::authz::ADMINS;
 
 /// `YYYY-MM-DD HH:MM` in Beijing time (UTC+8, no daylight saving), from epoch seconds.
 pub fn beijing_time(epoch: i64) -> String {
-    let t = epoch + 8 * 3600;
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
+    let (y, m, d, h, min) = crate::components::beijing(epoch);
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}")
 }
 
 #[component]

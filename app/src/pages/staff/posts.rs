@@ -38,7 +38,8 @@ fn post_row(post: StaffPost, all: Vec<StaffPost>, reload: Callback<()>) -> impl 
     view! {
         <li class="card post">
             <p class="card-title">{post.name.clone()}" · "{post.login.clone()}</p>
-            <p class="meta">{move || role_label(lang(), role)}" "{post.center_id.clone().or(post.dept_id.clone()).unwrap_or_default()}</p>
+            <p class="meta">{move || role_label(lang(), role)}" "{post.center_id.clone().or(post.dept_id.clone()).unwrap_or_default()}" · "
+                <a href=format!("/staff/appraisal/{}", post.id)>{tr(|m| m.appraisal_title)}</a></p>
             <label for=sel_id.clone()>{tr(|m| m.f_backup)}</label>
             <select id=sel_id on:change=move |ev| backup.set(event_target_value(&ev))>
                 <option value="" selected=move || backup.get().is_empty()>{tr(|m| m.none)}</option>
