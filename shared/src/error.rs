@@ -96,6 +96,13 @@ error_codes! {
     WorkOrderNotFound= "work_order_not_found",404, "没有找到该工单", "No such work order";
     NoteRequired     = "note_required",     400, "请填写说明（2–500 字）", "Give a note (2–500 characters)";
     ExtensionTooLong = "extension_too_long",400, "延期为 1–15 个工作日，且只能延期一次", "An extension is 1–15 working days, and only one is allowed";
+    FieldRequired    = "field_required",    400, "此项为必填项", "This field is required";
+    FieldTooLong     = "field_too_long",    400, "内容过长或含有不允许的字符", "Too long, or contains characters that are not allowed";
+    NumberOutOfRange = "number_out_of_range",400, "请输入范围内的整数", "Enter a whole number in the allowed range";
+    InvalidDate      = "invalid_date",      400, "请输入有效日期（年-月-日）", "Enter a real date (YYYY-MM-DD)";
+    InvalidChoice    = "invalid_choice",    400, "请从选项中选择", "Choose one of the options";
+    InvalidAddress   = "invalid_address",   400, "请填写详细地址（5–120 字）", "Enter the full address (5–120 characters)";
+    InvalidAttachment= "invalid_attachment",400, "附件或电子证照引用不正确", "The attachment or e-licence reference is not valid";
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";
     VersionNotFound  = "version_not_found", 404, "没有找到该版本的办事指南", "No such guide version";

@@ -19,6 +19,7 @@
 //! - [`appraisal`] — the public appraisal: dashboard roll-ups, rankings, targets, open data (CSV/JSON).
 //! - [`review`]    — 好差评: reviews, the rectification work order's state machine, the appraisal's rates.
 //! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
+//! - [`form`]      — 一表申请: item forms as data, the merged form of a bundle, field checks for every kind.
 //! - [`staff`]     — staff posts and AB backups, audited person look-ups, audit records.
 //! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
 //! - [`ids`]       — resident ID (GB 11643), credit code (GB 32100) and mobile checks; masking.
@@ -33,6 +34,7 @@ pub mod catalogue;
 pub mod config;
 pub mod error;
 pub mod etag;
+pub mod form;
 pub mod ids;
 pub mod lang;
 pub mod notify;
