@@ -11,6 +11,7 @@
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
 //!   [`bookings`], [`queue`], [`config`], [`notifications`],
+//!   [`applications`] (一表申请: forms, drafts, e-licences, applications and cases),
 //!   [`reviews`], [`work_orders`] (好差评 and rectification), [`appraisal`] (public dashboard, open data),
 //!   [`people`], [`audit`], [`health`].
 //!
@@ -23,6 +24,7 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod applications;
 pub mod appraisal;
 pub mod audit;
 pub mod bookings;
@@ -60,7 +62,7 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, agents, appraisal, audit, reviews, work_orders, bookings, bundles, centers, config, departments, health, items, notifications, people, push, queue, sessions, staff};
+    use crate::{accounts, agents, applications, appraisal, audit, reviews, work_orders, bookings, bundles, centers, config, departments, health, items, notifications, people, push, queue, sessions, staff};
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
@@ -205,6 +207,21 @@ mod entry {
             Endpoint::OpenDataJson => appraisal::open_json(ctx).await,
             Endpoint::OpenDataCsv => appraisal::open_csv(ctx).await,
             Endpoint::StaffAppraisal => appraisal::staff(ctx).await,
+            Endpoint::GetBundleForm => applications::form(ctx).await,
+            Endpoint::GetProfile => applications::profile(ctx).await,
+            Endpoint::ListLicences => applications::licences(ctx).await,
+            Endpoint::GetDraft => applications::get_draft(ctx).await,
+            Endpoint::PutDraft => applications::put_draft(ctx).await,
+            Endpoint::CreateApplication => applications::create(ctx).await,
+            Endpoint::ListMyApplications => applications::mine(ctx).await,
+            Endpoint::GetApplication => applications::get(ctx).await,
+            Endpoint::WithdrawApplication => applications::withdraw(ctx).await,
+            Endpoint::CorrectApplication => applications::correct(ctx).await,
+            Endpoint::DeskQueue => applications::desk_queue(ctx).await,
+            Endpoint::DeskAct => applications::desk_act(ctx).await,
+            Endpoint::ListCases => applications::cases(ctx).await,
+            Endpoint::GetCase => applications::get_case(ctx).await,
+            Endpoint::ActCase => applications::act_case(ctx).await,
         }
     }
 }

@@ -103,6 +103,9 @@ error_codes! {
     InvalidChoice    = "invalid_choice",    400, "请从选项中选择", "Choose one of the options";
     InvalidAddress   = "invalid_address",   400, "请填写详细地址（5–120 字）", "Enter the full address (5–120 characters)";
     InvalidAttachment= "invalid_attachment",400, "附件或电子证照引用不正确", "The attachment or e-licence reference is not valid";
+    InvalidForm      = "invalid_form",      400, "表单有误，请检查标出的项目", "The form has problems; check the marked fields";
+    ApplicationNotFound = "application_not_found", 404, "没有找到该办件", "No such application";
+    CaseNotFound     = "case_not_found",    404, "没有找到该事项办件", "No such case";
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";
     VersionNotFound  = "version_not_found", 404, "没有找到该版本的办事指南", "No such guide version";

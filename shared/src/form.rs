@@ -126,6 +126,12 @@ pub struct ItemForm {
     pub item_id: String,
     pub version: u32,
     pub fields: Vec<FieldDef>,
+    /// The department's approval chain for this item.
+    #[serde(default)]
+    pub chain: crate::application::Chain,
+    /// The e-licence an approved case issues into the holder's library, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issues: Option<crate::application::Issues>,
 }
 
 /// A field of the merged form with the items that need it.
@@ -344,9 +350,9 @@ mod tests {
             profile: None,
         };
         vec![
-            ItemForm { item_id: "a".into(), version: 1, fields: vec![text("company", Step::Business, true), text("name", Step::Applicant, true), text("a_only", Step::Item, false)] },
-            ItemForm { item_id: "b".into(), version: 2, fields: vec![text("name", Step::Applicant, false), text("company", Step::Business, true), sign.clone(), size.clone()] },
-            ItemForm { item_id: "c".into(), version: 1, fields: vec![text("name", Step::Applicant, true), text("company", Step::Business, false), sign] },
+            ItemForm { item_id: "a".into(), version: 1, fields: vec![text("company", Step::Business, true), text("name", Step::Applicant, true), text("a_only", Step::Item, false)], chain: Default::default(), issues: None },
+            ItemForm { item_id: "b".into(), version: 2, fields: vec![text("name", Step::Applicant, false), text("company", Step::Business, true), sign.clone(), size.clone()], chain: Default::default(), issues: None },
+            ItemForm { item_id: "c".into(), version: 1, fields: vec![text("name", Step::Applicant, true), text("company", Step::Business, false), sign], chain: Default::default(), issues: None },
         ]
     }
 

@@ -19,6 +19,7 @@
 //! - [`appraisal`] — the public appraisal: dashboard roll-ups, rankings, targets, open data (CSV/JSON).
 //! - [`review`]    — 好差评: reviews, the rectification work order's state machine, the appraisal's rates.
 //! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
+//! - [`application`] — 办件: applications and their cases, approval chains, corrections, unified output.
 //! - [`form`]      — 一表申请: item forms as data, the merged form of a bundle, field checks for every kind.
 //! - [`staff`]     — staff posts and AB backups, audited person look-ups, audit records.
 //! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
@@ -26,6 +27,7 @@
 //! - [`password`]  — the password policy (length, the 1,000 most common refused).
 
 pub mod account;
+pub mod application;
 pub mod appraisal;
 pub mod authz;
 pub mod booking;

@@ -32,6 +32,8 @@ pub enum Event {
     ReviewInvite { ticket_id: String, number: String },
     /// The work order a bad review opened changed state (rectified: rate the fix; invalid: may appeal).
     OrderUpdate { order_id: String, state: String },
+    /// Every case of an application is decided: one notice for the whole bundle (统一出件).
+    ApplicationReady { application_id: String, number: String },
 }
 
 /// The kinds, for preferences ("which kinds go to push").
@@ -53,10 +55,11 @@ pub enum Kind {
     NoShow,
     ReviewInvite,
     OrderUpdate,
+    ApplicationReady,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::BookingConfirmed,
         Kind::BookingRescheduled,
         Kind::BookingCancelled,
@@ -71,6 +74,7 @@ impl Kind {
         Kind::NoShow,
         Kind::ReviewInvite,
         Kind::OrderUpdate,
+        Kind::ApplicationReady,
     ];
 
     /// What the kind is called in the preferences.
@@ -90,6 +94,7 @@ impl Kind {
             Kind::NoShow => ("爽约记录", "No-show recorded"),
             Kind::ReviewInvite => ("邀请评价", "Invitation to review"),
             Kind::OrderUpdate => ("差评整改进展", "Progress on a bad review"),
+            Kind::ApplicationReady => ("办件已办结", "Application decided"),
         };
         Text::new(zh, en)
     }
@@ -110,6 +115,7 @@ impl Kind {
             Kind::NoShow => "no_show",
             Kind::ReviewInvite => "review_invite",
             Kind::OrderUpdate => "order_update",
+            Kind::ApplicationReady => "application_ready",
         }
     }
 }
@@ -141,6 +147,7 @@ impl Event {
             Event::NoShow { .. } => Kind::NoShow,
             Event::ReviewInvite { .. } => Kind::ReviewInvite,
             Event::OrderUpdate { .. } => Kind::OrderUpdate,
+            Event::ApplicationReady { .. } => Kind::ApplicationReady,
         }
     }
 
@@ -241,6 +248,11 @@ impl Event {
                 };
                 Message { title: t("差评整改进展".into(), "Progress on your review".into()), body: t(zh.into(), en.into()), url: "/reviews".into() }
             }
+            Event::ApplicationReady { application_id, number } => Message {
+                title: t("办件已办结".into(), "Your application is decided".into()),
+                body: t(format!("办件 {number} 的所有事项已办结，结果可在电子证照库查看，纸质结果请到窗口领取。"), format!("Every part of application {number} is decided: see the results in your e-licence library, and collect paper results at the window.")),
+                url: format!("/applications/{application_id}"),
+            },
         }
     }
 }

@@ -37,6 +37,8 @@ const ALL_400: [u16; 10] = [400; 10];
 const ADMINS_400: [u16; 10] = [401, 403, 403, 403, 403, 403, 403, 400, 400, 403];
 const ADMINS_200: [u16; 10] = [401, 403, 403, 403, 403, 403, 403, 200, 200, 403];
 const BUSINESS_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, 403, 403, 403, 403, ok];
+const SIGNED_IN: fn(u16) -> [u16; 10] = |ok| [401, ok, ok, ok, ok, ok, ok, ok, ok, ok];
+const APPROVERS_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, ok, ok, 403, 403, 403];
 const RESIDENTS_ONLY: fn(u16) -> [u16; 10] = |ok| [401, ok, ok, 403, 403, 403, 403, 403, 403, 403];
 /// Window staff and admins at a counter (window.wanli passes the gate too, then fails on the body: 400).
 const FRONT_DESK_400: [u16; 10] = [401, 403, 403, 400, 400, 403, 403, 400, 400, 403];
@@ -118,6 +120,21 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/open-data/reviews.csv", "/api/v1/open-data/reviews.csv", "", ALL_200),
         // Staff: the staff member themself and the admins of their center or district.
         row("GET", "/api/v1/staff/{id}/appraisal", &format!("/api/v1/staff/{staff_id}/appraisal"), "", [401, 403, 403, 200, 403, 403, 403, 200, 200, 403]),
+        row("GET", "/api/v1/bundles/{id}/form", "/api/v1/bundles/open-restaurant/form", "", ALL_200),
+        row("GET", "/api/v1/me/profile", "/api/v1/me/profile", "", SIGNED_IN(200)),
+        row("GET", "/api/v1/me/licences", "/api/v1/me/licences", "", SIGNED_IN(200)),
+        row("GET", "/api/v1/bundles/{id}/draft", "/api/v1/bundles/open-restaurant/draft", "", SIGNED_IN(200)),
+        row("PUT", "/api/v1/bundles/{id}/draft", "/api/v1/bundles/open-restaurant/draft", "{}", SIGNED_IN(400)),
+        row("POST", "/api/v1/applications", "/api/v1/applications", "{}", SIGNED_IN(400)),
+        row("GET", "/api/v1/applications", "/api/v1/applications", "", SIGNED_IN(200)),
+        row("GET", "/api/v1/applications/{id}", &format!("/api/v1/applications/{}", "0".repeat(32)), "", SIGNED_IN(404)),
+        row("POST", "/api/v1/applications/{id}/withdraw", &format!("/api/v1/applications/{}/withdraw", "0".repeat(32)), "", SIGNED_IN(404)),
+        row("POST", "/api/v1/applications/{id}/correction", &format!("/api/v1/applications/{}/correction", "0".repeat(32)), "{}", SIGNED_IN(400)),
+        row("GET", "/api/v1/desk/applications", "/api/v1/desk/applications", "", [401, 403, 403, 200, 200, 403, 403, 200, 200, 403]),
+        row("POST", "/api/v1/applications/{id}/desk", &format!("/api/v1/applications/{}/desk", "0".repeat(32)), "{}", FRONT_DESK_400),
+        row("GET", "/api/v1/cases", "/api/v1/cases", "", APPROVERS_ONLY(200)),
+        row("GET", "/api/v1/cases/{id}", &format!("/api/v1/cases/{}", "0".repeat(32)), "", APPROVERS_ONLY(404)),
+        row("POST", "/api/v1/cases/{id}/actions", &format!("/api/v1/cases/{}/actions", "0".repeat(32)), "{}", APPROVERS_ONLY(400)),
         // Last: it ends each role's session.
         row("DELETE", "/api/v1/sessions/current", "/api/v1/sessions/current", "", [204; 10]),
     ]

@@ -117,6 +117,43 @@ pub fn accounts_sql() -> Result<String> {
             out.push_str(&staff_row(&id, login, *center, *dept, backup.map(seed_account_id).as_deref(), 0));
         }
     }
+    out.push_str(&library_sql(&keys)?);
+    Ok(out)
+}
+
+/// The item forms (`seed/forms.json`), and the demo people's e-licence library (电子证照库) and saved
+/// profile: the demo restaurant company holds its business licence and its legal representative's ID
+/// card, so its "开办餐饮店" form is pre-filled and needs neither uploaded.
+fn library_sql(keys: &Keyring) -> Result<String> {
+    let path = root().join("seed/forms.json");
+    let raw = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let forms: Vec<tongban_shared::form::ItemForm> = serde_json::from_str(&raw).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = String::new();
+    for f in &forms {
+        let json = serde_json::to_string(f).map_err(|e| e.to_string())?;
+        out.push_str(&format!("INSERT OR IGNORE INTO item_forms (item_id, version, form_json) VALUES ({}, {}, {});\n", q(&f.item_id), f.version, q(&json)));
+    }
+    let (uscc, rep, rep_id, _) = DEMO_BUSINESS;
+    let business = seed_account_id(uscc);
+    let address = "上海市普陀区长寿路588号1层";
+    let licences = [
+        ("de600000000000000000000000000001", &business, "business_licence", ("营业执照", "Business licence"), uscc, ("普陀区市场监督管理局", "Putuo Market Regulation Bureau"), "2024-03-18",
+         serde_json::json!({"company_name": "上海普陀示例餐饮有限公司", "uscc": uscc, "legal_rep": rep, "address": address})),
+        ("de600000000000000000000000000002", &business, "id_card", ("法定代表人居民身份证", "Legal representative's ID card"), rep_id, ("上海市公安局普陀分局", "Putuo Public Security Bureau"), "2020-06-01",
+         serde_json::json!({"name": rep, "id_number": rep_id})),
+        ("de600000000000000000000000000003", &seed_account_id(rep_id), "id_card", ("居民身份证", "Resident ID card"), rep_id, ("上海市公安局普陀分局", "Putuo Public Security Bureau"), "2020-06-01",
+         serde_json::json!({"name": rep, "id_number": rep_id})),
+        ("de600000000000000000000000000004", &seed_account_id("11010519491231002X"), "id_card", ("居民身份证", "Resident ID card"), "11010519491231002X", ("北京市公安局西城分局", "Beijing Xicheng Public Security Bureau"), "2019-01-10",
+         serde_json::json!({"name": "张伟", "id_number": "11010519491231002X"})),
+    ];
+    for (id, holder, kind, (zh, en), number, (izh, ien), on, fields) in licences {
+        out.push_str(&format!(
+            "INSERT OR IGNORE INTO e_licences (id, holder_id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0);\n",
+            q(id), q(holder), q(kind), q(zh), q(en), q(number), q(izh), q(ien), q(on), q(&fields.to_string())
+        ));
+    }
+    let profile = serde_json::json!({"name": rep, "id_number": rep_id, "mobile": "13900139001", "company_name": "上海普陀示例餐饮有限公司", "uscc": uscc, "legal_rep": rep, "address": address});
+    out.push_str(&format!("INSERT OR IGNORE INTO profiles (account_id, values_enc, updated_at) VALUES ({}, {}, 0);\n", q(&business), q(&keys.seal(&profile.to_string(), urandom::<12>()))));
     Ok(out)
 }
 

@@ -1,0 +1,778 @@
+//! `/api/v1/applications…`, `/api/v1/cases…`, the bundle's one form, profiles, drafts and the e-licence
+//! library: 一表申请 from submission to unified output. The form rules are `shared::form`, the states
+//! `shared::application`; here are the reads, the sealed answers, and the batches that keep an
+//! application and its cases whole (one application per idempotency key, every case or none).
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::*;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use crate::bookings::{beijing, calendar_of};
+    use crate::crypto::{hex, random};
+    use crate::error::ApiError;
+    use crate::http::Ctx;
+    use crate::reviews::{changed, num, opt, text};
+    use crate::sessions::js_err;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+    use tongban_shared::account::Role;
+    use tongban_shared::application::{
+        advance, application_number, apply_correction, settle, AppState, ApplicationSummary, ApplicationView, CaseAction, CaseState, CaseTask, CaseView, Correction,
+        DeskAction, Draft, ELicence, NewApplication, Profile, TimelineEntry,
+    };
+    use tongban_shared::authz::works_at;
+    use tongban_shared::form::{merge, FieldKind, ItemForm, MergedForm, Values};
+    use tongban_shared::notify::Event;
+    use tongban_shared::{ErrorCode, FieldError, Text};
+    use wasm_bindgen::JsValue;
+    use worker::{D1Database, Response};
+
+    /// The profile keys a saved profile may hold (basic information, never item answers).
+    const PROFILE_KEYS: &[&str] = &["name", "id_number", "mobile", "company_name", "uscc", "legal_rep", "address"];
+
+    fn seal(ctx: &Ctx, v: &impl serde::Serialize) -> Result<String, ApiError> {
+        Ok(ctx.keyring()?.seal(&serde_json::to_string(v)?, random::<12>().map_err(js_err)?))
+    }
+
+    fn open<T: serde::de::DeserializeOwned + Default>(ctx: &Ctx, sealed: &str) -> Result<T, ApiError> {
+        let plain = ctx.keyring()?.open(sealed).ok_or_else(|| ApiError::Internal("sealed value does not open".into()))?;
+        Ok(serde_json::from_str(&plain).unwrap_or_default())
+    }
+
+    /// The bundle's items' current forms, in the bundle's order.
+    async fn forms_of(db: &D1Database, bundle: &str) -> Result<(Text, Vec<ItemForm>), ApiError> {
+        #[derive(Deserialize)]
+        struct R {
+            name_zh: String,
+            name_en: String,
+            form_json: Option<String>,
+        }
+        let rows: Vec<R> = db
+            .prepare(
+                "SELECT b.name_zh, b.name_en, (SELECT f.form_json FROM item_forms f WHERE f.item_id = bi.item_id ORDER BY f.version DESC LIMIT 1) AS form_json \
+                 FROM bundles b JOIN bundle_items bi ON bi.bundle_id = b.id WHERE b.id = ?1 ORDER BY bi.ord",
+            )
+            .bind(&[text(bundle)])?
+            .all()
+            .await?
+            .results()?;
+        let name = rows.first().map(|r| Text::new(r.name_zh.clone(), r.name_en.clone())).ok_or(ApiError::from(ErrorCode::BundleNotFound))?;
+        let forms = rows
+            .into_iter()
+            .map(|r| r.form_json.as_deref().and_then(|j| serde_json::from_str::<ItemForm>(j).ok()).ok_or_else(|| ApiError::Internal(format!("{bundle}: an item has no form"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((name, forms))
+    }
+
+    async fn merged(db: &D1Database, bundle: &str) -> Result<(Text, Vec<ItemForm>, MergedForm), ApiError> {
+        let (name, forms) = forms_of(db, bundle).await?;
+        let m = merge(bundle, &forms).map_err(|c| ApiError::Internal(format!("{bundle}: forms conflict on {}", c.key)))?;
+        Ok((name, forms, m))
+    }
+
+    pub async fn form(ctx: &Ctx) -> Result<Response, ApiError> {
+        let id = ctx.slug("id")?;
+        let (_, _, m) = merged(&ctx.db()?, &id).await?;
+        ctx.json(&m, ctx.route.cache)
+    }
+
+    /// Basic information for pre-filling: the account's own (decrypted for its owner only) under what the
+    /// person saved.
+    pub async fn profile(ctx: &Ctx) -> Result<Response, ApiError> {
+        ctx.json(&Profile { values: profile_values(ctx).await? }, ctx.route.cache)
+    }
+
+    async fn profile_values(ctx: &Ctx) -> Result<Values, ApiError> {
+        let p = ctx.principal()?;
+        let db = ctx.db()?;
+        #[derive(Deserialize)]
+        struct A {
+            role: String,
+            name_enc: String,
+            id_enc: Option<String>,
+            mobile_enc: Option<String>,
+            saved: Option<String>,
+        }
+        let a: A = db
+            .prepare("SELECT a.role, a.name_enc, a.id_enc, a.mobile_enc, p.values_enc AS saved FROM accounts a LEFT JOIN profiles p ON p.account_id = a.id WHERE a.id = ?1")
+            .bind(&[text(&p.account_id)])?
+            .first(None)
+            .await?
+            .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
+        let keys = ctx.keyring()?;
+        let mut v = Values::new();
+        let name = keys.open(&a.name_enc).unwrap_or_default();
+        if a.role == "business" {
+            v.insert("company_name".into(), name);
+        } else {
+            v.insert("name".into(), name);
+        }
+        if let Some(id) = a.id_enc.as_deref().and_then(|s| keys.open(s)) {
+            v.insert("id_number".into(), id);
+        }
+        if let Some(m) = a.mobile_enc.as_deref().and_then(|s| keys.open(s)) {
+            v.insert("mobile".into(), m);
+        }
+        if let Some(s) = a.saved {
+            let saved: Values = open(ctx, &s)?;
+            v.extend(saved);
+        }
+        Ok(v)
+    }
+
+    #[derive(Deserialize)]
+    struct LicenceRow {
+        id: String,
+        licence: String,
+        name_zh: String,
+        name_en: String,
+        number: String,
+        issuer_zh: String,
+        issuer_en: String,
+        issued_on: String,
+        fields_json: String,
+        case_id: Option<String>,
+    }
+
+    impl LicenceRow {
+        fn view(self) -> ELicence {
+            ELicence {
+                id: self.id,
+                licence: self.licence,
+                name: Text::new(self.name_zh, self.name_en),
+                number: self.number,
+                issuer: Text::new(self.issuer_zh, self.issuer_en),
+                issued_on: self.issued_on,
+                fields: serde_json::from_str(&self.fields_json).unwrap_or_default(),
+                from_case: self.case_id,
+            }
+        }
+    }
+
+    const LICENCE_COLUMNS: &str = "id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, case_id";
+
+    pub async fn licences(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let rows: Vec<LicenceRow> = ctx
+            .db()?
+            .prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE holder_id = ?1 ORDER BY created_at, id"))
+            .bind(&[text(&p.account_id)])?
+            .all()
+            .await?
+            .results()?;
+        ctx.json(&rows.into_iter().map(LicenceRow::view).collect::<Vec<_>>(), ctx.route.cache)
+    }
+
+    pub async fn get_draft(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.slug("id")?;
+        #[derive(Deserialize)]
+        struct D {
+            values_enc: String,
+            updated_at: i64,
+        }
+        let d: Option<D> = ctx.db()?.prepare("SELECT values_enc, updated_at FROM drafts WHERE account_id = ?1 AND bundle_id = ?2").bind(&[text(&p.account_id), text(&id)])?.first(None).await?;
+        let draft = match d {
+            Some(d) => Draft { values: open(ctx, &d.values_enc)?, updated_at: Some(d.updated_at) },
+            None => Draft::default(),
+        };
+        ctx.json(&draft, ctx.route.cache)
+    }
+
+    /// Saves a draft (any device can resume it). Only the form's own fields are kept.
+    pub async fn put_draft(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.slug("id")?;
+        let d: Draft = ctx.json_body()?;
+        let db = ctx.db()?;
+        let (_, _, m) = merged(&db, &id).await?;
+        let values: Values = d.values.into_iter().filter(|(k, v)| m.fields.iter().any(|f| &f.field.key == k) && v.chars().count() <= 2000).collect();
+        db.prepare("INSERT INTO drafts (account_id, bundle_id, values_enc, updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account_id, bundle_id) DO UPDATE SET values_enc = excluded.values_enc, updated_at = excluded.updated_at")
+            .bind(&[text(&p.account_id), text(&id), text(&seal(ctx, &values)?), num(ctx.now as f64)])?
+            .run()
+            .await?;
+        ctx.json(&Draft { values, updated_at: Some(ctx.now) }, ctx.route.cache)
+    }
+
+    /// A 400 naming every field at fault: `{"error": {…, "field": <first>}, "problems": [{key, code}…]}`.
+    fn problems_response(ctx: &Ctx, problems: Vec<tongban_shared::form::FieldProblem>) -> Result<Response, ApiError> {
+        let first = problems.first().map(|p| p.key.clone());
+        let mut body = serde_json::to_value(tongban_shared::error::ErrorBody::new(ErrorCode::InvalidForm, first.as_deref(), ctx.lang))?;
+        body["problems"] = serde_json::to_value(&problems)?;
+        Ok(Response::from_json(&body)?.with_status(400))
+    }
+
+    /// The attachments and e-licences the answers point to must be the applicant's own, and each shared
+    /// e-licence must be of the field's type and consented to.
+    async fn check_references(db: &D1Database, m: &MergedForm, values: &Values, consent: &[String], account: &str) -> Result<Vec<tongban_shared::form::FieldProblem>, ApiError> {
+        let mut problems = Vec::new();
+        for f in &m.fields {
+            let Some(v) = values.get(&f.field.key) else { continue };
+            let ok = match &f.field.kind {
+                FieldKind::ELicence { licence, .. } => {
+                    let n: Option<f64> = db.prepare("SELECT count(*) AS n FROM e_licences WHERE id = ?1 AND holder_id = ?2 AND licence = ?3").bind(&[text(v), text(account), text(licence)])?.first(Some("n")).await?;
+                    n.unwrap_or(0.0) > 0.0 && consent.contains(v)
+                }
+                FieldKind::File { .. } => {
+                    let n: Option<f64> = db.prepare("SELECT count(*) AS n FROM uploads WHERE id = ?1 AND account_id = ?2").bind(&[text(v), text(account)])?.first(Some("n")).await?;
+                    n.unwrap_or(0.0) > 0.0
+                }
+                _ => true,
+            };
+            if !ok {
+                problems.push(tongban_shared::form::FieldProblem { key: f.field.key.clone(), code: ErrorCode::InvalidAttachment });
+            }
+        }
+        Ok(problems)
+    }
+
+    pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let key = crate::bookings::idempotency_key(ctx.req.headers().get("Idempotency-Key")?.as_deref()).ok_or(ApiError::from(ErrorCode::IdempotencyKeyRequired))?;
+        let req: NewApplication = ctx.json_body()?;
+        if !tongban_shared::catalogue::is_valid_slug(&req.bundle_id) {
+            return Err(FieldError::new(ErrorCode::BadId, "bundle_id").into());
+        }
+        if !tongban_shared::catalogue::is_valid_slug(&req.center_id) {
+            return Err(FieldError::new(ErrorCode::BadId, "center_id").into());
+        }
+        let db = ctx.db()?;
+        // A retry of a submission that went through answers with what it made.
+        if let Some(id) = db.prepare("SELECT id FROM applications WHERE account_id = ?1 AND idem_key = ?2").bind(&[text(&p.account_id), text(&key)])?.first::<String>(Some("id")).await? {
+            return ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache);
+        }
+        let center: Option<f64> = db.prepare("SELECT count(*) AS n FROM centers WHERE id = ?1").bind(&[text(&req.center_id)])?.first(Some("n")).await?;
+        if center.unwrap_or(0.0) == 0.0 {
+            return Err(FieldError::new(ErrorCode::CenterNotFound, "center_id").into());
+        }
+        let (_, forms, m) = merged(&db, &req.bundle_id).await?;
+        let values = m.clean(&req.values);
+        let mut problems = m.validate(&values);
+        problems.extend(check_references(&db, &m, &values, &req.consent, &p.account_id).await?);
+        if !problems.is_empty() {
+            return problems_response(ctx, problems);
+        }
+        let id = hex(&random::<16>().map_err(js_err)?);
+        let today = beijing(ctx.now).date();
+        let number = application_number(&today.format("%Y%m%d").to_string(), &random::<6>().map_err(js_err)?);
+        let forms_json = serde_json::to_string(&m.items)?;
+        let consent: Vec<&String> = req.consent.iter().filter(|c| values.values().any(|v| v == *c)).collect();
+        let now = num(ctx.now as f64);
+        let mut batch = vec![db
+            .prepare(
+                "INSERT OR IGNORE INTO applications (id, number, bundle_id, account_id, center_id, state, values_enc, forms_json, consent_json, idem_key, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'submitted', ?6, ?7, ?8, ?9, ?10, ?10)",
+            )
+            .bind(&[
+                text(&id),
+                text(&number),
+                text(&req.bundle_id),
+                text(&p.account_id),
+                text(&req.center_id),
+                text(&seal(ctx, &values)?),
+                text(&forms_json),
+                text(&serde_json::to_string(&consent)?),
+                text(&key),
+                now.clone(),
+            ])?];
+        // Every case or none: each insert runs only if the one before it wrote its row.
+        for (i, f) in forms.iter().enumerate() {
+            batch.push(
+                db.prepare(
+                    "INSERT INTO cases (id, application_id, number, item_id, dept_id, state, updated_at) \
+                     SELECT ?1, ?2, ?3, ?4, i.dept_id, 'waiting', ?5 FROM items i WHERE i.id = ?4 AND changes() = 1",
+                )
+                .bind(&[text(&hex(&random::<16>().map_err(js_err)?)), text(&id), text(&format!("{number}-{}", i + 1)), text(&f.item_id), now.clone()])?,
+            );
+        }
+        batch.push(db.prepare("INSERT INTO case_events (application_id, at, actor_id, action) SELECT ?1, ?2, ?3, 'submitted' WHERE changes() = 1").bind(&[text(&id), now.clone(), text(&p.account_id)])?);
+        batch.push(db.prepare("DELETE FROM drafts WHERE account_id = ?1 AND bundle_id = ?2").bind(&[text(&p.account_id), text(&req.bundle_id)])?);
+        if req.save_profile {
+            // 一次收齐、反复使用: the basic answers, by their profile keys, with the person's consent.
+            let mut saved: Values = profile_values(ctx).await?;
+            for f in &m.fields {
+                if let (Some(k), Some(v)) = (&f.field.profile, values.get(&f.field.key)) {
+                    if PROFILE_KEYS.contains(&k.as_str()) {
+                        saved.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            batch.push(
+                db.prepare("INSERT INTO profiles (account_id, values_enc, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE SET values_enc = excluded.values_enc, updated_at = excluded.updated_at")
+                    .bind(&[text(&p.account_id), text(&seal(ctx, &saved)?), now.clone()])?,
+            );
+        }
+        let r = db.batch(batch).await?;
+        if !changed(&r[0]) {
+            // The same key won a moment ago on another request.
+            if let Some(other) = db.prepare("SELECT id FROM applications WHERE account_id = ?1 AND idem_key = ?2").bind(&[text(&p.account_id), text(&key)])?.first::<String>(Some("id")).await? {
+                return ctx.json(&view(ctx, &db, &other).await?, ctx.route.cache);
+            }
+            return Err(ApiError::Internal("application insert changed nothing".into()));
+        }
+        Ok(ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)?.with_status(201))
+    }
+
+    #[derive(Deserialize)]
+    struct AppRow {
+        id: String,
+        number: String,
+        bundle_id: String,
+        account_id: String,
+        center_id: String,
+        state: String,
+        values_enc: String,
+        consent_json: String,
+        correction_json: Option<String>,
+        note: Option<String>,
+        created_at: i64,
+        b_zh: String,
+        b_en: String,
+    }
+
+    const APP_SELECT: &str = "SELECT a.id, a.number, a.bundle_id, a.account_id, a.center_id, a.state, a.values_enc, a.consent_json, a.correction_json, a.note, a.created_at, \
+         b.name_zh AS b_zh, b.name_en AS b_en FROM applications a JOIN bundles b ON b.id = a.bundle_id";
+
+    async fn load(db: &D1Database, id: &str) -> Result<AppRow, ApiError> {
+        db.prepare(format!("{APP_SELECT} WHERE a.id = ?1")).bind(&[text(id)])?.first::<AppRow>(None).await?.ok_or(ApiError::from(ErrorCode::ApplicationNotFound))
+    }
+
+    #[derive(Deserialize)]
+    struct CaseRow {
+        id: String,
+        application_id: String,
+        number: String,
+        item_id: String,
+        dept_id: String,
+        state: String,
+        step: i64,
+        due: Option<String>,
+        version: i64,
+        i_zh: String,
+        i_en: String,
+        d_zh: String,
+        d_en: String,
+    }
+
+    const CASE_SELECT: &str = "SELECT c.id, c.application_id, c.number, c.item_id, c.dept_id, c.state, c.step, c.due, c.version, i.name_zh AS i_zh, i.name_en AS i_en, \
+         d.name_zh AS d_zh, d.name_en AS d_en FROM cases c JOIN items i ON i.id = c.item_id JOIN departments d ON d.id = c.dept_id";
+
+    impl CaseRow {
+        fn view(&self, chain: tongban_shared::application::Chain, today: chrono::NaiveDate) -> CaseView {
+            let state = CaseState::parse(&self.state).unwrap_or(CaseState::Waiting);
+            CaseView {
+                id: self.id.clone(),
+                number: self.number.clone(),
+                item_id: self.item_id.clone(),
+                item: Text::new(self.i_zh.clone(), self.i_en.clone()),
+                department: Text::new(self.d_zh.clone(), self.d_en.clone()),
+                state,
+                step: (state == CaseState::Handling).then(|| chain.steps().get(self.step.max(0) as usize).copied()).flatten(),
+                due: self.due.clone(),
+                overdue: state == CaseState::Handling && self.due.as_deref().is_some_and(|d| d < today.to_string().as_str()),
+            }
+        }
+    }
+
+    async fn chain_of(db: &D1Database, item: &str) -> Result<tongban_shared::application::Chain, ApiError> {
+        let j: Option<String> = db.prepare("SELECT form_json FROM item_forms WHERE item_id = ?1 ORDER BY version DESC LIMIT 1").bind(&[text(item)])?.first(Some("form_json")).await?;
+        Ok(j.and_then(|j| serde_json::from_str::<ItemForm>(&j).ok()).map(|f| f.chain).unwrap_or_default())
+    }
+
+    async fn view(ctx: &Ctx, db: &D1Database, id: &str) -> Result<ApplicationView, ApiError> {
+        let a = load(db, id).await?;
+        let cases: Vec<CaseRow> = db.prepare(format!("{CASE_SELECT} WHERE c.application_id = ?1 ORDER BY c.number")).bind(&[text(id)])?.all().await?.results()?;
+        #[derive(Deserialize)]
+        struct Ev {
+            at: i64,
+            case_id: Option<String>,
+            action: String,
+            note: String,
+        }
+        let events: Vec<Ev> = db.prepare("SELECT at, case_id, action, note FROM case_events WHERE application_id = ?1 ORDER BY id").bind(&[text(id)])?.all().await?.results()?;
+        let today = beijing(ctx.now).date();
+        let mut views = Vec::new();
+        for c in &cases {
+            views.push(c.view(chain_of(db, &c.item_id).await?, today));
+        }
+        Ok(ApplicationView {
+            id: a.id.clone(),
+            number: a.number.clone(),
+            bundle_id: a.bundle_id.clone(),
+            bundle: Text::new(a.b_zh.clone(), a.b_en.clone()),
+            center_id: a.center_id.clone(),
+            state: AppState::parse(&a.state).unwrap_or(AppState::Submitted),
+            cases: views,
+            values: open(ctx, &a.values_enc)?,
+            correction: a.correction_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
+            note: a.note.clone(),
+            timeline: events.into_iter().map(|e| TimelineEntry { at: e.at, case_id: e.case_id, action: e.action, note: e.note }).collect(),
+            created_at: a.created_at,
+        })
+    }
+
+    /// Staff reading an application's answers leave an audit record, like a person look-up.
+    fn audit(ctx: &Ctx, db: &D1Database, subject: &str, action: &str) -> Result<worker::D1PreparedStatement, ApiError> {
+        let p = ctx.principal()?;
+        Ok(db
+            .prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .bind(&[num(ctx.now as f64), text(&p.account_id), opt(p.center_id.as_deref()), text(action), text(subject), text("办件办理 / handling the application")])?)
+    }
+
+    /// The applicant's view, or a front-desk view of their own center (audited).
+    pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let db = ctx.db()?;
+        let a = load(&db, &id).await?;
+        if a.account_id != p.account_id {
+            let desk = matches!(p.role, Role::WindowStaff | Role::CenterAdmin | Role::DistrictAdmin) && works_at(p, &a.center_id);
+            if !desk {
+                return Err(ErrorCode::Forbidden.into());
+            }
+            audit(ctx, &db, &a.account_id, "view_application")?.run().await?;
+        }
+        ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)
+    }
+
+    #[derive(Deserialize)]
+    struct SumRow {
+        id: String,
+        number: String,
+        center_id: String,
+        state: String,
+        created_at: i64,
+        b_zh: String,
+        b_en: String,
+        cases: f64,
+        decided: f64,
+    }
+
+    const SUM_SELECT: &str = "SELECT a.id, a.number, a.center_id, a.state, a.created_at, b.name_zh AS b_zh, b.name_en AS b_en, \
+         (SELECT count(*) FROM cases c WHERE c.application_id = a.id) AS cases, \
+         (SELECT count(*) FROM cases c WHERE c.application_id = a.id AND c.state IN ('approved', 'refused')) AS decided \
+         FROM applications a JOIN bundles b ON b.id = a.bundle_id";
+
+    fn summaries(rows: Vec<SumRow>) -> Vec<ApplicationSummary> {
+        rows.into_iter()
+            .map(|r| ApplicationSummary {
+                id: r.id,
+                number: r.number,
+                bundle: Text::new(r.b_zh, r.b_en),
+                center_id: r.center_id,
+                state: AppState::parse(&r.state).unwrap_or(AppState::Submitted),
+                cases: r.cases as u32,
+                decided: r.decided as u32,
+                created_at: r.created_at,
+            })
+            .collect()
+    }
+
+    pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let rows: Vec<SumRow> = ctx.db()?.prepare(format!("{SUM_SELECT} WHERE a.account_id = ?1 ORDER BY a.created_at DESC LIMIT 50")).bind(&[text(&p.account_id)])?.all().await?.results()?;
+        ctx.json(&summaries(rows), ctx.route.cache)
+    }
+
+    /// The front desk's queue: its center's applications waiting for acceptance or collection.
+    pub async fn desk_queue(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let db = ctx.db()?;
+        let rows: Vec<SumRow> = db
+            .prepare(format!("{SUM_SELECT} WHERE (?1 IS NULL OR a.center_id = ?1) AND a.state IN ('submitted', 'correction', 'accepted', 'ready') ORDER BY a.created_at LIMIT 100"))
+            .bind(&[if p.role == Role::DistrictAdmin { JsValue::NULL } else { opt(p.center_id.as_deref()) }])?
+            .all()
+            .await?
+            .results()?;
+        ctx.json(&summaries(rows), ctx.route.cache)
+    }
+
+    fn event(db: &D1Database, app: &str, case: Option<&str>, actor: &str, action: &str, note: &str, now: i64, guarded: bool) -> Result<worker::D1PreparedStatement, ApiError> {
+        let g = if guarded { " WHERE changes() > 0" } else { "" };
+        Ok(db
+            .prepare(format!("INSERT INTO case_events (application_id, case_id, at, actor_id, action, note) SELECT ?1, ?2, ?3, ?4, ?5, ?6{g}"))
+            .bind(&[text(app), opt(case), num(now as f64), text(actor), text(action), text(note)])?)
+    }
+
+    fn notify(db: &D1Database, app: &str, ev: &Event, now: i64) -> Result<worker::D1PreparedStatement, ApiError> {
+        let nid = hex(&random::<16>().map_err(js_err)?);
+        Ok(db
+            .prepare("INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) SELECT ?1, a.account_id, ?2, a.id, ?3, ?4 FROM applications a WHERE a.id = ?5 AND changes() > 0")
+            .bind(&[text(&nid), text(ev.kind().as_str()), text(&ev.body_json()), num(now as f64), text(app)])?)
+    }
+
+    /// The front desk: accept (cases go to their departments with their deadlines), ask for corrections,
+    /// reject with the reason, or hand out the results.
+    pub async fn desk_act(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let action: DeskAction = ctx.json_body()?;
+        let db = ctx.db()?;
+        let a = load(&db, &id).await?;
+        if !works_at(p, &a.center_id) {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        let now = ctx.now;
+        let mut batch = Vec::new();
+        let (from, action_name, note) = match &action {
+            DeskAction::Accept => {
+                batch.push(db.prepare("UPDATE applications SET state = 'accepted', correction_json = NULL, updated_at = ?2 WHERE id = ?1 AND state = 'submitted'").bind(&[text(&id), num(now as f64)])?);
+                // Each case's deadline counts its item's promised working days from today.
+                let cal = calendar_of(&db).await?;
+                let today = beijing(now).date();
+                #[derive(Deserialize)]
+                struct C {
+                    id: String,
+                    promised_days: Option<f64>,
+                }
+                let cases: Vec<C> = db.prepare("SELECT c.id, i.promised_days FROM cases c JOIN items i ON i.id = c.item_id WHERE c.application_id = ?1").bind(&[text(&id)])?.all().await?.results()?;
+                for c in cases {
+                    let due = cal.add_working_days(today, c.promised_days.unwrap_or(20.0).max(0.0) as u32);
+                    // The first case update follows the application's; the next ones follow each other.
+                    batch.push(
+                        db.prepare("UPDATE cases SET state = 'handling', step = 0, due = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'waiting' AND changes() > 0")
+                            .bind(&[text(&c.id), text(&due.to_string()), num(now as f64)])?,
+                    );
+                }
+                ("submitted", "accepted", String::new())
+            }
+            DeskAction::Correct { fields } => {
+                let (_, _, m) = merged(&db, &a.bundle_id).await?;
+                if fields.is_empty() || fields.keys().any(|k| !m.fields.iter().any(|f| &f.field.key == k)) || fields.values().any(|n| n.trim().chars().count() < 2) {
+                    return Err(FieldError::new(ErrorCode::NoteRequired, "fields").into());
+                }
+                batch.push(
+                    db.prepare("UPDATE applications SET state = 'correction', correction_json = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'submitted'")
+                        .bind(&[text(&id), text(&serde_json::to_string(fields)?), num(now as f64)])?,
+                );
+                ("submitted", "correction_requested", fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; "))
+            }
+            DeskAction::Reject { reason } => {
+                if reason.trim().chars().count() < 2 {
+                    return Err(FieldError::new(ErrorCode::NoteRequired, "reason").into());
+                }
+                batch.push(db.prepare("UPDATE applications SET state = 'rejected', note = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'submitted'").bind(&[text(&id), text(reason.trim()), num(now as f64)])?);
+                batch.push(db.prepare("UPDATE cases SET state = 'withdrawn', updated_at = ?2 WHERE application_id = ?1 AND changes() > 0").bind(&[text(&id), num(now as f64)])?);
+                ("submitted", "rejected", reason.trim().to_string())
+            }
+            DeskAction::Collect => {
+                batch.push(db.prepare("UPDATE applications SET state = 'collected', updated_at = ?2 WHERE id = ?1 AND state = 'ready'").bind(&[text(&id), num(now as f64)])?);
+                ("ready", "collected", String::new())
+            }
+        };
+        if a.state != from {
+            return Err(ErrorCode::InvalidTransition.into());
+        }
+        batch.push(event(&db, &id, None, &p.account_id, action_name, &note, now, true)?);
+        batch.push(audit(ctx, &db, &a.account_id, "handle_application")?);
+        let r = db.batch(batch).await?;
+        if !changed(&r[0]) {
+            return Err(ErrorCode::InvalidTransition.into());
+        }
+        ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)
+    }
+
+    /// The applicant withdraws before acceptance.
+    pub async fn withdraw(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let db = ctx.db()?;
+        let a = load(&db, &id).await?;
+        if a.account_id != p.account_id {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        let r = db
+            .batch(vec![
+                db.prepare("UPDATE applications SET state = 'withdrawn', updated_at = ?2 WHERE id = ?1 AND state IN ('submitted', 'correction')").bind(&[text(&id), num(ctx.now as f64)])?,
+                db.prepare("UPDATE cases SET state = 'withdrawn', updated_at = ?2 WHERE application_id = ?1 AND changes() > 0").bind(&[text(&id), num(ctx.now as f64)])?,
+                event(&db, &id, None, &p.account_id, "withdrawn", "", ctx.now, true)?,
+            ])
+            .await?;
+        if !changed(&r[0]) {
+            return Err(ErrorCode::InvalidTransition.into());
+        }
+        ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)
+    }
+
+    /// The applicant answers a correction: only the fields asked change; the whole form is checked again.
+    pub async fn correct(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let c: Correction = ctx.json_body()?;
+        let db = ctx.db()?;
+        let a = load(&db, &id).await?;
+        if a.account_id != p.account_id {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        if a.state != "correction" {
+            return Err(ErrorCode::InvalidTransition.into());
+        }
+        let asked: BTreeMap<String, String> = a.correction_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+        let current: Values = open(ctx, &a.values_enc)?;
+        let (_, _, m) = merged(&db, &a.bundle_id).await?;
+        let values = m.clean(&apply_correction(&current, &asked, &c.values));
+        let consent: Vec<String> = serde_json::from_str(&a.consent_json).unwrap_or_default();
+        let mut problems = m.validate(&values);
+        problems.extend(check_references(&db, &m, &values, &consent, &p.account_id).await?);
+        if !problems.is_empty() {
+            return problems_response(ctx, problems);
+        }
+        let r = db
+            .batch(vec![
+                db.prepare("UPDATE applications SET state = 'submitted', values_enc = ?2, correction_json = NULL, updated_at = ?3 WHERE id = ?1 AND state = 'correction'")
+                    .bind(&[text(&id), text(&seal(ctx, &values)?), num(ctx.now as f64)])?,
+                event(&db, &id, None, &p.account_id, "corrected", &asked.keys().cloned().collect::<Vec<_>>().join(", "), ctx.now, true)?,
+            ])
+            .await?;
+        if !changed(&r[0]) {
+            return Err(ErrorCode::InvalidTransition.into());
+        }
+        ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)
+    }
+
+    /// A department's cases (approvers see only their department's).
+    pub async fn cases(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let db = ctx.db()?;
+        let rows: Vec<CaseRow> = db
+            .prepare(format!("{CASE_SELECT} WHERE c.dept_id = ?1 AND c.state IN ('handling', 'approved', 'refused') ORDER BY c.state = 'handling' DESC, c.due, c.number LIMIT 200"))
+            .bind(&[opt(p.dept_id.as_deref())])?
+            .all()
+            .await?
+            .results()?;
+        let today = beijing(ctx.now).date();
+        let mut out = Vec::new();
+        for c in &rows {
+            out.push(c.view(chain_of(&db, &c.item_id).await?, today));
+        }
+        ctx.json(&out, ctx.route.cache)
+    }
+
+    async fn load_case(db: &D1Database, id: &str) -> Result<CaseRow, ApiError> {
+        db.prepare(format!("{CASE_SELECT} WHERE c.id = ?1")).bind(&[text(id)])?.first::<CaseRow>(None).await?.ok_or(ApiError::from(ErrorCode::CaseNotFound))
+    }
+
+    async fn task(ctx: &Ctx, db: &D1Database, c: &CaseRow) -> Result<CaseTask, ApiError> {
+        let a = load(db, &c.application_id).await?;
+        let (_, _, m) = merged(db, &a.bundle_id).await?;
+        let values: Values = open(ctx, &a.values_enc)?;
+        let part = m.part(&c.item_id, &values);
+        let consent: Vec<String> = serde_json::from_str(&a.consent_json).unwrap_or_default();
+        let mut licences = Vec::new();
+        for lid in part.values().filter(|v| consent.contains(v)) {
+            if let Some(l) = db.prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE id = ?1")).bind(&[text(lid)])?.first::<LicenceRow>(None).await? {
+                licences.push(l.view());
+            }
+        }
+        let chain = chain_of(db, &c.item_id).await?;
+        Ok(CaseTask {
+            case: c.view(chain, beijing(ctx.now).date()),
+            application_id: a.id.clone(),
+            application_number: a.number.clone(),
+            bundle: Text::new(a.b_zh.clone(), a.b_en.clone()),
+            chain,
+            part,
+            licences,
+        })
+    }
+
+    fn own_case(p: &tongban_shared::authz::Principal, c: &CaseRow) -> Result<(), ApiError> {
+        if p.role == Role::Approver && p.dept_id.as_deref() == Some(c.dept_id.as_str()) { Ok(()) } else { Err(ErrorCode::Forbidden.into()) }
+    }
+
+    /// One case with its department's part of the answers (audited).
+    pub async fn get_case(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let db = ctx.db()?;
+        let c = load_case(&db, &id).await?;
+        own_case(p, &c)?;
+        let t = task(ctx, &db, &c).await?;
+        let owner: Option<String> = db.prepare("SELECT account_id FROM applications WHERE id = ?1").bind(&[text(&c.application_id)])?.first(Some("account_id")).await?;
+        audit(ctx, &db, owner.as_deref().unwrap_or(""), "view_case")?.run().await?;
+        ctx.json(&t, ctx.route.cache)
+    }
+
+    /// A step of the case's chain. When it decides the last open case, the application is ready: the
+    /// applicant is told once, and approved items that issue a licence put it in their library.
+    pub async fn act_case(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let action: CaseAction = ctx.json_body()?;
+        let db = ctx.db()?;
+        let c = load_case(&db, &id).await?;
+        own_case(p, &c)?;
+        let chain = chain_of(&db, &c.item_id).await?;
+        let state = CaseState::parse(&c.state).unwrap_or(CaseState::Waiting);
+        let (next, step) = advance(state, c.step.max(0) as usize, chain, &action)?;
+        let (name, note) = match &action {
+            CaseAction::Pass { note } => ("pass", note),
+            CaseAction::Return { note } => ("return", note),
+            CaseAction::Decide { approve: true, note } => ("approved", note),
+            CaseAction::Decide { approve: false, note } => ("refused", note),
+        };
+        let r = db
+            .batch(vec![
+                db.prepare("UPDATE cases SET state = ?3, step = ?4, version = version + 1, decided_at = CASE WHEN ?3 IN ('approved', 'refused') THEN ?5 ELSE NULL END, updated_at = ?5 WHERE id = ?1 AND version = ?2")
+                    .bind(&[text(&id), num(c.version as f64), text(next.as_str()), num(step as f64), num(ctx.now as f64)])?,
+                event(&db, &c.application_id, Some(&id), &p.account_id, name, note.trim(), ctx.now, true)?,
+            ])
+            .await?;
+        if !changed(&r[0]) {
+            return Err(ErrorCode::InvalidTransition.into());
+        }
+        if next.decided() {
+            unify(ctx, &db, &c.application_id).await?;
+        }
+        let c = load_case(&db, &id).await?;
+        ctx.json(&task(ctx, &db, &c).await?, ctx.route.cache)
+    }
+
+    /// 统一出件: once every case is decided, in one batch guarded by the application's state (so two
+    /// departments deciding at once do it once): the application becomes ready, each approved case that
+    /// issues a licence adds it to the holder's library, and the applicant gets one notification.
+    async fn unify(ctx: &Ctx, db: &D1Database, app: &str) -> Result<(), ApiError> {
+        let a = load(db, app).await?;
+        let cases: Vec<CaseRow> = db.prepare(format!("{CASE_SELECT} WHERE c.application_id = ?1")).bind(&[text(app)])?.all().await?.results()?;
+        let states: Vec<CaseState> = cases.iter().map(|c| CaseState::parse(&c.state).unwrap_or(CaseState::Waiting)).collect();
+        let st = AppState::parse(&a.state).unwrap_or(AppState::Submitted);
+        if settle(st, &states) != AppState::Ready {
+            return Ok(());
+        }
+        let values: Values = open(ctx, &a.values_enc)?;
+        let today = beijing(ctx.now).date();
+        let mut batch = vec![db.prepare("UPDATE applications SET state = 'ready', updated_at = ?2 WHERE id = ?1 AND state = 'accepted'").bind(&[text(app), num(ctx.now as f64)])?];
+        for c in cases.iter().filter(|c| c.state == "approved") {
+            let form: Option<String> = db.prepare("SELECT form_json FROM item_forms WHERE item_id = ?1 ORDER BY version DESC LIMIT 1").bind(&[text(&c.item_id)])?.first(Some("form_json")).await?;
+            let Some(issues) = form.and_then(|j| serde_json::from_str::<ItemForm>(&j).ok()).and_then(|f| f.issues) else { continue };
+            let fields: BTreeMap<&str, &String> =
+                ["company_name", "uscc", "legal_rep", "premises_address", "applicant_name", "baby_name"].iter().filter_map(|k| values.get(*k).map(|v| (*k, v))).collect();
+            let lid = hex(&random::<16>().map_err(js_err)?);
+            batch.push(
+                db.prepare(
+                    "INSERT INTO e_licences (id, holder_id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, case_id, created_at) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE changes() > 0",
+                )
+                .bind(&[
+                    text(&lid),
+                    text(&a.account_id),
+                    text(&issues.licence),
+                    text(&issues.name.zh),
+                    text(&issues.name.en),
+                    text(&c.number),
+                    text(&c.d_zh),
+                    text(&c.d_en),
+                    text(&today.to_string()),
+                    text(&serde_json::to_string(&fields)?),
+                    text(&c.id),
+                    num(ctx.now as f64),
+                ])?,
+            );
+        }
+        batch.push(event(db, app, None, "system", "ready", "", ctx.now, true)?);
+        batch.push(notify(db, app, &Event::ApplicationReady { application_id: app.to_string(), number: a.number.clone() }, ctx.now)?);
+        db.batch(batch).await?;
+        Ok(())
+    }
+}

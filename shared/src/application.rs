@@ -1,0 +1,415 @@
+//! Applications (办件) for a bundle: one application with one case per item. The front desk accepts
+//! (前台综合受理), asks for a correction (补正) or rejects; each department takes its case through its
+//! item's approval chain (后台分类办理); when every case is decided the applicant is told once and the
+//! results come out together (统一窗口出件). Pure rules here; the edge stores and enforces them.
+
+use crate::error::{ErrorCode, FieldError};
+use crate::form::{FieldProblem, Values};
+use crate::lang::Text;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AppState {
+    Submitted,
+    /// The front desk asked for corrections (补正) to some fields.
+    Correction,
+    Accepted,
+    Rejected,
+    Withdrawn,
+    /// Every case is decided: results ready to collect (待出件).
+    Ready,
+    /// Paper results handed out at the window (已出件).
+    Collected,
+}
+
+impl AppState {
+    pub const ALL: [AppState; 7] = [AppState::Submitted, AppState::Correction, AppState::Accepted, AppState::Rejected, AppState::Withdrawn, AppState::Ready, AppState::Collected];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppState::Submitted => "submitted",
+            AppState::Correction => "correction",
+            AppState::Accepted => "accepted",
+            AppState::Rejected => "rejected",
+            AppState::Withdrawn => "withdrawn",
+            AppState::Ready => "ready",
+            AppState::Collected => "collected",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AppState> {
+        AppState::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    pub fn label(self) -> Text {
+        match self {
+            AppState::Submitted => Text::new("已提交，待受理", "Submitted, awaiting acceptance"),
+            AppState::Correction => Text::new("需补正", "Corrections needed"),
+            AppState::Accepted => Text::new("已受理，办理中", "Accepted, being handled"),
+            AppState::Rejected => Text::new("不予受理", "Not accepted"),
+            AppState::Withdrawn => Text::new("已撤回", "Withdrawn"),
+            AppState::Ready => Text::new("已办结，待领取", "Decided, ready to collect"),
+            AppState::Collected => Text::new("已出件", "Collected"),
+        }
+    }
+    /// The applicant may still withdraw (before acceptance).
+    pub fn withdrawable(self) -> bool {
+        matches!(self, AppState::Submitted | AppState::Correction)
+    }
+}
+
+/// An item's approval chain.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Chain {
+    /// 一审一核: handle, then check (and decide).
+    #[default]
+    OneCheck,
+    /// 承办 → 审核 → 决定.
+    ThreeStep,
+}
+
+impl Chain {
+    pub fn steps(self) -> &'static [CaseStep] {
+        match self {
+            Chain::OneCheck => &[CaseStep::Handle, CaseStep::Decide],
+            Chain::ThreeStep => &[CaseStep::Handle, CaseStep::Review, CaseStep::Decide],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStep {
+    /// 承办 / 审: examine the part and propose.
+    Handle,
+    /// 审核.
+    Review,
+    /// 核 / 决定: approve or refuse.
+    Decide,
+}
+
+impl CaseStep {
+    pub fn label(self) -> Text {
+        match self {
+            CaseStep::Handle => Text::new("承办", "Handle"),
+            CaseStep::Review => Text::new("审核", "Review"),
+            CaseStep::Decide => Text::new("决定", "Decide"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    /// Until the front desk accepts the application.
+    Waiting,
+    Handling,
+    Approved,
+    Refused,
+    Withdrawn,
+}
+
+impl CaseState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseState::Waiting => "waiting",
+            CaseState::Handling => "handling",
+            CaseState::Approved => "approved",
+            CaseState::Refused => "refused",
+            CaseState::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CaseState> {
+        [CaseState::Waiting, CaseState::Handling, CaseState::Approved, CaseState::Refused, CaseState::Withdrawn].into_iter().find(|x| x.as_str() == s)
+    }
+    pub fn label(self) -> Text {
+        match self {
+            CaseState::Waiting => Text::new("待受理", "Awaiting acceptance"),
+            CaseState::Handling => Text::new("办理中", "Being handled"),
+            CaseState::Approved => Text::new("准予许可", "Approved"),
+            CaseState::Refused => Text::new("不予许可", "Refused"),
+            CaseState::Withdrawn => Text::new("已撤回", "Withdrawn"),
+        }
+    }
+    pub fn decided(self) -> bool {
+        matches!(self, CaseState::Approved | CaseState::Refused)
+    }
+}
+
+/// A department's step on a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CaseAction {
+    /// Finish the current step (承办 or 审核) and pass the case on.
+    Pass { note: String },
+    /// Send it back a step (审核 returns it to 承办).
+    Return { note: String },
+    /// The last step: approve or refuse, with the reason on record.
+    Decide { approve: bool, note: String },
+}
+
+/// A case's place in its chain and what an action does to it. `Err` is `InvalidTransition` (wrong state
+/// or step) or a note problem; who may act is the edge's concern (the case's department).
+pub fn advance(state: CaseState, step: usize, chain: Chain, action: &CaseAction) -> Result<(CaseState, usize), FieldError> {
+    if state != CaseState::Handling {
+        return Err(FieldError { code: ErrorCode::InvalidTransition, field: None });
+    }
+    let steps = chain.steps();
+    let here = steps.get(step).copied().ok_or(FieldError { code: ErrorCode::InvalidTransition, field: None })?;
+    match action {
+        CaseAction::Pass { .. } if here != CaseStep::Decide => Ok((CaseState::Handling, step + 1)),
+        CaseAction::Return { note } if step > 0 => {
+            need_note(note)?;
+            Ok((CaseState::Handling, step - 1))
+        }
+        CaseAction::Decide { approve, note } if here == CaseStep::Decide => {
+            if !approve {
+                // A refusal must say why (依法说明理由).
+                need_note(note)?;
+            }
+            Ok((if *approve { CaseState::Approved } else { CaseState::Refused }, step))
+        }
+        _ => Err(FieldError { code: ErrorCode::InvalidTransition, field: None }),
+    }
+}
+
+fn need_note(note: &str) -> Result<(), FieldError> {
+    let n = note.trim().chars().count();
+    if (2..=500).contains(&n) { Ok(()) } else { Err(FieldError::new(ErrorCode::NoteRequired, "note")) }
+}
+
+/// What an item's case produces when approved, as a new e-licence in the holder's library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Issues {
+    pub licence: String,
+    pub name: Text,
+}
+
+/// The application's state once its cases changed: ready when every case is decided.
+pub fn settle(app: AppState, cases: &[CaseState]) -> AppState {
+    if app == AppState::Accepted && !cases.is_empty() && cases.iter().all(|c| c.decided()) {
+        AppState::Ready
+    } else {
+        app
+    }
+}
+
+/// `TB` + the date + 6 characters of an unambiguous alphabet: short, and not guessable from another.
+pub fn application_number(date_yyyymmdd: &str, random: &[u8; 6]) -> String {
+    let code: String = random.iter().map(|b| crate::review::CODE_ALPHABET[*b as usize % crate::review::CODE_ALPHABET.len()] as char).collect();
+    format!("TB{date_yyyymmdd}{code}")
+}
+
+/// A submission of the one form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewApplication {
+    pub bundle_id: String,
+    /// The center whose front desk accepts it.
+    pub center_id: String,
+    pub values: Values,
+    /// E-licences the applicant agreed to share (after seeing what each department will read).
+    #[serde(default)]
+    pub consent: Vec<String>,
+    /// Keep the confirmed basic information for next time.
+    #[serde(default)]
+    pub save_profile: bool,
+}
+
+/// Answers to a correction request: only the fields asked may change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Correction {
+    pub values: Values,
+}
+
+/// The front desk's decision on a submitted application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum DeskAction {
+    Accept,
+    /// Ask for corrections: field key → what to fix.
+    Correct { fields: BTreeMap<String, String> },
+    Reject { reason: String },
+    /// Results handed out at the window (出件).
+    Collect,
+}
+
+/// Keeps only the answers to the fields a correction asked for; anything else stays as it was.
+pub fn apply_correction(current: &Values, asked: &BTreeMap<String, String>, answers: &Values) -> Values {
+    let mut out = current.clone();
+    for key in asked.keys() {
+        match answers.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            Some(v) => {
+                out.insert(key.clone(), v.to_string());
+            }
+            None => {
+                out.remove(key);
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CaseView {
+    pub id: String,
+    pub number: String,
+    pub item_id: String,
+    pub item: Text,
+    pub department: Text,
+    pub state: CaseState,
+    /// The chain's current step while handling.
+    pub step: Option<CaseStep>,
+    pub due: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TimelineEntry {
+    pub at: i64,
+    pub case_id: Option<String>,
+    pub action: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ApplicationView {
+    pub id: String,
+    pub number: String,
+    pub bundle_id: String,
+    pub bundle: Text,
+    pub center_id: String,
+    pub state: AppState,
+    pub cases: Vec<CaseView>,
+    /// The answers (for the applicant; staff see the part their role needs).
+    pub values: Values,
+    /// While a correction is asked: field → what to fix.
+    pub correction: BTreeMap<String, String>,
+    pub note: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+    pub created_at: i64,
+}
+
+/// Why a submission was refused: every field at fault, for the form to mark them all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Problems {
+    pub problems: Vec<FieldProblem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains() {
+        let pass = CaseAction::Pass { note: String::new() };
+        let ok = CaseAction::Decide { approve: true, note: String::new() };
+        let no = CaseAction::Decide { approve: false, note: String::new() };
+        // 一审一核: handle, then decide.
+        assert_eq!(advance(CaseState::Handling, 0, Chain::OneCheck, &pass), Ok((CaseState::Handling, 1)));
+        assert_eq!(advance(CaseState::Handling, 0, Chain::OneCheck, &ok).unwrap_err().code, ErrorCode::InvalidTransition, "nobody decides before it was handled");
+        assert_eq!(advance(CaseState::Handling, 1, Chain::OneCheck, &ok), Ok((CaseState::Approved, 1)));
+        assert_eq!(advance(CaseState::Handling, 1, Chain::OneCheck, &no).unwrap_err().code, ErrorCode::NoteRequired, "a refusal gives its reason");
+        assert_eq!(advance(CaseState::Handling, 1, Chain::OneCheck, &CaseAction::Decide { approve: false, note: "材料不符".into() }), Ok((CaseState::Refused, 1)));
+        // 承办 → 审核 → 决定, with a return.
+        assert_eq!(advance(CaseState::Handling, 1, Chain::ThreeStep, &pass), Ok((CaseState::Handling, 2)));
+        assert_eq!(advance(CaseState::Handling, 1, Chain::ThreeStep, &CaseAction::Return { note: "补充说明".into() }), Ok((CaseState::Handling, 0)));
+        assert_eq!(advance(CaseState::Handling, 2, Chain::ThreeStep, &pass).unwrap_err().code, ErrorCode::InvalidTransition);
+        // Not before acceptance, not after the decision.
+        assert!(advance(CaseState::Waiting, 0, Chain::OneCheck, &pass).is_err());
+        assert!(advance(CaseState::Approved, 1, Chain::OneCheck, &ok).is_err());
+    }
+
+    #[test]
+    fn ready_when_every_case_is_decided() {
+        use CaseState::*;
+        assert_eq!(settle(AppState::Accepted, &[Approved, Handling]), AppState::Accepted);
+        assert_eq!(settle(AppState::Accepted, &[Approved, Refused]), AppState::Ready);
+        assert_eq!(settle(AppState::Submitted, &[Approved]), AppState::Submitted);
+    }
+
+    #[test]
+    fn a_correction_changes_only_the_fields_asked() {
+        let cur: Values = [("a", "1"), ("b", "2")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let asked: BTreeMap<String, String> = [("b".to_string(), "面积有误".to_string())].into();
+        let answers: Values = [("a", "X"), ("b", "3")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let out = apply_correction(&cur, &asked, &answers);
+        assert_eq!((out["a"].as_str(), out["b"].as_str()), ("1", "3"));
+    }
+
+    #[test]
+    fn numbers() {
+        let n = application_number("20261125", &[0, 1, 2, 3, 4, 255]);
+        assert!(n.starts_with("TB20261125") && n.len() == 16, "{n}");
+        assert!(!n[10..].contains(['0', 'O', '1', 'I', 'L']));
+    }
+}
+
+/// An e-licence in the holder's library, with exactly the fields a department would read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ELicence {
+    pub id: String,
+    pub licence: String,
+    pub name: Text,
+    pub number: String,
+    pub issuer: Text,
+    pub issued_on: String,
+    pub fields: BTreeMap<String, String>,
+    /// The application that issued it, if it came out of one (统一窗口出件).
+    pub from_case: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Draft {
+    pub values: Values,
+    pub updated_at: Option<i64>,
+}
+
+/// A person's saved basic information (profile key → value), pre-filling every form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Profile {
+    pub values: Values,
+}
+
+/// The front desk's queue and the applicant's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ApplicationSummary {
+    pub id: String,
+    pub number: String,
+    pub bundle: Text,
+    pub center_id: String,
+    pub state: AppState,
+    pub cases: u32,
+    pub decided: u32,
+    pub created_at: i64,
+}
+
+/// A case as its department works it: the department's part of the answers only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CaseTask {
+    pub case: CaseView,
+    pub application_id: String,
+    pub application_number: String,
+    pub bundle: Text,
+    pub chain: Chain,
+    pub part: Values,
+    /// E-licences the applicant consented to share, with the fields this department reads.
+    pub licences: Vec<ELicence>,
+}

@@ -1,0 +1,246 @@
+//! 一表申请 on real workerd: the merged form, pre-filling from the profile and the e-licence library,
+//! idempotent submission of one application with one case per item, the front desk's accept / correct /
+//! reject, the departments' approval chains, unified output issuing new e-licences that a second
+//! application reuses, withdrawal, and who may see what.
+
+use serde_json::{json, Value};
+use tongban_tests::{base, d1, d1_rows, get_with, post_with, put_with, sign_in, unique, Resp, DEMO_PASSWORD};
+
+const BUSINESS: &str = "91440101MA5CJQ4N59";
+const BUSINESS_LICENCE: &str = "de600000000000000000000000000001";
+const REP_ID: &str = "de600000000000000000000000000002";
+
+fn h<'a>(cookie: &'a str, origin: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("Origin", origin), ("Cookie", cookie)]
+}
+
+/// Uploads of the business's own (the upload endpoint's checks are tested on their own).
+fn uploads(account: &str, n: usize) -> Vec<String> {
+    let ids: Vec<String> = (0..n).map(|_| format!("{:032x}", tongban_shared::etag::fnv1a64(unique("u").as_bytes()) as u128 * 3 + 1)).collect();
+    let sql: String = ids
+        .iter()
+        .map(|id| format!("INSERT INTO uploads (id, account_id, name, media_type, size, created_at) VALUES ('{id}', '{account}', 'plan.pdf', 'application/pdf', 1000, 0);\n"))
+        .collect();
+    d1(&sql);
+    ids
+}
+
+/// The restaurant bundle's answers, as the demo company would give them (no outdoor sign).
+fn restaurant(files: &[String]) -> Value {
+    json!({
+        "applicant_name": "李娜", "applicant_id": "34052419800101001X", "applicant_mobile": "13900139001",
+        "company_name": "上海普陀示例餐饮有限公司", "uscc": BUSINESS, "legal_rep": "李娜",
+        "company_type": "llc", "registered_capital": "50", "business_scope": "餐饮服务",
+        "premises_address": "上海市普陀区长寿路588号1层", "premises_area": "120", "outdoor_sign": "no",
+        "food_category": "hot", "seats": "40",
+        "finance_name": "王小明", "finance_id": "11010519491231002X",
+        "invoice_type": "normal", "invoice_count": "50",
+        "lic_business_licence": BUSINESS_LICENCE, "lic_rep_id": REP_ID, "lic_shareholder": REP_ID, "lic_finance_id": REP_ID, "lic_agent_id": REP_ID,
+        "f_articles": files[0], "f_appointments": files[1], "f_address_pledge": files[2], "f_floor_plan": files[3], "f_food_safety": files[4]
+    })
+}
+
+fn submit(cookie: &str, key: &str, bundle: &str, values: Value, consent: Value) -> Resp {
+    let o = base();
+    let body = json!({"bundle_id": bundle, "center_id": "putuo-district", "values": values, "consent": consent}).to_string();
+    let mut headers = h(cookie, &o);
+    headers.push(("Idempotency-Key", key));
+    post_with("/api/v1/applications", &body, &headers)
+}
+
+fn desk(cookie: &str, id: &str, action: Value) -> Resp {
+    post_with(&format!("/api/v1/applications/{id}/desk"), &action.to_string(), &h(cookie, &base()))
+}
+
+fn case_act(cookie: &str, id: &str, action: Value) -> Resp {
+    post_with(&format!("/api/v1/cases/{id}/actions"), &action.to_string(), &h(cookie, &base()))
+}
+
+fn approver(dept: &str) -> String {
+    let admin = sign_in("admin.district", DEMO_PASSWORD);
+    let login = unique(&format!("ap.{dept}."));
+    let body = json!({"login": login, "name": "审批员", "role": "approver", "dept_id": dept, "password": "approver of the tests"}).to_string();
+    let r = post_with("/api/v1/staff", &body, &h(&admin, &base()));
+    assert_eq!(r.status, 201, "{}", r.body);
+    sign_in(&login, "approver of the tests")
+}
+
+fn business() -> (String, String) {
+    (sign_in(BUSINESS, DEMO_PASSWORD), tongban_shared::account::seed_account_id(BUSINESS))
+}
+
+#[test]
+fn the_restaurant_form_asks_shared_questions_once_and_is_prefilled() {
+    let r = get_with("/api/v1/bundles/open-restaurant/form", &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let f = r.json();
+    assert_eq!((f["asked"].as_u64(), f["sum_of_items"].as_u64()), (Some(34), Some(59)));
+    let licence = f["fields"].as_array().unwrap().iter().find(|x| x["field"]["key"] == "lic_business_licence").unwrap();
+    assert_eq!(licence["items"].as_array().unwrap().len(), 4, "four items need the business licence; it is asked once");
+    let (cookie, _) = business();
+    let p = get_with("/api/v1/me/profile", &[("Cookie", &cookie)]).json();
+    assert_eq!(p["values"]["company_name"], "上海普陀示例餐饮有限公司");
+    assert_eq!(p["values"]["uscc"], BUSINESS);
+    let lib = get_with("/api/v1/me/licences", &[("Cookie", &cookie)]).json();
+    let bl = lib.as_array().unwrap().iter().find(|l| l["id"] == BUSINESS_LICENCE).expect("the business licence is in the library");
+    assert_eq!(bl["fields"]["uscc"], BUSINESS, "what a department would read is shown before consent");
+    assert_eq!(get_with("/api/v1/bundles/nope/form", &[]).error_code(404), "bundle_not_found");
+}
+
+#[test]
+fn drafts_resume_on_another_device_and_keep_only_form_fields() {
+    let (cookie, _) = business();
+    let o = base();
+    let r = put_with("/api/v1/bundles/open-restaurant/draft", &json!({"values": {"seats": "40", "not_a_field": "x"}}).to_string(), &h(&cookie, &o));
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Another sign-in (another device) finds it.
+    let other = sign_in(BUSINESS, DEMO_PASSWORD);
+    let d = get_with("/api/v1/bundles/open-restaurant/draft", &[("Cookie", &other)]).json();
+    assert_eq!(d["values"], json!({"seats": "40"}));
+}
+
+#[test]
+fn schema_invalid_submissions_are_refused_field_by_field_and_write_nothing() {
+    let (cookie, account) = business();
+    let files = uploads(&account, 5);
+    let mut v = restaurant(&files);
+    v["uscc"] = json!("91350200776049653B");
+    v["premises_area"] = json!("0");
+    v.as_object_mut().unwrap().remove("applicant_mobile");
+    let key = unique("bad-");
+    let r = submit(&cookie, &key, "open-restaurant", v, json!([BUSINESS_LICENCE, REP_ID]));
+    assert_eq!(r.error_code(400), "invalid_form");
+    let problems: Vec<(String, String)> =
+        r.json()["problems"].as_array().unwrap().iter().map(|p| (p["key"].as_str().unwrap().to_string(), p["code"].as_str().unwrap().to_string())).collect();
+    for want in [("applicant_mobile", "field_required"), ("uscc", "invalid_uscc"), ("premises_area", "number_out_of_range")] {
+        assert!(problems.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} in {problems:?}");
+    }
+    // An e-licence that is not the applicant's, or not consented to, is refused too.
+    let r = submit(&cookie, &key, "open-restaurant", restaurant(&files), json!([REP_ID]));
+    assert!(r.json()["problems"].as_array().unwrap().iter().any(|p| p["key"] == "lic_business_licence" && p["code"] == "invalid_attachment"), "{}", r.body);
+    let (someone, _) = (sign_in("11010519491231002X", DEMO_PASSWORD), ());
+    let r = submit(&someone, &unique("k-"), "open-restaurant", restaurant(&files), json!([BUSINESS_LICENCE, REP_ID]));
+    assert_eq!(r.error_code(400), "invalid_form", "someone else's licences and uploads");
+    assert_eq!(submit(&cookie, "short", "open-restaurant", restaurant(&files), json!([])).error_code(400), "idempotency_key_required");
+    assert_eq!(d1_rows(&format!("SELECT count(*) AS n FROM applications WHERE idem_key = '{key}';"))[0]["n"], 0);
+}
+
+#[test]
+fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
+    let (cookie, account) = business();
+    let files = uploads(&account, 5);
+    let key = unique("life-");
+    // A double-clicked submit: one application.
+    let first = submit(&cookie, &key, "open-restaurant", restaurant(&files), json!([BUSINESS_LICENCE, REP_ID]));
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = submit(&cookie, &key, "open-restaurant", restaurant(&files), json!([BUSINESS_LICENCE, REP_ID]));
+    assert_eq!(again.status, 200);
+    let app = first.json();
+    let id = app["id"].as_str().unwrap().to_string();
+    assert_eq!(again.json()["id"], id.as_str());
+    assert!(app["number"].as_str().unwrap().starts_with("TB"));
+    assert_eq!(app["state"], "submitted");
+    let cases = app["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 5, "one case per item");
+    assert_eq!(d1_rows(&format!("SELECT count(*) AS n FROM cases WHERE application_id = '{id}';"))[0]["n"], 5);
+
+    // Front desk of the district center accepts; another center's window may not.
+    assert_eq!(desk(&sign_in("window.wanli", DEMO_PASSWORD), &id, json!({"action": "accept"})).error_code(403), "forbidden");
+    let front = sign_in("window.putuo", DEMO_PASSWORD);
+    assert!(get_with("/api/v1/desk/applications", &[("Cookie", &front)]).json().as_array().unwrap().iter().any(|a| a["id"] == id.as_str()));
+    let accepted = desk(&front, &id, json!({"action": "accept"}));
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert!(accepted.json()["cases"].as_array().unwrap().iter().all(|c| c["state"] == "handling" && c["due"].is_string()));
+    assert_eq!(desk(&front, &id, json!({"action": "accept"})).error_code(409), "invalid_transition");
+
+    // Each department works only its own cases, through its chain.
+    let others = [("lhsr", approver("lhsr")), ("swj", approver("swj"))];
+    let scjg = sign_in("approver.scjg", DEMO_PASSWORD);
+    let mut by_dept: Vec<(String, String)> = Vec::new();
+    for c in accepted.json()["cases"].as_array().unwrap() {
+        let dept = d1_rows(&format!("SELECT dept_id FROM cases WHERE id = '{}';", c["id"].as_str().unwrap()))[0]["dept_id"].as_str().unwrap().to_string();
+        by_dept.push((dept, c["id"].as_str().unwrap().to_string()));
+    }
+    let rsj = sign_in("approver.rsj", DEMO_PASSWORD);
+    let (_, some_case) = &by_dept[0];
+    assert_eq!(get_with(&format!("/api/v1/cases/{some_case}"), &[("Cookie", &rsj)]).status, 403, "another department");
+    for (dept, case) in &by_dept {
+        let who = match dept.as_str() {
+            "scjg" => &scjg,
+            "lhsr" => &others[0].1,
+            _ => &others[1].1,
+        };
+        let task = get_with(&format!("/api/v1/cases/{case}"), &[("Cookie", who)]);
+        assert_eq!(task.status, 200, "{}", task.body);
+        let task = task.json();
+        // Its part only: the tax office never sees the food questions.
+        if dept == "swj" {
+            assert!(task["part"].get("food_category").is_none() && task["part"].get("uscc").is_some(), "{}", task["part"]);
+        }
+        assert_eq!(case_act(who, case, json!({"action": "decide", "approve": true, "note": ""})).error_code(409), "invalid_transition", "not before it is handled");
+        let steps = if task["chain"] == "three_step" { 2 } else { 1 };
+        for _ in 0..steps {
+            assert_eq!(case_act(who, case, json!({"action": "pass", "note": "材料齐全"})).status, 200);
+        }
+        let done = case_act(who, case, json!({"action": "decide", "approve": true, "note": "准予许可"}));
+        assert_eq!(done.status, 200, "{}", done.body);
+    }
+    let me = get_with(&format!("/api/v1/applications/{id}"), &[("Cookie", &cookie)]).json();
+    assert_eq!(me["state"], "ready", "every case decided: unified output");
+    let inbox = get_with("/api/v1/notifications", &[("Cookie", &cookie)]).json();
+    assert_eq!(inbox["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "application_ready" && n["message"]["url"] == format!("/applications/{id}")).count(), 1, "told once");
+    let lib = get_with("/api/v1/me/licences", &[("Cookie", &cookie)]).json();
+    let food = lib.as_array().unwrap().iter().find(|l| l["licence"] == "food_licence" && l["from_case"].is_string()).expect("the food licence is issued into the library");
+    assert_eq!(food["fields"]["company_name"], "上海普陀示例餐饮有限公司");
+    let new_bl = lib.as_array().unwrap().iter().find(|l| l["licence"] == "business_licence" && l["from_case"].is_string()).unwrap()["id"].as_str().unwrap().to_string();
+    assert_eq!(desk(&front, &id, json!({"action": "collect"})).json()["state"], "collected");
+
+    // The next application (企业开办) points to the issued licence: nobody uploads it again.
+    let mut v = restaurant(&uploads(&account, 5));
+    v["lic_business_licence"] = json!(new_bl);
+    v["employees"] = json!("12");
+    let second = submit(&cookie, &unique("reuse-"), "company-setup", v, json!([new_bl, REP_ID]));
+    assert_eq!(second.status, 201, "{}", second.body);
+    let second = second.json();
+    assert_eq!(second["values"]["lic_business_licence"], new_bl.as_str());
+    assert!(second["values"].get("food_category").is_none(), "answers the bundle does not ask are not kept");
+    assert_eq!(second["cases"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn correction_withdrawal_and_rejection() {
+    let (cookie, account) = business();
+    let files = uploads(&account, 5);
+    let front = sign_in("window.putuo", DEMO_PASSWORD);
+    let a = submit(&cookie, &unique("c-"), "open-restaurant", restaurant(&files), json!([BUSINESS_LICENCE, REP_ID])).json();
+    let id = a["id"].as_str().unwrap();
+    assert_eq!(desk(&front, id, json!({"action": "correct", "fields": {"nope": "x"}})).error_code(400), "note_required");
+    let c = desk(&front, id, json!({"action": "correct", "fields": {"premises_area": "面积与平面图不一致"}}));
+    assert_eq!(c.json()["state"], "correction");
+    // Only the field asked changes.
+    let o = base();
+    let r = post_with(&format!("/api/v1/applications/{id}/correction"), &json!({"values": {"premises_area": "95", "company_name": "别的公司"}}).to_string(), &h(&cookie, &o));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!((v["state"].as_str(), v["values"]["premises_area"].as_str(), v["values"]["company_name"].as_str()), (Some("submitted"), Some("95"), Some("上海普陀示例餐饮有限公司")));
+    // The applicant's timeline shows every step.
+    let steps: Vec<&str> = v["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(steps, vec!["submitted", "correction_requested", "corrected"]);
+    // Another applicant sees nothing of it.
+    assert_eq!(get_with(&format!("/api/v1/applications/{id}"), &[("Cookie", &sign_in("11010519491231002X", DEMO_PASSWORD))]).error_code(403), "forbidden");
+    // Withdraw before acceptance; then nobody can accept it.
+    let w = post_with(&format!("/api/v1/applications/{id}/withdraw"), "", &h(&cookie, &o));
+    assert_eq!(w.json()["state"], "withdrawn");
+    assert!(w.json()["cases"].as_array().unwrap().iter().all(|c| c["state"] == "withdrawn"));
+    assert_eq!(post_with(&format!("/api/v1/applications/{id}/withdraw"), "", &h(&cookie, &o)).error_code(409), "invalid_transition");
+    assert_eq!(desk(&front, id, json!({"action": "accept"})).error_code(409), "invalid_transition");
+    // Rejection needs its legal reason.
+    let b = submit(&cookie, &unique("r-"), "open-restaurant", restaurant(&files), json!([BUSINESS_LICENCE, REP_ID])).json();
+    let bid = b["id"].as_str().unwrap();
+    assert_eq!(desk(&front, bid, json!({"action": "reject", "reason": ""})).error_code(400), "note_required");
+    let r = desk(&front, bid, json!({"action": "reject", "reason": "经营场所位于禁止经营区域（依据《食品经营许可管理办法》）"})).json();
+    assert_eq!((r["state"].as_str(), r["note"].as_str().map(|n| n.contains("禁止"))), (Some("rejected"), Some(true)));
+    // Staff reading the answers left an audit record.
+    let audits = d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE subject_id = '{account}' AND action = 'handle_application';"))[0]["n"].as_u64().unwrap();
+    assert!(audits >= 2);
+}
