@@ -413,3 +413,85 @@ pub async fn dashboard(f: &tongban_shared::appraisal::DashFilter, lang: Lang) ->
 pub async fn staff_appraisal(id: &str, lang: Lang) -> Result<tongban_shared::appraisal::Appraisal, ApiError> {
     get(&format!("/api/v1/staff/{}/appraisal", encode(id)), lang).await
 }
+
+// 一表申请: forms, drafts, the e-licence library, uploads, applications and cases.
+
+use tongban_shared::application as ap;
+
+pub async fn bundle_form(id: &str, lang: Lang) -> Result<tongban_shared::form::MergedForm, ApiError> {
+    get(&format!("/api/v1/bundles/{}/form", encode(id)), lang).await
+}
+
+pub async fn profile(lang: Lang) -> Result<ap::Profile, ApiError> {
+    get("/api/v1/me/profile", lang).await
+}
+
+pub async fn licences(lang: Lang) -> Result<Vec<ap::ELicence>, ApiError> {
+    get("/api/v1/me/licences", lang).await
+}
+
+pub async fn draft(bundle: &str, lang: Lang) -> Result<ap::Draft, ApiError> {
+    get(&format!("/api/v1/bundles/{}/draft", encode(bundle)), lang).await
+}
+
+pub async fn save_draft(bundle: &str, d: &ap::Draft, lang: Lang) -> Result<ap::Draft, ApiError> {
+    send("PUT", &format!("/api/v1/bundles/{}/draft", encode(bundle)), Some(d), lang).await
+}
+
+pub async fn upload(u: &ap::NewUpload, lang: Lang) -> Result<ap::Upload, ApiError> {
+    send("POST", "/api/v1/uploads", Some(u), lang).await
+}
+
+/// Submits the one form. A 400 carries every field at fault (`problems`).
+pub async fn submit_application(a: &ap::NewApplication, key: &str, lang: Lang) -> Result<Result<ap::ApplicationView, Vec<tongban_shared::form::FieldProblem>>, ApiError> {
+    let req = gloo_net::http::Request::post("/api/v1/applications")
+        .header("Accept-Language", lang.code())
+        .header("Idempotency-Key", key)
+        .json(a)
+        .map_err(|_| ApiError::Network)?;
+    let resp = req.send().await.map_err(|_| ApiError::Network)?;
+    if resp.status() == 400 {
+        let body = resp.text().await.unwrap_or_default();
+        if let Ok(p) = serde_json::from_str::<ap::Problems>(&body) {
+            return Ok(Err(p.problems));
+        }
+        return Err(decode_error(400, &body));
+    }
+    read(resp).await.map(Ok)
+}
+
+pub async fn my_applications(lang: Lang) -> Result<Vec<ap::ApplicationSummary>, ApiError> {
+    get("/api/v1/applications", lang).await
+}
+
+pub async fn application(id: &str, lang: Lang) -> Result<ap::ApplicationView, ApiError> {
+    get(&format!("/api/v1/applications/{}", encode(id)), lang).await
+}
+
+pub async fn withdraw_application(id: &str, lang: Lang) -> Result<ap::ApplicationView, ApiError> {
+    send("POST", &format!("/api/v1/applications/{}/withdraw", encode(id)), None::<&()>, lang).await
+}
+
+pub async fn correct_application(id: &str, c: &ap::Correction, lang: Lang) -> Result<ap::ApplicationView, ApiError> {
+    send("POST", &format!("/api/v1/applications/{}/correction", encode(id)), Some(c), lang).await
+}
+
+pub async fn desk_queue(lang: Lang) -> Result<Vec<ap::ApplicationSummary>, ApiError> {
+    get("/api/v1/desk/applications", lang).await
+}
+
+pub async fn desk_act(id: &str, a: &ap::DeskAction, lang: Lang) -> Result<ap::ApplicationView, ApiError> {
+    send("POST", &format!("/api/v1/applications/{}/desk", encode(id)), Some(a), lang).await
+}
+
+pub async fn cases(lang: Lang) -> Result<Vec<ap::CaseView>, ApiError> {
+    get("/api/v1/cases", lang).await
+}
+
+pub async fn case(id: &str, lang: Lang) -> Result<ap::CaseTask, ApiError> {
+    get(&format!("/api/v1/cases/{}", encode(id)), lang).await
+}
+
+pub async fn case_act(id: &str, a: &ap::CaseAction, lang: Lang) -> Result<ap::CaseTask, ApiError> {
+    send("POST", &format!("/api/v1/cases/{}/actions", encode(id)), Some(a), lang).await
+}

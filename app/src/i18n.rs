@@ -312,6 +312,8 @@ pub struct Msgs {
     pub no_orders: &'static str,
     pub review_invite: &'static str,
     pub f_item_handled: &'static str,
+    pub apply_one_form: &'static str,
+    pub my_applications: &'static str,
 }
 
 pub const ZH: Msgs = Msgs {
@@ -623,6 +625,8 @@ pub const ZH: Msgs = Msgs {
     no_orders: "没有工单。",
     review_invite: "本次服务已办结，欢迎评价（自愿）",
     f_item_handled: "办理事项（现场取号的请选择，评价将归属该事项的部门）",
+    apply_one_form: "一表申请：填一张表，办齐以上事项",
+    my_applications: "我的办件",
 };
 
 pub const EN: Msgs = Msgs {
@@ -934,6 +938,8 @@ pub const EN: Msgs = Msgs {
     no_orders: "No work orders.",
     review_invite: "This service is finished; you are welcome to review it (voluntary)",
     f_item_handled: "Item handled (for walk-ins: its department answers for the review)",
+    apply_one_form: "Apply with one form for all of these",
+    my_applications: "My applications",
 };
 
 /// A UI string that follows the language switch. Every call returns the same closure type, so Leptos'

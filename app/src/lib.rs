@@ -24,9 +24,9 @@ use leptos_router::path;
 #[cfg(feature = "console")]
 use pages::devices::{display::DisplayPage, kiosk::KioskPage, window::WindowPage};
 #[cfg(feature = "console")]
-use pages::staff::{appraisal::AppraisalPage, audit::AuditPage, center::CenterConfigPage, lookup::LookupPage, posts::PostsPage, work_orders::{WorkOrderPage, WorkOrdersPage}, StaffHome};
+use pages::staff::{appraisal::AppraisalPage, desk::{CasePage, CasesPage, DeskApplicationPage, DeskPage}, audit::AuditPage, center::CenterConfigPage, lookup::LookupPage, posts::PostsPage, work_orders::{WorkOrderPage, WorkOrdersPage}, StaffHome};
 #[cfg(feature = "console")]
-use pages::{dashboard::DashboardPage, review::ReviewPage, reviews::ReviewsPage};
+use pages::{applications::{ApplicationPage, ApplicationsPage, LicencesPage}, apply::ApplyPage, dashboard::DashboardPage, review::ReviewPage, reviews::ReviewsPage};
 use pages::{book::BookPage, bookings::BookingsPage, bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, inbox::InboxPage, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search, ticket::TicketPage};
 
 #[component]
@@ -64,6 +64,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review") view=ReviewPage/>
                     <Route path=path!("/reviews") view=ReviewsPage/>
                     <Route path=path!("/dashboard") view=DashboardPage/>
+                    <Route path=path!("/apply/:bundle") view=ApplyPage/>
+                    <Route path=path!("/applications") view=ApplicationsPage/>
+                    <Route path=path!("/applications/:id") view=ApplicationPage/>
+                    <Route path=path!("/licences") view=LicencesPage/>
+                    <Route path=path!("/staff/desk") view=DeskPage/>
+                    <Route path=path!("/staff/desk/:id") view=DeskApplicationPage/>
+                    <Route path=path!("/staff/cases") view=CasesPage/>
+                    <Route path=path!("/staff/cases/:id") view=CasePage/>
                     <Route path=path!("/staff/work-orders") view=WorkOrdersPage/>
                     <Route path=path!("/staff/work-orders/:id") view=WorkOrderPage/>
                     <Route path=path!("/staff/appraisal/:id") view=AppraisalPage/>
@@ -105,9 +113,17 @@ mod console_stub {
     pub use ConsoleRedirect as AppraisalPage;
     pub use ConsoleRedirect as ReviewPage;
     pub use ConsoleRedirect as ReviewsPage;
+    pub use ConsoleRedirect as ApplyPage;
+    pub use ConsoleRedirect as ApplicationsPage;
+    pub use ConsoleRedirect as ApplicationPage;
+    pub use ConsoleRedirect as LicencesPage;
+    pub use ConsoleRedirect as DeskPage;
+    pub use ConsoleRedirect as DeskApplicationPage;
+    pub use ConsoleRedirect as CasesPage;
+    pub use ConsoleRedirect as CasePage;
 }
 #[cfg(not(feature = "console"))]
-use console_stub::{AppraisalPage, AuditPage, CenterConfigPage, DashboardPage, DisplayPage, KioskPage, LookupPage, PostsPage, ReviewPage, ReviewsPage, StaffHome, WindowPage, WorkOrderPage, WorkOrdersPage};
+use console_stub::{ApplicationPage, ApplicationsPage, ApplyPage, CasePage, CasesPage, DeskApplicationPage, DeskPage, LicencesPage, AppraisalPage, AuditPage, CenterConfigPage, DashboardPage, DisplayPage, KioskPage, LookupPage, PostsPage, ReviewPage, ReviewsPage, StaffHome, WindowPage, WorkOrderPage, WorkOrdersPage};
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

@@ -195,6 +195,37 @@ mod wasm {
         ctx.json(&Draft { values, updated_at: Some(ctx.now) }, ctx.route.cache)
     }
 
+    /// `POST /uploads`: a material for a form. The type is what the bytes are (PDF, JPEG, PNG), whatever
+    /// the name says; the bytes go to KV, the facts to D1.
+    pub async fn upload(ctx: &Ctx) -> Result<Response, ApiError> {
+        use base64::Engine;
+        use tongban_shared::application::{sniff, NewUpload, Upload, UPLOAD_MAX};
+        let p = ctx.principal()?;
+        // base64 is 4/3 of the bytes; anything longer cannot be an allowed file.
+        if ctx.body.len() > UPLOAD_MAX / 3 * 4 + 4096 {
+            return Err(ErrorCode::FileTooLarge.into());
+        }
+        let req: NewUpload = serde_json::from_str(&ctx.body).map_err(|_| ApiError::from(ErrorCode::MalformedJson))?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(req.data.trim()).map_err(|_| ApiError::from(FieldError::new(ErrorCode::MalformedJson, "data")))?;
+        if bytes.len() > UPLOAD_MAX {
+            return Err(ErrorCode::FileTooLarge.into());
+        }
+        let media_type = sniff(&bytes).ok_or(ApiError::from(ErrorCode::UnsupportedFile))?;
+        let name: String = req.name.trim().chars().filter(|c| !c.is_control()).take(100).collect();
+        if bytes.is_empty() || name.is_empty() {
+            return Err(FieldError::new(ErrorCode::UnsupportedFile, "name").into());
+        }
+        let id = hex(&random::<16>().map_err(js_err)?);
+        let kv_err = |e: worker::KvError| ApiError::Internal(format!("KV put of an upload: {e:?}"));
+        ctx.env.kv("KV")?.put_bytes(&format!("upload:{id}"), &bytes).map_err(kv_err)?.execute().await.map_err(kv_err)?;
+        ctx.db()?
+            .prepare("INSERT INTO uploads (id, account_id, name, media_type, size, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .bind(&[text(&id), text(&p.account_id), text(&name), text(media_type), num(bytes.len() as f64), num(ctx.now as f64)])?
+            .run()
+            .await?;
+        Ok(ctx.json(&Upload { id, name, media_type: media_type.into(), size: bytes.len() as u64 }, ctx.route.cache)?.with_status(201))
+    }
+
     /// A 400 naming every field at fault: `{"error": {…, "field": <first>}, "problems": [{key, code}…]}`.
     fn problems_response(ctx: &Ctx, problems: Vec<tongban_shared::form::FieldProblem>) -> Result<Response, ApiError> {
         let first = problems.first().map(|p| p.key.clone());

@@ -222,6 +222,7 @@ mod entry {
             Endpoint::ListCases => applications::cases(ctx).await,
             Endpoint::GetCase => applications::get_case(ctx).await,
             Endpoint::ActCase => applications::act_case(ctx).await,
+            Endpoint::CreateUpload => applications::upload(ctx).await,
         }
     }
 }

@@ -33,7 +33,7 @@ const OPEN_QUERY: &[Param] = &[
     Param { name: "item", description: "Item slug", kind: ParamKind::Slug },
     Param { name: "month", description: "`YYYY-MM`: that month only; default the last 12 months", kind: ParamKind::Text { max_chars: 7 } },
 ];
-use tongban_shared::application::{ApplicationSummary, ApplicationView, CaseAction, CaseTask, CaseView, Correction, DeskAction, Draft, ELicence, NewApplication, Profile};
+use tongban_shared::application::{NewUpload, Upload, ApplicationSummary, ApplicationView, CaseAction, CaseTask, CaseView, Correction, DeskAction, Draft, ELicence, NewApplication, Profile};
 use tongban_shared::form::MergedForm;
 const APPROVERS: &[Role] = &[Role::Approver];
 const HEX_ID: Param = Param { name: "id", description: "Id (32 hex characters)", kind: ParamKind::Id };
@@ -136,6 +136,7 @@ pub enum Endpoint {
     ListCases,
     GetCase,
     ActCase,
+    CreateUpload,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1700,6 +1701,22 @@ pub static ROUTES: &[Route] = &[
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::NoteRequired, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::CaseNotFound, ErrorCode::InvalidTransition],
         cache: Cache::NoStore,
         access: Access::Roles(APPROVERS),
+    },
+    Route {
+        endpoint: Endpoint::CreateUpload,
+        method: Method::Post,
+        path: "/api/v1/uploads",
+        tag: "applications",
+        summary: "Upload a material for a form (PDF, JPEG or PNG by its bytes, at most 5 MB, as base64)",
+        path_params: &[],
+        query: &[],
+        headers: &[],
+        body: Some(schema_of::<NewUpload>),
+        ok_status: 201,
+        response: schema_of::<Upload>,
+        errors: &[ErrorCode::MalformedJson, ErrorCode::UnsupportedFile, ErrorCode::FileTooLarge, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
+        cache: Cache::NoStore,
+        access: Access::SignedIn,
     },
 ];
 

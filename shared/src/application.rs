@@ -413,3 +413,49 @@ pub struct CaseTask {
     /// E-licences the applicant consented to share, with the fields this department reads.
     pub licences: Vec<ELicence>,
 }
+
+/// Largest upload, in bytes.
+pub const UPLOAD_MAX: usize = 5 * 1024 * 1024;
+
+/// An upload: the file as base64, and its name as the person chose it (shown, never trusted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewUpload {
+    pub name: String,
+    /// Standard base64 of the file's bytes.
+    pub data: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Upload {
+    pub id: String,
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+}
+
+/// What a file really is, from its first bytes: PDF, JPEG and PNG are the only materials accepted.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod upload_tests {
+    #[test]
+    fn types_come_from_the_bytes() {
+        assert_eq!(super::sniff(b"%PDF-1.7 ..."), Some("application/pdf"));
+        assert_eq!(super::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(super::sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(super::sniff(b"<html><script>"), None);
+        assert_eq!(super::sniff(b"MZ\x90\x00"), None);
+    }
+}

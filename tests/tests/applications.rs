@@ -244,3 +244,22 @@ fn correction_withdrawal_and_rejection() {
     let audits = d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE subject_id = '{account}' AND action = 'handle_application';"))[0]["n"].as_u64().unwrap();
     assert!(audits >= 2);
 }
+
+#[test]
+fn uploads_are_typed_by_their_bytes_and_limited_in_size() {
+    use base64::Engine;
+    let (cookie, _) = business();
+    let o = base();
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let ok = post_with("/api/v1/uploads", &json!({"name": "平面图.pdf", "data": b64(b"%PDF-1.7\n% floor plan\n")}).to_string(), &h(&cookie, &o));
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    assert_eq!((ok.json()["media_type"].as_str(), ok.json()["size"].as_u64()), (Some("application/pdf"), Some(23)));
+    // A page pretending to be a PDF by its name is refused, and so is a program.
+    let html = post_with("/api/v1/uploads", &json!({"name": "plan.pdf", "data": b64(b"<html><script>alert(1)</script>")}).to_string(), &h(&cookie, &o));
+    assert_eq!(html.error_code(415), "unsupported_file");
+    assert_eq!(post_with("/api/v1/uploads", &json!({"name": "a.png", "data": b64(b"MZ\x90\x00")}).to_string(), &h(&cookie, &o)).error_code(415), "unsupported_file");
+    let mut big = b"%PDF-".to_vec();
+    big.resize(5 * 1024 * 1024 + 1, b'x');
+    assert_eq!(post_with("/api/v1/uploads", &json!({"name": "big.pdf", "data": b64(&big)}).to_string(), &h(&cookie, &o)).error_code(413), "file_too_large");
+    assert_eq!(post_with("/api/v1/uploads", &json!({"name": "x.pdf", "data": "***"}).to_string(), &h(&cookie, &o)).error_code(400), "malformed_json");
+}

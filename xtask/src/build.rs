@@ -97,7 +97,7 @@ pub fn app() -> Result {
     // /staff, /kiosk, /display) and the public dashboard, elsewhere the resident app.
     let boot = format!(
         "const p = location.pathname;\n\
-         const staff = [\"/staff\", \"/kiosk/\", \"/display/\", \"/dashboard\", \"/review\", \"/reviews\"].some((x) => p === x || p.startsWith(x.endsWith(\"/\") ? x : x + \"/\"));\n\
+         const staff = [\"/staff\", \"/kiosk/\", \"/display/\", \"/dashboard\", \"/review\", \"/reviews\", \"/apply/\", \"/applications\", \"/licences\"].some((x) => p === x || p.startsWith(x.endsWith(\"/\") ? x : x + \"/\"));\n\
          const [js, wasm] = staff ? [\"{console_js}\", \"{console_wasm}\"] : [\"{js_url}\", \"{wasm_url}\"];\n\
          const {{ default: init }} = await import(js);\n\
          init({{ module_or_path: wasm }});\n"

@@ -26,6 +26,7 @@ pub fn BundlePage() -> impl IntoView {
         _ => async_view(bundle, |b| view! {
             <h1>{tx(&b.name)}</h1>
             <p>{tx(&b.summary)}</p>
+            <p><leptos_router::components::A href=format!("/apply/{}", b.id) attr:class="button primary" attr:id="apply-link">{tr(|m| m.apply_one_form)}</leptos_router::components::A></p>
             <h2>{tr(|m| m.items_in_bundle)}</h2>
             <ul class="cards">{b.items.into_iter().map(|i| view! { <ItemCard item=i/> }).collect_view()}</ul>
         }).into_any(),

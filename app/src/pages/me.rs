@@ -196,7 +196,8 @@ pub fn MePage() -> impl IntoView {
             view! {
                 {profile(me)}
                 <button type="button" class="button" on:click=sign_out>{tr(|m| m.sign_out)}</button>
-                {(role == Role::Resident).then(|| view! { <p class="actions"><A href="/bookings" attr:class="button">{tr(|m| m.my_bookings)}</A><A href="/reviews" attr:class="button" attr:id="my-reviews-link">{tr(|m| m.my_reviews)}</A></p> })}
+                {(role == Role::Resident).then(|| view! { <p class="actions"><A href="/bookings" attr:class="button">{tr(|m| m.my_bookings)}</A><A href="/reviews" attr:class="button" attr:id="my-reviews-link">{tr(|m| m.my_reviews)}</A><A href="/applications" attr:class="button">{tr(|m| m.my_applications)}</A></p> })}
+                {(role == Role::Business).then(|| view! { <p class="actions"><A href="/applications" attr:class="button" attr:id="my-applications-link">{tr(|m| m.my_applications)}</A></p> })}
                 {(role == Role::Resident).then(my_businesses)}
                 {(role == Role::Business).then(agents)}
                 {change_password()}

@@ -1,5 +1,9 @@
 //! One module per route.
 
+#[cfg(feature = "console")]
+pub mod apply;
+#[cfg(feature = "console")]
+pub mod applications;
 pub mod book;
 pub mod bookings;
 pub mod bundle;

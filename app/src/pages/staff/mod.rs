@@ -3,6 +3,7 @@
 pub mod appraisal;
 pub mod audit;
 pub mod center;
+pub mod desk;
 pub mod lookup;
 pub mod posts;
 pub mod work_orders;
@@ -27,6 +28,12 @@ pub fn StaffHome() -> impl IntoView {
                 })}
                 <li class="card"><A href=format!("/staff/appraisal/{}", me.id) attr:class="card-link"><span class="card-title">{tr(|m| m.my_appraisal)}</span></A></li>
                 <li class="card"><A href="/dashboard" attr:class="card-link"><span class="card-title">{tr(|m| m.dashboard_link)}</span></A></li>
+                {FRONT_DESK.contains(&me.role).then(|| view! {
+                    <li class="card"><A href="/staff/desk" attr:class="card-link"><span class="card-title">{crate::pages::apply::t("综合受理（一表申请）", "Front desk: applications")}</span></A></li>
+                })}
+                {(me.role == tongban_shared::account::Role::Approver).then(|| view! {
+                    <li class="card"><A href="/staff/cases" attr:class="card-link"><span class="card-title">{crate::pages::apply::t("部门办件", "My department's cases")}</span></A></li>
+                })}
                 {FRONT_DESK.contains(&me.role).then(|| view! {
                     <li class="card"><A href="/staff/window" attr:class="card-link"><span class="card-title">{tr(|m| m.window_console)}</span></A></li>
                     <li class="card"><A href="/staff/lookup" attr:class="card-link"><span class="card-title">{tr(|m| m.lookup)}</span></A><p class="meta">{tr(|m| m.lookup_hint)}</p></li>

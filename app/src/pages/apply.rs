@@ -1,0 +1,363 @@
+//! `/apply/:bundle`: the one form (一表申请) of a "一件事" bundle. Shared questions are asked once, in
+//! steps; basic information comes pre-filled from the saved profile (WCAG 2.2 SC 3.3.7); government-issued
+//! materials are picked from the e-licence library after the person sees exactly which fields go to which
+//! department and consents; other materials are uploaded. Every field is checked as it is left, by the
+//! same `shared::form` rules the edge applies on submit; the draft saves itself and resumes anywhere;
+//! a double-clicked submit makes one application (one idempotency key per page).
+
+use crate::api;
+use crate::components::{guarded, tx};
+use crate::state::{lang, prefs, use_title};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use std::collections::{BTreeMap, BTreeSet};
+use tongban_shared::application::{Draft, ELicence, NewApplication, NewUpload};
+use tongban_shared::form::{check_value, visible, FieldKind, MergedField, MergedForm, Step, Values};
+use tongban_shared::{ErrorCode, Lang, Text};
+
+/// A string in the current language (these pages are not in the resident bundle's i18n table).
+pub fn t(zh: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || match lang() {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn random_key() -> String {
+    (0..4).map(|_| format!("{:08x}", (js_sys::Math::random() * 4_294_967_295.0) as u32)).collect()
+}
+
+struct Loaded {
+    form: MergedForm,
+    values: Values,
+    licences: Vec<ELicence>,
+    draft_at: Option<i64>,
+    /// Item id → (item name, department name): who receives what.
+    who: BTreeMap<String, (Text, Text)>,
+}
+
+async fn load(bundle: String, l: Lang) -> Result<Loaded, api::ApiError> {
+    let form = api::bundle_form(&bundle, l).await?;
+    let b = api::bundle(&bundle, l).await?;
+    let who = b.items.into_iter().map(|i| (i.id, (i.name, i.department.name))).collect();
+    let profile = api::profile(l).await?;
+    let licences = api::licences(l).await?;
+    let draft = api::draft(&bundle, l).await.unwrap_or_default();
+    // Pre-fill from the profile, then the draft on top: what the person typed last wins.
+    let mut values = Values::new();
+    for f in &form.fields {
+        if let Some(v) = f.field.profile.as_ref().and_then(|k| profile.values.get(k)) {
+            values.insert(f.field.key.clone(), v.clone());
+        }
+    }
+    values.extend(draft.values);
+    Ok(Loaded { form, values, licences, draft_at: draft.updated_at, who })
+}
+
+#[component]
+pub fn ApplyPage() -> impl IntoView {
+    use_title(|l| if l == Lang::Zh { "一表申请".into() } else { "One-form application".into() });
+    let p = prefs();
+    let params = use_params_map();
+    let bundle = Memo::new(move |_| params.get().get("bundle").unwrap_or_default());
+    let center = use_query_map().get_untracked().get("center").filter(|c| !c.is_empty()).unwrap_or_else(|| "putuo-district".into());
+    view! {
+        <h1>{t("一表申请", "One-form application")}</h1>
+        {guarded(Some(&[tongban_shared::account::Role::Resident, tongban_shared::account::Role::Business]), move |_| {
+            let center = center.clone();
+            let data = LocalResource::new(move || {
+                let (b, l) = (bundle.get(), p.lang.get());
+                async move { load(b, l).await.map(std::sync::Arc::new) }
+            });
+            view! {
+                {move || match data.get() {
+                    None => view! { <crate::components::Loading/> }.into_any(),
+                    Some(Err(e)) => view! { <crate::components::ErrorBox error=e retry=None/> }.into_any(),
+                    Some(Ok(d)) => view! { <Form data=d bundle=bundle.get_untracked() center=center.clone()/> }.into_any(),
+                }}
+            }
+        })}
+    }
+}
+
+#[component]
+fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String) -> impl IntoView {
+    let values = RwSignal::new(data.values.clone());
+    let errors = RwSignal::new(BTreeMap::<String, ErrorCode>::new());
+    let consent = RwSignal::new(BTreeSet::<String>::new());
+    let file_names = RwSignal::new(BTreeMap::<String, String>::new());
+    let save_profile = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let saved_at = RwSignal::new(data.draft_at);
+    let dirty = RwSignal::new(false);
+    let top_error = RwSignal::new(None::<Text>);
+    let key = random_key();
+    let lang_sig = prefs().lang;
+    let form = data.form.clone();
+    let navigate = use_navigate();
+
+    // The draft saves itself every 5 seconds while something changed (no context reads in the callback).
+    let b2 = bundle.clone();
+    if let Ok(h) = set_interval_with_handle(
+        move || {
+            if !dirty.get_untracked() || busy.get_untracked() {
+                return;
+            }
+            dirty.set(false);
+            let (b, v, l) = (b2.clone(), values.get_untracked(), lang_sig.get_untracked());
+            leptos::task::spawn_local(async move {
+                if let Ok(d) = api::save_draft(&b, &Draft { values: v, updated_at: None }, l).await {
+                    saved_at.set(d.updated_at);
+                }
+            });
+        },
+        std::time::Duration::from_secs(5),
+    ) {
+        on_cleanup(move || h.clear());
+    }
+
+    let set = move |k: String, v: String| {
+        values.update(|m| {
+            if v.is_empty() {
+                m.remove(&k);
+            } else {
+                m.insert(k.clone(), v);
+            }
+        });
+        errors.update(|e| {
+            e.remove(&k);
+        });
+        dirty.set(true);
+    };
+
+    let f_submit = form.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let v = values.get_untracked();
+        let problems = f_submit.validate(&v);
+        if !problems.is_empty() {
+            errors.set(problems.iter().map(|p| (p.key.clone(), p.code)).collect());
+            top_error.set(Some(Text::new(format!("有 {} 项需要修改，已在下方标出", problems.len()), format!("{} fields need attention; they are marked below", problems.len()))));
+            if let Some(el) = document().get_element_by_id(&format!("f-{}", problems[0].key)) {
+                use wasm_bindgen::JsCast;
+                if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = h.focus();
+                }
+            }
+            return;
+        }
+        top_error.set(None);
+        busy.set(true);
+        let a = NewApplication {
+            bundle_id: f_submit.bundle_id.clone(),
+            center_id: center.clone(),
+            values: v,
+            consent: consent.get_untracked().into_iter().collect(),
+            save_profile: save_profile.get_untracked(),
+        };
+        let (key, l, nav) = (key.clone(), lang(), navigate.clone());
+        leptos::task::spawn_local(async move {
+            match api::submit_application(&a, &key, l).await {
+                Ok(Ok(app)) => nav(&format!("/applications/{}", app.id), Default::default()),
+                Ok(Err(problems)) => {
+                    errors.set(problems.iter().map(|p| (p.key.clone(), p.code)).collect());
+                    top_error.set(Some(ErrorCode::InvalidForm.text()));
+                }
+                Err(e) => top_error.set(Some(e.text())),
+            }
+            busy.set(false);
+        });
+    };
+
+    let steps: Vec<(Step, Vec<MergedField>)> =
+        Step::ALL.iter().map(|s| (*s, form.fields.iter().filter(|f| f.field.step == *s).cloned().collect::<Vec<_>>())).filter(|(_, f)| !f.is_empty()).collect();
+    let (asked, sum) = (form.asked, form.sum_of_items);
+    let licences = data.licences.clone();
+    let who = std::sync::Arc::new(data.who.clone());
+    view! {
+        <p class="lead" id="form-saving">{move || match lang() {
+            Lang::Zh => format!("一张表办完 {} 个事项：共 {asked} 项，分别填写需 {sum} 项。基本信息已按您保存的资料预填，请核对。", form.items.len()),
+            Lang::En => format!("One form for {} items: {asked} questions instead of {sum}. Basic information is pre-filled from your saved details; please check it.", form.items.len()),
+        }}</p>
+        <p class="meta" role="status" id="draft-status">{move || saved_at.get().map(|_| t("草稿已自动保存，可在其他设备继续填写。", "Draft saved; you can continue on another device.")())}</p>
+        <form class="stack apply-form" on:submit=submit novalidate=true>
+            {steps.into_iter().map(|(step, fields)| {
+                let licences = licences.clone();
+                let who = who.clone();
+                view! {
+                    <fieldset class="step">
+                        <legend><h2>{tx(&step.label())}</h2></legend>
+                        {fields.into_iter().map(|m| field_view(m, values, errors, consent, file_names, licences.clone(), who.clone(), set)).collect_view()}
+                    </fieldset>
+                }
+            }).collect_view()}
+            <label class="check"><input type="checkbox" id="save-profile" prop:checked=move || save_profile.get() on:change=move |ev| save_profile.set(event_target_checked(&ev))/>" "{t("保存本次确认的基本信息，下次自动填写（一次收齐、反复使用）", "Keep the basic information I confirmed for next time")}</label>
+            <p class="error-line" role="alert" id="form-error">{move || top_error.get().map(|e| tx(&e))}</p>
+            <button type="submit" class="button primary" id="submit-application" disabled=move || busy.get()>{t("提交申请", "Submit")}</button>
+        </form>
+    }
+}
+
+fn field_view(
+    m: MergedField,
+    values: RwSignal<Values>,
+    errors: RwSignal<BTreeMap<String, ErrorCode>>,
+    consent: RwSignal<BTreeSet<String>>,
+    file_names: RwSignal<BTreeMap<String, String>>,
+    licences: Vec<ELicence>,
+    who: std::sync::Arc<BTreeMap<String, (Text, Text)>>,
+    set: impl Fn(String, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let f = m.field.clone();
+    let key = f.key.clone();
+    let id = format!("f-{key}");
+    let err_id = format!("e-{key}");
+    let shared = m.items.len();
+    let f_vis = f.clone();
+    let k_err = key.clone();
+    let error = move || errors.get().get(&k_err).map(|c| tx(&c.text()));
+    let label = f.label.clone();
+    let required = f.required;
+    let head = {
+        let id = id.clone();
+        view! {
+            <label for=id>{tx(&label)}{required.then(|| view! { <span class="req" aria-hidden="true">" *"</span> })}</label>
+            {(!f.hint.zh.is_empty()).then(|| view! { <p class="hint">{tx(&f.hint)}</p> })}
+            {(shared > 1).then(|| view! { <p class="hint shared-note">{move || match lang() { Lang::Zh => format!("{shared} 个事项共用，只需填写一次"), Lang::En => format!("Used by {shared} items; asked once") }}</p> })}
+        }
+    };
+    let k = key.clone();
+    let current = move || values.get().get(&k).cloned().unwrap_or_default();
+    let k_blur = key.clone();
+    let kind_blur = f.kind.clone();
+    let on_blur = move |_| {
+        let v = values.get_untracked().get(&k_blur).cloned().unwrap_or_default();
+        if !v.trim().is_empty() {
+            if let Err(c) = check_value(&kind_blur, &v) {
+                errors.update(|e| {
+                    e.insert(k_blur.clone(), c);
+                });
+            }
+        }
+    };
+    let k_in = key.clone();
+    let on_input = move |ev: leptos::ev::Event| set(k_in.clone(), event_target_value(&ev));
+    let control = match &f.kind {
+        FieldKind::Choice { options } => {
+            let options = options.clone();
+            let c2 = current.clone();
+            view! {
+                <select id=id.clone() aria-describedby=err_id.clone() aria-required=required.to_string() on:change=on_input>
+                    <option value="">{t("请选择", "Choose")}</option>
+                    {options.into_iter().map(|o| { let v = o.value.clone(); let c = c2.clone(); view! { <option value=o.value.clone() selected=move || c() == v>{tx(&o.label)}</option> } }).collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        FieldKind::ELicence { licence, .. } => {
+            let mine: Vec<ELicence> = licences.iter().filter(|l| &l.licence == licence).cloned().collect();
+            let receivers: Vec<(Text, Text)> = m.items.iter().filter_map(|i| who.get(i).cloned()).collect();
+            let k = key.clone();
+            if mine.is_empty() {
+                view! { <p class="hint" id=id.clone() tabindex="-1">{t("电子证照库中没有此类证照；如由本次“一件事”中的事项签发，将由部门直接调用。", "No such licence in your library; if this bundle issues it, the department fetches it.")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="licences" id=id.clone() tabindex="-1">
+                        {mine.into_iter().map(|l| {
+                            let (lid, lid2, lid3) = (l.id.clone(), l.id.clone(), l.id.clone());
+                            let k2 = k.clone();
+                            let cur = current.clone();
+                            let receivers = receivers.clone();
+                            view! {
+                                <div class="licence card">
+                                    <label class="check"><input type="radio" name=k.clone() value=lid.clone() prop:checked=move || cur() == lid2 on:change=move |_| set(k2.clone(), lid3.clone())/>" "<strong>{tx(&l.name)}</strong>" · "{l.number.clone()}</label>
+                                    <p class="meta">{tx(&l.issuer)}" · "{l.issued_on.clone()}</p>
+                                    <details class="share-preview" open=true>
+                                        <summary>{t("共享前预览：哪些部门将读取哪些信息", "Before you share: which departments read what")}</summary>
+                                        <ul class="receivers">{receivers.iter().map(|(item, dept)| view! { <li>{tx(dept)}" ("{tx(item)}")"</li> }).collect_view()}</ul>
+                                        <dl class="facts">{l.fields.iter().map(|(fk, fv)| view! { <div><dt>{fk.clone()}</dt><dd>{fv.clone()}</dd></div> }).collect_view()}</dl>
+                                    </details>
+                                    <label class="check"><input type="checkbox" class="consent" prop:checked={ let l = lid.clone(); move || consent.get().contains(&l) } on:change={ let l = lid.clone(); move |ev| { let on = event_target_checked(&ev); consent.update(|c| { if on { c.insert(l.clone()); } else { c.remove(&l); } }); } }/>" "{t("我同意向上述部门共享此证照的以上信息", "I agree to share these fields of this licence with those departments")}</label>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </div>
+                }
+                .into_any()
+            }
+        }
+        FieldKind::File { .. } => {
+            let k = key.clone();
+            let k2 = key.clone();
+            let lang_sig = prefs().lang;
+            view! {
+                <input type="file" id=id.clone() accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" aria-describedby=err_id.clone() on:change=move |ev| {
+                    use wasm_bindgen::JsCast;
+                    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+                    let Some(file) = input.files().and_then(|fl| fl.get(0)) else { return };
+                    let (k, l) = (k.clone(), lang_sig.get_untracked());
+                    leptos::task::spawn_local(async move {
+                        let Ok(buf) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else { return };
+                        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                        match api::upload(&NewUpload { name: file.name(), data: base64(&bytes) }, l).await {
+                            Ok(u) => {
+                                file_names.update(|n| { n.insert(k.clone(), u.name.clone()); });
+                                set(k, u.id);
+                            }
+                            Err(api::ApiError::Server { code: Some(c), .. }) => errors.update(|e| { e.insert(k, c); }),
+                            Err(_) => errors.update(|e| { e.insert(k, ErrorCode::Unavailable); }),
+                        }
+                    });
+                }/>
+                <p class="meta">{move || file_names.get().get(&k2).map(|n| format!("✓ {n}"))}</p>
+            }
+            .into_any()
+        }
+        kind => {
+            let (ty, mode) = match kind {
+                FieldKind::Number { .. } => ("text", Some("numeric")),
+                FieldKind::Date => ("date", None),
+                FieldKind::Mobile => ("tel", Some("tel")),
+                _ => ("text", None),
+            };
+            let auto = match f.profile.as_deref() {
+                Some("name") => "name",
+                Some("mobile") => "tel",
+                Some("address") => "street-address",
+                Some("company_name") => "organization",
+                _ => "off",
+            };
+            view! {
+                <input id=id.clone() type=ty inputmode=mode autocomplete=auto aria-describedby=err_id.clone() aria-required=required.to_string()
+                    aria-invalid=move || errors.get().contains_key(&key).to_string() prop:value=current on:input=on_input on:blur=on_blur/>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="field" style:display=move || if visible(&f_vis, &values.get()) { "" } else { "none" }>
+            {head}
+            {control}
+            <p class="field-error" id=err_id aria-live="polite">{error}</p>
+        </div>
+    }
+}

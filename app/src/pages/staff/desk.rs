@@ -1,0 +1,225 @@
+//! `/staff/desk…` and `/staff/cases…`: 前台综合受理 and 后台分类办理. The front desk checks a submitted
+//! application's answers and accepts it (the cases go to their departments), asks for corrections per
+//! field, rejects it with the legal reason, or hands out the results; a department works its own cases
+//! through the item's chain, seeing only its part of the answers. Every look at the answers is audited.
+
+use crate::api;
+use crate::components::{async_view, guarded, tx};
+use crate::pages::apply::t;
+use crate::pages::review::when;
+use crate::state::{lang, prefs, use_title};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use std::collections::BTreeMap;
+use tongban_shared::account::Role;
+use tongban_shared::application::{AppState, CaseAction, CaseState, CaseStep, DeskAction};
+use tongban_shared::authz::FRONT_DESK;
+use tongban_shared::{Lang, Text};
+
+const APPROVERS: &[Role] = &[Role::Approver];
+
+#[component]
+pub fn DeskPage() -> impl IntoView {
+    use_title(|l| if l == Lang::Zh { "综合受理".into() } else { "Front desk".into() });
+    let p = prefs();
+    view! {
+        <h1>{t("综合受理", "Front desk: applications")}</h1>
+        {guarded(Some(FRONT_DESK), move |_| {
+            let list = LocalResource::new(move || {
+                let l = p.lang.get();
+                async move { api::desk_queue(l).await }
+            });
+            view! {
+                {async_view(list, move |apps| view! {
+                    <ul class="cards" id="desk-queue">
+                        {apps.into_iter().map(|a| view! {
+                            <li class="card">
+                                <A href=format!("/staff/desk/{}", a.id) attr:class="card-link"><span class="card-title">{a.number.clone()}" · "{tx(&a.bundle)}</span></A>
+                                <p class="meta">{tx(&a.state.label())}" · "{when(a.created_at)}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            }
+        })}
+    }
+}
+
+#[component]
+pub fn DeskApplicationPage() -> impl IntoView {
+    use_title(|l| if l == Lang::Zh { "受理办件".into() } else { "Application".into() });
+    let p = prefs();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
+    let tick = RwSignal::new(0u32);
+    view! {
+        <p><A href="/staff/desk">{t("综合受理", "Front desk")}</A></p>
+        {guarded(Some(FRONT_DESK), move |_| {
+            let app = LocalResource::new(move || {
+                let (id, l) = (id.get(), p.lang.get());
+                tick.track();
+                async move { api::application(&id, l).await }
+            });
+            let error = RwSignal::new(None::<Text>);
+            let note = RwSignal::new(String::new());
+            let field = RwSignal::new(String::new());
+            let act = move |a: DeskAction| {
+                let (id, l) = (id.get_untracked(), lang());
+                leptos::task::spawn_local(async move {
+                    match api::desk_act(&id, &a, l).await {
+                        Ok(_) => {
+                            error.set(None);
+                            tick.update(|t| *t += 1);
+                        }
+                        Err(e) => error.set(Some(e.text())),
+                    }
+                });
+            };
+            view! {
+                {async_view(app, move |a| {
+                    let state = a.state;
+                    let keys: Vec<String> = a.values.keys().cloned().collect();
+                    view! {
+                        <h1>{a.number.clone()}" · "{tx(&a.bundle)}</h1>
+                        <p id="desk-state"><strong>{tx(&state.label())}</strong></p>
+                        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="answers-caption">
+                            <table class="data">
+                                <caption id="answers-caption">{t("申请内容（查看已记录审计日志）", "Answers (this view is recorded in the audit log)")}</caption>
+                                <tbody>{a.values.iter().map(|(k, v)| view! { <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr> }).collect_view()}</tbody>
+                            </table>
+                        </div>
+                        <ul class="cards">
+                            {a.cases.iter().map(|c| view! { <li class="card"><p class="card-title">{tx(&c.item)}</p><p class="meta">{tx(&c.department)}" · "{tx(&c.state.label())}</p></li> }).collect_view()}
+                        </ul>
+                        {(state == AppState::Submitted).then(|| view! {
+                            <section class="stack" aria-labelledby="h-desk">
+                                <h2 id="h-desk">{t("受理", "Decide")}</h2>
+                                <button type="button" class="button primary" id="accept" on:click=move |_| act(DeskAction::Accept)>{t("受理，分送各部门", "Accept and send to the departments")}</button>
+                                <div class="field">
+                                    <label for="correct-field">{t("需补正的项目", "Field to correct")}</label>
+                                    <select id="correct-field" on:change=move |ev| field.set(event_target_value(&ev))>
+                                        <option value="">"—"</option>
+                                        {keys.iter().map(|k| view! { <option value=k.clone()>{k.clone()}</option> }).collect_view()}
+                                    </select>
+                                </div>
+                                <div class="field">
+                                    <label for="desk-note">{t("说明（补正要求或不予受理的法定理由）", "Note (what to correct, or the legal reason for rejecting)")}</label>
+                                    <textarea id="desk-note" rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                                </div>
+                                <div class="actions">
+                                    <button type="button" class="button" id="ask-correction" on:click=move |_| act(DeskAction::Correct { fields: BTreeMap::from([(field.get_untracked(), note.get_untracked())]) })>{t("要求补正", "Ask for a correction")}</button>
+                                    <button type="button" class="button danger" id="reject" on:click=move |_| act(DeskAction::Reject { reason: note.get_untracked() })>{t("不予受理", "Reject")}</button>
+                                </div>
+                            </section>
+                        })}
+                        {(state == AppState::Ready).then(|| view! { <button type="button" class="button primary" id="collect" on:click=move |_| act(DeskAction::Collect)>{t("出件（已领取）", "Hand out the results")}</button> })}
+                        <p class="error-line" role="alert">{move || error.get().map(|e| tx(&e))}</p>
+                    }
+                })}
+            }
+        })}
+    }
+}
+
+#[component]
+pub fn CasesPage() -> impl IntoView {
+    use_title(|l| if l == Lang::Zh { "部门办件".into() } else { "Cases".into() });
+    let p = prefs();
+    view! {
+        <h1>{t("部门办件", "My department's cases")}</h1>
+        {guarded(Some(APPROVERS), move |_| {
+            let list = LocalResource::new(move || {
+                let l = p.lang.get();
+                async move { api::cases(l).await }
+            });
+            view! {
+                {async_view(list, move |cs| view! {
+                    <ul class="cards" id="cases">
+                        {cs.into_iter().map(|c| view! {
+                            <li class=if c.overdue { "card order overdue" } else { "card" }>
+                                <A href=format!("/staff/cases/{}", c.id) attr:class="card-link"><span class="card-title">{c.number.clone()}" · "{tx(&c.item)}</span></A>
+                                <p class="meta">{tx(&c.state.label())}{c.step.map(|s| view! { " · "{tx(&s.label())} })}{c.due.clone().map(|d| view! { " · "{t("期限", "Due")}" "{d} })}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            }
+        })}
+    }
+}
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    use_title(|l| if l == Lang::Zh { "办件".into() } else { "Case".into() });
+    let p = prefs();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
+    let tick = RwSignal::new(0u32);
+    view! {
+        <p><A href="/staff/cases">{t("部门办件", "Cases")}</A></p>
+        {guarded(Some(APPROVERS), move |_| {
+            let task = LocalResource::new(move || {
+                let (id, l) = (id.get(), p.lang.get());
+                tick.track();
+                async move { api::case(&id, l).await }
+            });
+            let note = RwSignal::new(String::new());
+            let error = RwSignal::new(None::<Text>);
+            let act = move |a: CaseAction| {
+                let (id, l) = (id.get_untracked(), lang());
+                leptos::task::spawn_local(async move {
+                    match api::case_act(&id, &a, l).await {
+                        Ok(_) => {
+                            error.set(None);
+                            note.set(String::new());
+                            tick.update(|t| *t += 1);
+                        }
+                        Err(e) => error.set(Some(e.text())),
+                    }
+                });
+            };
+            view! {
+                {async_view(task, move |k| {
+                    let c = k.case.clone();
+                    let handling = c.state == CaseState::Handling;
+                    let deciding = c.step == Some(CaseStep::Decide);
+                    let can_return = handling && c.step.is_some_and(|s| s != CaseStep::Handle);
+                    view! {
+                        <h1>{tx(&c.item)}</h1>
+                        <p class="meta">{k.application_number.clone()}" · "{tx(&k.bundle)}</p>
+                        <p id="case-state"><strong>{tx(&c.state.label())}</strong>{c.step.map(|s| view! { " · "{tx(&s.label())} })}{c.due.clone().map(|d| view! { " · "{t("期限", "Due")}" "{d} })}</p>
+                        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="part-caption">
+                            <table class="data">
+                                <caption id="part-caption">{t("本部门所需的申请内容", "The answers this department needs")}</caption>
+                                <tbody>{k.part.iter().map(|(key, v)| view! { <tr><th scope="row">{key.clone()}</th><td>{v.clone()}</td></tr> }).collect_view()}</tbody>
+                            </table>
+                        </div>
+                        {(!k.licences.is_empty()).then(|| view! {
+                            <h2>{t("申请人授权共享的电子证照", "E-licences the applicant shared")}</h2>
+                            <ul class="cards">{k.licences.iter().map(|l| view! { <li class="card"><p class="card-title">{tx(&l.name)}" · "{l.number.clone()}</p><p class="meta">{tx(&l.issuer)}</p></li> }).collect_view()}</ul>
+                        })}
+                        {handling.then(|| view! {
+                            <section class="stack" aria-labelledby="h-case-act">
+                                <h2 id="h-case-act">{t("办理", "Act")}</h2>
+                                <div class="field">
+                                    <label for="case-note">{t("意见", "Note")}</label>
+                                    <textarea id="case-note" rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                                </div>
+                                <div class="actions">
+                                    {(!deciding).then(|| view! { <button type="button" class="button primary" id="case-pass" on:click=move |_| act(CaseAction::Pass { note: note.get_untracked() })>{t("办理完毕，转下一环节", "Done: pass on")}</button> })}
+                                    {deciding.then(|| view! {
+                                        <button type="button" class="button primary" id="case-approve" on:click=move |_| act(CaseAction::Decide { approve: true, note: note.get_untracked() })>{t("准予许可", "Approve")}</button>
+                                        <button type="button" class="button danger" id="case-refuse" on:click=move |_| act(CaseAction::Decide { approve: false, note: note.get_untracked() })>{t("不予许可", "Refuse")}</button>
+                                    })}
+                                    {can_return.then(|| view! { <button type="button" class="button" id="case-return" on:click=move |_| act(CaseAction::Return { note: note.get_untracked() })>{t("退回上一环节", "Send back")}</button> })}
+                                </div>
+                                <p class="error-line" role="alert">{move || error.get().map(|e| tx(&e))}</p>
+                            </section>
+                        })}
+                    }
+                })}
+            }
+        })}
+    }
+}
