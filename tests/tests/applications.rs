@@ -251,9 +251,11 @@ fn uploads_are_typed_by_their_bytes_and_limited_in_size() {
     let (cookie, _) = business();
     let o = base();
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
-    let ok = post_with("/api/v1/uploads", &json!({"name": "平面图.pdf", "data": b64(b"%PDF-1.7\n% floor plan\n")}).to_string(), &h(&cookie, &o));
+    let plan: &[u8] = b"%PDF-1.7\n% floor plan\n";
+    let ok = post_with("/api/v1/uploads", &json!({"name": "平面图.pdf", "data": b64(plan)}).to_string(), &h(&cookie, &o));
     assert_eq!(ok.status, 201, "{}", ok.body);
-    assert_eq!((ok.json()["media_type"].as_str(), ok.json()["size"].as_u64()), (Some("application/pdf"), Some(23)));
+    assert_eq!((ok.json()["media_type"].as_str(), ok.json()["size"].as_u64()), (Some("application/pdf"), Some(plan.len() as u64)));
+    assert_eq!(ok.json()["name"], "平面图.pdf");
     // A page pretending to be a PDF by its name is refused, and so is a program.
     let html = post_with("/api/v1/uploads", &json!({"name": "plan.pdf", "data": b64(b"<html><script>alert(1)</script>")}).to_string(), &h(&cookie, &o));
     assert_eq!(html.error_code(415), "unsupported_file");
