@@ -385,6 +385,10 @@ pub async fn review_target(ticket: Option<&str>, code: Option<&str>, lang: Lang)
     get(&format!("/api/v1/reviews/target{}", query_string(&q)), lang).await
 }
 
+pub async fn review_case_target(case: &str, lang: Lang) -> Result<tongban_shared::review::ReviewTarget, ApiError> {
+    get(&format!("/api/v1/reviews/target?case={}", encode(case)), lang).await
+}
+
 pub async fn create_review(r: &tongban_shared::review::NewReview, lang: Lang) -> Result<tongban_shared::review::ReviewCreated, ApiError> {
     send("POST", "/api/v1/reviews", Some(r), lang).await
 }

@@ -226,6 +226,54 @@ mod wasm {
         Ok(ctx.json(&Upload { id, name, media_type: media_type.into(), size: bytes.len() as u64 }, ctx.route.cache)?.with_status(201))
     }
 
+    /// `GET /uploads/{id}`: the file, to its owner, to the front desk of an application's center that
+    /// points to it, or to a department with a case in that application (audited for staff). Served as a
+    /// download with its sniffed type, never rendered in the app's origin.
+    pub async fn get_upload(ctx: &Ctx) -> Result<Response, ApiError> {
+        let p = ctx.principal()?;
+        let id = ctx.hex_id("id")?;
+        let db = ctx.db()?;
+        #[derive(Deserialize)]
+        struct U {
+            account_id: String,
+            name: String,
+            media_type: String,
+        }
+        let u: U = db.prepare("SELECT account_id, name, media_type FROM uploads WHERE id = ?1").bind(&[text(&id)])?.first(None).await?.ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
+        if u.account_id != p.account_id {
+            #[derive(Deserialize)]
+            struct A {
+                center_id: String,
+                dept_case: f64,
+            }
+            let apps: Vec<A> = db
+                .prepare(
+                    "SELECT a.center_id, (SELECT count(*) FROM cases c WHERE c.application_id = a.id AND c.dept_id = ?2) AS dept_case                      FROM application_files f JOIN applications a ON a.id = f.application_id WHERE f.upload_id = ?1",
+                )
+                .bind(&[text(&id), opt(p.dept_id.as_deref())])?
+                .all()
+                .await?
+                .results()?;
+            let desk = matches!(p.role, Role::WindowStaff | Role::CenterAdmin | Role::DistrictAdmin) && apps.iter().any(|a| works_at(p, &a.center_id));
+            let dept = p.role == Role::Approver && apps.iter().any(|a| a.dept_case > 0.0);
+            if !desk && !dept {
+                return Err(ErrorCode::Forbidden.into());
+            }
+            audit(ctx, &db, &u.account_id, "view_upload")?.run().await?;
+        }
+        let kv_err = |e: worker::KvError| ApiError::Internal(format!("KV get of an upload: {e:?}"));
+        let bytes = ctx.env.kv("KV")?.get(&format!("upload:{id}")).bytes().await.map_err(kv_err)?.ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
+        let headers = worker::Headers::new();
+        headers.set("Content-Type", &u.media_type)?;
+        headers.set("Content-Disposition", &format!("attachment; filename=\"upload\"; filename*=UTF-8''{}", urlencode(&u.name)))?;
+        headers.set("Cache-Control", "private, no-store")?;
+        Ok(Response::from_bytes(bytes)?.with_headers(headers))
+    }
+
+    fn urlencode(s: &str) -> String {
+        s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    }
+
     /// A 400 naming every field at fault: `{"error": {…, "field": <first>}, "problems": [{key, code}…]}`.
     fn problems_response(ctx: &Ctx, problems: Vec<tongban_shared::form::FieldProblem>) -> Result<Response, ApiError> {
         let first = problems.first().map(|p| p.key.clone());
@@ -318,6 +366,15 @@ mod wasm {
             );
         }
         batch.push(db.prepare("INSERT INTO case_events (application_id, at, actor_id, action) SELECT ?1, ?2, ?3, 'submitted' WHERE changes() = 1").bind(&[text(&id), now.clone(), text(&p.account_id)])?);
+        // The uploads it points to, so staff of this application (and only they) may open them.
+        for f in m.fields.iter().filter(|f| matches!(f.field.kind, FieldKind::File { .. })) {
+            if let Some(u) = values.get(&f.field.key) {
+                batch.push(
+                    db.prepare("INSERT OR IGNORE INTO application_files (application_id, upload_id, field) SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM applications WHERE id = ?1 AND idem_key = ?4)")
+                        .bind(&[text(&id), text(u), text(&f.field.key), text(&key)])?,
+                );
+            }
+        }
         batch.push(db.prepare("DELETE FROM drafts WHERE account_id = ?1 AND bundle_id = ?2").bind(&[text(&p.account_id), text(&req.bundle_id)])?);
         if req.save_profile {
             // 一次收齐、反复使用: the basic answers, by their profile keys, with the person's consent.

@@ -102,13 +102,18 @@ mod wasm {
         }
     }
 
-    /// Services: finished tickets, by the month they finished in. A booking's ticket counts for its item.
+    /// Services: finished tickets, by the month they finished in (a booking's ticket counts for its item),
+    /// and decided cases of applications (一事一评 rates them too).
     const SERVICES_SQL: &str = "SELECT strftime('%Y-%m', t.finished_at + 28800, 'unixepoch') AS month, t.center_id AS center, i.dept_id AS dept, \
          CASE WHEN t.window_no IS NULL THEN NULL ELSE t.center_id || '-w' || t.window_no END AS window, i.id AS item, t.called_by AS staff, \
          count(*) AS services, sum(t.outcome = 'on_the_spot') AS on_the_spot, sum(t.called_at IS NOT NULL) AS waited, \
          sum(CASE WHEN t.called_at IS NULL THEN 0 ELSE t.called_at - t.created_at END) AS wait_secs \
          FROM tickets t LEFT JOIN bookings b ON b.id = t.booking_id LEFT JOIN items i ON i.id = coalesce(t.item_id, b.item_id) \
-         WHERE t.state = 'done' AND t.finished_at >= ?1 AND (?2 IS NULL OR t.center_id = ?2) GROUP BY 1, 2, 3, 4, 5, 6";
+         WHERE t.state = 'done' AND t.finished_at >= ?1 AND (?2 IS NULL OR t.center_id = ?2) GROUP BY 1, 2, 3, 4, 5, 6 \
+         UNION ALL \
+         SELECT strftime('%Y-%m', k.decided_at + 28800, 'unixepoch'), a.center_id, k.dept_id, NULL, k.item_id, NULL, count(*), 0, 0, 0 \
+         FROM cases k JOIN applications a ON a.id = k.application_id \
+         WHERE k.state IN ('approved', 'refused') AND k.decided_at >= ?1 AND (?2 IS NULL OR a.center_id = ?2) GROUP BY 1, 2, 3, 4, 5, 6";
 
     /// Reviews with their orders, by the month of the service. The sums follow `Tally::count_review`.
     const REVIEWS_SQL: &str = "SELECT r.month, r.center_id AS center, r.dept_id AS dept, r.window_id AS window, r.item_id AS item, r.staff_id AS staff, \

@@ -223,6 +223,7 @@ mod entry {
             Endpoint::GetCase => applications::get_case(ctx).await,
             Endpoint::ActCase => applications::act_case(ctx).await,
             Endpoint::CreateUpload => applications::upload(ctx).await,
+            Endpoint::GetUpload => applications::get_upload(ctx).await,
         }
     }
 }

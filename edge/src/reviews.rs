@@ -59,12 +59,27 @@ mod wasm {
         pub i_zh: Option<String>,
         pub i_en: Option<String>,
         pub reviewed: i64,
+        /// `ticket` or `case`.
+        pub kind: String,
     }
 
     pub(crate) const SERVICE_SELECT: &str = "SELECT t.id, t.number, t.center_id, t.window_no, t.state, t.finished_at, t.called_by AS staff_id, \
          coalesce(t.item_id, b.item_id) AS item_id, i.dept_id, b.account_id AS owner, c.name_zh AS c_zh, c.name_en AS c_en, i.name_zh AS i_zh, i.name_en AS i_en, \
-         EXISTS (SELECT 1 FROM reviews r WHERE r.event_kind = 'ticket' AND r.event_id = t.id) AS reviewed \
+         EXISTS (SELECT 1 FROM reviews r WHERE r.event_kind = 'ticket' AND r.event_id = t.id) AS reviewed, 'ticket' AS kind \
          FROM tickets t JOIN centers c ON c.id = t.center_id LEFT JOIN bookings b ON b.id = t.booking_id LEFT JOIN items i ON i.id = coalesce(t.item_id, b.item_id)";
+
+    /// A case of an application in the same shape: "finished" once decided, served by its department.
+    pub(crate) const CASE_SERVICE_SELECT: &str = "SELECT k.id, k.number, a.center_id, NULL AS window_no, \
+         CASE WHEN k.state IN ('approved', 'refused') THEN 'done' ELSE k.state END AS state, k.decided_at AS finished_at, NULL AS staff_id, \
+         k.item_id, k.dept_id, a.account_id AS owner, c.name_zh AS c_zh, c.name_en AS c_en, i.name_zh AS i_zh, i.name_en AS i_en, \
+         EXISTS (SELECT 1 FROM reviews r WHERE r.event_kind = 'case' AND r.event_id = k.id) AS reviewed, 'case' AS kind \
+         FROM cases k JOIN applications a ON a.id = k.application_id JOIN centers c ON c.id = a.center_id JOIN items i ON i.id = k.item_id";
+
+    /// The service a review rated.
+    pub(crate) async fn service_of(db: &D1Database, kind: &str, id: &str) -> Result<Option<ServiceRow>, ApiError> {
+        let sql = if kind == "case" { format!("{CASE_SERVICE_SELECT} WHERE k.id = ?1") } else { format!("{SERVICE_SELECT} WHERE t.id = ?1") };
+        Ok(db.prepare(sql).bind(&[text(id)])?.first::<ServiceRow>(None).await?)
+    }
 
     impl ServiceRow {
         fn finished(&self) -> Option<i64> {
@@ -73,7 +88,7 @@ mod wasm {
         pub(crate) fn target(&self) -> ReviewTarget {
             let finished = self.finished();
             ReviewTarget {
-                kind: EventKind::Ticket,
+                kind: if self.kind == "case" { EventKind::Case } else { EventKind::Ticket },
                 id: self.id.clone(),
                 number: self.number.clone(),
                 center: Text::new(self.c_zh.clone(), self.c_en.clone()),
@@ -89,8 +104,14 @@ mod wasm {
         }
     }
 
-    /// The service named by a review code, or by a ticket id.
-    async fn service(db: &D1Database, ticket: Option<&str>, code: Option<&str>) -> Result<ServiceRow, ApiError> {
+    /// The service named by a review code, a ticket id, or a case id.
+    async fn service(db: &D1Database, ticket: Option<&str>, code: Option<&str>, case: Option<&str>) -> Result<ServiceRow, ApiError> {
+        if let Some(k) = case {
+            if k.len() != 32 || !k.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(tongban_shared::FieldError::new(ErrorCode::BadId, "case").into());
+            }
+            return service_of(db, "case", k).await?.ok_or(ApiError::from(ErrorCode::ReviewNotFound));
+        }
         let row = match (code, ticket) {
             (Some(c), _) => {
                 let c = normalize_code(c).ok_or(ApiError::from(tongban_shared::FieldError::new(ErrorCode::InvalidReviewCode, "code")))?;
@@ -131,9 +152,9 @@ mod wasm {
     pub async fn target(ctx: &Ctx) -> Result<Response, ApiError> {
         let q = ctx.query_pairs();
         let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
-        let (ticket, code) = (get("ticket"), get("code"));
+        let (ticket, code, case) = (get("ticket"), get("code"), get("case"));
         let db = ctx.db()?;
-        let row = service(&db, ticket.as_deref(), code.as_deref()).await?;
+        let row = service(&db, ticket.as_deref(), code.as_deref(), case.as_deref()).await?;
         let who = crate::sessions::current(ctx).await?;
         check_reviewer(&row, code.is_some(), who.as_ref().map(|p| p.account_id.as_str()))?;
         ctx.json(&row.target(), ctx.route.cache)
@@ -141,12 +162,13 @@ mod wasm {
 
     pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
         let req: NewReview = ctx.json_body()?;
-        req.validate(false)?;
+        // A case is an online service, rated on the online indicators; a window visit on the offline ones.
+        req.validate(req.case.is_some())?;
         let db = ctx.db()?;
-        let row = service(&db, req.ticket.as_deref(), req.code.as_deref()).await?;
+        let row = service(&db, req.ticket.as_deref(), req.code.as_deref(), req.case.as_deref()).await?;
         let who = crate::sessions::current(ctx).await?;
         let account = who.as_ref().map(|p| p.account_id.clone());
-        check_reviewer(&row, req.code.is_some(), account.as_deref())?;
+        check_reviewer(&row, req.code.is_some() && req.case.is_none(), account.as_deref())?;
         check_open(row.finished(), ctx.now)?;
         if row.reviewed != 0 {
             return Err(ErrorCode::AlreadyReviewed.into());
@@ -182,7 +204,7 @@ mod wasm {
             .prepare(
                 "INSERT OR IGNORE INTO reviews (id, event_kind, event_id, account_id, anonymous, level, s_efficiency, s_competence, s_attitude, s_guide, s_convenience, s_ease, \
                  reason, text, channel, client, center_id, dept_id, window_id, item_id, staff_id, month, finished_at, created_at) \
-                 VALUES (?1, 'ticket', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                 VALUES (?1, ?24, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
             )
             .bind(&[
                 text(&id),
@@ -208,6 +230,7 @@ mod wasm {
                 text(&month_of(finished)),
                 num(finished as f64),
                 num(ctx.now as f64),
+                text(&row.kind),
             ])?];
         let order_id = if tongban_shared::review::is_bad(req.level) {
             let oid = hex(&random::<16>().map_err(js_err)?);
@@ -250,6 +273,7 @@ mod wasm {
     #[derive(Deserialize)]
     pub(crate) struct ReviewRow {
         pub id: String,
+        pub event_kind: String,
         pub event_id: String,
         pub account_id: Option<String>,
         pub anonymous: i64,
@@ -267,7 +291,7 @@ mod wasm {
     }
 
     pub(crate) const REVIEW_COLUMNS: &str =
-        "r.id, r.event_id, r.account_id, r.anonymous, r.level, r.s_efficiency, r.s_competence, r.s_attitude, r.s_guide, r.s_convenience, r.s_ease, r.reason, r.text, r.channel, r.created_at";
+        "r.id, r.event_kind, r.event_id, r.account_id, r.anonymous, r.level, r.s_efficiency, r.s_competence, r.s_attitude, r.s_guide, r.s_convenience, r.s_ease, r.reason, r.text, r.channel, r.created_at";
 
     impl ReviewRow {
         pub(crate) fn body(&self) -> ReviewBody {
@@ -305,6 +329,16 @@ mod wasm {
             .all()
             .await?
             .results()?;
+        let cases: Vec<ServiceRow> = db
+            .prepare(format!(
+                "{CASE_SERVICE_SELECT} WHERE a.account_id = ?1 AND k.state IN ('approved', 'refused') AND k.decided_at > ?2 \
+                 AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.event_kind = 'case' AND r.event_id = k.id) ORDER BY k.decided_at DESC LIMIT 20"
+            ))
+            .bind(&[text(&p.account_id), num((ctx.now - REVIEW_WINDOW_SECS) as f64)])?
+            .all()
+            .await?
+            .results()?;
+        let pending: Vec<ServiceRow> = pending.into_iter().chain(cases).collect();
         let rows: Vec<ReviewRow> = db
             .prepare(format!("SELECT {REVIEW_COLUMNS} FROM reviews r WHERE r.account_id = ?1 ORDER BY r.created_at DESC LIMIT 50"))
             .bind(&[me])?
@@ -313,7 +347,7 @@ mod wasm {
             .results()?;
         let mut reviews = Vec::with_capacity(rows.len());
         for r in rows {
-            let svc = db.prepare(format!("{SERVICE_SELECT} WHERE t.id = ?1")).bind(&[text(&r.event_id)])?.first::<ServiceRow>(None).await?;
+            let svc = service_of(&db, &r.event_kind, &r.event_id).await?;
             let Some(svc) = svc else { continue };
             let order = crate::work_orders::detail_for_review(ctx, &db, &r.id, p).await?;
             reviews.push(MyReview { id: r.id.clone(), service: svc.target(), review: r.body(), order });

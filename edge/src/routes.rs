@@ -137,6 +137,7 @@ pub enum Endpoint {
     GetCase,
     ActCase,
     CreateUpload,
+    GetUpload,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +217,7 @@ impl Route {
         match self.endpoint {
             Endpoint::BookingQr => "image/svg+xml",
             Endpoint::OpenDataCsv => "text/csv",
+            Endpoint::GetUpload => "application/octet-stream",
             _ => "application/json",
         }
     }
@@ -1282,6 +1284,7 @@ pub static ROUTES: &[Route] = &[
         query: &[
             Param { name: "ticket", description: "Ticket id", kind: ParamKind::Id },
             Param { name: "code", description: "The 8-character review code printed on the ticket", kind: ParamKind::Text { max_chars: 12 } },
+            Param { name: "case", description: "A decided case of my application (一事一评)", kind: ParamKind::Id },
         ],
         headers: &[],
         body: None,
@@ -1715,6 +1718,22 @@ pub static ROUTES: &[Route] = &[
         ok_status: 201,
         response: schema_of::<Upload>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::UnsupportedFile, ErrorCode::FileTooLarge, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
+        cache: Cache::NoStore,
+        access: Access::SignedIn,
+    },
+    Route {
+        endpoint: Endpoint::GetUpload,
+        method: Method::Get,
+        path: "/api/v1/uploads/{id}",
+        tag: "applications",
+        summary: "An uploaded file, as a download: to its owner, the front desk of an application pointing to it, or a department with a case in it (audited)",
+        path_params: &[HEX_ID],
+        query: &[],
+        headers: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<String>,
+        errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::UploadNotFound],
         cache: Cache::NoStore,
         access: Access::SignedIn,
     },

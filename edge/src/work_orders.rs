@@ -11,7 +11,7 @@ mod wasm {
     use crate::bookings::{beijing, calendar_of};
     use crate::error::ApiError;
     use crate::http::Ctx;
-    use crate::reviews::{changed, num, opt, text, ReviewRow, ServiceRow, REVIEW_COLUMNS, SERVICE_SELECT};
+    use crate::reviews::{changed, num, opt, text, ReviewRow, ServiceRow, REVIEW_COLUMNS};
     use serde::Deserialize;
     use tongban_shared::account::Role;
     use tongban_shared::authz::Principal;
@@ -109,12 +109,7 @@ mod wasm {
             .first(None)
             .await?
             .ok_or_else(|| ApiError::Internal("work order without its review".into()))?;
-        let service: ServiceRow = db
-            .prepare(format!("{SERVICE_SELECT} WHERE t.id = ?1"))
-            .bind(&[text(&review.event_id)])?
-            .first(None)
-            .await?
-            .ok_or_else(|| ApiError::Internal("review without its service".into()))?;
+        let service: ServiceRow = crate::reviews::service_of(db, &review.event_kind, &review.event_id).await?.ok_or_else(|| ApiError::Internal("review without its service".into()))?;
         #[derive(Deserialize)]
         struct Ev {
             at: i64,

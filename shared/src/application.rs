@@ -68,6 +68,8 @@ pub enum Chain {
     OneCheck,
     /// 承办 → 审核 → 决定.
     ThreeStep,
+    /// 当场办结: the item allows deciding at once, in one step.
+    OnTheSpot,
 }
 
 impl Chain {
@@ -75,6 +77,7 @@ impl Chain {
         match self {
             Chain::OneCheck => &[CaseStep::Handle, CaseStep::Decide],
             Chain::ThreeStep => &[CaseStep::Handle, CaseStep::Review, CaseStep::Decide],
+            Chain::OnTheSpot => &[CaseStep::Decide],
         }
     }
 }
@@ -327,6 +330,9 @@ mod tests {
         assert_eq!(advance(CaseState::Handling, 1, Chain::ThreeStep, &pass), Ok((CaseState::Handling, 2)));
         assert_eq!(advance(CaseState::Handling, 1, Chain::ThreeStep, &CaseAction::Return { note: "补充说明".into() }), Ok((CaseState::Handling, 0)));
         assert_eq!(advance(CaseState::Handling, 2, Chain::ThreeStep, &pass).unwrap_err().code, ErrorCode::InvalidTransition);
+        // 当场办结: decided in its one step.
+        assert_eq!(advance(CaseState::Handling, 0, Chain::OnTheSpot, &ok), Ok((CaseState::Approved, 0)));
+        assert!(advance(CaseState::Handling, 0, Chain::OnTheSpot, &pass).is_err());
         // Not before acceptance, not after the decision.
         assert!(advance(CaseState::Waiting, 0, Chain::OneCheck, &pass).is_err());
         assert!(advance(CaseState::Approved, 1, Chain::OneCheck, &ok).is_err());

@@ -431,6 +431,9 @@ mod tests {
         for f in &forms {
             let item = cat.items.iter().find(|i| i.id == f.item_id).unwrap_or_else(|| panic!("no item {}", f.item_id));
             let guide = &item.guides.last().unwrap().materials;
+            if f.chain == crate::application::Chain::OnTheSpot {
+                assert!(item.flags.on_the_spot, "{}: decided on the spot, but the catalogue does not promise 当场办结", f.item_id);
+            }
             assert_eq!(materials_outside_guide(f, guide), Vec::<String>::new(), "{}", f.item_id);
             for field in &f.fields {
                 if let Some(c) = &field.when {

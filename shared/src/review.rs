@@ -250,6 +250,9 @@ pub struct NewReview {
     pub ticket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// A decided case (一事一评), reviewed by its applicant on the online indicators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
     /// 5 非常满意 … 1 非常不满意.
     pub level: u8,
     #[serde(default)]
@@ -284,7 +287,7 @@ fn text_ok(s: &str) -> bool {
 impl NewReview {
     /// Checks the review itself against the kind of service it rates (`online` picks the indicators).
     pub fn validate(&self, online: bool) -> Result<(), FieldError> {
-        if self.ticket.is_none() && self.code.is_none() {
+        if self.ticket.is_none() && self.code.is_none() && self.case.is_none() {
             return Err(FieldError::new(ErrorCode::InvalidReview, "ticket"));
         }
         if let Some(c) = &self.code {
@@ -932,6 +935,7 @@ mod tests {
         NewReview {
             ticket: Some("t".into()),
             code: None,
+            case: None,
             level: 5,
             scores: Scores { efficiency: Some(5), competence: Some(4), attitude: Some(5), ..Scores::default() },
             reason: None,

@@ -127,8 +127,13 @@ fn schema_invalid_submissions_are_refused_field_by_field_and_write_nothing() {
 
 #[test]
 fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
+    use base64::Engine;
     let (cookie, account) = business();
-    let files = uploads(&account, 5);
+    let mut files = uploads(&account, 5);
+    // The floor plan through the upload endpoint, so its bytes are really there to open later.
+    let plan = post_with("/api/v1/uploads", &json!({"name": "平面图.pdf", "data": base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4\n% plan\n")}).to_string(), &h(&cookie, &base()));
+    assert_eq!(plan.status, 201, "{}", plan.body);
+    files[3] = plan.json()["id"].as_str().unwrap().to_string();
     let key = unique("life-");
     // A double-clicked submit: one application.
     let first = submit(&cookie, &key, "open-restaurant", restaurant(&files), json!([BUSINESS_LICENCE, REP_ID]));
@@ -152,6 +157,19 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     assert!(accepted.json()["cases"].as_array().unwrap().iter().all(|c| c["state"] == "handling" && c["due"].is_string()));
     assert_eq!(desk(&front, &id, json!({"action": "accept"})).error_code(409), "invalid_transition");
+
+    // The floor plan opens for the applicant, the front desk of the center and the department with a case in
+    // it — nobody else.
+    let plan_url = format!("/api/v1/uploads/{}", files[3]);
+    let got = get_with(&plan_url, &[("Cookie", &sign_in("approver.scjg", DEMO_PASSWORD))]);
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert!(got.header("content-type").unwrap().starts_with("application/pdf") && got.body.starts_with("%PDF"));
+    assert!(got.header("content-disposition").unwrap().starts_with("attachment"));
+    assert_eq!(get_with(&plan_url, &[("Cookie", &cookie)]).status, 200);
+    assert_eq!(get_with(&plan_url, &[("Cookie", &front)]).status, 200);
+    assert_eq!(get_with(&plan_url, &[("Cookie", &sign_in("approver.rsj", DEMO_PASSWORD))]).error_code(403), "forbidden");
+    assert_eq!(get_with(&plan_url, &[("Cookie", &sign_in("window.wanli", DEMO_PASSWORD))]).error_code(403), "forbidden");
+    assert_eq!(get_with(&plan_url, &[]).status, 401);
 
     // Each department works only its own cases, through its chain.
     let others = [("lhsr", approver("lhsr")), ("swj", approver("swj"))];
@@ -178,7 +196,11 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
             assert!(task["part"].get("food_category").is_none() && task["part"].get("uscc").is_some(), "{}", task["part"]);
         }
         assert_eq!(case_act(who, case, json!({"action": "decide", "approve": true, "note": ""})).error_code(409), "invalid_transition", "not before it is handled");
-        let steps = if task["chain"] == "three_step" { 2 } else { 1 };
+        let steps = match task["chain"].as_str() {
+            Some("three_step") => 2,
+            Some("one_check") => 1,
+            _ => 0, // 当场办结: decided in one step
+        };
         for _ in 0..steps {
             assert_eq!(case_act(who, case, json!({"action": "pass", "note": "材料齐全"})).status, 200);
         }
@@ -194,6 +216,19 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
     assert_eq!(food["fields"]["company_name"], "上海普陀示例餐饮有限公司");
     let new_bl = lib.as_array().unwrap().iter().find(|l| l["licence"] == "business_licence" && l["from_case"].is_string()).unwrap()["id"].as_str().unwrap().to_string();
     assert_eq!(desk(&front, &id, json!({"action": "collect"})).json()["state"], "collected");
+
+    // 一事一评: the applicant reviews a decided case on the online indicators; nobody else may.
+    let (_, food_case) = by_dept.iter().find(|(_, c)| d1_rows(&format!("SELECT item_id FROM cases WHERE id = '{c}';"))[0]["item_id"] == "scjg-food-business-licence").unwrap().clone();
+    let target = get_with(&format!("/api/v1/reviews/target?case={food_case}"), &[("Cookie", &cookie)]).json();
+    assert_eq!((target["kind"].as_str(), target["reviewed"].as_bool()), (Some("case"), Some(false)), "{target}");
+    let rv = |who: &str, scores: Value| post_with("/api/v1/reviews", &json!({"case": food_case, "level": 5, "scores": scores, "channel": "web"}).to_string(), &h(who, &base()));
+    let online = json!({"efficiency": 5, "guide_accuracy": 5, "convenience": 4, "ease_of_use": 5});
+    assert_eq!(rv(&cookie, json!({"efficiency": 5, "competence": 5, "attitude": 5})).json()["error"]["field"], "competence", "window indicators are not asked of a case");
+    assert_eq!(rv(&sign_in("11010519491231002X", DEMO_PASSWORD), online.clone()).error_code(403), "not_your_service");
+    assert_eq!(rv(&cookie, online.clone()).status, 201);
+    assert_eq!(rv(&cookie, online).error_code(409), "already_reviewed");
+    let row = &d1_rows(&format!("SELECT event_kind, dept_id, s_guide FROM reviews WHERE event_id = '{food_case}';"))[0];
+    assert_eq!((row["event_kind"].as_str(), row["dept_id"].as_str(), row["s_guide"].as_u64()), (Some("case"), Some("scjg"), Some(5)));
 
     // The next application (企业开办) points to the issued licence: nobody uploads it again.
     let mut v = restaurant(&uploads(&account, 5));

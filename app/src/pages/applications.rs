@@ -101,6 +101,7 @@ pub fn ApplicationPage() -> impl IntoView {
                                 <li class="card">
                                     <p class="card-title">{tx(&c.item)}</p>
                                     <p class="meta">{tx(&c.department)}" · "{c.number.clone()}</p>
+                                    {c.state.decided().then(|| view! { <p><A href=format!("/review?case={}", c.id) attr:class="button">{t("评价办理服务（一事一评）", "Review this service")}</A></p> })}
                                     <p><strong class="case-state">{tx(&c.state.label())}</strong>{c.step.map(|s| view! { " · "{tx(&s.label())} })}{c.due.clone().map(|d| view! { " · "{t("办理期限", "Due")}" "{d}{c.overdue.then(|| view! { " · "<strong class="badge overdue">{t("已超期", "Overdue")}</strong> })} })}</p>
                                 </li>
                             }).collect_view()}

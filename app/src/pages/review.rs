@@ -35,14 +35,19 @@ pub fn ReviewPage() -> impl IntoView {
     let q = use_query_map();
     let initial = q.get_untracked();
     let ticket = initial.get("ticket").filter(|t| !t.is_empty());
+    let case = initial.get("case").filter(|t| !t.is_empty());
     let ch = channel(initial.get("ch").as_deref());
     let code = RwSignal::new(initial.get("code").unwrap_or_default());
     // The code looked up: the one in the link, or what the person typed and submitted.
     let looked_up = RwSignal::new(initial.get("code").filter(|c| !c.is_empty()));
     let t2 = ticket.clone();
+    let k2 = case.clone();
     let target = LocalResource::new(move || {
-        let (t, c, l) = (t2.clone(), looked_up.get(), p.lang.get());
+        let (t, c, k, l) = (t2.clone(), looked_up.get(), k2.clone(), p.lang.get());
         async move {
+            if let Some(k) = k {
+                return Some(api::review_case_target(&k, l).await);
+            }
             if t.is_none() && c.is_none() {
                 return None;
             }
@@ -120,7 +125,9 @@ fn ReviewForm(target: ReviewTarget, code: Option<String>, channel: Channel) -> i
         return view! { {summary}<p class="notice" role="status">{tr(|m| m.not_finished_yet)}</p> }.into_any();
     }
     let level = RwSignal::new(None::<u8>);
-    let asked = Indicator::asked(false);
+    // A case (一事一评) is an online service: the online indicators; a window visit the offline ones.
+    let online = target.kind == tongban_shared::review::EventKind::Case;
+    let asked = Indicator::asked(online);
     let scores: Vec<(Indicator, RwSignal<Option<u8>>)> = asked.iter().map(|i| (*i, RwSignal::new(None))).collect();
     let reason = RwSignal::new(None::<Reason>);
     let text = RwSignal::new(String::new());
@@ -141,8 +148,9 @@ fn ReviewForm(target: ReviewTarget, code: Option<String>, channel: Channel) -> i
             s.set(*i, v.get_untracked());
         }
         let r = NewReview {
-            ticket: if code.is_some() { None } else { Some(ticket.clone()) },
-            code: code.clone(),
+            ticket: if code.is_some() || online { None } else { Some(ticket.clone()) },
+            code: if online { None } else { code.clone() },
+            case: online.then(|| ticket.clone()),
             level: level.get_untracked().unwrap_or(0),
             scores: s,
             reason: reason.get_untracked(),
@@ -150,7 +158,7 @@ fn ReviewForm(target: ReviewTarget, code: Option<String>, channel: Channel) -> i
             channel,
             anonymous: anonymous.get_untracked(),
         };
-        if let Err(e) = r.validate(false) {
+        if let Err(e) = r.validate(online) {
             error.set(Some((e.code.text(), e.field.map(str::to_string))));
             return;
         }

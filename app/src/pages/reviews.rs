@@ -28,7 +28,7 @@ pub fn ReviewsPage() -> impl IntoView {
                         <h2>{tr(|m| m.to_review)}</h2>
                         <ul class="cards" id="pending-reviews">
                             {mine.pending.iter().map(|t| {
-                                let href = format!("/review?ticket={}", t.id);
+                                let href = if t.kind == tongban_shared::review::EventKind::Case { format!("/review?case={}", t.id) } else { format!("/review?ticket={}", t.id) };
                                 view! {
                                     <li class="card">
                                         <p class="card-title">{t.number.clone()}" · "{tx(&t.center)}</p>

@@ -19,6 +19,15 @@ use tongban_shared::{Lang, Text};
 
 const APPROVERS: &[Role] = &[Role::Approver];
 
+/// An answer as staff see it: an uploaded material is a download link (opening it is audited).
+fn value(key: &str, v: &str) -> AnyView {
+    if key.starts_with("f_") {
+        view! { <a href=format!("/api/v1/uploads/{v}") rel="external" download="">{t("下载材料", "Download")}</a> }.into_any()
+    } else {
+        v.to_string().into_any()
+    }
+}
+
 #[component]
 pub fn DeskPage() -> impl IntoView {
     use_title(|l| if l == Lang::Zh { "综合受理".into() } else { "Front desk".into() });
@@ -86,7 +95,7 @@ pub fn DeskApplicationPage() -> impl IntoView {
                         <div class="table-scroll" tabindex="0" role="region" aria-labelledby="answers-caption">
                             <table class="data">
                                 <caption id="answers-caption">{t("申请内容（查看已记录审计日志）", "Answers (this view is recorded in the audit log)")}</caption>
-                                <tbody>{a.values.iter().map(|(k, v)| view! { <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr> }).collect_view()}</tbody>
+                                <tbody>{a.values.iter().map(|(k, v)| view! { <tr><th scope="row">{k.clone()}</th><td>{value(k, v)}</td></tr> }).collect_view()}</tbody>
                             </table>
                         </div>
                         <ul class="cards">
@@ -192,7 +201,7 @@ pub fn CasePage() -> impl IntoView {
                         <div class="table-scroll" tabindex="0" role="region" aria-labelledby="part-caption">
                             <table class="data">
                                 <caption id="part-caption">{t("本部门所需的申请内容", "The answers this department needs")}</caption>
-                                <tbody>{k.part.iter().map(|(key, v)| view! { <tr><th scope="row">{key.clone()}</th><td>{v.clone()}</td></tr> }).collect_view()}</tbody>
+                                <tbody>{k.part.iter().map(|(key, v)| view! { <tr><th scope="row">{key.clone()}</th><td>{value(key, v)}</td></tr> }).collect_view()}</tbody>
                             </table>
                         </div>
                         {(!k.licences.is_empty()).then(|| view! {
