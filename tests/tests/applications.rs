@@ -195,7 +195,9 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
         if dept == "swj" {
             assert!(task["part"].get("food_category").is_none() && task["part"].get("uscc").is_some(), "{}", task["part"]);
         }
-        assert_eq!(case_act(who, case, json!({"action": "decide", "approve": true, "note": ""})).error_code(409), "invalid_transition", "not before it is handled");
+        if task["chain"] != "on_the_spot" {
+            assert_eq!(case_act(who, case, json!({"action": "decide", "approve": true, "note": ""})).error_code(409), "invalid_transition", "not before it is handled");
+        }
         let steps = match task["chain"].as_str() {
             Some("three_step") => 2,
             Some("one_check") => 1,
