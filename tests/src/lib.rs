@@ -129,10 +129,12 @@ pub fn new_resident_id() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     let n = N.fetch_add(1, Ordering::Relaxed);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u32;
-    let serial = (t ^ std::process::id()).wrapping_add(n.wrapping_mul(7919)) % 1000;
-    let day = 1 + (t / 1000 + n) % 28;
-    let first17 = format!("310107{}01{day:02}{serial:03}", 1950 + (n % 50));
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    // Every test binary is its own process calling this from n = 0: mix the clock, the process and the
+    // count so 20 million combinations (year, month, day, serial) are spread over, not a few thousand.
+    let h = tongban_shared::etag::fnv1a64(format!("{t}-{}-{n}", std::process::id()).as_bytes());
+    let (year, month, day, serial) = (1940 + h % 60, 1 + (h >> 8) % 12, 1 + (h >> 16) % 28, (h >> 24) % 1000);
+    let first17 = format!("310107{year}{month:02}{day:02}{serial:03}");
     format!("{first17}{}", tongban_shared::ids::resident_id_check(&first17).unwrap())
 }
 
