@@ -499,3 +499,7 @@ pub async fn case(id: &str, lang: Lang) -> Result<ap::CaseTask, ApiError> {
 pub async fn case_act(id: &str, a: &ap::CaseAction, lang: Lang) -> Result<ap::CaseTask, ApiError> {
     send("POST", &format!("/api/v1/cases/{}/actions", encode(id)), Some(a), lang).await
 }
+
+pub async fn desk_licences(id_number: &str, lang: Lang) -> Result<Vec<ap::ELicence>, ApiError> {
+    get(&format!("/api/v1/desk/licences?id_number={}", encode(id_number)), lang).await
+}

@@ -195,6 +195,24 @@ mod wasm {
         ctx.json(&Draft { values, updated_at: Some(ctx.now) }, ctx.route.cache)
     }
 
+    /// The resident account of an ID number, for 代办.
+    async fn applicant_of(ctx: &Ctx, db: &D1Database, id_number: &str) -> Result<String, ApiError> {
+        let id = tongban_shared::ids::resident_id(id_number).map_err(|c| ApiError::from(FieldError::new(c, "on_behalf.id_number")))?;
+        let lookup = ctx.keyring()?.lookup_digest(&id);
+        db.prepare("SELECT id FROM accounts WHERE login_lookup = ?1 AND role = 'resident'").bind(&[text(&lookup)])?.first::<String>(Some("id")).await?.ok_or(ApiError::from(ErrorCode::NotAResident))
+    }
+
+    /// `GET /desk/licences?id_number=`: a resident's e-licences, for the front desk entering an application
+    /// for them (audited).
+    pub async fn desk_licences(ctx: &Ctx) -> Result<Response, ApiError> {
+        let id_number = ctx.query_pairs().into_iter().find(|(k, _)| k == "id_number").map(|(_, v)| v).unwrap_or_default();
+        let db = ctx.db()?;
+        let applicant = applicant_of(ctx, &db, &id_number).await?;
+        audit(ctx, &db, &applicant, "view_licences")?.run().await?;
+        let rows: Vec<LicenceRow> = db.prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE holder_id = ?1 ORDER BY created_at, id")).bind(&[text(&applicant)])?.all().await?.results()?;
+        ctx.json(&rows.into_iter().map(LicenceRow::view).collect::<Vec<_>>(), ctx.route.cache)
+    }
+
     /// `POST /uploads`: a material for a form. The type is what the bytes are (PDF, JPEG, PNG), whatever
     /// the name says; the bytes go to KV, the facts to D1.
     pub async fn upload(ctx: &Ctx) -> Result<Response, ApiError> {
@@ -284,7 +302,7 @@ mod wasm {
 
     /// The attachments and e-licences the answers point to must be the applicant's own, and each shared
     /// e-licence must be of the field's type and consented to.
-    async fn check_references(db: &D1Database, m: &MergedForm, values: &Values, consent: &[String], account: &str) -> Result<Vec<tongban_shared::form::FieldProblem>, ApiError> {
+    async fn check_references(db: &D1Database, m: &MergedForm, values: &Values, consent: &[String], account: &str, staff: Option<&str>) -> Result<Vec<tongban_shared::form::FieldProblem>, ApiError> {
         let mut problems = Vec::new();
         for f in &m.fields {
             let Some(v) = values.get(&f.field.key) else { continue };
@@ -294,7 +312,8 @@ mod wasm {
                     n.unwrap_or(0.0) > 0.0 && consent.contains(v)
                 }
                 FieldKind::File { .. } => {
-                    let n: Option<f64> = db.prepare("SELECT count(*) AS n FROM uploads WHERE id = ?1 AND account_id = ?2").bind(&[text(v), text(account)])?.first(Some("n")).await?;
+                    // At the window, staff may scan the applicant's papers for them.
+                    let n: Option<f64> = db.prepare("SELECT count(*) AS n FROM uploads WHERE id = ?1 AND account_id IN (?2, ?3)").bind(&[text(v), text(account), text(staff.unwrap_or(account))])?.first(Some("n")).await?;
                     n.unwrap_or(0.0) > 0.0
                 }
                 _ => true,
@@ -317,6 +336,21 @@ mod wasm {
             return Err(FieldError::new(ErrorCode::BadId, "center_id").into());
         }
         let db = ctx.db()?;
+        // 代办: the front desk enters it for a resident who is at the window and agreed; the application is
+        // theirs, and the consent is on record.
+        let applicant = match &req.on_behalf {
+            None => p.account_id.clone(),
+            Some(b) => {
+                if !matches!(p.role, Role::WindowStaff | Role::CenterAdmin | Role::DistrictAdmin) || !works_at(p, &req.center_id) {
+                    return Err(ErrorCode::Forbidden.into());
+                }
+                if !b.consent {
+                    return Err(FieldError::new(ErrorCode::ConsentRequired, "on_behalf.consent").into());
+                }
+                applicant_of(ctx, &db, &b.id_number).await?
+            }
+        };
+        let p = &tongban_shared::authz::Principal { account_id: applicant.clone(), ..p.clone() };
         // A retry of a submission that went through answers with what it made.
         if let Some(id) = db.prepare("SELECT id FROM applications WHERE account_id = ?1 AND idem_key = ?2").bind(&[text(&p.account_id), text(&key)])?.first::<String>(Some("id")).await? {
             return ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache);
@@ -328,7 +362,8 @@ mod wasm {
         let (_, forms, m) = merged(&db, &req.bundle_id).await?;
         let values = m.clean(&req.values);
         let mut problems = m.validate(&values);
-        problems.extend(check_references(&db, &m, &values, &req.consent, &p.account_id).await?);
+        let staff = req.on_behalf.is_some().then(|| ctx.principal().map(|s| s.account_id.clone())).transpose()?;
+        problems.extend(check_references(&db, &m, &values, &req.consent, &p.account_id, staff.as_deref()).await?);
         if !problems.is_empty() {
             return problems_response(ctx, problems);
         }
@@ -366,6 +401,10 @@ mod wasm {
             );
         }
         batch.push(db.prepare("INSERT INTO case_events (application_id, at, actor_id, action) SELECT ?1, ?2, ?3, 'submitted' WHERE changes() = 1").bind(&[text(&id), now.clone(), text(&p.account_id)])?);
+        if let Some(s) = &staff {
+            batch.push(event(&db, &id, None, s, "entered_by_front_desk", "代办：申请人在窗口同意由工作人员录入并共享其电子证照 / entered at the window with the applicant's consent", ctx.now, true)?);
+            batch.push(audit(ctx, &db, &p.account_id, "proxy_application")?);
+        }
         // The uploads it points to, so staff of this application (and only they) may open them.
         for f in m.fields.iter().filter(|f| matches!(f.field.kind, FieldKind::File { .. })) {
             if let Some(u) = values.get(&f.field.key) {
@@ -376,7 +415,7 @@ mod wasm {
             }
         }
         batch.push(db.prepare("DELETE FROM drafts WHERE account_id = ?1 AND bundle_id = ?2").bind(&[text(&p.account_id), text(&req.bundle_id)])?);
-        if req.save_profile {
+        if req.save_profile && staff.is_none() {
             // 一次收齐、反复使用: the basic answers, by their profile keys, with the person's consent.
             let mut saved: Values = profile_values(ctx).await?;
             for f in &m.fields {
@@ -702,7 +741,7 @@ mod wasm {
         let values = m.clean(&apply_correction(&current, &asked, &c.values));
         let consent: Vec<String> = serde_json::from_str(&a.consent_json).unwrap_or_default();
         let mut problems = m.validate(&values);
-        problems.extend(check_references(&db, &m, &values, &consent, &p.account_id).await?);
+        problems.extend(check_references(&db, &m, &values, &consent, &p.account_id, None).await?);
         if !problems.is_empty() {
             return problems_response(ctx, problems);
         }

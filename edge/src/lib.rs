@@ -224,6 +224,7 @@ mod entry {
             Endpoint::ActCase => applications::act_case(ctx).await,
             Endpoint::CreateUpload => applications::upload(ctx).await,
             Endpoint::GetUpload => applications::get_upload(ctx).await,
+            Endpoint::DeskLicences => applications::desk_licences(ctx).await,
         }
     }
 }

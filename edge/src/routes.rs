@@ -138,6 +138,7 @@ pub enum Endpoint {
     ActCase,
     CreateUpload,
     GetUpload,
+    DeskLicences,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1550,14 +1551,14 @@ pub static ROUTES: &[Route] = &[
         method: Method::Post,
         path: "/api/v1/applications",
         tag: "applications",
-        summary: "Submit the one form: one application (办件编号) with one case per item; a repeated Idempotency-Key returns the same application",
+        summary: "Submit the one form: one application (办件编号) with one case per item; a repeated Idempotency-Key returns the same application; the front desk may enter it for a resident at the window (代办, with their consent)",
         path_params: &[],
         query: &[],
         headers: &[Param { name: "Idempotency-Key", description: "8–64 characters; a retry with the same key makes no second application", kind: ParamKind::Text { max_chars: 64 } }],
         body: Some(schema_of::<NewApplication>),
         ok_status: 201,
         response: schema_of::<ApplicationView>,
-        errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::IdempotencyKeyRequired, ErrorCode::InvalidForm, ErrorCode::BundleNotFound, ErrorCode::CenterNotFound, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
+        errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::IdempotencyKeyRequired, ErrorCode::InvalidForm, ErrorCode::BundleNotFound, ErrorCode::CenterNotFound, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin, ErrorCode::Forbidden, ErrorCode::ConsentRequired, ErrorCode::InvalidIdNumber, ErrorCode::NotAResident],
         cache: Cache::NoStore,
         access: Access::SignedIn,
     },
@@ -1736,6 +1737,22 @@ pub static ROUTES: &[Route] = &[
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::UploadNotFound],
         cache: Cache::NoStore,
         access: Access::SignedIn,
+    },
+    Route {
+        endpoint: Endpoint::DeskLicences,
+        method: Method::Get,
+        path: "/api/v1/desk/licences",
+        tag: "applications",
+        summary: "A resident's e-licences, for the front desk entering an application for them (代办; audited)",
+        path_params: &[],
+        query: &[Param { name: "id_number", description: "The resident's ID number", kind: ParamKind::Text { max_chars: 18 } }],
+        headers: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<Vec<ELicence>>,
+        errors: &[ErrorCode::InvalidIdNumber, ErrorCode::NotAResident, ErrorCode::Unauthenticated, ErrorCode::Forbidden],
+        cache: Cache::NoStore,
+        access: Access::Roles(FRONT_DESK),
     },
 ];
 

@@ -223,6 +223,18 @@ pub struct NewApplication {
     /// Keep the confirmed basic information for next time.
     #[serde(default)]
     pub save_profile: bool,
+    /// 代办: the front desk enters it for a resident at the window, with their consent recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf: Option<OnBehalf>,
+}
+
+/// Whom a front-desk entry is for, and that they agreed at the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OnBehalf {
+    pub id_number: String,
+    /// The applicant agreed that staff enter the application for them (and share their e-licences).
+    pub consent: bool,
 }
 
 /// Answers to a correction request: only the fields asked may change.

@@ -302,3 +302,43 @@ fn uploads_are_typed_by_their_bytes_and_limited_in_size() {
     assert_eq!(post_with("/api/v1/uploads", &json!({"name": "big.pdf", "data": b64(&big)}).to_string(), &h(&cookie, &o)).error_code(413), "file_too_large");
     assert_eq!(post_with("/api/v1/uploads", &json!({"name": "x.pdf", "data": "***"}).to_string(), &h(&cookie, &o)).error_code(400), "malformed_json");
 }
+
+#[test]
+fn the_front_desk_enters_an_application_for_a_resident_with_their_consent() {
+    use base64::Engine;
+    // 张伟 retires and comes to the window; his ID card is in his e-licence library.
+    let resident = sign_in("11010519491231002X", DEMO_PASSWORD);
+    let front = sign_in("window.putuo", DEMO_PASSWORD);
+    let o = base();
+    let lib = get_with("/api/v1/desk/licences?id_number=11010519491231002X", &[("Cookie", &front)]);
+    assert_eq!(lib.status, 200, "{}", lib.body);
+    let id_card = lib.json().as_array().unwrap().iter().find(|l| l["licence"] == "id_card").unwrap()["id"].as_str().unwrap().to_string();
+    // The photo is scanned at the window by staff.
+    let photo = post_with("/api/v1/uploads", &json!({"name": "photo.jpg", "data": base64::engine::general_purpose::STANDARD.encode([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3])}).to_string(), &h(&front, &o));
+    assert_eq!(photo.status, 201, "{}", photo.body);
+    let scan = photo.json()["id"].clone();
+    let values = json!({"applicant_name": "张伟", "applicant_id": "11010519491231002X", "applicant_mobile": "13800138000",
+        "birth_date": "1966-05-01", "employer": "上海普陀示例机械厂", "flexible": "no", "lic_applicant_id": id_card, "f_retire_form": scan,
+        "bank_name": "工商银行", "bank_account": "6222020000000000", "f_pension_form": scan, "contribution_short": "no",
+        "child_name": "张小伟", "f_only_child": scan});
+    let body = |consent: bool| json!({"bundle_id": "retirement", "center_id": "putuo-district", "values": values, "consent": [id_card], "on_behalf": {"id_number": "11010519491231002X", "consent": consent}}).to_string();
+    let post = |who: &str, consent: bool| {
+        let key = unique("proxy-");
+        let mut hd = h(who, &o);
+        hd.push(("Idempotency-Key", &key));
+        post_with("/api/v1/applications", &body(consent), &hd)
+    };
+    assert_eq!(post(&front, false).error_code(400), "consent_required");
+    assert_eq!(post(&sign_in("window.wanli", DEMO_PASSWORD), true).error_code(403), "forbidden", "another center's window");
+    assert_eq!(post(&resident, true).error_code(403), "forbidden", "only the front desk enters for others");
+    let r = post(&front, true);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let app = r.json();
+    // Lists as the resident's own application, with the consent on record.
+    assert!(get_with("/api/v1/applications", &[("Cookie", &resident)]).json().as_array().unwrap().iter().any(|a| a["id"] == app["id"]));
+    assert!(app["timeline"].as_array().unwrap().iter().any(|e| e["action"] == "entered_by_front_desk"));
+    let staff_id = tongban_shared::account::seed_account_id("window.putuo");
+    let audits = d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE actor_id = '{staff_id}' AND action = 'proxy_application';"))[0]["n"].as_u64().unwrap();
+    assert!(audits >= 1);
+    assert_eq!(get_with("/api/v1/desk/licences?id_number=340524198001010013", &[("Cookie", &front)]).error_code(400), "invalid_id_number");
+}

@@ -52,13 +52,15 @@ struct Loaded {
     who: BTreeMap<String, (Text, Text)>,
 }
 
-async fn load(bundle: String, l: Lang) -> Result<Loaded, api::ApiError> {
+async fn load(bundle: String, for_id: Option<String>, l: Lang) -> Result<Loaded, api::ApiError> {
     let form = api::bundle_form(&bundle, l).await?;
     let b = api::bundle(&bundle, l).await?;
     let who = b.items.into_iter().map(|i| (i.id, (i.name, i.department.name))).collect();
-    let profile = api::profile(l).await?;
-    let licences = api::licences(l).await?;
-    let draft = api::draft(&bundle, l).await.unwrap_or_default();
+    // 代办 at the window: the resident's licences, no staff profile or draft.
+    let (profile, licences, draft) = match &for_id {
+        Some(id) => (Default::default(), api::desk_licences(id, l).await?, Draft::default()),
+        None => (api::profile(l).await?, api::licences(l).await?, api::draft(&bundle, l).await.unwrap_or_default()),
+    };
     // Pre-fill from the profile, then the draft on top: what the person typed last wins.
     let mut values = Values::new();
     for f in &form.fields {
@@ -76,20 +78,29 @@ pub fn ApplyPage() -> impl IntoView {
     let p = prefs();
     let params = use_params_map();
     let bundle = Memo::new(move |_| params.get().get("bundle").unwrap_or_default());
-    let center = use_query_map().get_untracked().get("center").filter(|c| !c.is_empty()).unwrap_or_else(|| "putuo-district".into());
+    let q = use_query_map().get_untracked();
+    let for_id = q.get("for").filter(|c| !c.is_empty());
+    let center0 = q.get("center").filter(|c| !c.is_empty());
+    use tongban_shared::account::Role;
+    const APPLICANTS: &[Role] = &[Role::Resident, Role::Business];
+    const DESK: &[Role] = &[Role::WindowStaff, Role::CenterAdmin, Role::DistrictAdmin];
     view! {
         <h1>{t("一表申请", "One-form application")}</h1>
-        {guarded(Some(&[tongban_shared::account::Role::Resident, tongban_shared::account::Role::Business]), move |_| {
-            let center = center.clone();
+        {for_id.clone().map(|id| view! { <p class="notice" role="status" id="proxy-note">{t("代办录入：为窗口前的申请人填写，", "Entering at the window for the applicant ")}{tongban_shared::ids::mask_id(&id)}</p> })}
+        {guarded(Some(if for_id.is_some() { DESK } else { APPLICANTS }), move |me| {
+            // The front desk enters at its own center; an applicant defaults to the district center.
+            let center = center0.clone().or(me.center_id.clone()).unwrap_or_else(|| "putuo-district".into());
+            let for_id = for_id.clone();
+            let f2 = for_id.clone();
             let data = LocalResource::new(move || {
-                let (b, l) = (bundle.get(), p.lang.get());
-                async move { load(b, l).await.map(std::sync::Arc::new) }
+                let (b, l, f) = (bundle.get(), p.lang.get(), f2.clone());
+                async move { load(b, f, l).await.map(std::sync::Arc::new) }
             });
             view! {
                 {move || match data.get() {
                     None => view! { <crate::components::Loading/> }.into_any(),
                     Some(Err(e)) => view! { <crate::components::ErrorBox error=e retry=None/> }.into_any(),
-                    Some(Ok(d)) => view! { <Form data=d bundle=bundle.get_untracked() center=center.clone()/> }.into_any(),
+                    Some(Ok(d)) => view! { <Form data=d bundle=bundle.get_untracked() center=center.clone() for_id=for_id.clone()/> }.into_any(),
                 }}
             }
         })}
@@ -97,7 +108,9 @@ pub fn ApplyPage() -> impl IntoView {
 }
 
 #[component]
-fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String) -> impl IntoView {
+fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String, for_id: Option<String>) -> impl IntoView {
+    let proxy = for_id.is_some();
+    let proxy_consent = RwSignal::new(false);
     let values = RwSignal::new(data.values.clone());
     let errors = RwSignal::new(BTreeMap::<String, ErrorCode>::new());
     let consent = RwSignal::new(BTreeSet::<String>::new());
@@ -116,7 +129,7 @@ fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String) -> impl In
     let b2 = bundle.clone();
     if let Ok(h) = set_interval_with_handle(
         move || {
-            if !dirty.get_untracked() || busy.get_untracked() {
+            if proxy || !dirty.get_untracked() || busy.get_untracked() {
                 return;
             }
             dirty.set(false);
@@ -172,12 +185,13 @@ fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String) -> impl In
             center_id: center.clone(),
             values: v,
             consent: consent.get_untracked().into_iter().collect(),
-            save_profile: save_profile.get_untracked(),
+            save_profile: save_profile.get_untracked() && for_id.is_none(),
+            on_behalf: for_id.clone().map(|id| tongban_shared::application::OnBehalf { id_number: id, consent: proxy_consent.get_untracked() }),
         };
         let (key, l, nav) = (key.clone(), lang(), navigate.clone());
         leptos::task::spawn_local(async move {
             match api::submit_application(&a, &key, l).await {
-                Ok(Ok(app)) => nav(&format!("/applications/{}", app.id), Default::default()),
+                Ok(Ok(app)) => nav(&if a.on_behalf.is_some() { format!("/staff/desk/{}", app.id) } else { format!("/applications/{}", app.id) }, Default::default()),
                 Ok(Err(problems)) => {
                     errors.set(problems.iter().map(|p| (p.key.clone(), p.code)).collect());
                     top_error.set(Some(ErrorCode::InvalidForm.text()));
@@ -210,7 +224,11 @@ fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String) -> impl In
                     </fieldset>
                 }
             }).collect_view()}
-            <label class="check"><input type="checkbox" id="save-profile" prop:checked=move || save_profile.get() on:change=move |ev| save_profile.set(event_target_checked(&ev))/>" "{t("保存本次确认的基本信息，下次自动填写（一次收齐、反复使用）", "Keep the basic information I confirmed for next time")}</label>
+            {if proxy {
+                view! { <label class="check"><input type="checkbox" id="proxy-consent" prop:checked=move || proxy_consent.get() on:change=move |ev| proxy_consent.set(event_target_checked(&ev))/>" "{t("申请人已当面同意由工作人员代为录入，并共享所选电子证照", "The applicant agreed in person that staff enter this and share the chosen e-licences")}</label> }.into_any()
+            } else {
+                view! { <label class="check"><input type="checkbox" id="save-profile" prop:checked=move || save_profile.get() on:change=move |ev| save_profile.set(event_target_checked(&ev))/>" "{t("保存本次确认的基本信息，下次自动填写（一次收齐、反复使用）", "Keep the basic information I confirmed for next time")}</label> }.into_any()
+            }}
             <p class="error-line" role="alert" id="form-error">{move || top_error.get().map(|e| tx(&e))}</p>
             <button type="submit" class="button primary" id="submit-application" disabled=move || busy.get()>{t("提交申请", "Submit")}</button>
         </form>

@@ -39,7 +39,28 @@ pub fn DeskPage() -> impl IntoView {
                 let l = p.lang.get();
                 async move { api::desk_queue(l).await }
             });
+            let id_number = RwSignal::new(String::new());
+            let bundle = RwSignal::new(String::from("retirement"));
+            let navigate = leptos_router::hooks::use_navigate();
+            let proxy = move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                navigate(&format!("/apply/{}?for={}", bundle.get_untracked(), api::encode(id_number.get_untracked().trim())), Default::default());
+            };
             view! {
+                <form class="stack card" on:submit=proxy aria-labelledby="h-proxy">
+                    <h2 id="h-proxy">{t("代办录入（申请人在窗口）", "Enter an application for someone at the window")}</h2>
+                    <div class="field">
+                        <label for="proxy-id">{t("申请人身份证号", "Applicant's ID number")}</label>
+                        <input id="proxy-id" autocomplete="off" prop:value=move || id_number.get() on:input=move |ev| id_number.set(event_target_value(&ev))/>
+                    </div>
+                    <div class="field">
+                        <label for="proxy-bundle">{t("一件事", "Bundle")}</label>
+                        <select id="proxy-bundle" on:change=move |ev| bundle.set(event_target_value(&ev))>
+                            {[("retirement", "退休"), ("newborn", "新生儿出生"), ("disability", "残疾人服务"), ("open-restaurant", "开办餐饮店"), ("company-setup", "企业开办")].into_iter().map(|(v, n)| view! { <option value=v>{n}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <button type="submit" class="button" id="proxy-start">{t("开始录入", "Start")}</button>
+                </form>
                 {async_view(list, move |apps| view! {
                     <ul class="cards" id="desk-queue">
                         {apps.into_iter().map(|a| view! {
