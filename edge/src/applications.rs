@@ -12,7 +12,7 @@ mod wasm {
     use crate::crypto::{hex, random};
     use crate::error::ApiError;
     use crate::http::Ctx;
-    use crate::reviews::{changed, num, opt, text};
+    use crate::http::{changed, num, opt, text};
     use crate::sessions::js_err;
     use serde::Deserialize;
     use std::collections::BTreeMap;
@@ -480,13 +480,22 @@ mod wasm {
         i_en: String,
         d_zh: String,
         d_en: String,
+        /// The item's approval chain, read with the case (its current form's `chain`).
+        chain: Option<String>,
     }
 
     const CASE_SELECT: &str = "SELECT c.id, c.application_id, c.number, c.item_id, c.dept_id, c.state, c.step, c.due, c.version, i.name_zh AS i_zh, i.name_en AS i_en, \
-         d.name_zh AS d_zh, d.name_en AS d_en FROM cases c JOIN items i ON i.id = c.item_id JOIN departments d ON d.id = c.dept_id";
+         d.name_zh AS d_zh, d.name_en AS d_en, \
+         json_extract((SELECT f.form_json FROM item_forms f WHERE f.item_id = c.item_id ORDER BY f.version DESC LIMIT 1), '$.chain') AS chain \
+         FROM cases c JOIN items i ON i.id = c.item_id JOIN departments d ON d.id = c.dept_id";
 
     impl CaseRow {
-        fn view(&self, chain: tongban_shared::application::Chain, today: chrono::NaiveDate) -> CaseView {
+        fn chain(&self) -> tongban_shared::application::Chain {
+            self.chain.as_deref().and_then(|c| serde_json::from_value(serde_json::Value::String(c.into())).ok()).unwrap_or_default()
+        }
+
+        fn view(&self, today: chrono::NaiveDate) -> CaseView {
+            let chain = self.chain();
             let state = CaseState::parse(&self.state).unwrap_or(CaseState::Waiting);
             CaseView {
                 id: self.id.clone(),
@@ -502,11 +511,6 @@ mod wasm {
         }
     }
 
-    async fn chain_of(db: &D1Database, item: &str) -> Result<tongban_shared::application::Chain, ApiError> {
-        let j: Option<String> = db.prepare("SELECT form_json FROM item_forms WHERE item_id = ?1 ORDER BY version DESC LIMIT 1").bind(&[text(item)])?.first(Some("form_json")).await?;
-        Ok(j.and_then(|j| serde_json::from_str::<ItemForm>(&j).ok()).map(|f| f.chain).unwrap_or_default())
-    }
-
     async fn view(ctx: &Ctx, db: &D1Database, id: &str) -> Result<ApplicationView, ApiError> {
         let a = load(db, id).await?;
         let cases: Vec<CaseRow> = db.prepare(format!("{CASE_SELECT} WHERE c.application_id = ?1 ORDER BY c.number")).bind(&[text(id)])?.all().await?.results()?;
@@ -519,10 +523,7 @@ mod wasm {
         }
         let events: Vec<Ev> = db.prepare("SELECT at, case_id, action, note FROM case_events WHERE application_id = ?1 ORDER BY id").bind(&[text(id)])?.all().await?.results()?;
         let today = beijing(ctx.now).date();
-        let mut views = Vec::new();
-        for c in &cases {
-            views.push(c.view(chain_of(db, &c.item_id).await?, today));
-        }
+        let views = cases.iter().map(|c| c.view(today)).collect();
         Ok(ApplicationView {
             id: a.id.clone(),
             number: a.number.clone(),
@@ -769,10 +770,7 @@ mod wasm {
             .await?
             .results()?;
         let today = beijing(ctx.now).date();
-        let mut out = Vec::new();
-        for c in &rows {
-            out.push(c.view(chain_of(&db, &c.item_id).await?, today));
-        }
+        let out: Vec<CaseView> = rows.iter().map(|c| c.view(today)).collect();
         ctx.json(&out, ctx.route.cache)
     }
 
@@ -792,9 +790,9 @@ mod wasm {
                 licences.push(l.view());
             }
         }
-        let chain = chain_of(db, &c.item_id).await?;
+        let chain = c.chain();
         Ok(CaseTask {
-            case: c.view(chain, beijing(ctx.now).date()),
+            case: c.view(beijing(ctx.now).date()),
             application_id: a.id.clone(),
             application_number: a.number.clone(),
             bundle: Text::new(a.b_zh.clone(), a.b_en.clone()),
@@ -830,7 +828,7 @@ mod wasm {
         let db = ctx.db()?;
         let c = load_case(&db, &id).await?;
         own_case(p, &c)?;
-        let chain = chain_of(&db, &c.item_id).await?;
+        let chain = c.chain();
         let state = CaseState::parse(&c.state).unwrap_or(CaseState::Waiting);
         let (next, step) = advance(state, c.step.max(0) as usize, chain, &action)?;
         let (name, note) = match &action {

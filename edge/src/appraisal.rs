@@ -22,7 +22,7 @@ mod wasm {
     use crate::bookings::beijing;
     use crate::error::ApiError;
     use crate::http::Ctx;
-    use crate::reviews::{num, opt, text};
+    use crate::http::{num, opt, text};
     use serde::Deserialize;
     use tongban_shared::account::Role;
     use tongban_shared::appraisal::{appraisal, build, months_ending, open_data, to_csv, DashFilter, Dimension, Fact, ItemCounts, Names, TREND_MONTHS};

@@ -72,15 +72,7 @@ mod wasm {
 
     pub const ACTIVE: &str = "('held', 'confirmed', 'checked_in')";
 
-    fn num(n: impl Into<f64>) -> JsValue {
-        JsValue::from_f64(n.into())
-    }
-    fn text(s: &str) -> JsValue {
-        JsValue::from_str(s)
-    }
-    fn changed(r: &worker::D1Result) -> bool {
-        r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0) > 0
-    }
+    use crate::http::{changed, num, text};
 
     #[derive(Deserialize)]
     struct Setup {

@@ -20,9 +20,7 @@ mod wasm {
     use wasm_bindgen::JsValue;
     use worker::{D1Database, Response};
 
-    fn text(s: &str) -> JsValue {
-        JsValue::from_str(s)
-    }
+    use crate::http::text;
 
     #[derive(Deserialize)]
     struct ClassRow {

@@ -156,6 +156,21 @@ mod wasm {
         }
     }
 
+    /// D1 binding values and results, the same in every resource module.
+    pub fn text(s: &str) -> wasm_bindgen::JsValue {
+        wasm_bindgen::JsValue::from_str(s)
+    }
+    pub fn num(n: impl Into<f64>) -> wasm_bindgen::JsValue {
+        wasm_bindgen::JsValue::from_f64(n.into())
+    }
+    pub fn opt(s: Option<&str>) -> wasm_bindgen::JsValue {
+        s.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from_str)
+    }
+    /// Whether a statement changed any row (the guard of conditional writes).
+    pub fn changed(r: &worker::D1Result) -> bool {
+        r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0) > 0
+    }
+
     pub fn error_response(err: &ApiError, lang: Lang) -> Response {
         let body = serde_json::to_vec(&err.body(lang)).unwrap_or_default();
         let headers = Headers::new();
@@ -182,7 +197,7 @@ mod wasm {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use wasm::{error_response, with_security_headers};
+pub use wasm::{changed, error_response, num, opt, text, with_security_headers};
 
 #[cfg(test)]
 mod tests {

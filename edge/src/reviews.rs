@@ -28,18 +28,7 @@ mod wasm {
     use wasm_bindgen::JsValue;
     use worker::{D1Database, Response};
 
-    pub(crate) fn text(s: &str) -> JsValue {
-        JsValue::from_str(s)
-    }
-    pub(crate) fn num(n: impl Into<f64>) -> JsValue {
-        JsValue::from_f64(n.into())
-    }
-    pub(crate) fn opt(s: Option<&str>) -> JsValue {
-        s.map_or(JsValue::NULL, JsValue::from_str)
-    }
-    pub(crate) fn changed(r: &worker::D1Result) -> bool {
-        r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0) > 0
-    }
+    use crate::http::{changed, num, opt, text};
 
     /// A finished (or not) window service with what a review records about it.
     #[derive(Deserialize)]

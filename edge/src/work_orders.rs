@@ -11,7 +11,8 @@ mod wasm {
     use crate::bookings::{beijing, calendar_of};
     use crate::error::ApiError;
     use crate::http::Ctx;
-    use crate::reviews::{changed, num, opt, text, ReviewRow, ServiceRow, REVIEW_COLUMNS};
+    use crate::http::{changed, num, opt, text};
+    use crate::reviews::{ReviewRow, ServiceRow, REVIEW_COLUMNS};
     use serde::Deserialize;
     use tongban_shared::account::Role;
     use tongban_shared::authz::Principal;
