@@ -18,6 +18,9 @@ async function signIn(page, login, password = 'Tongban-demo-2026') {
   await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: '登录' }).click();
   await expect(page).not.toHaveURL(/\/login/);
+  // Staff land on /staff, which the resident bundle hands over to the console bundle with a full page load:
+  // wait for the console's own heading so the next goto isn't interrupted by that load.
+  if (login.includes('.')) await expect(page.getByRole('heading', { level: 1, name: '工作台' })).toBeVisible();
 }
 
 const pdf = (name) => ({ name, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% ${name}\n`) });
