@@ -52,10 +52,19 @@ impl From<serde_json::Error> for ApiError {
 }
 
 impl ApiError {
-    /// A failure from the runtime or D1. A busy database (another writer holds the lock) is not a bug
-    /// and nothing was written: it becomes 503 `unavailable` with `Retry-After`, which clients retry.
+    /// A failure from the runtime or D1. A D1 batch is one transaction, so when one of its statements
+    /// fails nothing of it was written. Two such failures are not bugs but a race lost to another writer:
+    /// a busy database, and a constraint the database enforces behind the conditional writes (a CHECK on
+    /// seats, a UNIQUE number, a trigger). Both become 409 `write_conflict` with `Retry-After`: the caller
+    /// may simply send the same request again (with the same Idempotency-Key where the route takes one).
+    /// D1's own transient failures (a reset storage object, a lost connection) are 503 `unavailable`, also
+    /// retryable. Anything else (no such table, a type error) is a bug: 500, detail logged only.
     pub fn from_runtime(detail: String) -> Self {
-        if detail.contains("SQLITE_BUSY") || detail.contains("database is locked") {
+        const CONFLICT: &[&str] = &["SQLITE_BUSY", "database is locked", "SQLITE_CONSTRAINT", "constraint failed"];
+        const TRANSIENT: &[&str] = &["Network connection lost", "storage caused object to be reset", "reset because its code was updated", "Cannot resolve D1 DB due to transient issue"];
+        if CONFLICT.iter().any(|c| detail.contains(c)) {
+            ApiError::Client { code: ErrorCode::WriteConflict, field: None }
+        } else if TRANSIENT.iter().any(|c| detail.contains(c)) {
             ApiError::Client { code: ErrorCode::Unavailable, field: None }
         } else {
             ApiError::Internal(detail)
@@ -84,9 +93,17 @@ mod tests {
     }
 
     #[test]
-    fn a_busy_database_is_a_retryable_503_and_other_failures_stay_internal() {
-        let busy = ApiError::from_runtime("worker: D1_ERROR: database is locked: SQLITE_BUSY".into());
-        assert_eq!((busy.status(), busy.code()), (503, ErrorCode::Unavailable));
+    fn lost_races_are_a_retryable_409_transient_d1_failures_a_503_and_bugs_stay_internal() {
+        for lost in [
+            "worker: D1_ERROR: database is locked: SQLITE_BUSY",
+            "worker: D1_ERROR: CHECK constraint failed: booked >= 0 AND booked <= capacity: SQLITE_CONSTRAINT",
+            "worker: D1_ERROR: injected fault: SQLITE_CONSTRAINT",
+        ] {
+            let e = ApiError::from_runtime(lost.into());
+            assert_eq!((e.status(), e.code()), (409, ErrorCode::WriteConflict), "{lost}");
+        }
+        let reset = ApiError::from_runtime("worker: D1_ERROR: Network connection lost.".into());
+        assert_eq!((reset.status(), reset.code()), (503, ErrorCode::Unavailable));
         assert_eq!(ApiError::from_runtime("worker: D1_ERROR: no such column".into()).status(), 500);
     }
 

@@ -180,7 +180,7 @@ mod wasm {
             // The lockout window: after it, the oldest failure no longer counts.
             let _ = headers.set("Retry-After", &tongban_shared::account::THROTTLE_WINDOW_SECS.to_string());
         }
-        if err.code() == ErrorCode::Unavailable {
+        if matches!(err.code(), ErrorCode::Unavailable | ErrorCode::WriteConflict) {
             let _ = headers.set("Retry-After", "1");
         }
         let resp = Response::from_bytes(body).unwrap_or_else(|_| Response::empty().expect("empty response"));

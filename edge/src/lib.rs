@@ -75,10 +75,18 @@ mod entry {
     #[event(fetch)]
     async fn fetch(mut req: Request, env: Env, wctx: Context) -> Result<Response> {
         let lang = req.headers().get("Accept-Language").ok().flatten().map(|h| Lang::from_accept_language(&h)).unwrap_or_default();
-        let method = req.method().to_string();
+        // The method as sent: the `worker` crate's `Method` maps any verb it does not know (QUERY, TRACE…)
+        // to GET, which would answer them as if they were GETs.
+        let method = req.inner().method();
         let url = req.url()?;
         let resp = match resolve(&method, url.path()) {
-            Err(code) => error_response(&ApiError::from(code), lang),
+            Err(code) => {
+                let resp = error_response(&ApiError::from(code), lang);
+                if code == ErrorCode::MethodNotAllowed {
+                    let _ = resp.headers().set("Allow", &crate::routes::allowed_methods(url.path()));
+                }
+                resp
+            }
             Ok((route, _)) if route.method.changes_state() && !origin_allowed(req.headers().get("Origin")?.as_deref(), &url.origin().ascii_serialization()) => {
                 error_response(&ApiError::from(ErrorCode::CrossOrigin), lang)
             }

@@ -28,7 +28,13 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
         params.push(json!({"name": p.name, "in": "header", "required": true, "description": p.description, "schema": param_schema(p.kind)}));
     }
     for p in r.query {
-        let mut v = json!({"name": p.name, "in": "query", "required": false, "description": p.description, "schema": param_schema(p.kind)});
+        // A filter left empty in a form (`?dept=`) means no filter, as an absent one does.
+        let schema = match p.kind {
+            ParamKind::Slug => json!({"type": "string", "pattern": "^([a-z0-9]+(-[a-z0-9]+)*)?$", "maxLength": 48}),
+            ParamKind::Enum(values) => json!({"type": "string", "enum": ([""].iter().chain(values).collect::<Vec<_>>())}),
+            kind => param_schema(kind),
+        };
+        let mut v = json!({"name": p.name, "in": "query", "required": false, "description": p.description, "schema": schema});
         if matches!(p.kind, ParamKind::List(_)) {
             v["style"] = json!("form");
             v["explode"] = json!(false);
@@ -53,7 +59,11 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
         responses.insert("304".into(), json!({"description": "Not modified (the If-None-Match ETag still matches)"}));
     }
     let mut by_status: std::collections::BTreeMap<u16, Vec<&str>> = Default::default();
-    for c in r.errors.iter().chain([ErrorCode::Internal, ErrorCode::Unavailable].iter()) {
+    // What any operation may answer whatever its handler does: a bug, D1 briefly unavailable, and for
+    // writes a lost race the database itself stopped (see `ApiError::from_runtime`).
+    let writes = r.method != crate::routes::Method::Get;
+    let always = [ErrorCode::Internal, ErrorCode::Unavailable].into_iter().chain(writes.then_some(ErrorCode::WriteConflict));
+    for c in r.errors.iter().copied().chain(always) {
         by_status.entry(c.status()).or_default().push(c.as_str());
     }
     for (status, codes) in by_status {

@@ -802,12 +802,12 @@ pub static ROUTES: &[Route] = &[
         tag: "queue",
         summary: "Take a walk-in ticket (取号) at the kiosk; no sign-in",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
-        query: &[],
+        query: &[Param { name: "class", description: "Window class id; without it, the center's general class", kind: ParamKind::Slug }],
         headers: &[],
         body: None,
         ok_status: 201,
         response: schema_of::<Ticket>,
-        errors: &[ErrorCode::BadId, ErrorCode::CrossOrigin, ErrorCode::CenterNotFound],
+        errors: &[ErrorCode::BadId, ErrorCode::CrossOrigin, ErrorCode::CenterNotFound, ErrorCode::ClassNotFound],
         cache: Cache::NoStore,
         access: Access::Public,
     },
@@ -1804,9 +1804,74 @@ pub fn resolve(method: &str, path: &str) -> Result<(&'static Route, PathParams),
     Err(if path_exists { ErrorCode::MethodNotAllowed } else { ErrorCode::NotFound })
 }
 
+/// The `Allow` header of a 405 (RFC 9110 requires it): the methods the path does answer, HEAD with GET.
+pub fn allowed_methods(path: &str) -> String {
+    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    let mut methods: Vec<&str> = Vec::new();
+    for r in ROUTES.iter().filter(|r| match_template(r.path, path).is_some()) {
+        methods.push(r.method.as_str());
+        if r.method == Method::Get {
+            methods.push("HEAD");
+        }
+    }
+    methods.dedup();
+    methods.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every API path the app calls is a route of this table, and so documented in the OpenAPI document
+    /// (generated from the same table): a client call to an undocumented path fails here.
+    #[test]
+    fn every_path_the_app_calls_is_in_the_table() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    sources(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src"), &mut files);
+        let mut seen = 0;
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (i, _) in text.match_indices("\"/api/v1/") {
+                let lit = &text[i + 1..];
+                let lit = &lit[..lit.find('"').unwrap()];
+                // `{…}` placeholders are path segments or a query string built elsewhere.
+                let mut path = String::new();
+                let mut rest = lit.split('?').next().unwrap();
+                while let Some(open) = rest.find('{') {
+                    path.push_str(&rest[..open]);
+                    let close = rest[open..].find('}').unwrap() + open;
+                    if path.ends_with('/') {
+                        path.push_str("x1");
+                    }
+                    rest = &rest[close + 1..];
+                }
+                path.push_str(rest);
+                let found = ["GET", "POST", "PUT", "DELETE"].iter().any(|m| resolve(m, &path).is_ok());
+                assert!(found, "{}: the app calls {lit} ({path}), which is not a route", f.display());
+                seen += 1;
+            }
+        }
+        assert!(seen > 50, "only {seen} API paths found in the app's sources");
+    }
+
+    #[test]
+    fn a_405_lists_the_methods_the_path_answers() {
+        assert_eq!(allowed_methods("/api/v1/items"), "GET, HEAD");
+        assert_eq!(allowed_methods("/api/v1/sessions/"), "POST");
+        let draft = allowed_methods("/api/v1/bundles/open-restaurant/draft");
+        assert!(draft.contains("GET") && draft.contains("PUT"), "{draft}");
+        assert_eq!(allowed_methods("/api/v1/nope"), "");
+    }
 
     #[test]
     fn resolves_paths_with_params() {

@@ -119,6 +119,7 @@ error_codes! {
     Conflict         = "conflict",          409, "与现有数据冲突", "Conflicts with existing data";
     Internal         = "internal",          500, "系统繁忙，请稍后再试", "Something went wrong on our side; please try again";
     Unavailable      = "unavailable",       503, "服务暂时不可用，请稍后再试", "Service temporarily unavailable; please try again";
+    WriteConflict    = "write_conflict",    409, "同时有其他操作，本次未保存任何内容，请重试", "Another change got in the way; nothing was saved, please try again";
 }
 
 /// A validation failure of one field (or of the request as a whole when `field` is `None`).

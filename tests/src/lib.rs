@@ -45,12 +45,13 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-/// Sends like a well-behaved client: a 503 `unavailable` (the local database was busy — here, usually a
-/// test's own `d1()` writing beside the server; nothing was written) is retried after a pause.
+/// Sends like a well-behaved client: a 409 `write_conflict` (the local database was busy — here, usually
+/// a test's own `d1()` writing beside the server; nothing was written) or a 503 `unavailable` is retried
+/// after a pause, as its `Retry-After` asks.
 fn retrying(send: impl Fn() -> Resp) -> Resp {
     for _ in 0..8 {
         let r = send();
-        if !(r.status == 503 && r.body.contains("\"unavailable\"")) {
+        if !((r.status == 503 && r.body.contains("\"unavailable\"")) || (r.status == 409 && r.body.contains("\"write_conflict\""))) {
             return r;
         }
         std::thread::sleep(Duration::from_millis(250));
@@ -282,3 +283,35 @@ pub fn ready_residents(tag: &str, n: usize) -> Vec<String> {
     d1(&sql);
     cookies
 }
+
+/// The demo business of the seed, and its seeded e-licences (business licence, legal representative's ID).
+pub const BUSINESS: &str = "91440101MA5CJQ4N59";
+pub const BUSINESS_LICENCE: &str = "de600000000000000000000000000001";
+pub const REP_ID: &str = "de600000000000000000000000000002";
+
+/// Uploads of the business's own (the upload endpoint's checks are tested on their own).
+pub fn uploads(account: &str, n: usize) -> Vec<String> {
+    let ids: Vec<String> = (0..n).map(|_| format!("{:032x}", tongban_shared::etag::fnv1a64(unique("u").as_bytes()) as u128 * 3 + 1)).collect();
+    let sql: String = ids
+        .iter()
+        .map(|id| format!("INSERT INTO uploads (id, account_id, name, media_type, size, created_at) VALUES ('{id}', '{account}', 'plan.pdf', 'application/pdf', 1000, 0);\n"))
+        .collect();
+    d1(&sql);
+    ids
+}
+
+/// The restaurant bundle's answers, as the demo company would give them (no outdoor sign).
+pub fn restaurant(files: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "applicant_name": "李娜", "applicant_id": "34052419800101001X", "applicant_mobile": "13900139001",
+        "company_name": "上海普陀示例餐饮有限公司", "uscc": BUSINESS, "legal_rep": "李娜",
+        "company_type": "llc", "registered_capital": "50", "business_scope": "餐饮服务",
+        "premises_address": "上海市普陀区长寿路588号1层", "premises_area": "120", "outdoor_sign": "no",
+        "food_category": "hot", "seats": "40",
+        "finance_name": "王小明", "finance_id": "11010519491231002X",
+        "invoice_type": "normal", "invoice_count": "50",
+        "lic_business_licence": BUSINESS_LICENCE, "lic_rep_id": REP_ID, "lic_shareholder": REP_ID, "lic_finance_id": REP_ID, "lic_agent_id": REP_ID,
+        "f_articles": files[0], "f_appointments": files[1], "f_address_pledge": files[2], "f_floor_plan": files[3], "f_food_safety": files[4]
+    })
+}
+

@@ -4,40 +4,11 @@
 //! application reuses, withdrawal, and who may see what.
 
 use serde_json::{json, Value};
-use tongban_tests::{base, d1, d1_rows, get_with, post_with, put_with, sign_in, unique, Resp, DEMO_PASSWORD};
+use tongban_tests::{base, d1_rows, get_with, post_with, put_with, restaurant, sign_in, unique, uploads, Resp, BUSINESS, BUSINESS_LICENCE, DEMO_PASSWORD, REP_ID};
 
-const BUSINESS: &str = "91440101MA5CJQ4N59";
-const BUSINESS_LICENCE: &str = "de600000000000000000000000000001";
-const REP_ID: &str = "de600000000000000000000000000002";
 
 fn h<'a>(cookie: &'a str, origin: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("Origin", origin), ("Cookie", cookie)]
-}
-
-/// Uploads of the business's own (the upload endpoint's checks are tested on their own).
-fn uploads(account: &str, n: usize) -> Vec<String> {
-    let ids: Vec<String> = (0..n).map(|_| format!("{:032x}", tongban_shared::etag::fnv1a64(unique("u").as_bytes()) as u128 * 3 + 1)).collect();
-    let sql: String = ids
-        .iter()
-        .map(|id| format!("INSERT INTO uploads (id, account_id, name, media_type, size, created_at) VALUES ('{id}', '{account}', 'plan.pdf', 'application/pdf', 1000, 0);\n"))
-        .collect();
-    d1(&sql);
-    ids
-}
-
-/// The restaurant bundle's answers, as the demo company would give them (no outdoor sign).
-fn restaurant(files: &[String]) -> Value {
-    json!({
-        "applicant_name": "李娜", "applicant_id": "34052419800101001X", "applicant_mobile": "13900139001",
-        "company_name": "上海普陀示例餐饮有限公司", "uscc": BUSINESS, "legal_rep": "李娜",
-        "company_type": "llc", "registered_capital": "50", "business_scope": "餐饮服务",
-        "premises_address": "上海市普陀区长寿路588号1层", "premises_area": "120", "outdoor_sign": "no",
-        "food_category": "hot", "seats": "40",
-        "finance_name": "王小明", "finance_id": "11010519491231002X",
-        "invoice_type": "normal", "invoice_count": "50",
-        "lic_business_licence": BUSINESS_LICENCE, "lic_rep_id": REP_ID, "lic_shareholder": REP_ID, "lic_finance_id": REP_ID, "lic_agent_id": REP_ID,
-        "f_articles": files[0], "f_appointments": files[1], "f_address_pledge": files[2], "f_floor_plan": files[3], "f_food_safety": files[4]
-    })
 }
 
 fn submit(cookie: &str, key: &str, bundle: &str, values: Value, consent: Value) -> Resp {

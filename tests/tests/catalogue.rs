@@ -224,6 +224,21 @@ fn unknown_and_malformed_ids() {
     assert_eq!(post("/api/v1/items", "{}").error_code(405), "method_not_allowed");
 }
 
+/// Found by the API fuzzer: a verb the runtime's `Method` type does not know (QUERY) was answered as a GET,
+/// and a 405 did not say which methods the path takes.
+#[test]
+fn undeclared_methods_are_405_with_allow() {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    for (method, path, allow) in [("QUERY", "/api/v1/items", "GET, HEAD"), ("TRACE", "/api/v1/bundles", "GET, HEAD"), ("PATCH", "/api/v1/sessions", "POST")] {
+        let req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", tongban_tests::base())).body(()).unwrap();
+        let mut r = agent.run(req).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        assert_eq!(r.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(r.headers().get("allow").and_then(|v| v.to_str().ok()), Some(allow), "{method} {path}");
+        let body: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(body["error"]["code"], "method_not_allowed");
+    }
+}
+
 #[test]
 fn centers_with_hours_and_windows() {
     let seed = seed();

@@ -148,6 +148,37 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
         });
         rows.push(("GET /dashboard cold", conns, s, rss()));
     }
+    // Walk-in tickets at the kiosk (取号), which also fill the line the call-next runs then work through.
+    let center = "putuo-district";
+    for &conns in &o.conns {
+        let s = load(&srv.base, conns, o.secs, |agent, _| crate::durability::post(agent, &srv.base, &format!("/api/v1/centers/{center}/tickets"), None, "", None));
+        rows.push(("POST /tickets", conns, s, rss()));
+    }
+    // Window staff calling the next ticket (叫号) at every comprehensive window at once: the same line,
+    // so every call races the others for its head.
+    let windows: Vec<u32> = seed
+        .centers
+        .iter()
+        .find(|c| c.center.id == center)
+        .map(|c| c.windows.iter().filter(|w| w.class == tongban_shared::catalogue::WindowClass::Any).map(|w| w.number).collect())
+        .unwrap_or_default();
+    if windows.is_empty() {
+        return Err(format!("{center} has no comprehensive window in the seed"));
+    }
+    let staff = crate::apifuzz::sign_in(&srv.base, "window.putuo")?;
+    for &conns in &o.conns {
+        let s = load(&srv.base, conns, o.secs, |agent, n| {
+            let w = windows[n as usize % windows.len()];
+            crate::durability::post(agent, &srv.base, &format!("/api/v1/centers/{center}/windows/{w}/call"), Some(&staff), "", None)
+        });
+        rows.push(("POST /windows/{n}/call", conns, s, rss()));
+    }
+    // One-form applications (一表申请) of the demo restaurant: one application and its cases per request.
+    let (business, values) = crate::durability::restaurant_applicant(&srv.base)?;
+    for (level, &conns) in o.conns.iter().enumerate() {
+        let s = load(&srv.base, conns, o.secs, |agent, n| crate::durability::submit(agent, &srv.base, &business, &format!("bench-app-{level}-{n}"), &values));
+        rows.push(("POST /applications", conns, s, rss()));
+    }
     drop(srv);
 
     let mb = |kb: &[u64]| kb.iter().sum::<u64>() as f64 / 1024.0;
@@ -194,7 +225,7 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
 
 /// `n` residents, each with a live session, written straight into local D1; returns their `Cookie` values.
 /// The rows are those of a real resident except the sealed fields, which no request here opens.
-fn residents(state: &Path, n: usize) -> Result<Vec<String>> {
+pub(crate) fn residents(state: &Path, n: usize) -> Result<Vec<String>> {
     let t = Instant::now();
     let pid = std::process::id();
     let mut sql = String::new();
@@ -234,7 +265,7 @@ fn residents(state: &Path, n: usize) -> Result<Vec<String>> {
 }
 
 /// Runs one query on the local D1 while the server runs, and returns its result rows.
-fn d1_rows(state: &Path, sql: &str) -> Result<Vec<serde_json::Value>> {
+pub(crate) fn d1_rows(state: &Path, sql: &str) -> Result<Vec<serde_json::Value>> {
     let out = cmd("wrangler")
         .args(["d1", "execute", D1_NAME, "--local", "--json", "--persist-to"])
         .arg(state)
@@ -252,24 +283,24 @@ fn d1_rows(state: &Path, sql: &str) -> Result<Vec<serde_json::Value>> {
     Ok(v[0]["results"].as_array().cloned().unwrap_or_default())
 }
 
-fn agent(timeout: Duration) -> ureq::Agent {
+pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into()
 }
 
-type Answer = std::result::Result<(u16, String), String>;
+pub(crate) type Answer = std::result::Result<(u16, String), String>;
 
-fn answer(r: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+pub(crate) fn answer(r: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
     let mut r = r.map_err(|e| e.to_string())?;
     // Read to the end so the connection goes back to the agent's pool instead of being dropped.
     let body = r.body_mut().read_to_string().map_err(|e| e.to_string())?;
     Ok((r.status().as_u16(), body))
 }
 
-fn get(agent: &ureq::Agent, url: &str) -> Answer {
+pub(crate) fn get(agent: &ureq::Agent, url: &str) -> Answer {
     answer(agent.get(url).call())
 }
 
-fn post_booking(agent: &ureq::Agent, base: &str, cookie: &str, key: &str, slot: &Slot, item: &str) -> Answer {
+pub(crate) fn post_booking(agent: &ureq::Agent, base: &str, cookie: &str, key: &str, slot: &Slot, item: &str) -> Answer {
     let body = serde_json::json!({"center_id": slot.center, "item_id": item, "date": slot.date, "start": slot.start}).to_string();
     answer(
         agent
@@ -283,11 +314,11 @@ fn post_booking(agent: &ureq::Agent, base: &str, cookie: &str, key: &str, slot: 
 }
 
 #[derive(Clone)]
-struct Slot {
-    center: String,
-    date: String,
-    start: String,
-    capacity: u32,
+pub(crate) struct Slot {
+    pub center: String,
+    pub date: String,
+    pub start: String,
+    pub capacity: u32,
 }
 
 fn availability(agent: &ureq::Agent, base: &str, center: &str, item: &str, date: Option<&str>) -> Result<Availability> {
@@ -299,7 +330,7 @@ fn availability(agent: &ureq::Agent, base: &str, center: &str, item: &str, date:
 }
 
 /// Every slot for `item` still wholly free in the booking horizon of these centers.
-fn open_slots(base: &str, centers: &[&str], item: &str) -> Result<Vec<Slot>> {
+pub(crate) fn open_slots(base: &str, centers: &[&str], item: &str) -> Result<Vec<Slot>> {
     let a = agent(Duration::from_secs(30));
     let mut out = Vec::new();
     for center in centers {
@@ -493,7 +524,7 @@ fn race(base: &str, state: &Path, slot: &Slot, item: &str, cookies: &[String]) -
 }
 
 /// Resident memory (kB) of each workerd process in the server's process group.
-fn workerd_rss(pgid: u32) -> Vec<u64> {
+pub(crate) fn workerd_rss(pgid: u32) -> Vec<u64> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };

@@ -12,8 +12,10 @@
 //! into idempotent SQL; [`server`] runs wrangler dev; [`testing`] runs the suites and counts results;
 //! [`bench`] loads a local server and measures it.
 
+mod apifuzz;
 mod bench;
 mod build;
+mod durability;
 mod seed;
 mod server;
 mod testing;
@@ -33,7 +35,7 @@ pub fn root() -> PathBuf {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser] | build | deploy [--dry-run] | bench [--secs N] [--conns 32,128] [--accounts N] [--no-build] | seed-sql | bootstrap-admin --login L --name N>"
+    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser|apifuzz|durability] | build | deploy [--dry-run] | bench [--secs N] [--conns 32,128] [--accounts N] [--no-build] | seed-sql | bootstrap-admin --login L --name N>"
 }
 
 fn run(args: &[String]) -> Result {

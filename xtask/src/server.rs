@@ -146,3 +146,38 @@ pub fn deploy(dry_run: bool) -> Result {
     }
     sh(&mut c)
 }
+
+/// Cloudflare's limit on a Worker's compressed size on the free plan.
+pub const WORKER_LIMIT_KIB: f64 = 3.0 * 1024.0;
+
+/// The worker bundle's size as `wrangler deploy --dry-run` reports it (what Cloudflare would count):
+/// (raw KiB, gzip KiB).
+pub fn worker_size() -> Result<(f64, f64)> {
+    let out = cmd("wrangler")
+        .args(["deploy", "--dry-run", "--outdir"])
+        .arg(root().join("target/deploy-dry-run"))
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("wrangler deploy --dry-run: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("wrangler deploy --dry-run failed:\n{text}"));
+    }
+    parse_upload_line(&text).ok_or_else(|| format!("no 'Total Upload' line in wrangler's output:\n{text}"))
+}
+
+/// `Total Upload: 3259.59 KiB / gzip: 888.35 KiB` → (3259.59, 888.35).
+fn parse_upload_line(text: &str) -> Option<(f64, f64)> {
+    let line = text.lines().find(|l| l.contains("Total Upload:"))?;
+    let mut nums = line.split(|c: char| !(c.is_ascii_digit() || c == '.')).filter(|s| !s.is_empty() && s != &".").filter_map(|s| s.parse::<f64>().ok());
+    Some((nums.next()?, nums.next()?))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_wranglers_upload_line() {
+        assert_eq!(super::parse_upload_line("x\nTotal Upload: 3259.59 KiB / gzip: 888.35 KiB\n"), Some((3259.59, 888.35)));
+        assert_eq!(super::parse_upload_line("nothing"), None);
+    }
+}

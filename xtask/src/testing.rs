@@ -97,14 +97,18 @@ pub fn run_all(only: Option<&str>) -> Result {
         t.record("wasm tests in headless Chromium", p, f, s.elapsed().as_secs_f32());
     }
 
-    if wants("integration") || wants("browser") {
+    if wants("integration") || wants("browser") || wants("apifuzz") || wants("durability") {
         let s = Instant::now();
         let built = build::all();
         let built_ok = built.is_ok();
         check(&mut t, "release build of worker and app", built);
         if built_ok {
             check(&mut t, "initial download within budget", budget());
-            check(&mut t, "wrangler deploy --dry-run", server::deploy(true));
+            let worker = server::worker_size().and_then(|(raw, gzip)| {
+                println!("xtask: worker bundle {raw:.0} KiB, {gzip:.0} KiB gzip (Cloudflare free-plan limit {:.0} KiB compressed)", server::WORKER_LIMIT_KIB);
+                if gzip < server::WORKER_LIMIT_KIB { Ok(()) } else { Err(format!("worker is {gzip:.0} KiB gzip, over the limit")) }
+            });
+            check(&mut t, "wrangler deploy --dry-run; worker under 3 MB compressed", worker);
             let state = root().join(format!("target/test-state/{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&state);
             // Seeding twice must be harmless: the second run has to succeed and change nothing
@@ -127,12 +131,26 @@ pub fn run_all(only: Option<&str>) -> Result {
                             let (p, f) = playwright(&srv.base, &state);
                             t.record("browser tests (Playwright, Chromium)", p, f, s.elapsed().as_secs_f32());
                         }
+                        // Last on this server: the fuzzer leaves random accounts, staff and settings behind.
+                        if wants("apifuzz") {
+                            let s = Instant::now();
+                            let (p, f) = crate::apifuzz::run(&srv.base, &crate::apifuzz::Budget::BOUNDED);
+                            t.record("API fuzzing, one run per role (schemathesis)", p, f, s.elapsed().as_secs_f32());
+                        }
                         drop(srv);
                     }
                     Err(e) => check(&mut t, "start wrangler dev", Err(e)),
                 }
             }
             let _ = std::fs::remove_dir_all(&state);
+            if wants("durability") {
+                let s = Instant::now();
+                let r = crate::durability::run().map(|line| println!("xtask: durability: {line}"));
+                check(&mut t, "crash durability (SIGKILL under load)", r);
+                if let Some(last) = t.suites.last_mut() {
+                    last.3 = s.elapsed().as_secs_f32();
+                }
+            }
         }
     }
 

@@ -1,0 +1,154 @@
+//! API fuzzing with schemathesis against `/api/v1/openapi.json` on a real workerd, once per role.
+//!
+//! The document is generated from the route table, so what schemathesis learns from it is what the worker
+//! really routes. Each role signs in with its demo account and the whole API is fuzzed with its session
+//! cookie: anonymous callers, a resident, a business, window staff, a department approver, a center admin
+//! and the district admin reach different code (most handlers refuse early for the wrong role, so one role
+//! alone would leave most of the code unvisited).
+//!
+//! Checks: no 5xx; every status is one the document lists for that operation; every body has the documented
+//! media type and matches the documented schema — an error's documented schema is `{"error":{code,message,
+//! field}}`, so "every 4xx carries the JSON error body" is part of schema conformance. And the other way
+//! round: what the schema forbids is refused, an undeclared method gets 405 with `Allow`, and a missing
+//! required header (Idempotency-Key) is a 4xx.
+//!
+//! schemathesis comes from PyPI into `target/venv`, pinned, so a fresh machine installs it once.
+
+use crate::tools::{self, cmd};
+use crate::{root, Result};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const SCHEMATHESIS: &str = "4.32.5";
+
+impl Budget {
+    /// The run in `cargo xtask test`: a fixed seed, so a failure reproduces with the same command.
+    pub const BOUNDED: Budget = Budget { examples: 25, seed: 20261125, secs_per_role: None };
+}
+
+pub struct Budget {
+    /// Test cases per operation and role (schemathesis `--max-examples`).
+    pub examples: u32,
+    pub seed: u64,
+    /// Whole-run time limit per role: with it, fuzzing repeats until the time is spent (the long run).
+    pub secs_per_role: Option<u64>,
+}
+
+/// Sign-in names of the roles fuzzed with a session (the demo seed's accounts, one per role).
+const ROLES: &[(&str, &str)] = &[
+    ("resident", "11010519491231002X"),
+    ("business", "91440101MA5CJQ4N59"),
+    ("window staff", "window.putuo"),
+    ("approver", "approver.scjg"),
+    ("center admin", "admin.putuo"),
+    ("district admin", "admin.district"),
+];
+/// What every answer must satisfy. Not `positive_data_acceptance`: a schema cannot say that an ID number's
+/// last character is its checksum, so schema-valid but wrong values are rightly refused.
+const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,\
+                      negative_data_rejection,unsupported_method,missing_required_header";
+const DEMO_PASSWORD: &str = "Tongban-demo-2026";
+
+/// Operations that would end the fuzzing session itself; they are fuzzed anonymously (and by the
+/// integration tests with real sessions), so the signed-in runs keep their cookie to the end.
+const SESSION_ENDING: &[&str] = &["logout", "deleteMyAccount"];
+
+fn venv() -> PathBuf {
+    root().join("target/venv")
+}
+
+pub fn ensure_schemathesis() -> Result<PathBuf> {
+    let bin = venv().join("bin/schemathesis");
+    if tools::output(bin.to_str().unwrap_or_default(), &["--version"]).is_some_and(|v| v.contains(SCHEMATHESIS)) {
+        return Ok(bin);
+    }
+    tools::sh(std::process::Command::new("python3").args(["-m", "venv"]).arg(venv()))?;
+    tools::sh(
+        std::process::Command::new(venv().join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("schemathesis=={SCHEMATHESIS}")),
+    )?;
+    Ok(bin)
+}
+
+/// Signs in through the API and returns the `tb_session=…` cookie.
+pub(crate) fn sign_in(base: &str, login: &str) -> Result<String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).http_status_as_error(false).build().into();
+    let body = serde_json::json!({"login": login, "password": DEMO_PASSWORD}).to_string();
+    let r = agent
+        .post(&format!("{base}/api/v1/sessions"))
+        .header("Origin", base)
+        .header("Content-Type", "application/json")
+        .send(body.as_bytes())
+        .map_err(|e| format!("sign in {login}: {e}"))?;
+    if r.status() != 200 && r.status() != 201 {
+        return Err(format!("sign in {login}: HTTP {}", r.status()));
+    }
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.split(';').next().filter(|kv| kv.starts_with("tb_session=")).map(str::to_string))
+        .ok_or_else(|| format!("sign in {login}: no session cookie"))
+}
+
+/// Fuzzes the API at `base` as every role; returns (passed, failed) counted as role runs.
+pub fn run(base: &str, budget: &Budget) -> (u64, u64) {
+    let bin = match ensure_schemathesis() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("xtask: schemathesis: {e}");
+            return (0, 1);
+        }
+    };
+    // Sign every role in first: the anonymous run fuzzes sign-in with wrong passwords, which may lock
+    // addresses out for a while.
+    let mut runs: Vec<(&str, Option<String>)> = Vec::new();
+    for (role, login) in ROLES {
+        match sign_in(base, login) {
+            Ok(cookie) => runs.push((role, Some(cookie))),
+            Err(e) => {
+                eprintln!("xtask: {e}");
+                return (0, 1);
+            }
+        }
+    }
+    runs.insert(0, ("anonymous", None));
+    let reports = root().join("target/schemathesis");
+    let _ = std::fs::remove_dir_all(&reports);
+    let (mut passed, mut failed) = (0, 0);
+    for (role, cookie) in runs {
+        let slug = role.replace(' ', "-");
+        let mut c = cmd(bin.to_str().unwrap_or("schemathesis"));
+        c.args(["run", &format!("{base}/api/v1/openapi.json")])
+            .args(["--url", base])
+            .args(["--checks", CHECKS])
+            .args(["--max-examples", &budget.examples.to_string()])
+            .args(["--seed", &budget.seed.to_string()])
+            .args(["--workers", "2", "--request-timeout", "30", "--no-shrink", "--output-truncate", "true"])
+            .args(["--report", "junit", "--report-junit-path"])
+            .arg(reports.join(format!("{slug}.xml")))
+            .args(["-H", &format!("Origin: {base}")])
+            .env("SCHEMATHESIS_HOOKS", "")
+            .env("NO_COLOR", "1");
+        if let Some(secs) = budget.secs_per_role {
+            c.args(["--max-time", &secs.to_string()]);
+        }
+        if let Some(cookie) = &cookie {
+            c.args(["-H", &format!("Cookie: {cookie}")]);
+            for op in SESSION_ENDING {
+                c.args(["--exclude-operation-id", op]);
+            }
+        }
+        println!("\nxtask: schemathesis as {role}");
+        let t = std::time::Instant::now();
+        let ok = c.status().map(|s| s.success()).unwrap_or(false);
+        println!("xtask: schemathesis as {role}: {} in {:.0} s", if ok { "passed" } else { "FAILED" }, t.elapsed().as_secs_f32());
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    (passed, failed)
+}
