@@ -116,7 +116,7 @@ pub fn run(base: &str, budget: &Budget) -> (u64, u64) {
     runs.insert(0, ("anonymous", None));
     let reports = root().join("target/schemathesis");
     let _ = std::fs::remove_dir_all(&reports);
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut total_cases) = (0, 0, 0);
     for (role, cookie) in runs {
         let slug = role.replace(' ', "-");
         let mut c = cmd(bin.to_str().unwrap_or("schemathesis"));
@@ -142,13 +142,49 @@ pub fn run(base: &str, budget: &Budget) -> (u64, u64) {
         }
         println!("\nxtask: schemathesis as {role}");
         let t = std::time::Instant::now();
-        let ok = c.status().map(|s| s.success()).unwrap_or(false);
-        println!("xtask: schemathesis as {role}: {} in {:.0} s", if ok { "passed" } else { "FAILED" }, t.elapsed().as_secs_f32());
+        let (ok, cases) = echo_counting(&mut c);
+        total_cases += cases;
+        println!("xtask: schemathesis as {role}: {} — {cases} test cases in {:.0} s", if ok { "passed" } else { "FAILED" }, t.elapsed().as_secs_f32());
         if ok {
             passed += 1;
         } else {
             failed += 1;
         }
     }
+    println!("xtask: schemathesis: {total_cases} test cases over {} roles, {failed} role runs failed", passed + failed);
     (passed, failed)
+}
+
+/// Runs schemathesis, echoing its output, and reads the number of test cases from its summary
+/// (`Test cases:` then `  N generated, …`).
+fn echo_counting(c: &mut std::process::Command) -> (bool, u64) {
+    use std::io::BufRead;
+    let Ok(mut child) = c.stdout(std::process::Stdio::piped()).spawn() else { return (false, 0) };
+    let mut cases = 0;
+    if let Some(out) = child.stdout.take() {
+        for line in std::io::BufReader::new(out).lines().map_while(|l| l.ok()) {
+            println!("{line}");
+            if let Some(n) = line.trim().split_once(" generated").and_then(|(n, _)| n.trim().parse::<u64>().ok()) {
+                cases = n;
+            }
+        }
+    }
+    (child.wait().map(|s| s.success()).unwrap_or(false), cases)
+}
+
+/// `cargo xtask fuzz`'s API part: its own workerd on a fresh local D1, every role, `examples` cases per
+/// operation and role (the default gives well over 10,000 cases in all), a seed from the clock so each
+/// long run explores anew (it is printed, and `--seed` repeats a run).
+pub fn long_run(examples: u32, seed: Option<u64>) -> Result {
+    crate::build::all()?;
+    let state = root().join(format!("target/fuzz-state/{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    crate::server::prepare_db(&state)?;
+    let srv = crate::server::Server::start(&state, &root().join("target/fuzz-wrangler.log"))?;
+    let seed = seed.unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs()));
+    println!("xtask: schemathesis long run, seed {seed}");
+    let (_, failed) = run(&srv.base, &Budget { examples, seed, secs_per_role: None });
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&state);
+    if failed == 0 { Ok(()) } else { Err(format!("schemathesis failed for {failed} roles (seed {seed}); reports in target/schemathesis/")) }
 }

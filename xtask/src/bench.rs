@@ -1,5 +1,9 @@
-//! `cargo xtask bench`: throughput and latency of booking and of catalogue reads on a local workerd, and the
-//! last-seats race. A measurement, not a test: only an overbooked (or underbooked) race slot fails it.
+//! `cargo xtask bench`: throughput, latency (p50/p95/p99), errors and workerd memory for catalogue search,
+//! item detail, booking, walk-in tickets, call-next, the dashboard (warm and cold) and application submit
+//! at each connection count, the last-seats race, the app's initial download, the worker's size and a
+//! Lighthouse mobile run of the home, item, booking and dashboard pages. A measurement, not a test: only
+//! an overbooked (or underbooked) race slot fails it; the budgets it reports (reads p99 ≤ 50 ms at 32
+//! connections, Lighthouse performance ≥ 95 and accessibility 100) are printed, not enforced.
 //!
 //! Its own wrangler dev on a free port, with a fresh local D1 migrated and seeded as the integration tests
 //! do it. Residents and their sessions are written straight into D1 with known cookie tokens: registering
@@ -69,8 +73,11 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
     server::prepare_db(state)?;
     // One pool per booking run, so every run starts from residents with no bookings; the race gets its own.
     let pools = o.conns.len();
-    let cookies = residents(state, pools * o.accounts + RACE_PEOPLE)?;
-    let (booking_cookies, race_cookies) = cookies.split_at(pools * o.accounts);
+    let reviewers = pools * REVIEWERS;
+    let cookies = residents(state, pools * o.accounts + RACE_PEOPLE + reviewers)?;
+    let (booking_cookies, rest) = cookies.split_at(pools * o.accounts);
+    let (race_cookies, review_cookies) = rest.split_at(RACE_PEOPLE);
+    let review_tickets = served(state, pools * o.accounts + RACE_PEOPLE, reviewers)?;
 
     let srv = Server::start(state, &root().join("target/bench-wrangler.log"))?;
     let rss = || workerd_rss(srv.pgid());
@@ -179,6 +186,21 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
         let s = load(&srv.base, conns, o.secs, |agent, n| crate::durability::submit(agent, &srv.base, &business, &format!("bench-app-{level}-{n}"), &values));
         rows.push(("POST /applications", conns, s, rss()));
     }
+    // 好差评: each resident rates the visit they were served at, once (a second review of the same visit
+    // would be a 409, and an account may post 5 in 10 minutes).
+    for (level, &conns) in o.conns.iter().enumerate() {
+        let (cookies, tickets) = (&review_cookies[level * REVIEWERS..(level + 1) * REVIEWERS], &review_tickets[level * REVIEWERS..(level + 1) * REVIEWERS]);
+        let s = load(&srv.base, conns, o.secs, |agent, n| {
+            let k = n as usize % REVIEWERS;
+            let body = serde_json::json!({"ticket": tickets[k], "level": 5 - (n % 3) as u8, "scores": {"efficiency": 5, "competence": 4, "attitude": 5}, "channel": "web"}).to_string();
+            crate::durability::post(agent, &srv.base, "/api/v1/reviews", Some(&cookies[k]), &body, None)
+        });
+        rows.push(("POST /reviews", conns, s, rss()));
+    }
+    // Lighthouse last, on a server no longer under load.
+    let item = seed.items.iter().find(|i| i.centers.iter().any(|c| c == "*")).map_or("", |i| i.id.as_str());
+    let pages = [("home", "/".to_string()), ("item", format!("/items/{item}")), ("booking", format!("/book/{item}")), ("dashboard", "/dashboard".to_string())];
+    let lighthouse = crate::lighthouse::run(&srv.base, &pages);
     drop(srv);
 
     let mb = |kb: &[u64]| kb.iter().sum::<u64>() as f64 / 1024.0;
@@ -209,6 +231,19 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
             println!("error in {name} at {conns}: {e}");
         }
     }
+    // Reads within 50 ms at the 99th percentile at 32 connections: reported, not failing.
+    let slow: Vec<String> = rows
+        .iter()
+        .filter(|(name, conns, s, _)| name.starts_with("GET") && *conns == 32 && s.percentile_ms(0.99) > 50.0)
+        .map(|(name, _, s, _)| format!("{name} {:.0} ms", s.percentile_ms(0.99)))
+        .collect();
+    if rows.iter().any(|r| r.1 == 32) {
+        if slow.is_empty() {
+            println!("budget: every read has p99 ≤ 50 ms at 32 connections");
+        } else {
+            println!("budget (reported, not failing): p99 ≤ 50 ms for reads at 32 connections missed by {}", slow.join(", "));
+        }
+    }
     println!("{}", race.line);
     let each = |kb: &[u64]| kb.iter().map(|k| format!("{:.0}", *k as f64 / 1024.0)).collect::<Vec<_>>().join(" + ");
     let end = rows.last().map_or(&rss_race, |r| &r.3);
@@ -220,6 +255,21 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
         mb(end),
         each(end)
     );
+    match build::initial_download() {
+        Ok((total, lines)) => {
+            println!("\ninitial download of the app, brotli: {:.1} KB (target 200 KB)", total as f64 / 1024.0);
+            lines.iter().for_each(|l| println!("{l}"));
+        }
+        Err(e) => println!("initial download: {e}"),
+    }
+    match server::worker_size() {
+        Ok((raw, gzip)) => println!("worker bundle: {raw:.0} KiB, {gzip:.0} KiB gzip (limit {:.0} KiB compressed)", server::WORKER_LIMIT_KIB),
+        Err(e) => println!("worker size: {e}"),
+    }
+    match lighthouse {
+        Ok(rows) => crate::lighthouse::print(&rows),
+        Err(e) => println!("lighthouse: {e}"),
+    }
     if race.ok { Ok(()) } else { Err("the race slot's bookings do not match its capacity".into()) }
 }
 
@@ -262,6 +312,50 @@ pub(crate) fn residents(state: &Path, n: usize) -> Result<Vec<String>> {
     ran?;
     println!("xtask: {n} residents with sessions written to local D1 ({:.0} s)", t.elapsed().as_secs_f32());
     Ok(cookies)
+}
+
+/// Reviewers per run: more than a run at ~200 reviews/s for 20 s can post, so none reviews twice.
+const REVIEWERS: usize = 6_000;
+
+/// A finished window visit for each of the `n` bench residents from index `first` on (yesterday, booked,
+/// served at window 1 of the district center), written straight into D1 like the residents themselves;
+/// returns the ticket ids in the same order as the residents' cookies.
+fn served(state: &Path, first: usize, n: usize) -> Result<Vec<String>> {
+    let pid = std::process::id();
+    let yesterday = (crate::seed::beijing_today() - chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let (center, class, item) = ("putuo-district", "putuo-district-a", "rsj-social-security-card");
+    let slot = format!("{class}@{yesterday}T08:00");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs() as i64;
+    let staff = tongban_shared::account::seed_account_id("window.putuo");
+    let mut sql = format!("INSERT INTO slots (id, class_id, date, start, capacity, booked) VALUES ('{slot}', '{class}', '{yesterday}', '08:00', {n}, {n});\n");
+    let mut tickets = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
+        let (mut bookings, mut rows) = (Vec::new(), Vec::new());
+        for &k in chunk {
+            let account = format!("{pid:08x}{:024x}", first + k);
+            let (booking, ticket) = (format!("b{pid:08x}{k:023x}"), format!("t{pid:08x}{k:023x}"));
+            let seq = 100_000 + k;
+            bookings.push(format!("('{booking}', 'BENCH{pid}X{k}', '{account}', '{item}', '{center}', '{slot}', '{yesterday}', '08:00', 'done', 'bench-served-{k}', {now}, {now})"));
+            rows.push(format!(
+                "('{ticket}', '{center}', '{class}', '{yesterday}', {seq}, 'A{seq}', 'booking', '{booking}', 'done', 1, '{staff}', {t0}, {t0}, {seq}, {t0}, {t1}, 'on_the_spot', '{item}')",
+                t0 = now - 7200,
+                t1 = now - 3600
+            ));
+            tickets.push(ticket);
+        }
+        sql.push_str(&format!(
+            "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, created_at, updated_at) VALUES {};\n\
+             INSERT INTO tickets (id, center_id, class_id, day, seq, number, origin, booking_id, state, window_no, called_by, created_at, called_at, call_no, started_at, finished_at, outcome, item_id) VALUES {};\n",
+            bookings.join(", "),
+            rows.join(", ")
+        ));
+    }
+    let file = root().join(format!("target/bench-served-{pid}.sql"));
+    std::fs::write(&file, sql).map_err(|e| format!("{}: {e}", file.display()))?;
+    let ran = tools::sh(cmd("wrangler").args(["d1", "execute", D1_NAME, "--local", "--persist-to"]).arg(state).arg("--file").arg(&file).stdout(Stdio::null()).stdin(Stdio::null()));
+    let _ = std::fs::remove_file(&file);
+    ran?;
+    Ok(tickets)
 }
 
 /// Runs one query on the local D1 while the server runs, and returns its result rows.

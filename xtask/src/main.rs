@@ -6,16 +6,20 @@
 //! - `deploy` — build and `wrangler deploy` (`--dry-run` builds the bundle without uploading).
 //! - `build`  — build the worker and the app into `edge/build` and `dist`.
 //! - `bootstrap-admin` — SQL for the first district admin of a deployment, sealed with production keys.
-//! - `bench`  — booking and catalogue throughput and latency on a local workerd, and the last-seats race.
+//! - `bench`  — throughput, latency and memory under load on a local workerd, sizes, Lighthouse.
+//! - `fuzz`   — libFuzzer on `shared`'s parsers and validators, then a long schemathesis run on the API.
 //!
 //! Layout: [`tools`] installs and locates tools; [`build`] builds; [`seed`] turns `seed/catalogue.json`
 //! into idempotent SQL; [`server`] runs wrangler dev; [`testing`] runs the suites and counts results;
-//! [`bench`] loads a local server and measures it.
+//! [`bench`] loads a local server and measures it; [`apifuzz`] runs schemathesis per role; [`fuzz`] runs
+//! the native fuzzers; [`durability`] kills workerd under load and checks what survived.
 
 mod apifuzz;
 mod bench;
 mod build;
 mod durability;
+mod fuzz;
+mod lighthouse;
 mod seed;
 mod server;
 mod testing;
@@ -35,7 +39,7 @@ pub fn root() -> PathBuf {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser|apifuzz|durability] | build | deploy [--dry-run] | bench [--secs N] [--conns 32,128] [--accounts N] [--no-build] | seed-sql | bootstrap-admin --login L --name N>"
+    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser|apifuzz|durability] | build | deploy [--dry-run] | bench [--secs N] [--conns 32,128] [--accounts N] [--no-build] | fuzz [--secs N per native target] [--examples N per operation and role] [--seed S] [--native-only|--api-only] | seed-sql | bootstrap-admin --login L --name N>"
 }
 
 fn run(args: &[String]) -> Result {
@@ -78,6 +82,19 @@ fn run(args: &[String]) -> Result {
             Ok(())
         }
         "bench" => bench::run(&bench::Options::parse(args)?),
+        "fuzz" => {
+            let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+            let num = |name: &str, default: u64| -> Result<u64> { arg(name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{name} wants a whole number, got {v:?}"))) };
+            let (secs, examples, seed) = (num("--secs", 60)?, num("--examples", 60)?, arg("--seed").map(|s| s.parse::<u64>()).transpose().map_err(|e| e.to_string())?);
+            tools::ensure(tools::Needs::Dev)?;
+            // Both halves run even if the first finds something; the answer names every failure.
+            let native = if flag("--api-only") { Ok(()) } else { fuzz::native(secs) };
+            let api = if flag("--native-only") { Ok(()) } else { apifuzz::long_run(examples as u32, seed) };
+            match (native, api) {
+                (Ok(()), Ok(())) => Ok(()),
+                (a, b) => Err([a.err(), b.err()].into_iter().flatten().collect::<Vec<_>>().join("; ")),
+            }
+        }
         "seed-sql" => {
             server::ensure_dev_vars()?;
             print!("{}{}", seed::sql()?, seed::accounts_sql()?);

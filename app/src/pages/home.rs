@@ -35,13 +35,16 @@ pub fn Home() -> impl IntoView {
         </section>
         <section aria-labelledby="popular-h">
             <h2 id="popular-h">{tr(|m| m.popular)}</h2>
+            <div class="reserve reserve-popular">
             {async_view(popular, |page| view! {
                 <ul class="cards">{page.items.into_iter().map(|i| view! { <ItemCard item=i/> }).collect_view()}</ul>
             })}
+            </div>
         </section>
         <section aria-labelledby="bundles-h">
             <h2 id="bundles-h">{tr(|m| m.bundles)}</h2>
             <p class="hint">{tr(|m| m.bundles_hint)}</p>
+            <div class="reserve reserve-bundles">
             {async_view(bundles, |list| view! {
                 <ul class="cards bundles">
                     {list.into_iter().map(|b| {
@@ -57,6 +60,7 @@ pub fn Home() -> impl IntoView {
                     }).collect_view()}
                 </ul>
             })}
+            </div>
         </section>
         <section aria-labelledby="centers-h">
             <h2 id="centers-h">{tr(|m| m.centers)}</h2>
