@@ -333,7 +333,7 @@ fn served(state: &Path, first: usize, n: usize) -> Result<Vec<String>> {
         let (mut bookings, mut rows) = (Vec::new(), Vec::new());
         for &k in chunk {
             let account = format!("{pid:08x}{:024x}", first + k);
-            let (booking, ticket) = (format!("b{pid:08x}{k:023x}"), format!("t{pid:08x}{k:023x}"));
+            let (booking, ticket) = (format!("b{pid:08x}{k:023x}"), format!("{pid:08x}{:024x}", 0xbe00_0000_0000usize + k));
             let seq = 100_000 + k;
             bookings.push(format!("('{booking}', 'BENCH{pid}X{k}', '{account}', '{item}', '{center}', '{slot}', '{yesterday}', '08:00', 'done', 'bench-served-{k}', {now}, {now})"));
             rows.push(format!(

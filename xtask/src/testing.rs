@@ -10,11 +10,15 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// Initial download budget of the resident app (wasm + js + css, brotli): a tripwire for growth, not the
-/// goal. Measured ~283 KB with catalogue, accounts and booking, 295.7 KB with hold/confirm, waiting lists,
-/// reschedule and QR (raised to 300 KB then), 304.3 KB with the inbox (310 KB), 309.7 KB with push (320 KB), 319.6 KB with the push preferences form (330 KB), ~331 KB with the ticket's review code and invitation (the 好差评 pages themselves load with the second bundle; 340 KB) — each small page adds
-/// several KB of monomorphised view code, which is why issue 8 needs a different split; the staff console is already a separate
-/// bundle. The product target is 200 KB (issue 8): twiggy shows the bulk is Leptos' generic render and
-/// reactive code (~320 KB raw) and serde_json (~95 KB raw), so it needs a design change, not tuning.
+/// goal. It grew page by page from ~283 KB (catalogue, accounts, booking) to ~327 KB (with the ticket's review
+/// code); the 好差评, application and staff pages load with the second bundle. The product target is 200 KB
+/// (issue 8) and is not met. Measured on 2026-11-25 (twiggy, brotli -q 11): the resident wasm is 323 KB brotli;
+/// Leptos' reactive and render code plus core/alloc make about two thirds of it and serde_json ~100 KB raw.
+/// A bundle with only the catalogue pages (home, search, item, centers, sign-in) is still 260 KB, and
+/// `-Zfmt-debug=none -Zlocation-detail=none` take 6 KB more off — so neither a third bundle (which would repeat
+/// the framework in every bundle) nor compiler flags reach 200 KB. What would: Leptos' wasm-split lazy
+/// routes (one framework copy, pages in chunks) together with parsing JSON through the browser
+/// (serde-wasm-bindgen) instead of serde_json.
 pub const DOWNLOAD_BUDGET: usize = 340 * 1024;
 
 #[derive(Default)]

@@ -141,18 +141,19 @@ pub fn DashboardPage() -> impl IntoView {
         go_month(f);
     };
 
+    // The line is there from the start (empty while loading), so the filters below it do not move down
+    // when the figures arrive (Lighthouse measured a layout shift of 0.31 on a phone).
     let fresh = move || {
-        dash.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.generated_at)).map(|at| {
+        let stamp = dash.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.generated_at)).map(|at| {
             let (y, mo, d, h, mi) = beijing(at);
             let iso = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}+08:00");
             view! {
-                <p class="meta dash-fresh" id="dash-fresh">
-                    {t("数据截至 ", "Data as of ")}
-                    <time datetime=iso>{format!("{h:02}:{mi:02}")}</time>
-                    {t("（北京时间）", " (Beijing time)")}
-                </p>
+                {t("数据截至 ", "Data as of ")}
+                <time datetime=iso>{format!("{h:02}:{mi:02}")}</time>
+                {t("（北京时间）", " (Beijing time)")}
             }
-        })
+        });
+        view! { <p class="meta dash-fresh" id="dash-fresh">{stamp}"\u{a0}"</p> }
     };
 
     view! {
