@@ -97,6 +97,7 @@ mod wasm {
             .into_iter()
             .find(|(k, _)| k == "endpoint")
             .map(|(_, v)| v)
+            .filter(|v| v.chars().count() <= tongban_shared::notify::ENDPOINT_MAX)
             .ok_or_else(|| tongban_shared::FieldError::new(ErrorCode::InvalidSubscription, "endpoint"))?;
         ctx.db()?
             .prepare("DELETE FROM push_subscriptions WHERE endpoint = ?1 AND account_id = ?2")

@@ -1234,7 +1234,7 @@ pub static ROUTES: &[Route] = &[
         tag: "notifications",
         summary: "Remove a push subscription of mine",
         path_params: &[],
-        query: &[Param { name: "endpoint", description: "The subscription endpoint", kind: ParamKind::Text { max_chars: 1024 } }],
+        query: &[Param { name: "endpoint", description: "The subscription endpoint", kind: ParamKind::Text { max_chars: tongban_shared::notify::ENDPOINT_MAX as u32 } }],
         headers: &[],
         body: None,
         ok_status: 204,

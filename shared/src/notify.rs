@@ -306,6 +306,9 @@ pub fn reminders(slot: NaiveDateTime, booked_at: NaiveDateTime) -> Vec<(Kind, Na
     v
 }
 
+/// The longest push-service endpoint URL accepted (the browsers' are a few hundred characters).
+pub const ENDPOINT_MAX: usize = 1024;
+
 /// A browser's push subscription, as `PushSubscription.toJSON()` gives it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -329,7 +332,7 @@ impl PushSubscription {
     pub fn check(&self, allow_loopback: bool) -> Result<(), crate::FieldError> {
         let e = self.endpoint.as_str();
         let loopback = e.starts_with("http://127.0.0.1:") || e.starts_with("http://localhost:");
-        let ok_url = e.len() <= 1024 && (e.starts_with("https://") || (allow_loopback && loopback)) && !e.contains(char::is_whitespace);
+        let ok_url = e.len() <= ENDPOINT_MAX && (e.starts_with("https://") || (allow_loopback && loopback)) && !e.contains(char::is_whitespace);
         if !ok_url {
             return Err(crate::FieldError::new(crate::ErrorCode::InvalidSubscription, "endpoint"));
         }

@@ -321,4 +321,7 @@ fn subscriptions_are_checked() {
     let r = post_with("/api/v1/push/subscriptions", "{}", &hv(&as_(&me)));
     assert_eq!(r.error_code(400), "malformed_json");
     assert_eq!(post_with("/api/v1/push/subscriptions", &bad.to_string(), &[("Origin", &base())]).error_code(401), "unauthenticated");
+    // Found by the API fuzzer: unsubscribing accepted an endpoint longer than any subscription can have.
+    let long = format!("https://push.example/{}", "0".repeat(1100));
+    assert_eq!(tongban_tests::delete_with(&format!("/api/v1/push/subscriptions?endpoint={long}"), &hv(&as_(&me))).error_code(400), "invalid_subscription");
 }
