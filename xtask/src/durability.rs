@@ -266,22 +266,15 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// The demo restaurant's answers to the 开餐馆 form (as the integration tests give them), with the seeded
-/// e-licences of the demo business.
+/// The demo restaurant's answers to the 开餐馆 form (shared with the integration tests), with `files` as its
+/// five materials.
 fn restaurant(files: &[String]) -> Value {
-    const LICENCE: &str = "de600000000000000000000000000001";
-    const REP_ID: &str = "de600000000000000000000000000002";
-    json!({
-        "applicant_name": "李娜", "applicant_id": "34052419800101001X", "applicant_mobile": "13900139001",
-        "company_name": "上海普陀示例餐饮有限公司", "uscc": BUSINESS, "legal_rep": "李娜",
-        "company_type": "llc", "registered_capital": "50", "business_scope": "餐饮服务",
-        "premises_address": "上海市普陀区长寿路588号1层", "premises_area": "120", "outdoor_sign": "no",
-        "food_category": "hot", "seats": "40",
-        "finance_name": "王小明", "finance_id": "11010519491231002X",
-        "invoice_type": "normal", "invoice_count": "50",
-        "lic_business_licence": LICENCE, "lic_rep_id": REP_ID, "lic_shareholder": REP_ID, "lic_finance_id": REP_ID, "lic_agent_id": REP_ID,
-        "f_articles": files[0], "f_appointments": files[1], "f_address_pledge": files[2], "f_floor_plan": files[3], "f_food_safety": files[4]
-    })
+    let demo: Value = serde_json::from_str(include_str!("../../seed/demo-restaurant.json")).expect("seed/demo-restaurant.json");
+    let mut answers = demo["answers"].clone();
+    for (field, file) in demo["materials"].as_array().expect("materials").iter().zip(files) {
+        answers[field.as_str().expect("a field key")] = Value::from(file.as_str());
+    }
+    answers
 }
 
 #[cfg(test)]
