@@ -205,12 +205,12 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
 
     let mb = |kb: &[u64]| kb.iter().sum::<u64>() as f64 / 1024.0;
     println!("\nxtask: bench results ({} s per run, load generator on the same {} cores; RSS: workerd after the run)\n", o.secs, cores());
-    println!("| scenario            | conns |   req/s | p50 ms | p95 ms | p99 ms |    2xx |   409 | errors | RSS MB |");
-    println!("|---------------------|------:|--------:|-------:|-------:|-------:|-------:|------:|-------:|-------:|");
+    println!("| scenario               | conns |   req/s | p50 ms | p95 ms | p99 ms |    2xx |   409 | errors | RSS MB |");
+    println!("|------------------------|------:|--------:|-------:|-------:|-------:|-------:|------:|-------:|-------:|");
     for (name, conns, s, kb) in &rows {
         let p = |q: f64| s.percentile_ms(q);
         println!(
-            "| {name:<19} | {conns:>5} | {:>7.1} | {:>6.1} | {:>6.1} | {:>6.1} | {:>6} | {:>5} | {:>6} | {:>6.0} |",
+            "| {name:<22} | {conns:>5} | {:>7.1} | {:>6.1} | {:>6.1} | {:>6.1} | {:>6} | {:>5} | {:>6} | {:>6.0} |",
             s.rate(),
             p(0.50),
             p(0.95),
