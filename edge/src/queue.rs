@@ -437,7 +437,8 @@ mod wasm {
         let center = ctx.slug("id")?;
         let rows: Vec<CallRow> = ctx
             .db()?
-            .prepare("SELECT number, window_no, called_at FROM tickets WHERE center_id = ?1 AND day = ?2 AND call_no IS NOT NULL ORDER BY call_no DESC LIMIT 10")
+            // A transferred ticket keeps its call number but waits again with no window: not a call to show.
+            .prepare("SELECT number, window_no, called_at FROM tickets WHERE center_id = ?1 AND day = ?2 AND call_no IS NOT NULL AND window_no IS NOT NULL ORDER BY call_no DESC LIMIT 10")
             .bind(&[JsValue::from_str(&center), JsValue::from_str(&today(ctx))])?
             .all()
             .await?

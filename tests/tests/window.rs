@@ -230,6 +230,11 @@ fn a_transferred_ticket_keeps_its_number_and_goes_first() {
     assert_eq!((moved["number"].as_str(), moved["state"].as_str(), moved["ahead"].as_u64()), (t["number"].as_str(), Some("waiting"), Some(0)), "{moved}");
     assert_eq!(ticket(&walk["id"])["ahead"], 1, "the transferred ticket goes before the line's own");
     assert_eq!(transfer("zhenru-a").error_code(409), "queue_empty", "transferred once");
+    // Found by the API fuzzer: a transferred ticket, waiting again with no window, broke the hall
+    // display's list of recent calls (500) until it was called again.
+    let calls = get(&format!("/api/v1/centers/{center}/calls"));
+    assert_eq!(calls.status, 200, "{}", calls.body);
+    assert!(calls.json().as_array().unwrap().iter().all(|c| c["number"] != t["number"]), "a ticket waiting again is not shown as called: {}", calls.body);
 
     assert_eq!(call(&staff, center, 1).as_deref(), t["number"].as_str(), "the A window calls it first, by its old number");
     assert_eq!(call(&staff, center, 1).as_deref(), walk["number"].as_str());
