@@ -1788,10 +1788,15 @@ fn match_template(template: &'static str, path: &str) -> Option<PathParams> {
     }
 }
 
+/// A trailing slash is tolerated: `/api/v1/items/` is `/api/v1/items`.
+fn without_trailing_slash(path: &str) -> &str {
+    if path.len() > 1 { path.trim_end_matches('/') } else { path }
+}
+
 /// Finds the route for a request. A trailing slash is tolerated; a path that exists under another method
 /// answers `method_not_allowed`, anything else `not_found`.
 pub fn resolve(method: &str, path: &str) -> Result<(&'static Route, PathParams), ErrorCode> {
-    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    let path = without_trailing_slash(path);
     let mut path_exists = false;
     for r in ROUTES {
         if let Some(params) = match_template(r.path, path) {
@@ -1806,7 +1811,7 @@ pub fn resolve(method: &str, path: &str) -> Result<(&'static Route, PathParams),
 
 /// The `Allow` header of a 405 (RFC 9110 requires it): the methods the path does answer, HEAD with GET.
 pub fn allowed_methods(path: &str) -> String {
-    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    let path = without_trailing_slash(path);
     let mut methods: Vec<&str> = Vec::new();
     for r in ROUTES.iter().filter(|r| match_template(r.path, path).is_some()) {
         methods.push(r.method.as_str());

@@ -158,7 +158,7 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
     // Walk-in tickets at the kiosk (取号), which also fill the line the call-next runs then work through.
     let center = "putuo-district";
     for &conns in &o.conns {
-        let s = load(&srv.base, conns, o.secs, |agent, _| crate::durability::post(agent, &srv.base, &format!("/api/v1/centers/{center}/tickets"), None, "", None));
+        let s = load(&srv.base, conns, o.secs, |agent, _| post(agent, &srv.base, &format!("/api/v1/centers/{center}/tickets"), None, "", None));
         rows.push(("POST /tickets", conns, s, rss()));
     }
     // Window staff calling the next ticket (叫号) at every comprehensive window at once: the same line,
@@ -176,7 +176,7 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
     for &conns in &o.conns {
         let s = load(&srv.base, conns, o.secs, |agent, n| {
             let w = windows[n as usize % windows.len()];
-            crate::durability::post(agent, &srv.base, &format!("/api/v1/centers/{center}/windows/{w}/call"), Some(&staff), "", None)
+            post(agent, &srv.base, &format!("/api/v1/centers/{center}/windows/{w}/call"), Some(&staff), "", None)
         });
         rows.push(("POST /windows/{n}/call", conns, s, rss()));
     }
@@ -193,7 +193,7 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
         let s = load(&srv.base, conns, o.secs, |agent, n| {
             let k = n as usize % REVIEWERS;
             let body = serde_json::json!({"ticket": tickets[k], "level": 5 - (n % 3) as u8, "scores": {"efficiency": 5, "competence": 4, "attitude": 5}, "channel": "web"}).to_string();
-            crate::durability::post(agent, &srv.base, "/api/v1/reviews", Some(&cookies[k]), &body, None)
+            post(agent, &srv.base, "/api/v1/reviews", Some(&cookies[k]), &body, None)
         });
         rows.push(("POST /reviews", conns, s, rss()));
     }
@@ -297,19 +297,7 @@ pub(crate) fn residents(state: &Path, n: usize) -> Result<Vec<String>> {
             sessions.join(", ")
         ));
     }
-    let file = root().join(format!("target/bench-residents-{pid}.sql"));
-    std::fs::write(&file, sql).map_err(|e| format!("{}: {e}", file.display()))?;
-    let ran = tools::sh(
-        cmd("wrangler")
-            .args(["d1", "execute", D1_NAME, "--local", "--persist-to"])
-            .arg(state)
-            .arg("--file")
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stdin(Stdio::null()),
-    );
-    let _ = std::fs::remove_file(&file);
-    ran?;
+    d1_file(state, "residents", &sql)?;
     println!("xtask: {n} residents with sessions written to local D1 ({:.0} s)", t.elapsed().as_secs_f32());
     Ok(cookies)
 }
@@ -350,12 +338,17 @@ fn served(state: &Path, first: usize, n: usize) -> Result<Vec<String>> {
             rows.join(", ")
         ));
     }
-    let file = root().join(format!("target/bench-served-{pid}.sql"));
+    d1_file(state, "served", &sql)?;
+    Ok(tickets)
+}
+
+/// Runs a file of SQL on the local D1 (set-ups too large for one `--command`).
+fn d1_file(state: &Path, name: &str, sql: &str) -> Result {
+    let file = root().join(format!("target/bench-{name}-{}.sql", std::process::id()));
     std::fs::write(&file, sql).map_err(|e| format!("{}: {e}", file.display()))?;
     let ran = tools::sh(cmd("wrangler").args(["d1", "execute", D1_NAME, "--local", "--persist-to"]).arg(state).arg("--file").arg(&file).stdout(Stdio::null()).stdin(Stdio::null()));
     let _ = std::fs::remove_file(&file);
-    ran?;
-    Ok(tickets)
+    ran
 }
 
 /// Runs one query on the local D1 while the server runs, and returns its result rows.
@@ -394,17 +387,22 @@ pub(crate) fn get(agent: &ureq::Agent, url: &str) -> Answer {
     answer(agent.get(url).call())
 }
 
+/// A POST from the app's own origin with a JSON body, as a signed-in caller (`cookie`) and with an
+/// Idempotency-Key where the route takes one.
+pub(crate) fn post(agent: &ureq::Agent, base: &str, path: &str, cookie: Option<&str>, body: &str, key: Option<&str>) -> Answer {
+    let mut r = agent.post(&format!("{base}{path}")).header("Origin", base).header("Content-Type", "application/json");
+    if let Some(c) = cookie {
+        r = r.header("Cookie", c);
+    }
+    if let Some(k) = key {
+        r = r.header("Idempotency-Key", k);
+    }
+    answer(r.send(body))
+}
+
 pub(crate) fn post_booking(agent: &ureq::Agent, base: &str, cookie: &str, key: &str, slot: &Slot, item: &str) -> Answer {
     let body = serde_json::json!({"center_id": slot.center, "item_id": item, "date": slot.date, "start": slot.start}).to_string();
-    answer(
-        agent
-            .post(&format!("{base}/api/v1/bookings"))
-            .header("Content-Type", "application/json")
-            .header("Origin", base)
-            .header("Cookie", cookie)
-            .header("Idempotency-Key", key)
-            .send(&body),
-    )
+    post(agent, base, "/api/v1/bookings", Some(cookie), &body, Some(key))
 }
 
 #[derive(Clone)]

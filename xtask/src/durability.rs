@@ -12,6 +12,7 @@
 //! A process kill, not a power cut: SQLite's committed transactions survive the death of the process, so
 //! what this checks is that every write the worker acknowledges is one committed batch.
 
+use base64::Engine;
 use crate::bench::{self, Answer, Slot};
 use crate::server::{self, Server};
 use crate::{root, Result};
@@ -74,7 +75,7 @@ fn with_state(state: &Path) -> Result<String> {
                             let key = format!("dur-app-{n}");
                             ("application", key.clone(), submit(&agent, &base, &business, &key, &values))
                         }
-                        1 | 2 => ("ticket", String::new(), post(&agent, &base, &format!("/api/v1/centers/{CENTER}/tickets"), None, "", None)),
+                        1 | 2 => ("ticket", String::new(), bench::post(&agent, &base, &format!("/api/v1/centers/{CENTER}/tickets"), None, "", None)),
                         _ => {
                             let key = format!("dur-book-{n}");
                             let slot = &slots[(n as usize / 7) % slots.len()];
@@ -221,20 +222,9 @@ fn owner_cookie(state: &Path, booking: &str, cookies: &[String]) -> Result<Strin
     cookies.get(i).cloned().ok_or_else(|| "no cookie for the booking's owner".into())
 }
 
-pub(crate) fn post(agent: &ureq::Agent, base: &str, path: &str, cookie: Option<&str>, body: &str, key: Option<&str>) -> Answer {
-    let mut r = agent.post(&format!("{base}{path}")).header("Origin", base).header("Content-Type", "application/json");
-    if let Some(c) = cookie {
-        r = r.header("Cookie", c);
-    }
-    if let Some(k) = key {
-        r = r.header("Idempotency-Key", k);
-    }
-    bench::answer(r.send(body))
-}
-
 pub(crate) fn submit(agent: &ureq::Agent, base: &str, cookie: &str, key: &str, values: &Value) -> Answer {
     let body = json!({"bundle_id": "open-restaurant", "center_id": CENTER, "values": values, "consent": ["de600000000000000000000000000001", "de600000000000000000000000000002"]}).to_string();
-    post(agent, base, "/api/v1/applications", Some(cookie), &body, Some(key))
+    bench::post(agent, base, "/api/v1/applications", Some(cookie), &body, Some(key))
 }
 
 /// The demo business signed in, and its answers to the restaurant form with five uploaded materials.
@@ -246,25 +236,14 @@ pub(crate) fn restaurant_applicant(base: &str) -> Result<(String, Value)> {
 
 fn upload(base: &str, cookie: &str, i: usize) -> Result<String> {
     // "%PDF-" is what makes it a PDF; the rest is any text.
-    let data = base64(format!("%PDF-1.4\n% durability {i}\n").as_bytes());
+    let data = base64::engine::general_purpose::STANDARD.encode(format!("%PDF-1.4\n% durability {i}\n").as_bytes());
     let body = json!({"name": format!("material-{i}.pdf"), "data": data}).to_string();
-    match post(&bench::agent(Duration::from_secs(20)), base, "/api/v1/uploads", Some(cookie), &body, None)? {
+    match bench::post(&bench::agent(Duration::from_secs(20)), base, "/api/v1/uploads", Some(cookie), &body, None)? {
         (201, b) => serde_json::from_str::<Value>(&b).ok().and_then(|v| v["id"].as_str().map(str::to_string)).ok_or_else(|| format!("upload: {b}")),
         (s, b) => Err(format!("upload: {s} {b}")),
     }
 }
 
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in bytes.chunks(3) {
-        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
-        for k in 0..4 {
-            out.push(if k <= c.len() { A[(n >> (18 - 6 * k) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
-}
 
 /// The demo restaurant's answers to the 开餐馆 form (shared with the integration tests), with `files` as its
 /// five materials.
@@ -275,14 +254,4 @@ fn restaurant(files: &[String]) -> Value {
         answers[field.as_str().expect("a field key")] = Value::from(file.as_str());
     }
     answers
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_matches_the_standard_alphabet_with_padding() {
-        assert_eq!(super::base64(b"%PDF-"), "JVBERi0=");
-        assert_eq!(super::base64(b"ab"), "YWI=");
-        assert_eq!(super::base64(b"abc"), "YWJj");
-    }
 }
