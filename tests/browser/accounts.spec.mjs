@@ -2,17 +2,9 @@
 // staff check an identity at the counter and an admin reads the audit log.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { newResidentId } from './ids.mjs';
 
 const DEMO_PASSWORD = 'Tongban-demo-2026';
-
-// A fresh valid resident ID number (GB 11643-1999), so every run registers someone new.
-function newResidentId() {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const n = Date.now() % 1000;
-  const first17 = `310107${1960 + (n % 40)}0${1 + (n % 9)}${String(10 + (n % 18)).padStart(2, '0')}${String(n).padStart(3, '0')}`;
-  const s = [...first17].reduce((acc, d, i) => acc + Number(d) * w[i], 0);
-  return first17 + '10X98765432'[s % 11];
-}
 
 async function axeClean(page, what) {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();

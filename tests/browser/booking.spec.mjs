@@ -1,14 +1,7 @@
 // Booking on a phone: pick a center, a day and a time, confirm, see the code; cancel from my bookings.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-
-function newResidentId() {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const n = (Date.now() + 517) % 1000;
-  const first17 = `310107${1960 + (n % 40)}1${1 + (n % 2)}${String(10 + (n % 18)).padStart(2, '0')}${String(n).padStart(3, '0')}`;
-  const s = [...first17].reduce((acc, d, i) => acc + Number(d) * w[i], 0);
-  return first17 + '10X98765432'[s % 11];
-}
+import { newResidentId } from './ids.mjs';
 
 test('a resident books a slot for the social security card and cancels it', async ({ page }) => {
   await page.goto('/register');

@@ -3,19 +3,12 @@
 // the fix, and the public dashboard counts it.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { newResidentId } from './ids.mjs';
 
 async function axeClean(page, what) {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   const bad = r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3)}`), what).toEqual([]);
-}
-
-function newResidentId() {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const n = (Date.now() + 733) % 1000;
-  const first17 = `310107${1960 + (n % 40)}0${1 + (n % 9)}${String(10 + (n % 18)).padStart(2, '0')}${String(n).padStart(3, '0')}`;
-  const s = [...first17].reduce((acc, d, i) => acc + Number(d) * w[i], 0);
-  return first17 + '10X98765432'[s % 11];
 }
 
 async function signIn(browser, login, viewport = { width: 1280, height: 900 }) {
