@@ -35,14 +35,22 @@ impl ApiError {
 
 /// Decodes a non-2xx answer. A body that is not our error JSON (a proxy page) still yields the status.
 pub fn decode_error(status: u16, body: &str) -> ApiError {
-    match serde_json::from_str::<ErrorBody>(body) {
-        Ok(b) => ApiError::Server {
+    match js_sys::JSON::parse(body).ok().and_then(|v| from_js::<ErrorBody>(v).ok()) {
+        Some(b) => ApiError::Server {
             status,
-            code: serde_json::from_value(serde_json::Value::String(b.error.code)).ok(),
+            // A lookup, not serde: the enum's deserializer is several KB of the first download.
+            code: ErrorCode::ALL.iter().copied().find(|c| c.as_str() == b.error.code),
             field: b.error.field,
         },
-        Err(_) => ApiError::Server { status, code: None, field: None },
+        None => ApiError::Server { status, code: None, field: None },
     }
+}
+
+/// Answers are parsed by the browser's `JSON.parse` and read into the shared types by
+/// serde-wasm-bindgen: serde_json's parser would be a good part of the first download, and every page
+/// reads answers.
+fn from_js<T: DeserializeOwned>(v: wasm_bindgen::JsValue) -> Result<T, serde_wasm_bindgen::Error> {
+    serde_wasm_bindgen::from_value(v)
 }
 
 /// `?a=1&b=2`, percent-encoded, or empty.
@@ -75,7 +83,10 @@ async fn get<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T, ApiError>
 async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiError> {
     let status = resp.status();
     if resp.ok() {
-        resp.json::<T>().await.map_err(|_| ApiError::Server { status, code: None, field: None })
+        let bad = || ApiError::Server { status, code: None, field: None };
+        let parsed = web_sys::Response::from(resp).json().map_err(|_| bad())?;
+        let v = wasm_bindgen_futures::JsFuture::from(parsed).await.map_err(|_| bad())?;
+        from_js(v).map_err(|_| bad())
     } else {
         let body = resp.text().await.unwrap_or_default();
         Err(decode_error(status, &body))

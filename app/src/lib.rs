@@ -20,110 +20,126 @@ pub mod state;
 use components::{Footer, Header};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 #[cfg(feature = "console")]
 use pages::devices::{display::DisplayPage, kiosk::KioskPage, window::WindowPage};
 #[cfg(feature = "console")]
 use pages::staff::{appraisal::AppraisalPage, desk::{CasePage, CasesPage, DeskApplicationPage, DeskPage}, audit::AuditPage, center::CenterConfigPage, lookup::LookupPage, posts::PostsPage, work_orders::{WorkOrderPage, WorkOrdersPage}, StaffHome};
 #[cfg(feature = "console")]
 use pages::{applications::{ApplicationPage, ApplicationsPage, LicencesPage}, apply::ApplyPage, dashboard::DashboardPage, review::ReviewPage, reviews::ReviewsPage};
-use pages::{book::BookPage, bookings::BookingsPage, bundle::BundlePage, center::CenterPage, centers::Centers, home::Home, inbox::InboxPage, item::Item, login::LoginPage, me::MePage, not_found::NotFound, register::RegisterPage, register_business::RegisterBusinessPage, search::Search, ticket::TicketPage};
+use pages::{home::Home, not_found::NotFound};
+
+/// Every page but the home page is a lazy route. In the release build (feature `split`, which xtask
+/// turns on) each is a split point: its code, and the views it alone instantiates, go into a wasm chunk
+/// the router fetches when the page is first visited, so a phone's first download is the framework, the
+/// shell and the home page. Other builds (the wasm tests) have no chunk loader, so there the route only
+/// awaits nothing, and behaves the same.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        struct $route;
+        #[cfg(feature = "split")]
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+        #[cfg(not(feature = "split"))]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            async fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+lazy_pages! {
+    SearchRoute => pages::search::Search,
+    ItemRoute => pages::item::Item,
+    CentersRoute => pages::centers::Centers,
+    CenterRoute => pages::center::CenterPage,
+    BundleRoute => pages::bundle::BundlePage,
+    BookRoute => pages::book::BookPage,
+    BookingsRoute => pages::bookings::BookingsPage,
+    InboxRoute => pages::inbox::InboxPage,
+    LoginRoute => pages::login::LoginPage,
+    RegisterRoute => pages::register::RegisterPage,
+    RegisterBusinessRoute => pages::register_business::RegisterBusinessPage,
+    MeRoute => pages::me::MePage,
+    TicketRoute => pages::ticket::TicketPage,
+}
+
+/// The app around its routes: the resident pages, then `$console` (the console bundle's own routes, or
+/// nothing). A macro, so both bundles share one list of resident routes.
+macro_rules! app_view {
+    ($($console:tt)*) => {
+        view! {
+            <Router>
+                <Header/>
+                <main id="main" tabindex="-1">
+                    <Routes fallback=|| view! { <NotFound/> }>
+                        <Route path=path!("/") view=Home/>
+                        <Route path=path!("/search") view={Lazy::<SearchRoute>::new()}/>
+                        <Route path=path!("/items/:id") view={Lazy::<ItemRoute>::new()}/>
+                        <Route path=path!("/centers") view={Lazy::<CentersRoute>::new()}/>
+                        <Route path=path!("/centers/:id") view={Lazy::<CenterRoute>::new()}/>
+                        <Route path=path!("/bundles/:id") view={Lazy::<BundleRoute>::new()}/>
+                        <Route path=path!("/book/:item") view={Lazy::<BookRoute>::new()}/>
+                        <Route path=path!("/bookings") view={Lazy::<BookingsRoute>::new()}/>
+                        <Route path=path!("/inbox") view={Lazy::<InboxRoute>::new()}/>
+                        <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                        <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>
+                        <Route path=path!("/register/business") view={Lazy::<RegisterBusinessRoute>::new()}/>
+                        <Route path=path!("/me") view={Lazy::<MeRoute>::new()}/>
+                        <Route path=path!("/tickets/:id") view={Lazy::<TicketRoute>::new()}/>
+                        $($console)*
+                    </Routes>
+                </main>
+                <Footer/>
+            </Router>
+        }
+    };
+}
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(state::Prefs::load());
     provide_context(state::Session::load());
     provide_context(state::InboxTick(RwSignal::new(0)));
-    view! {
-        <Router>
-            <Header/>
-            <main id="main" tabindex="-1">
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/search") view=Search/>
-                    <Route path=path!("/items/:id") view=Item/>
-                    <Route path=path!("/centers") view=Centers/>
-                    <Route path=path!("/centers/:id") view=CenterPage/>
-                    <Route path=path!("/bundles/:id") view=BundlePage/>
-                    <Route path=path!("/book/:item") view=BookPage/>
-                    <Route path=path!("/bookings") view=BookingsPage/>
-                    <Route path=path!("/inbox") view=InboxPage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/register") view=RegisterPage/>
-                    <Route path=path!("/register/business") view=RegisterBusinessPage/>
-                    <Route path=path!("/me") view=MePage/>
-                    <Route path=path!("/staff") view=StaffHome/>
-                    <Route path=path!("/staff/lookup") view=LookupPage/>
-                    <Route path=path!("/staff/posts") view=PostsPage/>
-                    <Route path=path!("/staff/audit") view=AuditPage/>
-                    <Route path=path!("/staff/center") view=CenterConfigPage/>
-                    <Route path=path!("/staff/window") view=WindowPage/>
-                    <Route path=path!("/kiosk/:center") view=KioskPage/>
-                    <Route path=path!("/display/:center") view=DisplayPage/>
-                    <Route path=path!("/tickets/:id") view=TicketPage/>
-                    <Route path=path!("/review") view=ReviewPage/>
-                    <Route path=path!("/reviews") view=ReviewsPage/>
-                    <Route path=path!("/dashboard") view=DashboardPage/>
-                    <Route path=path!("/apply/:bundle") view=ApplyPage/>
-                    <Route path=path!("/applications") view=ApplicationsPage/>
-                    <Route path=path!("/applications/:id") view=ApplicationPage/>
-                    <Route path=path!("/licences") view=LicencesPage/>
-                    <Route path=path!("/staff/desk") view=DeskPage/>
-                    <Route path=path!("/staff/desk/:id") view=DeskApplicationPage/>
-                    <Route path=path!("/staff/cases") view=CasesPage/>
-                    <Route path=path!("/staff/cases/:id") view=CasePage/>
-                    <Route path=path!("/staff/work-orders") view=WorkOrdersPage/>
-                    <Route path=path!("/staff/work-orders/:id") view=WorkOrderPage/>
-                    <Route path=path!("/staff/appraisal/:id") view=AppraisalPage/>
-                </Routes>
-            </main>
-            <Footer/>
-        </Router>
+    // In the resident bundle a console page is not a route: `NotFound` reloads it into the console bundle.
+    #[cfg(not(feature = "console"))]
+    return app_view!();
+    #[cfg(feature = "console")]
+    app_view! {
+        <Route path=path!("/staff") view=StaffHome/>
+        <Route path=path!("/staff/lookup") view=LookupPage/>
+        <Route path=path!("/staff/posts") view=PostsPage/>
+        <Route path=path!("/staff/audit") view=AuditPage/>
+        <Route path=path!("/staff/center") view=CenterConfigPage/>
+        <Route path=path!("/staff/window") view=WindowPage/>
+        <Route path=path!("/kiosk/:center") view=KioskPage/>
+        <Route path=path!("/display/:center") view=DisplayPage/>
+        <Route path=path!("/review") view=ReviewPage/>
+        <Route path=path!("/reviews") view=ReviewsPage/>
+        <Route path=path!("/dashboard") view=DashboardPage/>
+        <Route path=path!("/apply/:bundle") view=ApplyPage/>
+        <Route path=path!("/applications") view=ApplicationsPage/>
+        <Route path=path!("/applications/:id") view=ApplicationPage/>
+        <Route path=path!("/licences") view=LicencesPage/>
+        <Route path=path!("/staff/desk") view=DeskPage/>
+        <Route path=path!("/staff/desk/:id") view=DeskApplicationPage/>
+        <Route path=path!("/staff/cases") view=CasesPage/>
+        <Route path=path!("/staff/cases/:id") view=CasePage/>
+        <Route path=path!("/staff/work-orders") view=WorkOrdersPage/>
+        <Route path=path!("/staff/work-orders/:id") view=WorkOrderPage/>
+        <Route path=path!("/staff/appraisal/:id") view=AppraisalPage/>
     }
 }
-
-/// In the resident bundle, console routes (`/staff…`, `/kiosk…`, `/display…`) and the 好差评 pages
-/// (`/review`, `/reviews`, `/dashboard`) reload the page: the boot module then loads the second bundle.
-/// The first one a phone downloads stays what residents need to find, book and queue.
-#[cfg(not(feature = "console"))]
-mod console_stub {
-    use leptos::prelude::*;
-
-    #[component]
-    pub fn ConsoleRedirect() -> impl IntoView {
-        // Load the route's own URL, not `reload()`: the router renders the new route before it pushes
-        // the URL into the history, so a reload would load the page we came from.
-        let loc = leptos_router::hooks::use_location();
-        let search = loc.search.get_untracked();
-        let url = if search.is_empty() { loc.pathname.get_untracked() } else { format!("{}?{search}", loc.pathname.get_untracked()) };
-        let _ = window().location().set_href(&url);
-        view! { <crate::components::Loading/> }
-    }
-    pub use ConsoleRedirect as StaffHome;
-    pub use ConsoleRedirect as LookupPage;
-    pub use ConsoleRedirect as PostsPage;
-    pub use ConsoleRedirect as AuditPage;
-    pub use ConsoleRedirect as CenterConfigPage;
-    pub use ConsoleRedirect as KioskPage;
-    pub use ConsoleRedirect as DisplayPage;
-    pub use ConsoleRedirect as WindowPage;
-    pub use ConsoleRedirect as DashboardPage;
-    pub use ConsoleRedirect as WorkOrdersPage;
-    pub use ConsoleRedirect as WorkOrderPage;
-    pub use ConsoleRedirect as AppraisalPage;
-    pub use ConsoleRedirect as ReviewPage;
-    pub use ConsoleRedirect as ReviewsPage;
-    pub use ConsoleRedirect as ApplyPage;
-    pub use ConsoleRedirect as ApplicationsPage;
-    pub use ConsoleRedirect as ApplicationPage;
-    pub use ConsoleRedirect as LicencesPage;
-    pub use ConsoleRedirect as DeskPage;
-    pub use ConsoleRedirect as DeskApplicationPage;
-    pub use ConsoleRedirect as CasesPage;
-    pub use ConsoleRedirect as CasePage;
-}
-#[cfg(not(feature = "console"))]
-use console_stub::{ApplicationPage, ApplicationsPage, ApplyPage, CasePage, CasesPage, DeskApplicationPage, DeskPage, LicencesPage, AppraisalPage, AuditPage, CenterConfigPage, DashboardPage, DisplayPage, KioskPage, LookupPage, PostsPage, ReviewPage, ReviewsPage, StaffHome, WindowPage, WorkOrderPage, WorkOrdersPage};
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

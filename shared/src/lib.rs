@@ -8,6 +8,7 @@
 //! - [`authz`]     — who may do what: route rules ([`authz::Access`]) and per-record checks.
 //! - [`lang`]      — the two UI languages and bilingual text ([`lang::Text`]).
 //! - [`error`]     — every error code the API can return, with its HTTP status and zh/en messages.
+//! - [`bundles`]   — which of the app's two wasm bundles serves a page.
 //! - [`booking`]   — booking rules, slot capacity, the booking state machine, booking codes.
 //! - [`config`]    — a center's configuration (hours, rules, window classes), its checks, affected bookings.
 //! - [`calendar`]  — working days with holidays and 调休: booking horizons, deadlines.
@@ -31,6 +32,7 @@ pub mod application;
 pub mod appraisal;
 pub mod authz;
 pub mod booking;
+pub mod bundles;
 pub mod calendar;
 pub mod catalogue;
 pub mod config;

@@ -135,3 +135,53 @@ for (const [name, path] of [
     await noSeriousAxeViolations(page, `${name} in elder mode`);
   });
 }
+
+test('the first visit fetches the home page only; another page fetches its own chunk when first opened', async ({ page }) => {
+  const wasm = [];
+  page.on('request', r => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname.split('/').pop()); });
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('一网通办');
+  await expect(page.locator('.loading')).toHaveCount(0);
+  expect(wasm, 'the home page is in the main module').toEqual(['tongban_app_bg.wasm']);
+  await page.getByRole('searchbox').fill('居住证');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await expect(page.locator('#result-count')).toContainText(/搜索结果 [1-9]\d* 个事项/);
+  expect(wasm.some(f => f.startsWith('split___search_route_view')), wasm.join(' ')).toBe(true);
+  expect(wasm.some(f => f.startsWith('split___book_route_view')), 'pages not opened are not fetched').toBe(false);
+});
+
+test('a link from a resident page to the public dashboard loads the console bundle', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('一网通办');
+  const consoleBundle = page.waitForRequest(r => /\/assets\/console-[0-9a-f]+\/tongban_app_bg\.wasm$/.test(r.url()));
+  await page.locator('footer a[href="/dashboard"]').click();
+  await consoleBundle;
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('好差评');
+});
+
+// Layout shift while answers arrive late (a slow phone network): placeholders hold the space of what
+// replaces them. The API is delayed by 1.5 s, and every layout-shift entry the page reports is summed.
+for (const [name, path, ready] of [
+  ['home', '/', '.item-card'],
+  ['item', '/items/scjg-company-setup', '.materials li'],
+]) {
+  test(`cumulative layout shift stays under 0.1 on ${name} with a slow API`, async ({ page }) => {
+    await page.addInitScript(() => {
+      window.__cls = 0;
+      new PerformanceObserver(list => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.route('**/api/v1/**', async route => {
+      await new Promise(r => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await page.goto(path);
+    await expect(page.locator(ready).first()).toBeVisible();
+    await expect(page.locator('.loading')).toHaveCount(0);
+    await page.waitForTimeout(500);
+    const cls = await page.evaluate(() => window.__cls);
+    expect(cls, `CLS on ${name}`).toBeLessThan(0.1);
+  });
+}
