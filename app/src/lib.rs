@@ -21,12 +21,6 @@ use components::{Footer, Header};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, Lazy};
-#[cfg(feature = "console")]
-use pages::devices::{display::DisplayPage, kiosk::KioskPage, window::WindowPage};
-#[cfg(feature = "console")]
-use pages::staff::{appraisal::AppraisalPage, desk::{CasePage, CasesPage, DeskApplicationPage, DeskPage}, audit::AuditPage, center::CenterConfigPage, lookup::LookupPage, posts::PostsPage, work_orders::{WorkOrderPage, WorkOrdersPage}, StaffHome};
-#[cfg(feature = "console")]
-use pages::{applications::{ApplicationPage, ApplicationsPage, LicencesPage}, apply::ApplyPage, dashboard::DashboardPage, review::ReviewPage, reviews::ReviewsPage};
 use pages::{home::Home, not_found::NotFound};
 
 /// Every page but the home page is a lazy route. In the release build (feature `split`, which xtask
@@ -73,6 +67,32 @@ lazy_pages! {
     MeRoute => pages::me::MePage,
     TicketRoute => pages::ticket::TicketPage,
 }
+// The console bundle's own pages: a staff desk, a hall screen or the public dashboard fetches its page only.
+#[cfg(feature = "console")]
+lazy_pages! {
+    StaffRoute => pages::staff::StaffHome,
+    LookupRoute => pages::staff::lookup::LookupPage,
+    PostsRoute => pages::staff::posts::PostsPage,
+    AuditRoute => pages::staff::audit::AuditPage,
+    CenterConfigRoute => pages::staff::center::CenterConfigPage,
+    WindowRoute => pages::devices::window::WindowPage,
+    KioskRoute => pages::devices::kiosk::KioskPage,
+    DisplayRoute => pages::devices::display::DisplayPage,
+    ReviewRoute => pages::review::ReviewPage,
+    ReviewsRoute => pages::reviews::ReviewsPage,
+    DashboardRoute => pages::dashboard::DashboardPage,
+    ApplyRoute => pages::apply::ApplyPage,
+    ApplicationsRoute => pages::applications::ApplicationsPage,
+    ApplicationRoute => pages::applications::ApplicationPage,
+    LicencesRoute => pages::applications::LicencesPage,
+    DeskRoute => pages::staff::desk::DeskPage,
+    DeskApplicationRoute => pages::staff::desk::DeskApplicationPage,
+    CasesRoute => pages::staff::desk::CasesPage,
+    CaseRoute => pages::staff::desk::CasePage,
+    WorkOrdersRoute => pages::staff::work_orders::WorkOrdersPage,
+    WorkOrderRoute => pages::staff::work_orders::WorkOrderPage,
+    AppraisalRoute => pages::staff::appraisal::AppraisalPage,
+}
 
 /// The app around its routes: the resident pages, then `$console` (the console bundle's own routes, or
 /// nothing). A macro, so both bundles share one list of resident routes.
@@ -116,28 +136,28 @@ pub fn App() -> impl IntoView {
     return app_view!();
     #[cfg(feature = "console")]
     app_view! {
-        <Route path=path!("/staff") view=StaffHome/>
-        <Route path=path!("/staff/lookup") view=LookupPage/>
-        <Route path=path!("/staff/posts") view=PostsPage/>
-        <Route path=path!("/staff/audit") view=AuditPage/>
-        <Route path=path!("/staff/center") view=CenterConfigPage/>
-        <Route path=path!("/staff/window") view=WindowPage/>
-        <Route path=path!("/kiosk/:center") view=KioskPage/>
-        <Route path=path!("/display/:center") view=DisplayPage/>
-        <Route path=path!("/review") view=ReviewPage/>
-        <Route path=path!("/reviews") view=ReviewsPage/>
-        <Route path=path!("/dashboard") view=DashboardPage/>
-        <Route path=path!("/apply/:bundle") view=ApplyPage/>
-        <Route path=path!("/applications") view=ApplicationsPage/>
-        <Route path=path!("/applications/:id") view=ApplicationPage/>
-        <Route path=path!("/licences") view=LicencesPage/>
-        <Route path=path!("/staff/desk") view=DeskPage/>
-        <Route path=path!("/staff/desk/:id") view=DeskApplicationPage/>
-        <Route path=path!("/staff/cases") view=CasesPage/>
-        <Route path=path!("/staff/cases/:id") view=CasePage/>
-        <Route path=path!("/staff/work-orders") view=WorkOrdersPage/>
-        <Route path=path!("/staff/work-orders/:id") view=WorkOrderPage/>
-        <Route path=path!("/staff/appraisal/:id") view=AppraisalPage/>
+        <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()}/>
+        <Route path=path!("/staff/lookup") view={Lazy::<LookupRoute>::new()}/>
+        <Route path=path!("/staff/posts") view={Lazy::<PostsRoute>::new()}/>
+        <Route path=path!("/staff/audit") view={Lazy::<AuditRoute>::new()}/>
+        <Route path=path!("/staff/center") view={Lazy::<CenterConfigRoute>::new()}/>
+        <Route path=path!("/staff/window") view={Lazy::<WindowRoute>::new()}/>
+        <Route path=path!("/kiosk/:center") view={Lazy::<KioskRoute>::new()}/>
+        <Route path=path!("/display/:center") view={Lazy::<DisplayRoute>::new()}/>
+        <Route path=path!("/review") view={Lazy::<ReviewRoute>::new()}/>
+        <Route path=path!("/reviews") view={Lazy::<ReviewsRoute>::new()}/>
+        <Route path=path!("/dashboard") view={Lazy::<DashboardRoute>::new()}/>
+        <Route path=path!("/apply/:bundle") view={Lazy::<ApplyRoute>::new()}/>
+        <Route path=path!("/applications") view={Lazy::<ApplicationsRoute>::new()}/>
+        <Route path=path!("/applications/:id") view={Lazy::<ApplicationRoute>::new()}/>
+        <Route path=path!("/licences") view={Lazy::<LicencesRoute>::new()}/>
+        <Route path=path!("/staff/desk") view={Lazy::<DeskRoute>::new()}/>
+        <Route path=path!("/staff/desk/:id") view={Lazy::<DeskApplicationRoute>::new()}/>
+        <Route path=path!("/staff/cases") view={Lazy::<CasesRoute>::new()}/>
+        <Route path=path!("/staff/cases/:id") view={Lazy::<CaseRoute>::new()}/>
+        <Route path=path!("/staff/work-orders") view={Lazy::<WorkOrdersRoute>::new()}/>
+        <Route path=path!("/staff/work-orders/:id") view={Lazy::<WorkOrderRoute>::new()}/>
+        <Route path=path!("/staff/appraisal/:id") view={Lazy::<AppraisalRoute>::new()}/>
     }
 }
 

@@ -150,6 +150,24 @@ test('the first visit fetches the home page only; another page fetches its own c
   expect(wasm.some(f => f.startsWith('split___book_route_view')), 'pages not opened are not fetched').toBe(false);
 });
 
+for (const [path, point, heading] of [
+  ['/items/scjg-company-setup', 'item_route', '企业设立登记'],
+  ['/dashboard', 'dashboard_route', '好差评'],
+]) {
+  test(`${path} opened by its own URL fetches its chunks once, while the main module downloads`, async ({ page }) => {
+    const wasm = [];
+    page.on('request', r => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname.split('/').pop()); });
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(heading);
+    // The bundle's preload.js preloads the route's chunks; the loader's own fetch is served by that preload.
+    const preloaded = await page.locator('link[rel=preload][as=fetch]').evaluateAll(ls => ls.map(l => l.href.split('/').pop()));
+    const own = wasm.filter(f => f.startsWith(`split___${point}_view`));
+    expect(own, wasm.join(' ')).toHaveLength(1);
+    expect(preloaded).toContain(own[0]);
+    expect(new Set(wasm).size, `no file fetched twice: ${wasm.join(' ')}`).toBe(wasm.length);
+  });
+}
+
 test('a link from a resident page to the public dashboard loads the console bundle', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('一网通办');

@@ -43,7 +43,7 @@ fn hashed(name: &str, ext: &str, bytes: &[u8]) -> String {
 /// main module, wasm-opt on every module. Returns the directory holding the JS glue (`tongban_app.js`), the
 /// main wasm (`tongban_app_bg.wasm`), the chunk loader (`__wasm_split.js`) and the chunks, which the
 /// loader fetches relative to itself, so the directory is served as a whole.
-fn bundle(features: &[&str], out: &str) -> Result<std::path::PathBuf> {
+fn bundle(features: &[&str], out: &str) -> Result<(std::path::PathBuf, Prefetch)> {
     let root = root();
     // Separate target dirs would rebuild every dependency; the features differ only in this crate, so the
     // two builds share one target dir and copy the wasm out between them. `cargo rustc` hands the link
@@ -76,24 +76,112 @@ fn bundle(features: &[&str], out: &str) -> Result<std::path::PathBuf> {
         .args(["--keep-lld-exports", "--no-demangle", "--remove-name-section", "--remove-producers-section"]))?;
     let mut modules = vec![pkg.join("tongban_app_bg.wasm")];
     modules.extend(split.split_modules.iter().cloned());
-    for m in &modules {
-        let mut c = cmd("wasm-opt");
-        c.args(["-Oz", "--strip-debug", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
-            .args(["--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"])
-            .arg(m)
-            .arg("-o")
-            .arg(m);
-        let out = c.output().map_err(|e| format!("wasm-opt: {e}"))?;
-        // wasm-split writes a name subsection binaryen does not know and warns about (once per chunk); the
-        // names are stripped here anyway.
-        for line in String::from_utf8_lossy(&out.stderr).lines().filter(|l| !l.starts_with("warning: unknown name subsection")) {
-            eprintln!("{line}");
-        }
-        if !out.status.success() {
-            return Err(format!("wasm-opt {} failed ({})", m.display(), out.status));
-        }
+    // Hundreds of small modules in the console bundle: one wasm-opt per core.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let results: Vec<Result> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> Result {
+                    while let Some(m) = modules.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                        optimise(m)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("wasm-opt worker panicked".into()))).collect()
+    });
+    results.into_iter().collect::<Result<Vec<()>>>()?;
+    Ok((pkg, split.prefetch_map))
+}
+
+/// `wasm-opt -Oz` on one module, in place.
+fn optimise(m: &Path) -> Result {
+    let mut c = cmd("wasm-opt");
+    c.args(["-Oz", "--strip-debug", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+        .args(["--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"])
+        .arg(m)
+        .arg("-o")
+        .arg(m);
+    let out = c.output().map_err(|e| format!("wasm-opt: {e}"))?;
+    // wasm-split writes a name subsection binaryen does not know and warns about (once per chunk); the
+    // names are stripped here anyway.
+    for line in String::from_utf8_lossy(&out.stderr).lines().filter(|l| !l.starts_with("warning: unknown name subsection")) {
+        eprintln!("{line}");
     }
-    Ok(pkg)
+    if !out.status.success() {
+        return Err(format!("wasm-opt {} failed ({})", m.display(), out.status));
+    }
+    Ok(())
+}
+
+/// For each split point (a lazy route's view), the file stems of the modules it needs.
+type Prefetch = std::collections::HashMap<String, Vec<String>>;
+
+/// The app's lazy routes as `(path pattern, route type)`, read from the route list in `app/src/lib.rs`
+/// (`<Route path=path!("/items/:id") view={Lazy::<ItemRoute>::new()}/>`), so the list is written once.
+fn lazy_routes() -> Result<Vec<(String, String)>> {
+    let src = fs::read_to_string(root().join("app/src/lib.rs")).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for line in src.lines() {
+        let Some(rest) = line.trim().strip_prefix("<Route path=path!(\"") else { continue };
+        let Some((path, rest)) = rest.split_once("\")") else { continue };
+        let Some(route) = rest.trim().strip_prefix("view={Lazy::<").and_then(|r| r.split_once('>')).map(|(r, _)| r) else { continue };
+        out.push((path.to_string(), route.to_string()));
+    }
+    if out.is_empty() {
+        return Err("no lazy routes found in app/src/lib.rs".into());
+    }
+    Ok(out)
+}
+
+/// `ItemRoute` → `item_route`, as `#[lazy_route]` names the split point (`__item_route_view_<hash>`).
+fn snake(ident: &str) -> String {
+    let mut s = String::new();
+    for (i, c) in ident.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            s.push('_');
+        }
+        s.push(c.to_ascii_lowercase());
+    }
+    s
+}
+
+/// Writes `preload.js` into a bundle: a page opened by its own URL fetches its chunks while the main
+/// module downloads, instead of after it has started. Its table is `[regex of the path, [chunk stems]]`
+/// for each of the bundle's own lazy routes (a deep link elsewhere loads the other bundle). Every split
+/// point must belong to a route of the app, or the build fails.
+fn write_preload(routes: &[(String, String)], prefetch: &Prefetch, pkg: &Path, console: bool) -> Result {
+    let mut used = 0;
+    let mut table = Vec::new();
+    for (path, route) in routes {
+        let point = format!("__{}_view_", snake(route));
+        let Some((_, stems)) = prefetch.iter().find(|(k, _)| k.contains(&point)) else { continue };
+        used += 1;
+        if tongban_shared::bundles::is_console_path(path) != console {
+            continue;
+        }
+        if let Some(stem) = stems.iter().find(|s| !pkg.join(format!("{s}.wasm")).is_file()) {
+            return Err(format!("wasm-split listed {stem} for {route}, but there is no {stem}.wasm"));
+        }
+        let re: Vec<String> = path.split('/').map(|seg| if seg.starts_with(':') { "[^/]+".to_string() } else { seg.to_string() }).collect();
+        table.push(serde_json::json!([format!("^{}$", re.join("/")), stems]));
+    }
+    if used != prefetch.len() {
+        return Err(format!("{} of {} split points matched a lazy route in app/src/lib.rs", used, prefetch.len()));
+    }
+    let js = format!(
+        "// Generated by xtask (build.rs): preloads the chunks of the page being opened.\n\
+         const p = location.pathname;\n\
+         for (const [re, stems] of {table}) if (new RegExp(re).test(p)) for (const s of stems) {{\n\
+           const l = document.createElement(\"link\");\n\
+           Object.assign(l, {{ rel: \"preload\", as: \"fetch\", crossOrigin: \"anonymous\", href: new URL(`./${{s}}.wasm`, import.meta.url).href }});\n\
+           document.head.append(l);\n\
+         }}\n",
+        table = serde_json::Value::Array(table)
+    );
+    fs::write(pkg.join("preload.js"), js).map_err(|e| e.to_string())
 }
 
 pub fn app() -> Result {
@@ -115,7 +203,9 @@ pub fn app() -> Result {
     // A bundle's files go together under a directory named by the hash of all of them: the loader fetches
     // chunks by relative names, and every file can still be cached forever.
     let mut dirs = Vec::new();
-    for (prefix, pkg) in [("tongban", &resident), ("console", &console)] {
+    let routes = lazy_routes()?;
+    for (prefix, (pkg, prefetch)) in [("tongban", &resident), ("console", &console)] {
+        write_preload(&routes, prefetch, pkg, prefix == "console")?;
         let mut files: Vec<_> = fs::read_dir(pkg).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).collect();
         files.sort();
         let mut all = Vec::new();
@@ -128,7 +218,6 @@ pub fn app() -> Result {
         dirs.push(format!("/assets/{dir}"));
     }
     let (js_url, wasm_url) = (format!("{}/tongban_app.js", dirs[0]), format!("{}/tongban_app_bg.wasm", dirs[0]));
-    let (console_js, console_wasm) = (format!("{}/tongban_app.js", dirs[1]), format!("{}/tongban_app_bg.wasm", dirs[1]));
     let css = fs::read(root.join("app/style/app.css")).map_err(|e| e.to_string())?;
     let css_url = write(hashed("app", "css", &css), &css)?;
     // The glue must be started by a module; it is generated here, not written by hand, and it is a file
@@ -138,9 +227,12 @@ pub fn app() -> Result {
     let boot = format!(
         "const p = location.pathname;\n\
          const staff = {prefixes}.some((x) => x.endsWith(\"/\") ? p.startsWith(x) : p === x || p.startsWith(x + \"/\"));\n\
-         const [js, wasm] = staff ? [\"{console_js}\", \"{console_wasm}\"] : [\"{js_url}\", \"{wasm_url}\"];\n\
-         const {{ default: init }} = await import(js);\n\
-         init({{ module_or_path: wasm }});\n"
+         const dir = staff ? \"{console_dir}\" : \"{resident_dir}\";\n\
+         import(`${{dir}}/preload.js`).catch(() => {{}});\n\
+         const {{ default: init }} = await import(`${{dir}}/tongban_app.js`);\n\
+         init({{ module_or_path: `${{dir}}/tongban_app_bg.wasm` }});\n",
+        resident_dir = dirs[0],
+        console_dir = dirs[1],
     );
     let boot_url = write(hashed("boot", "js", boot.as_bytes()), boot.as_bytes())?;
 
@@ -177,10 +269,10 @@ fn brotli_len(raw: &[u8]) -> Result<usize> {
 }
 
 /// Brotli-compressed size of what a resident's first visit downloads before the app is interactive: the
-/// boot module, the CSS, and the resident bundle's JS glue, main wasm and chunk loader (`index.html` itself
-/// is excluded: it is tiny and must be revalidated anyway). The home page is in the main wasm; other pages'
-/// chunks are fetched when a page needs them, and the staff console bundle only on staff desks, so both
-/// are listed but not counted. Returns `(bytes, per-file lines)`.
+/// boot module, the CSS, and the resident bundle's JS glue, main wasm, chunk loader and chunk preloader
+/// (`index.html` itself is excluded: it is tiny and must be revalidated anyway). The home page is in the
+/// main wasm; other pages' chunks are fetched when a page needs them, and the staff console bundle only on
+/// console pages, so both are listed but not counted. Returns `(bytes, per-file lines)`.
 pub fn initial_download() -> Result<(usize, Vec<String>)> {
     let assets = root().join("dist/assets");
     let mut total = 0;
@@ -209,7 +301,8 @@ pub fn initial_download() -> Result<(usize, Vec<String>)> {
         let raw = fs::read(&p).map_err(|e| e.to_string())?;
         let br = brotli_len(&raw)?;
         let file = p.file_name().unwrap_or_default().to_string_lossy();
-        let first_visit = !name.contains('/') || (name.starts_with("tongban-") && ["tongban_app.js", "tongban_app_bg.wasm", "__wasm_split.js"].contains(&&*file));
+        let first_visit = !name.contains('/')
+            || (name.starts_with("tongban-") && ["tongban_app.js", "tongban_app_bg.wasm", "__wasm_split.js", "preload.js"].contains(&&*file));
         if first_visit {
             lines.push(format!("  {name}: {} B raw, {br} B brotli", raw.len()));
             total += br;
