@@ -217,31 +217,43 @@ pub fn app() -> Result {
         copy_dir(pkg, &assets.join(&dir))?;
         dirs.push(format!("/assets/{dir}"));
     }
-    let (js_url, wasm_url) = (format!("{}/tongban_app.js", dirs[0]), format!("{}/tongban_app_bg.wasm", dirs[0]));
     let css = fs::read(root.join("app/style/app.css")).map_err(|e| e.to_string())?;
     let css_url = write(hashed("app", "css", &css), &css)?;
-    // The glue must be started by a module; it is generated here, not written by hand, and it is a file
-    // (not an inline script) so the Content-Security-Policy can forbid inline scripts. On a console page
-    // (`tongban_shared::bundles`) it loads the console bundle, elsewhere the resident app.
+    // The boot script picks the bundle for the page (`tongban_shared::bundles`), preloads that bundle's
+    // main wasm and imports its preloader and JS glue. Inline, before the stylesheet, so it runs at once
+    // and a console page never downloads the resident wasm (as a preload in the HTML it would); the
+    // Content-Security-Policy allows exactly this script by its hash, and no other inline script.
     let prefixes = serde_json::to_string(tongban_shared::bundles::CONSOLE_PREFIXES).map_err(|e| e.to_string())?;
     let boot = format!(
-        "const p = location.pathname;\n\
+        "(() => {{\n\
+         const p = location.pathname;\n\
          const staff = {prefixes}.some((x) => x.endsWith(\"/\") ? p.startsWith(x) : p === x || p.startsWith(x + \"/\"));\n\
          const dir = staff ? \"{console_dir}\" : \"{resident_dir}\";\n\
+         const wasm = `${{dir}}/tongban_app_bg.wasm`;\n\
+         const l = document.createElement(\"link\");\n\
+         Object.assign(l, {{ rel: \"preload\", as: \"fetch\", crossOrigin: \"anonymous\", href: wasm }});\n\
+         document.head.append(l);\n\
          import(`${{dir}}/preload.js`).catch(() => {{}});\n\
-         const {{ default: init }} = await import(`${{dir}}/tongban_app.js`);\n\
-         init({{ module_or_path: `${{dir}}/tongban_app_bg.wasm` }});\n",
+         import(`${{dir}}/tongban_app.js`).then((m) => m.default({{ module_or_path: wasm }}));\n\
+         }})();",
         resident_dir = dirs[0],
         console_dir = dirs[1],
     );
-    let boot_url = write(hashed("boot", "js", boot.as_bytes()), boot.as_bytes())?;
+    let hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(boot.as_bytes()))
+    };
+    let headers_path = dist.join("_headers");
+    let headers = fs::read_to_string(&headers_path).map_err(|e| e.to_string())?;
+    let allow = "script-src 'self' 'wasm-unsafe-eval'";
+    if !headers.contains(allow) {
+        return Err(format!("public/_headers: the Content-Security-Policy no longer has {allow:?}"));
+    }
+    fs::write(&headers_path, headers.replace(allow, &format!("{allow} 'sha256-{hash}'"))).map_err(|e| e.to_string())?;
 
     let template = fs::read_to_string(root.join("app/index.html")).map_err(|e| e.to_string())?;
-    let html = template
-        .replace("{{CSS}}", &css_url)
-        .replace("{{JS}}", &js_url)
-        .replace("{{WASM}}", &wasm_url)
-        .replace("{{BOOT}}", &boot_url);
+    let html = template.replace("{{CSS}}", &css_url).replace("{{BOOT}}", &boot);
     fs::write(dist.join("index.html"), html).map_err(|e| e.to_string())?;
     println!("xtask: app built, resident and console bundles ({:.0} s)", t.elapsed().as_secs_f32());
     Ok(())
@@ -269,8 +281,8 @@ fn brotli_len(raw: &[u8]) -> Result<usize> {
 }
 
 /// Brotli-compressed size of what a resident's first visit downloads before the app is interactive: the
-/// boot module, the CSS, and the resident bundle's JS glue, main wasm, chunk loader and chunk preloader
-/// (`index.html` itself is excluded: it is tiny and must be revalidated anyway). The home page is in the
+/// CSS, and the resident bundle's JS glue, main wasm, chunk loader and chunk preloader (`index.html`, with
+/// the boot script inline, is excluded: it is small and must be revalidated anyway). The home page is in the
 /// main wasm; other pages' chunks are fetched when a page needs them, and the staff console bundle only on
 /// console pages, so both are listed but not counted. Returns `(bytes, per-file lines)`.
 pub fn initial_download() -> Result<(usize, Vec<String>)> {

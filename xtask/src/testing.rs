@@ -9,8 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// Initial download budget of the resident app's first visit (boot module, CSS, JS glue, main wasm, chunk
-/// loader and preloader; brotli), from issue 8. Measured on 2026-11-25: one resident bundle was 327 KB; with every
+/// Initial download budget of the resident app's first visit (CSS, JS glue, main wasm, chunk loader and
+/// preloader; brotli), from issue 8. Measured on 2026-11-25: one resident bundle was 327 KB; with every
 /// page but the home page a lazy route (wasm-split) the main wasm was 200 KB, and reading API answers
 /// through the browser's JSON.parse and serde-wasm-bindgen instead of serde_json brought it to 188 KB
 /// (198 KB the whole first visit). Leptos' reactive, render and router code is most of what is left.

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 #[component]
 pub fn NotFound() -> impl IntoView {
     // The resident bundle has no console routes: a link there (the dashboard, 好差评, a staff desk)
-    // lands here and loads the page's own URL, for which the boot module picks the console bundle.
+    // lands here and loads the page's own URL, for which the boot script picks the console bundle.
     // Not `reload()`: the router renders the new route before it pushes the URL into the history, so a
     // reload would load the page we came from.
     #[cfg(not(feature = "console"))]
