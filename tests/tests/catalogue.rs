@@ -352,12 +352,23 @@ fn app_routes_serve_the_spa_shell_with_a_strict_csp() {
         assert!(r.body.contains("<noscript>"));
         let csp = r.header("content-security-policy").unwrap_or_else(|| panic!("{path} has a CSP"));
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"), "{csp}");
-        assert!(!r.body.contains("<script>"), "no inline script in {path}");
+        // One inline script, the boot script, and the policy allows exactly it: by its hash.
+        assert_eq!(r.body.matches("<script").count(), 1, "one script in {path}");
+        let boot = r.body.split("<script>").nth(1).and_then(|s| s.split("</script>").next()).expect("the boot script is inline");
+        let hash = {
+            use base64::Engine;
+            use sha2::Digest;
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(boot.as_bytes()))
+        };
+        assert!(csp.contains(&format!("'sha256-{hash}'")), "the CSP allows the boot script by its hash: {csp}");
+        assert_eq!(csp.matches("'sha256-").count(), 1, "and no other inline script: {csp}");
         assert!(r.header("strict-transport-security").is_some(), "{path} has HSTS");
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     }
     let html = get("/").body;
-    let wasm = html.split("href=\"").filter_map(|s| s.split('"').next()).find(|s| s.ends_with(".wasm")).expect("wasm preload");
+    // The boot script names each bundle's directory; the resident one is under /assets/tongban-….
+    let dir = html.split('"').find(|s| s.starts_with("/assets/tongban-")).expect("the resident bundle's directory");
+    let wasm = &format!("{dir}/tongban_app_bg.wasm");
     let w = get(wasm);
     assert_eq!(w.status, 200);
     assert!(w.header("cache-control").unwrap().contains("immutable"), "hashed assets are immutable");
