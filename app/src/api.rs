@@ -5,9 +5,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tongban_shared::account::{AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, RegisterBusiness, RegisterResident};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, ItemDetail, ItemPage};
-use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::error::ErrorBody;
 use tongban_shared::query::ItemQuery;
+use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::{ErrorCode, Lang, Text};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +116,11 @@ async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body:
 /// A call answered with 204 No Content.
 async fn no_content<B: Serialize>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<(), ApiError> {
     let resp = call(method, path, body, lang).await?;
-    if resp.ok() { Ok(()) } else { Err(decode_error(resp.status(), &resp.text().await.unwrap_or_default())) }
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(decode_error(resp.status(), &resp.text().await.unwrap_or_default()))
+    }
 }
 
 pub async fn me(lang: Lang) -> Result<Me, ApiError> {
@@ -289,7 +293,12 @@ pub async fn window_state(center: &str, window: u32, lang: Lang) -> Result<tongb
 }
 
 #[cfg(feature = "console")]
-pub async fn window_action(center: &str, window: u32, a: &tongban_shared::queue::WindowAction, lang: Lang) -> Result<tongban_shared::queue::WindowState, ApiError> {
+pub async fn window_action(
+    center: &str,
+    window: u32,
+    a: &tongban_shared::queue::WindowAction,
+    lang: Lang,
+) -> Result<tongban_shared::queue::WindowState, ApiError> {
     send("POST", &format!("/api/v1/centers/{}/windows/{window}/ticket", encode(center)), Some(a), lang).await
 }
 
@@ -310,7 +319,8 @@ pub async fn affected_bookings(center: &str, lang: Lang) -> Result<Vec<tongban_s
 
 #[cfg(feature = "console")]
 pub async fn center_cancel(id: &str, reason: &str, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
-    send("POST", &format!("/api/v1/bookings/{}/center-cancel", encode(id)), Some(&tongban_shared::booking::StaffReason { reason: reason.to_string() }), lang).await
+    send("POST", &format!("/api/v1/bookings/{}/center-cancel", encode(id)), Some(&tongban_shared::booking::StaffReason { reason: reason.to_string() }), lang)
+        .await
 }
 
 #[cfg(feature = "console")]
@@ -458,7 +468,11 @@ pub async fn upload(u: &ap::NewUpload, lang: Lang) -> Result<ap::Upload, ApiErro
 }
 
 /// Submits the one form. A 400 carries every field at fault (`problems`).
-pub async fn submit_application(a: &ap::NewApplication, key: &str, lang: Lang) -> Result<Result<ap::ApplicationView, Vec<tongban_shared::form::FieldProblem>>, ApiError> {
+pub async fn submit_application(
+    a: &ap::NewApplication,
+    key: &str,
+    lang: Lang,
+) -> Result<Result<ap::ApplicationView, Vec<tongban_shared::form::FieldProblem>>, ApiError> {
     let req = gloo_net::http::Request::post("/api/v1/applications")
         .header("Accept-Language", lang.code())
         .header("Idempotency-Key", key)

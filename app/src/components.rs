@@ -43,7 +43,13 @@ fn InboxLink() -> impl IntoView {
         tick.track();
         bumped.track();
         path.track();
-        async move { if signed_in { crate::api::inbox(l).await.ok().map(|i| i.unread) } else { None } }
+        async move {
+            if signed_in {
+                crate::api::inbox(l).await.ok().map(|i| i.unread)
+            } else {
+                None
+            }
+        }
     });
     move || {
         unread.get().flatten().map(|n| {
@@ -132,10 +138,7 @@ pub fn ErrorBox(error: ApiError, retry: Option<Callback<()>>) -> impl IntoView {
 }
 
 /// Renders a resource's three states: loading, error (with retry), and the value.
-pub fn async_view<T, V>(
-    res: LocalResource<Result<T, ApiError>>,
-    render: impl Fn(T) -> V + Send + Sync + 'static,
-) -> impl IntoView
+pub fn async_view<T, V>(res: LocalResource<Result<T, ApiError>>, render: impl Fn(T) -> V + Send + Sync + 'static) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
     V: IntoView + 'static,

@@ -886,7 +886,8 @@ pub const EN: Msgs = Msgs {
     quiet_from: "Quiet from",
     quiet_until: "Quiet until",
     review_title: "Review this service",
-    review_intro: "Reviewing is voluntary; staff never review for you. A bad review is verified and put right by the department responsible, and you get an answer.",
+    review_intro:
+        "Reviewing is voluntary; staff never review for you. A bad review is verified and put right by the department responsible, and you get an answer.",
     review_code_label: "Review code (printed on your ticket)",
     find_service: "Find the service",
     level_legend: "Overall rating",

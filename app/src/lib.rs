@@ -11,10 +11,10 @@
 //! `index.html` paints a static header before the wasm arrives; [`start`] replaces it with the app.
 
 pub mod api;
-pub mod push;
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod push;
 pub mod state;
 
 use components::{Footer, Header};

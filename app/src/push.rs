@@ -27,7 +27,14 @@ async fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValu
 
 /// base64url → bytes, through the browser's `atob` (no decoder in the bundle).
 fn b64url(s: &str, window: &JsValue) -> Result<Uint8Array, JsValue> {
-    let mut std: String = s.chars().map(|c| match c { '-' => '+', '_' => '/', c => c }).collect();
+    let mut std: String = s
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
     while std.len() % 4 != 0 {
         std.push('=');
     }

@@ -12,9 +12,9 @@ mod wasm {
     use crate::sessions::{self, hash_password, js_err};
     use serde::Deserialize;
     use tongban_shared::account::{AccessRecord, BusinessRef, ChangePassword, DeleteAccount, Me, MyData, RegisterBusiness, RegisterResident, Role};
-    use tongban_shared::{password, FieldError};
     use tongban_shared::ids::{mask_id, mask_mobile, mask_name};
     use tongban_shared::ErrorCode;
+    use tongban_shared::{password, FieldError};
     use wasm_bindgen::JsValue;
     use worker::{D1PreparedStatement, Response};
 
@@ -42,7 +42,15 @@ mod wasm {
             .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
         let open = |v: &Option<String>| v.as_deref().and_then(|s| keys.open(s)).unwrap_or_default();
         if let (Some(uscc), Some(company)) = (row.uscc, row.company_name) {
-            return Ok(Me { id: row.id, role: Role::Business, name: company, id_number: uscc, mobile: mask_mobile(&open(&row.mobile_enc)), center_id: None, dept_id: None });
+            return Ok(Me {
+                id: row.id,
+                role: Role::Business,
+                name: company,
+                id_number: uscc,
+                mobile: mask_mobile(&open(&row.mobile_enc)),
+                center_id: None,
+                dept_id: None,
+            });
         }
         Ok(Me {
             id: row.id,
@@ -133,8 +141,11 @@ mod wasm {
         let id = JsValue::from_str(&p.account_id);
         // One transaction: the new password and the end of every other session.
         db.batch(vec![
-            db.prepare("UPDATE accounts SET password = ?2, password_changed_at = ?3 WHERE id = ?1")
-                .bind(&[id.clone(), JsValue::from_str(&record), JsValue::from_f64(ctx.now as f64)])?,
+            db.prepare("UPDATE accounts SET password = ?2, password_changed_at = ?3 WHERE id = ?1").bind(&[
+                id.clone(),
+                JsValue::from_str(&record),
+                JsValue::from_f64(ctx.now as f64),
+            ])?,
             db.prepare("DELETE FROM sessions WHERE account_id = ?1 AND token_digest <> ?2")
                 .bind(&[id, JsValue::from_str(&sessions::own_token_digest(ctx)?)])?,
         ])

@@ -23,7 +23,8 @@ mod wasm {
         added_at: i64,
     }
 
-    const AGENTS: &str = "SELECT a.id, a.name_enc, a.id_enc, ba.added_at FROM business_agents ba JOIN accounts a ON a.id = ba.agent_id WHERE ba.business_id = ?1";
+    const AGENTS: &str =
+        "SELECT a.id, a.name_enc, a.id_enc, ba.added_at FROM business_agents ba JOIN accounts a ON a.id = ba.agent_id WHERE ba.business_id = ?1";
 
     fn agent(keys: &crate::crypto::Keyring, r: AgentRow) -> Agent {
         Agent {
@@ -53,7 +54,9 @@ mod wasm {
         let biz = JsValue::from_str(&p.account_id);
         // Insert-select: only an existing resident account can become an agent, in one statement.
         let r = db
-            .prepare("INSERT INTO business_agents (business_id, agent_id, added_at) SELECT ?1, id, ?2 FROM accounts WHERE login_lookup = ?3 AND role = 'resident'")
+            .prepare(
+                "INSERT INTO business_agents (business_id, agent_id, added_at) SELECT ?1, id, ?2 FROM accounts WHERE login_lookup = ?3 AND role = 'resident'",
+            )
             .bind(&[biz.clone(), JsValue::from_f64(ctx.now as f64), lookup.clone()])?
             .run()
             .await;

@@ -18,8 +18,8 @@ mod wasm {
     use std::collections::BTreeMap;
     use tongban_shared::account::Role;
     use tongban_shared::application::{
-        advance, application_number, apply_correction, settle, AppState, ApplicationSummary, ApplicationView, CaseAction, CaseState, CaseTask, CaseView, Correction,
-        DeskAction, Draft, ELicence, NewApplication, Profile, TimelineEntry,
+        advance, application_number, apply_correction, settle, AppState, ApplicationSummary, ApplicationView, CaseAction, CaseState, CaseTask, CaseView,
+        Correction, DeskAction, Draft, ELicence, NewApplication, Profile, TimelineEntry,
     };
     use tongban_shared::authz::works_at;
     use tongban_shared::form::{merge, FieldKind, ItemForm, MergedForm, Values};
@@ -60,7 +60,12 @@ mod wasm {
         let name = rows.first().map(|r| Text::new(r.name_zh.clone(), r.name_en.clone())).ok_or(ApiError::from(ErrorCode::BundleNotFound))?;
         let forms = rows
             .into_iter()
-            .map(|r| r.form_json.as_deref().and_then(|j| serde_json::from_str::<ItemForm>(j).ok()).ok_or_else(|| ApiError::Internal(format!("{bundle}: an item has no form"))))
+            .map(|r| {
+                r.form_json
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str::<ItemForm>(j).ok())
+                    .ok_or_else(|| ApiError::Internal(format!("{bundle}: an item has no form")))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok((name, forms))
     }
@@ -172,7 +177,12 @@ mod wasm {
             values_enc: String,
             updated_at: i64,
         }
-        let d: Option<D> = ctx.db()?.prepare("SELECT values_enc, updated_at FROM drafts WHERE account_id = ?1 AND bundle_id = ?2").bind(&[text(&p.account_id), text(&id)])?.first(None).await?;
+        let d: Option<D> = ctx
+            .db()?
+            .prepare("SELECT values_enc, updated_at FROM drafts WHERE account_id = ?1 AND bundle_id = ?2")
+            .bind(&[text(&p.account_id), text(&id)])?
+            .first(None)
+            .await?;
         let draft = match d {
             Some(d) => Draft { values: open(ctx, &d.values_enc)?, updated_at: Some(d.updated_at) },
             None => Draft::default(),
@@ -199,7 +209,11 @@ mod wasm {
     async fn applicant_of(ctx: &Ctx, db: &D1Database, id_number: &str) -> Result<String, ApiError> {
         let id = tongban_shared::ids::resident_id(id_number).map_err(|c| ApiError::from(FieldError::new(c, "on_behalf.id_number")))?;
         let lookup = ctx.keyring()?.lookup_digest(&id);
-        db.prepare("SELECT id FROM accounts WHERE login_lookup = ?1 AND role = 'resident'").bind(&[text(&lookup)])?.first::<String>(Some("id")).await?.ok_or(ApiError::from(ErrorCode::NotAResident))
+        db.prepare("SELECT id FROM accounts WHERE login_lookup = ?1 AND role = 'resident'")
+            .bind(&[text(&lookup)])?
+            .first::<String>(Some("id"))
+            .await?
+            .ok_or(ApiError::from(ErrorCode::NotAResident))
     }
 
     /// `GET /desk/licences?id_number=`: a resident's e-licences, for the front desk entering an application
@@ -209,7 +223,12 @@ mod wasm {
         let db = ctx.db()?;
         let applicant = applicant_of(ctx, &db, &id_number).await?;
         audit(ctx, &db, &applicant, "view_licences")?.run().await?;
-        let rows: Vec<LicenceRow> = db.prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE holder_id = ?1 ORDER BY created_at, id")).bind(&[text(&applicant)])?.all().await?.results()?;
+        let rows: Vec<LicenceRow> = db
+            .prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE holder_id = ?1 ORDER BY created_at, id"))
+            .bind(&[text(&applicant)])?
+            .all()
+            .await?
+            .results()?;
         ctx.json(&rows.into_iter().map(LicenceRow::view).collect::<Vec<_>>(), ctx.route.cache)
     }
 
@@ -224,7 +243,8 @@ mod wasm {
             return Err(ErrorCode::FileTooLarge.into());
         }
         let req: NewUpload = serde_json::from_str(&ctx.body).map_err(|_| ApiError::from(ErrorCode::MalformedJson))?;
-        let bytes = base64::engine::general_purpose::STANDARD.decode(req.data.trim()).map_err(|_| ApiError::from(FieldError::new(ErrorCode::MalformedJson, "data")))?;
+        let bytes =
+            base64::engine::general_purpose::STANDARD.decode(req.data.trim()).map_err(|_| ApiError::from(FieldError::new(ErrorCode::MalformedJson, "data")))?;
         if bytes.len() > UPLOAD_MAX {
             return Err(ErrorCode::FileTooLarge.into());
         }
@@ -257,7 +277,12 @@ mod wasm {
             name: String,
             media_type: String,
         }
-        let u: U = db.prepare("SELECT account_id, name, media_type FROM uploads WHERE id = ?1").bind(&[text(&id)])?.first(None).await?.ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
+        let u: U = db
+            .prepare("SELECT account_id, name, media_type FROM uploads WHERE id = ?1")
+            .bind(&[text(&id)])?
+            .first(None)
+            .await?
+            .ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
         if u.account_id != p.account_id {
             #[derive(Deserialize)]
             struct A {
@@ -302,18 +327,33 @@ mod wasm {
 
     /// The attachments and e-licences the answers point to must be the applicant's own, and each shared
     /// e-licence must be of the field's type and consented to.
-    async fn check_references(db: &D1Database, m: &MergedForm, values: &Values, consent: &[String], account: &str, staff: Option<&str>) -> Result<Vec<tongban_shared::form::FieldProblem>, ApiError> {
+    async fn check_references(
+        db: &D1Database,
+        m: &MergedForm,
+        values: &Values,
+        consent: &[String],
+        account: &str,
+        staff: Option<&str>,
+    ) -> Result<Vec<tongban_shared::form::FieldProblem>, ApiError> {
         let mut problems = Vec::new();
         for f in &m.fields {
             let Some(v) = values.get(&f.field.key) else { continue };
             let ok = match &f.field.kind {
                 FieldKind::ELicence { licence, .. } => {
-                    let n: Option<f64> = db.prepare("SELECT count(*) AS n FROM e_licences WHERE id = ?1 AND holder_id = ?2 AND licence = ?3").bind(&[text(v), text(account), text(licence)])?.first(Some("n")).await?;
+                    let n: Option<f64> = db
+                        .prepare("SELECT count(*) AS n FROM e_licences WHERE id = ?1 AND holder_id = ?2 AND licence = ?3")
+                        .bind(&[text(v), text(account), text(licence)])?
+                        .first(Some("n"))
+                        .await?;
                     n.unwrap_or(0.0) > 0.0 && consent.contains(v)
                 }
                 FieldKind::File { .. } => {
                     // At the window, staff may scan the applicant's papers for them.
-                    let n: Option<f64> = db.prepare("SELECT count(*) AS n FROM uploads WHERE id = ?1 AND account_id IN (?2, ?3)").bind(&[text(v), text(account), text(staff.unwrap_or(account))])?.first(Some("n")).await?;
+                    let n: Option<f64> = db
+                        .prepare("SELECT count(*) AS n FROM uploads WHERE id = ?1 AND account_id IN (?2, ?3)")
+                        .bind(&[text(v), text(account), text(staff.unwrap_or(account))])?
+                        .first(Some("n"))
+                        .await?;
                     n.unwrap_or(0.0) > 0.0
                 }
                 _ => true,
@@ -327,7 +367,8 @@ mod wasm {
 
     pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
         let p = ctx.principal()?;
-        let key = crate::bookings::idempotency_key(ctx.req.headers().get("Idempotency-Key")?.as_deref()).ok_or(ApiError::from(ErrorCode::IdempotencyKeyRequired))?;
+        let key =
+            crate::bookings::idempotency_key(ctx.req.headers().get("Idempotency-Key")?.as_deref()).ok_or(ApiError::from(ErrorCode::IdempotencyKeyRequired))?;
         let req: NewApplication = ctx.json_body()?;
         if !tongban_shared::catalogue::is_valid_slug(&req.bundle_id) {
             return Err(FieldError::new(ErrorCode::BadId, "bundle_id").into());
@@ -352,7 +393,12 @@ mod wasm {
         };
         let p = &tongban_shared::authz::Principal { account_id: applicant.clone(), ..p.clone() };
         // A retry of a submission that went through answers with what it made.
-        if let Some(id) = db.prepare("SELECT id FROM applications WHERE account_id = ?1 AND idem_key = ?2").bind(&[text(&p.account_id), text(&key)])?.first::<String>(Some("id")).await? {
+        if let Some(id) = db
+            .prepare("SELECT id FROM applications WHERE account_id = ?1 AND idem_key = ?2")
+            .bind(&[text(&p.account_id), text(&key)])?
+            .first::<String>(Some("id"))
+            .await?
+        {
             return ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache);
         }
         let center: Option<f64> = db.prepare("SELECT count(*) AS n FROM centers WHERE id = ?1").bind(&[text(&req.center_id)])?.first(Some("n")).await?;
@@ -397,12 +443,31 @@ mod wasm {
                     "INSERT INTO cases (id, application_id, number, item_id, dept_id, state, updated_at) \
                      SELECT ?1, ?2, ?3, ?4, i.dept_id, 'waiting', ?5 FROM items i WHERE i.id = ?4 AND changes() = 1",
                 )
-                .bind(&[text(&hex(&random::<16>().map_err(js_err)?)), text(&id), text(&format!("{number}-{}", i + 1)), text(&f.item_id), now.clone()])?,
+                .bind(&[
+                    text(&hex(&random::<16>().map_err(js_err)?)),
+                    text(&id),
+                    text(&format!("{number}-{}", i + 1)),
+                    text(&f.item_id),
+                    now.clone(),
+                ])?,
             );
         }
-        batch.push(db.prepare("INSERT INTO case_events (application_id, at, actor_id, action) SELECT ?1, ?2, ?3, 'submitted' WHERE changes() = 1").bind(&[text(&id), now.clone(), text(&p.account_id)])?);
+        batch.push(db.prepare("INSERT INTO case_events (application_id, at, actor_id, action) SELECT ?1, ?2, ?3, 'submitted' WHERE changes() = 1").bind(&[
+            text(&id),
+            now.clone(),
+            text(&p.account_id),
+        ])?);
         if let Some(s) = &staff {
-            batch.push(event(&db, &id, None, s, "entered_by_front_desk", "代办：申请人在窗口同意由工作人员录入并共享其电子证照 / entered at the window with the applicant's consent", ctx.now, true)?);
+            batch.push(event(
+                &db,
+                &id,
+                None,
+                s,
+                "entered_by_front_desk",
+                "代办：申请人在窗口同意由工作人员录入并共享其电子证照 / entered at the window with the applicant's consent",
+                ctx.now,
+                true,
+            )?);
             batch.push(audit(ctx, &db, &p.account_id, "proxy_application")?);
         }
         // The uploads it points to, so staff of this application (and only they) may open them.
@@ -433,7 +498,12 @@ mod wasm {
         let r = db.batch(batch).await?;
         if !changed(&r[0]) {
             // The same key won a moment ago on another request.
-            if let Some(other) = db.prepare("SELECT id FROM applications WHERE account_id = ?1 AND idem_key = ?2").bind(&[text(&p.account_id), text(&key)])?.first::<String>(Some("id")).await? {
+            if let Some(other) = db
+                .prepare("SELECT id FROM applications WHERE account_id = ?1 AND idem_key = ?2")
+                .bind(&[text(&p.account_id), text(&key)])?
+                .first::<String>(Some("id"))
+                .await?
+            {
                 return ctx.json(&view(ctx, &db, &other).await?, ctx.route.cache);
             }
             return Err(ApiError::Internal("application insert changed nothing".into()));
@@ -458,11 +528,16 @@ mod wasm {
         b_en: String,
     }
 
-    const APP_SELECT: &str = "SELECT a.id, a.number, a.bundle_id, a.account_id, a.center_id, a.state, a.values_enc, a.consent_json, a.correction_json, a.note, a.created_at, \
+    const APP_SELECT: &str =
+        "SELECT a.id, a.number, a.bundle_id, a.account_id, a.center_id, a.state, a.values_enc, a.consent_json, a.correction_json, a.note, a.created_at, \
          b.name_zh AS b_zh, b.name_en AS b_en FROM applications a JOIN bundles b ON b.id = a.bundle_id";
 
     async fn load(db: &D1Database, id: &str) -> Result<AppRow, ApiError> {
-        db.prepare(format!("{APP_SELECT} WHERE a.id = ?1")).bind(&[text(id)])?.first::<AppRow>(None).await?.ok_or(ApiError::from(ErrorCode::ApplicationNotFound))
+        db.prepare(format!("{APP_SELECT} WHERE a.id = ?1"))
+            .bind(&[text(id)])?
+            .first::<AppRow>(None)
+            .await?
+            .ok_or(ApiError::from(ErrorCode::ApplicationNotFound))
     }
 
     #[derive(Deserialize)]
@@ -484,7 +559,8 @@ mod wasm {
         chain: Option<String>,
     }
 
-    const CASE_SELECT: &str = "SELECT c.id, c.application_id, c.number, c.item_id, c.dept_id, c.state, c.step, c.due, c.version, i.name_zh AS i_zh, i.name_en AS i_en, \
+    const CASE_SELECT: &str =
+        "SELECT c.id, c.application_id, c.number, c.item_id, c.dept_id, c.state, c.step, c.due, c.version, i.name_zh AS i_zh, i.name_en AS i_en, \
          d.name_zh AS d_zh, d.name_en AS d_en, \
          json_extract((SELECT f.form_json FROM item_forms f WHERE f.item_id = c.item_id ORDER BY f.version DESC LIMIT 1), '$.chain') AS chain \
          FROM cases c JOIN items i ON i.id = c.item_id JOIN departments d ON d.id = c.dept_id";
@@ -513,7 +589,8 @@ mod wasm {
 
     async fn view(ctx: &Ctx, db: &D1Database, id: &str) -> Result<ApplicationView, ApiError> {
         let a = load(db, id).await?;
-        let cases: Vec<CaseRow> = db.prepare(format!("{CASE_SELECT} WHERE c.application_id = ?1 ORDER BY c.number")).bind(&[text(id)])?.all().await?.results()?;
+        let cases: Vec<CaseRow> =
+            db.prepare(format!("{CASE_SELECT} WHERE c.application_id = ?1 ORDER BY c.number")).bind(&[text(id)])?.all().await?.results()?;
         #[derive(Deserialize)]
         struct Ev {
             at: i64,
@@ -521,7 +598,8 @@ mod wasm {
             action: String,
             note: String,
         }
-        let events: Vec<Ev> = db.prepare("SELECT at, case_id, action, note FROM case_events WHERE application_id = ?1 ORDER BY id").bind(&[text(id)])?.all().await?.results()?;
+        let events: Vec<Ev> =
+            db.prepare("SELECT at, case_id, action, note FROM case_events WHERE application_id = ?1 ORDER BY id").bind(&[text(id)])?.all().await?.results()?;
         let today = beijing(ctx.now).date();
         let views = cases.iter().map(|c| c.view(today)).collect();
         Ok(ApplicationView {
@@ -543,9 +621,14 @@ mod wasm {
     /// Staff reading an application's answers leave an audit record, like a person look-up.
     fn audit(ctx: &Ctx, db: &D1Database, subject: &str, action: &str) -> Result<worker::D1PreparedStatement, ApiError> {
         let p = ctx.principal()?;
-        Ok(db
-            .prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-            .bind(&[num(ctx.now as f64), text(&p.account_id), opt(p.center_id.as_deref()), text(action), text(subject), text("办件办理 / handling the application")])?)
+        Ok(db.prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").bind(&[
+            num(ctx.now as f64),
+            text(&p.account_id),
+            opt(p.center_id.as_deref()),
+            text(action),
+            text(subject),
+            text("办件办理 / handling the application"),
+        ])?)
     }
 
     /// The applicant's view, or a front-desk view of their own center (audited).
@@ -599,7 +682,13 @@ mod wasm {
 
     pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
         let p = ctx.principal()?;
-        let rows: Vec<SumRow> = ctx.db()?.prepare(format!("{SUM_SELECT} WHERE a.account_id = ?1 ORDER BY a.created_at DESC LIMIT 50")).bind(&[text(&p.account_id)])?.all().await?.results()?;
+        let rows: Vec<SumRow> = ctx
+            .db()?
+            .prepare(format!("{SUM_SELECT} WHERE a.account_id = ?1 ORDER BY a.created_at DESC LIMIT 50"))
+            .bind(&[text(&p.account_id)])?
+            .all()
+            .await?
+            .results()?;
         ctx.json(&summaries(rows), ctx.route.cache)
     }
 
@@ -616,11 +705,25 @@ mod wasm {
         ctx.json(&summaries(rows), ctx.route.cache)
     }
 
-    fn event(db: &D1Database, app: &str, case: Option<&str>, actor: &str, action: &str, note: &str, now: i64, guarded: bool) -> Result<worker::D1PreparedStatement, ApiError> {
+    fn event(
+        db: &D1Database,
+        app: &str,
+        case: Option<&str>,
+        actor: &str,
+        action: &str,
+        note: &str,
+        now: i64,
+        guarded: bool,
+    ) -> Result<worker::D1PreparedStatement, ApiError> {
         let g = if guarded { " WHERE changes() > 0" } else { "" };
-        Ok(db
-            .prepare(format!("INSERT INTO case_events (application_id, case_id, at, actor_id, action, note) SELECT ?1, ?2, ?3, ?4, ?5, ?6{g}"))
-            .bind(&[text(app), opt(case), num(now as f64), text(actor), text(action), text(note)])?)
+        Ok(db.prepare(format!("INSERT INTO case_events (application_id, case_id, at, actor_id, action, note) SELECT ?1, ?2, ?3, ?4, ?5, ?6{g}")).bind(&[
+            text(app),
+            opt(case),
+            num(now as f64),
+            text(actor),
+            text(action),
+            text(note),
+        ])?)
     }
 
     fn notify(db: &D1Database, app: &str, ev: &Event, now: i64) -> Result<worker::D1PreparedStatement, ApiError> {
@@ -645,7 +748,10 @@ mod wasm {
         let mut batch = Vec::new();
         let (from, action_name, note) = match &action {
             DeskAction::Accept => {
-                batch.push(db.prepare("UPDATE applications SET state = 'accepted', correction_json = NULL, updated_at = ?2 WHERE id = ?1 AND state = 'submitted'").bind(&[text(&id), num(now as f64)])?);
+                batch.push(
+                    db.prepare("UPDATE applications SET state = 'accepted', correction_json = NULL, updated_at = ?2 WHERE id = ?1 AND state = 'submitted'")
+                        .bind(&[text(&id), num(now as f64)])?,
+                );
                 // Each case's deadline counts its item's promised working days from today.
                 let cal = calendar_of(&db).await?;
                 let today = beijing(now).date();
@@ -654,20 +760,30 @@ mod wasm {
                     id: String,
                     promised_days: Option<f64>,
                 }
-                let cases: Vec<C> = db.prepare("SELECT c.id, i.promised_days FROM cases c JOIN items i ON i.id = c.item_id WHERE c.application_id = ?1").bind(&[text(&id)])?.all().await?.results()?;
+                let cases: Vec<C> = db
+                    .prepare("SELECT c.id, i.promised_days FROM cases c JOIN items i ON i.id = c.item_id WHERE c.application_id = ?1")
+                    .bind(&[text(&id)])?
+                    .all()
+                    .await?
+                    .results()?;
                 for c in cases {
                     let due = cal.add_working_days(today, c.promised_days.unwrap_or(20.0).max(0.0) as u32);
                     // The first case update follows the application's; the next ones follow each other.
                     batch.push(
-                        db.prepare("UPDATE cases SET state = 'handling', step = 0, due = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'waiting' AND changes() > 0")
-                            .bind(&[text(&c.id), text(&due.to_string()), num(now as f64)])?,
+                        db.prepare(
+                            "UPDATE cases SET state = 'handling', step = 0, due = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'waiting' AND changes() > 0",
+                        )
+                        .bind(&[text(&c.id), text(&due.to_string()), num(now as f64)])?,
                     );
                 }
                 ("submitted", "accepted", String::new())
             }
             DeskAction::Correct { fields } => {
                 let (_, _, m) = merged(&db, &a.bundle_id).await?;
-                if fields.is_empty() || fields.keys().any(|k| !m.fields.iter().any(|f| &f.field.key == k)) || fields.values().any(|n| n.trim().chars().count() < 2) {
+                if fields.is_empty()
+                    || fields.keys().any(|k| !m.fields.iter().any(|f| &f.field.key == k))
+                    || fields.values().any(|n| n.trim().chars().count() < 2)
+                {
                     return Err(FieldError::new(ErrorCode::NoteRequired, "fields").into());
                 }
                 batch.push(
@@ -680,12 +796,24 @@ mod wasm {
                 if reason.trim().chars().count() < 2 {
                     return Err(FieldError::new(ErrorCode::NoteRequired, "reason").into());
                 }
-                batch.push(db.prepare("UPDATE applications SET state = 'rejected', note = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'submitted'").bind(&[text(&id), text(reason.trim()), num(now as f64)])?);
-                batch.push(db.prepare("UPDATE cases SET state = 'withdrawn', updated_at = ?2 WHERE application_id = ?1 AND changes() > 0").bind(&[text(&id), num(now as f64)])?);
+                batch.push(
+                    db.prepare("UPDATE applications SET state = 'rejected', note = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'submitted'").bind(&[
+                        text(&id),
+                        text(reason.trim()),
+                        num(now as f64),
+                    ])?,
+                );
+                batch.push(
+                    db.prepare("UPDATE cases SET state = 'withdrawn', updated_at = ?2 WHERE application_id = ?1 AND changes() > 0")
+                        .bind(&[text(&id), num(now as f64)])?,
+                );
                 ("submitted", "rejected", reason.trim().to_string())
             }
             DeskAction::Collect => {
-                batch.push(db.prepare("UPDATE applications SET state = 'collected', updated_at = ?2 WHERE id = ?1 AND state = 'ready'").bind(&[text(&id), num(now as f64)])?);
+                batch.push(
+                    db.prepare("UPDATE applications SET state = 'collected', updated_at = ?2 WHERE id = ?1 AND state = 'ready'")
+                        .bind(&[text(&id), num(now as f64)])?,
+                );
                 ("ready", "collected", String::new())
             }
         };
@@ -712,8 +840,10 @@ mod wasm {
         }
         let r = db
             .batch(vec![
-                db.prepare("UPDATE applications SET state = 'withdrawn', updated_at = ?2 WHERE id = ?1 AND state IN ('submitted', 'correction')").bind(&[text(&id), num(ctx.now as f64)])?,
-                db.prepare("UPDATE cases SET state = 'withdrawn', updated_at = ?2 WHERE application_id = ?1 AND changes() > 0").bind(&[text(&id), num(ctx.now as f64)])?,
+                db.prepare("UPDATE applications SET state = 'withdrawn', updated_at = ?2 WHERE id = ?1 AND state IN ('submitted', 'correction')")
+                    .bind(&[text(&id), num(ctx.now as f64)])?,
+                db.prepare("UPDATE cases SET state = 'withdrawn', updated_at = ?2 WHERE application_id = ?1 AND changes() > 0")
+                    .bind(&[text(&id), num(ctx.now as f64)])?,
                 event(&db, &id, None, &p.account_id, "withdrawn", "", ctx.now, true)?,
             ])
             .await?;
@@ -786,7 +916,8 @@ mod wasm {
         let consent: Vec<String> = serde_json::from_str(&a.consent_json).unwrap_or_default();
         let mut licences = Vec::new();
         for lid in part.values().filter(|v| consent.contains(v)) {
-            if let Some(l) = db.prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE id = ?1")).bind(&[text(lid)])?.first::<LicenceRow>(None).await? {
+            if let Some(l) = db.prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE id = ?1")).bind(&[text(lid)])?.first::<LicenceRow>(None).await?
+            {
                 licences.push(l.view());
             }
         }
@@ -803,7 +934,11 @@ mod wasm {
     }
 
     fn own_case(p: &tongban_shared::authz::Principal, c: &CaseRow) -> Result<(), ApiError> {
-        if p.role == Role::Approver && p.dept_id.as_deref() == Some(c.dept_id.as_str()) { Ok(()) } else { Err(ErrorCode::Forbidden.into()) }
+        if p.role == Role::Approver && p.dept_id.as_deref() == Some(c.dept_id.as_str()) {
+            Ok(())
+        } else {
+            Err(ErrorCode::Forbidden.into())
+        }
     }
 
     /// One case with its department's part of the answers (audited).
@@ -814,7 +949,8 @@ mod wasm {
         let c = load_case(&db, &id).await?;
         own_case(p, &c)?;
         let t = task(ctx, &db, &c).await?;
-        let owner: Option<String> = db.prepare("SELECT account_id FROM applications WHERE id = ?1").bind(&[text(&c.application_id)])?.first(Some("account_id")).await?;
+        let owner: Option<String> =
+            db.prepare("SELECT account_id FROM applications WHERE id = ?1").bind(&[text(&c.application_id)])?.first(Some("account_id")).await?;
         audit(ctx, &db, owner.as_deref().unwrap_or(""), "view_case")?.run().await?;
         ctx.json(&t, ctx.route.cache)
     }
@@ -867,12 +1003,20 @@ mod wasm {
         }
         let values: Values = open(ctx, &a.values_enc)?;
         let today = beijing(ctx.now).date();
-        let mut batch = vec![db.prepare("UPDATE applications SET state = 'ready', updated_at = ?2 WHERE id = ?1 AND state = 'accepted'").bind(&[text(app), num(ctx.now as f64)])?];
+        let mut batch = vec![db
+            .prepare("UPDATE applications SET state = 'ready', updated_at = ?2 WHERE id = ?1 AND state = 'accepted'")
+            .bind(&[text(app), num(ctx.now as f64)])?];
         for c in cases.iter().filter(|c| c.state == "approved") {
-            let form: Option<String> = db.prepare("SELECT form_json FROM item_forms WHERE item_id = ?1 ORDER BY version DESC LIMIT 1").bind(&[text(&c.item_id)])?.first(Some("form_json")).await?;
+            let form: Option<String> = db
+                .prepare("SELECT form_json FROM item_forms WHERE item_id = ?1 ORDER BY version DESC LIMIT 1")
+                .bind(&[text(&c.item_id)])?
+                .first(Some("form_json"))
+                .await?;
             let Some(issues) = form.and_then(|j| serde_json::from_str::<ItemForm>(&j).ok()).and_then(|f| f.issues) else { continue };
-            let fields: BTreeMap<&str, &String> =
-                ["company_name", "uscc", "legal_rep", "premises_address", "applicant_name", "baby_name"].iter().filter_map(|k| values.get(*k).map(|v| (*k, v))).collect();
+            let fields: BTreeMap<&str, &String> = ["company_name", "uscc", "legal_rep", "premises_address", "applicant_name", "baby_name"]
+                .iter()
+                .filter_map(|k| values.get(*k).map(|v| (*k, v)))
+                .collect();
             let lid = hex(&random::<16>().map_err(js_err)?);
             batch.push(
                 db.prepare(

@@ -10,7 +10,9 @@ pub const CACHE_SECS: u64 = 300;
 
 /// The first second (epoch, Beijing midnight) of a `YYYY-MM` month.
 pub fn month_start(month: &str) -> i64 {
-    chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp() - 8 * 3600).unwrap_or(0)
+    chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp() - 8 * 3600)
+        .unwrap_or(0)
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -299,7 +301,8 @@ mod wasm {
             .first(None)
             .await?
             .ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
-        let allowed = p.account_id == id || p.role == Role::DistrictAdmin || (p.role == Role::CenterAdmin && p.center_id.is_some() && p.center_id == s.center_id);
+        let allowed =
+            p.account_id == id || p.role == Role::DistrictAdmin || (p.role == Role::CenterAdmin && p.center_id.is_some() && p.center_id == s.center_id);
         if !allowed {
             return Err(ErrorCode::Forbidden.into());
         }

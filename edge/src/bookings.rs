@@ -43,7 +43,13 @@ pub fn idempotency_key(h: Option<&str>) -> Option<String> {
 /// The booking code as a QR code (SVG, quiet zone included), what the kiosk scanner and window staff read.
 pub fn qr_svg(code: &str) -> Option<String> {
     let qr = qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M).ok()?;
-    Some(qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).dark_color(qrcode::render::svg::Color("#000")).light_color(qrcode::render::svg::Color("#fff")).build())
+    Some(
+        qr.render::<qrcode::render::svg::Color>()
+            .min_dimensions(200, 200)
+            .dark_color(qrcode::render::svg::Color("#000"))
+            .light_color(qrcode::render::svg::Color("#fff"))
+            .build(),
+    )
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -55,17 +61,17 @@ mod wasm {
     use crate::crypto::{hex, random};
     use crate::error::ApiError;
     use crate::http::Ctx;
+    use crate::notifications::for_booking;
     use crate::sessions::js_err;
     use chrono::Datelike;
     use serde::Deserialize;
-    use crate::notifications::for_booking;
     use tongban_shared::authz::works_at;
-    use tongban_shared::notify::Event;
     use tongban_shared::booking::{
-        banned_until, check_cancel, check_date, encode_code, slot_capacity, slot_starts, Availability, BanStatus, Booking, BookingEvent,
-        BookingRules, BookingState, DayAvailability, NewBooking, Reschedule, SlotAvailability, StaffReason, WaitlistEntry, WaitlistState,
+        banned_until, check_cancel, check_date, encode_code, slot_capacity, slot_starts, Availability, BanStatus, Booking, BookingEvent, BookingRules,
+        BookingState, DayAvailability, NewBooking, Reschedule, SlotAvailability, StaffReason, WaitlistEntry, WaitlistState,
     };
     use tongban_shared::catalogue::{is_valid_slug, OpeningHours};
+    use tongban_shared::notify::Event;
     use tongban_shared::{ErrorCode, FieldError, Text};
     use wasm_bindgen::JsValue;
     use worker::{D1Database, D1PreparedStatement, Response};
@@ -111,7 +117,11 @@ mod wasm {
         /// Whether `date` at `start` is a bookable slot of this center today (horizon, calendar, hours).
         pub fn check_slot(&self, date: NaiveDate, start: &str, today: NaiveDate) -> Result<(), ApiError> {
             check_date(date, today, &self.cal, &self.rules).map_err(|code| FieldError::new(code, "date"))?;
-            if self.starts(date).iter().any(|s| s == start) { Ok(()) } else { Err(FieldError::new(ErrorCode::SlotNotFound, "start").into()) }
+            if self.starts(date).iter().any(|s| s == start) {
+                Ok(())
+            } else {
+                Err(FieldError::new(ErrorCode::SlotNotFound, "start").into())
+            }
         }
 
         pub fn starts(&self, date: NaiveDate) -> Vec<String> {
@@ -122,7 +132,8 @@ mod wasm {
 
     /// The center's booking rules (its row, or the defaults).
     pub async fn rules_of(db: &D1Database, center: &str) -> Result<BookingRules, ApiError> {
-        let json: Option<String> = db.prepare("SELECT rules_json FROM booking_rules WHERE center_id = ?1").bind(&[text(center)])?.first(Some("rules_json")).await?;
+        let json: Option<String> =
+            db.prepare("SELECT rules_json FROM booking_rules WHERE center_id = ?1").bind(&[text(center)])?.first(Some("rules_json")).await?;
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
     }
 
@@ -192,10 +203,8 @@ mod wasm {
                 None => SlotAvailability { start: start.into(), capacity: c.capacity, remaining: c.capacity },
             }
         };
-        let day_list = days
-            .iter()
-            .map(|d| DayAvailability { date: d.to_string(), remaining: c.starts(*d).iter().map(|s| slot(*d, s).remaining).sum() })
-            .collect();
+        let day_list =
+            days.iter().map(|d| DayAvailability { date: d.to_string(), remaining: c.starts(*d).iter().map(|s| slot(*d, s).remaining).sum() }).collect();
         let slots = match date {
             Some(d) => {
                 check_date(d, today, &c.cal, &c.rules).map_err(|code| FieldError::new(code, "date"))?;
@@ -411,7 +420,8 @@ mod wasm {
             return Ok(ctx.json(&load(&db, &id, None).await?.booking(), ctx.route.cache)?.with_status(201));
         }
         // Nothing written: say why. A repeated key returns the booking it made (a retry or double click).
-        if let Some(b) = db.prepare(format!("{SELECT} WHERE b.account_id = ?1 AND b.idem_key = ?2")).bind(&[acct.clone(), k])?.first::<BookingRow>(None).await? {
+        if let Some(b) = db.prepare(format!("{SELECT} WHERE b.account_id = ?1 AND b.idem_key = ?2")).bind(&[acct.clone(), k])?.first::<BookingRow>(None).await?
+        {
             return ctx.json(&b.booking(), ctx.route.cache);
         }
         Err(why_not(&db, &p.account_id, &req.item_id, &date.to_string(), None, &c.rules).await?.into())
@@ -497,7 +507,13 @@ mod wasm {
             .bind(&[text(&b.id), num(ctx.now as f64), by_center.map_or(JsValue::NULL, text)])?];
         if by_center.is_none() {
             // Written only if the cancel happened (changes() = 1), so the seat release below still follows it.
-            batch.push(for_booking(&db, &b.id, &Event::BookingCancelled { booking_id: b.id.clone(), date: b.date.clone(), start: b.start.clone() }, "changes() = 1", ctx.now)?);
+            batch.push(for_booking(
+                &db,
+                &b.id,
+                &Event::BookingCancelled { booking_id: b.id.clone(), date: b.date.clone(), start: b.start.clone() },
+                "changes() = 1",
+                ctx.now,
+            )?);
         }
         batch.push(db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?);
         if let Some(reason) = by_center {
@@ -574,7 +590,13 @@ mod wasm {
             db.prepare("UPDATE bookings SET slot_id = ?2, date = ?3, start = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'confirmed' AND changes() = 1")
                 .bind(&[idv.clone(), text(&new_slot), day.clone(), text(&start), nowv.clone()])?,
             // Only if it moved; the old seat's release below then follows this statement's changes().
-            for_booking(&db, &id, &Event::BookingRescheduled { booking_id: id.clone(), date: date.to_string(), start: start.clone() }, "changes() = 1", ctx.now)?,
+            for_booking(
+                &db,
+                &id,
+                &Event::BookingRescheduled { booking_id: id.clone(), date: date.to_string(), start: start.clone() },
+                "changes() = 1",
+                ctx.now,
+            )?,
             db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?,
         ];
         batch.extend(offer_seat(&db, &b.slot_id, ctx.now, &c.rules)?);
@@ -612,7 +634,8 @@ mod wasm {
         booking_id: Option<String>,
     }
 
-    const WAIT_SELECT: &str = "SELECT w.id, w.center_id, c.name_zh AS center_zh, c.name_en AS center_en, w.item_id, i.name_zh AS item_zh, i.name_en AS item_en, \
+    const WAIT_SELECT: &str =
+        "SELECT w.id, w.center_id, c.name_zh AS center_zh, c.name_en AS center_en, w.item_id, i.name_zh AS item_zh, i.name_en AS item_en, \
         w.date, w.start, w.state, w.booking_id, \
         (SELECT count(*) FROM waitlist x WHERE x.slot_id = w.slot_id AND x.state = 'waiting' AND x.rowid < w.rowid) AS position \
         FROM waitlist w JOIN centers c ON c.id = w.center_id JOIN items i ON i.id = w.item_id";

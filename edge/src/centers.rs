@@ -24,9 +24,7 @@ mod wasm {
         };
         let db = ctx.db()?;
         let stmt = match kind {
-            Some(k) => db
-                .prepare(format!("SELECT {COLUMNS} FROM centers WHERE kind = ?1 ORDER BY sort, id"))
-                .bind(&[JsValue::from_str(k.as_str())])?,
+            Some(k) => db.prepare(format!("SELECT {COLUMNS} FROM centers WHERE kind = ?1 ORDER BY sort, id")).bind(&[JsValue::from_str(k.as_str())])?,
             None => db.prepare(format!("SELECT {COLUMNS} FROM centers ORDER BY sort, id")),
         };
         let centers: Vec<Center> = stmt.all().await?.results::<CenterRow>()?.into_iter().map(CenterRow::into_center).collect();
@@ -39,8 +37,7 @@ mod wasm {
         let r = db
             .batch(vec![
                 db.prepare(format!("SELECT {COLUMNS} FROM centers WHERE id = ?1")).bind(&[id.clone()])?,
-                db.prepare("SELECT id, center_id, number, class, label_zh, label_en FROM windows WHERE center_id = ?1 ORDER BY number")
-                    .bind(&[id.clone()])?,
+                db.prepare("SELECT id, center_id, number, class, label_zh, label_en FROM windows WHERE center_id = ?1 ORDER BY number").bind(&[id.clone()])?,
                 db.prepare("SELECT count(*) AS n FROM item_centers WHERE center_id = ?1").bind(&[id])?,
             ])
             .await?;

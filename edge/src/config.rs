@@ -75,7 +75,11 @@ mod wasm {
     }
 
     fn staff_of(ctx: &Ctx, center: &str) -> Result<(), ApiError> {
-        if works_at(ctx.principal()?, center) { Ok(()) } else { Err(ErrorCode::WrongCenter.into()) }
+        if works_at(ctx.principal()?, center) {
+            Ok(())
+        } else {
+            Err(ErrorCode::WrongCenter.into())
+        }
     }
 
     pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
@@ -101,10 +105,24 @@ mod wasm {
         struct W {
             number: i64,
         }
-        let items: Vec<String> =
-            db.prepare("SELECT item_id FROM item_centers WHERE center_id = ?1").bind(&[text(&center)])?.all().await?.results::<I>()?.into_iter().map(|i| i.item_id).collect();
-        let windows: Vec<u32> =
-            db.prepare("SELECT number FROM windows WHERE center_id = ?1").bind(&[text(&center)])?.all().await?.results::<W>()?.into_iter().map(|w| w.number.max(0) as u32).collect();
+        let items: Vec<String> = db
+            .prepare("SELECT item_id FROM item_centers WHERE center_id = ?1")
+            .bind(&[text(&center)])?
+            .all()
+            .await?
+            .results::<I>()?
+            .into_iter()
+            .map(|i| i.item_id)
+            .collect();
+        let windows: Vec<u32> = db
+            .prepare("SELECT number FROM windows WHERE center_id = ?1")
+            .bind(&[text(&center)])?
+            .all()
+            .await?
+            .results::<W>()?
+            .into_iter()
+            .map(|w| w.number.max(0) as u32)
+            .collect();
         // Existing classes keep their id and prefix (printed on tickets); new ones get both here.
         for c in cfg.classes.iter_mut() {
             match old.classes.iter().find(|o| o.id == c.id && !c.id.is_empty()) {
@@ -120,8 +138,10 @@ mod wasm {
         let today = beijing(ctx.now).date().to_string();
         let mut batch = vec![
             db.prepare("UPDATE centers SET hours_json = ?2 WHERE id = ?1").bind(&[text(&center), text(&serde_json::to_string(&cfg.hours)?)])?,
-            db.prepare("INSERT INTO booking_rules (center_id, rules_json) VALUES (?1, ?2) ON CONFLICT (center_id) DO UPDATE SET rules_json = excluded.rules_json")
-                .bind(&[text(&center), text(&serde_json::to_string(&cfg.rules)?)])?,
+            db.prepare(
+                "INSERT INTO booking_rules (center_id, rules_json) VALUES (?1, ?2) ON CONFLICT (center_id) DO UPDATE SET rules_json = excluded.rules_json",
+            )
+            .bind(&[text(&center), text(&serde_json::to_string(&cfg.rules)?)])?,
             db.prepare("DELETE FROM class_items WHERE class_id IN (SELECT id FROM window_classes WHERE center_id = ?1)").bind(&[text(&center)])?,
             db.prepare("UPDATE windows SET class_id = NULL WHERE center_id = ?1").bind(&[text(&center)])?,
         ];
@@ -150,13 +170,18 @@ mod wasm {
                 }
             }
             for w in &c.windows {
-                batch.push(db.prepare("UPDATE windows SET class_id = ?1 WHERE center_id = ?2 AND number = ?3").bind(&[text(&c.id), text(&center), JsValue::from_f64(f64::from(*w))])?);
+                batch.push(db.prepare("UPDATE windows SET class_id = ?1 WHERE center_id = ?2 AND number = ?3").bind(&[
+                    text(&c.id),
+                    text(&center),
+                    JsValue::from_f64(f64::from(*w)),
+                ])?);
             }
             let seats = slot_capacity(c.open_windows, cfg.rules.slot_minutes, c.avg_minutes, None);
-            batch.push(
-                db.prepare("UPDATE slots SET capacity = max(booked, coalesce(override, ?2)) WHERE class_id = ?1 AND date > ?3")
-                    .bind(&[text(&c.id), JsValue::from_f64(f64::from(seats)), text(&today)])?,
-            );
+            batch.push(db.prepare("UPDATE slots SET capacity = max(booked, coalesce(override, ?2)) WHERE class_id = ?1 AND date > ?3").bind(&[
+                text(&c.id),
+                JsValue::from_f64(f64::from(seats)),
+                text(&today),
+            ])?);
         }
         db.batch(batch).await?;
         ctx.json(&load(&db, &center).await?, ctx.route.cache)
@@ -213,10 +238,8 @@ mod wasm {
 
     pub async fn list_calendar(ctx: &Ctx) -> Result<Response, ApiError> {
         let rows: Vec<DayRow> = ctx.db()?.prepare("SELECT day, kind FROM calendar_days ORDER BY day").all().await?.results()?;
-        let v: Vec<CalendarDay> = rows
-            .into_iter()
-            .map(|r| CalendarDay { date: r.day, kind: Some(if r.kind == "holiday" { DayKind::Holiday } else { DayKind::Workday }) })
-            .collect();
+        let v: Vec<CalendarDay> =
+            rows.into_iter().map(|r| CalendarDay { date: r.day, kind: Some(if r.kind == "holiday" { DayKind::Holiday } else { DayKind::Workday }) }).collect();
         ctx.json(&v, ctx.route.cache)
     }
 
@@ -252,7 +275,12 @@ mod wasm {
         let cfg = load(&db, &center).await?;
         let class = cfg.classes.iter().find(|c| c.id == o.class_id).ok_or(FieldError::new(ErrorCode::ClassNotFound, "class_id"))?;
         let wd = chrono::Datelike::weekday(&date).number_from_monday() as u8;
-        let starts = cfg.hours.iter().find(|h| h.weekday == wd).map(|h| tongban_shared::booking::slot_starts(&h.open, &h.close, cfg.rules.slot_minutes)).unwrap_or_default();
+        let starts = cfg
+            .hours
+            .iter()
+            .find(|h| h.weekday == wd)
+            .map(|h| tongban_shared::booking::slot_starts(&h.open, &h.close, cfg.rules.slot_minutes))
+            .unwrap_or_default();
         if !starts.contains(&o.start) || date <= beijing(ctx.now).date() {
             return Err(FieldError::new(ErrorCode::SlotNotFound, "start").into());
         }
@@ -267,7 +295,11 @@ mod wasm {
                 text(&o.start),
                 JsValue::from_f64(f64::from(computed)),
             ])?,
-            db.prepare("UPDATE slots SET override = ?2, capacity = max(booked, coalesce(?2, ?3)) WHERE id = ?1").bind(&[text(&sid), cap, JsValue::from_f64(f64::from(computed))])?,
+            db.prepare("UPDATE slots SET override = ?2, capacity = max(booked, coalesce(?2, ?3)) WHERE id = ?1").bind(&[
+                text(&sid),
+                cap,
+                JsValue::from_f64(f64::from(computed)),
+            ])?,
         ])
         .await?;
         #[derive(Deserialize)]
@@ -275,7 +307,12 @@ mod wasm {
             capacity: i64,
             booked: i64,
         }
-        let s: S = db.prepare("SELECT capacity, booked FROM slots WHERE id = ?1").bind(&[text(&sid)])?.first(None).await?.ok_or_else(|| ApiError::Internal("slot vanished".into()))?;
+        let s: S = db
+            .prepare("SELECT capacity, booked FROM slots WHERE id = ?1")
+            .bind(&[text(&sid)])?
+            .first(None)
+            .await?
+            .ok_or_else(|| ApiError::Internal("slot vanished".into()))?;
         let v = SlotAvailability { start: o.start, capacity: s.capacity.max(0) as u32, remaining: (s.capacity - s.booked).max(0) as u32 };
         ctx.json(&v, ctx.route.cache)
     }

@@ -6,7 +6,10 @@ use tongban_shared::{ErrorCode, FieldError, Lang};
 
 #[derive(Debug)]
 pub enum ApiError {
-    Client { code: ErrorCode, field: Option<&'static str> },
+    Client {
+        code: ErrorCode,
+        field: Option<&'static str>,
+    },
     /// The detail is for the log only.
     Internal(String),
 }
@@ -61,7 +64,12 @@ impl ApiError {
     /// retryable. Anything else (no such table, a type error) is a bug: 500, detail logged only.
     pub fn from_runtime(detail: String) -> Self {
         const CONFLICT: &[&str] = &["SQLITE_BUSY", "database is locked", "SQLITE_CONSTRAINT", "constraint failed"];
-        const TRANSIENT: &[&str] = &["Network connection lost", "storage caused object to be reset", "reset because its code was updated", "Cannot resolve D1 DB due to transient issue"];
+        const TRANSIENT: &[&str] = &[
+            "Network connection lost",
+            "storage caused object to be reset",
+            "reset because its code was updated",
+            "Cannot resolve D1 DB due to transient issue",
+        ];
         if CONFLICT.iter().any(|c| detail.contains(c)) {
             ApiError::Client { code: ErrorCode::WriteConflict, field: None }
         } else if TRANSIENT.iter().any(|c| detail.contains(c)) {

@@ -19,7 +19,11 @@ impl Health {
         Health { status: if d1 && kv { "ok" } else { "degraded" }.into(), version: version.into(), d1, kv }
     }
     pub fn http_status(&self) -> u16 {
-        if self.d1 && self.kv { 200 } else { 503 }
+        if self.d1 && self.kv {
+            200
+        } else {
+            503
+        }
     }
 }
 

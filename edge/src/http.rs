@@ -105,11 +105,7 @@ mod wasm {
 
         /// A path parameter that must be a positive integer.
         pub fn number(&self, name: &'static str) -> Result<u32, ApiError> {
-            self.params
-                .get(name)
-                .and_then(|v| v.parse::<u32>().ok())
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| FieldError::new(ErrorCode::BadId, name).into())
+            self.params.get(name).and_then(|v| v.parse::<u32>().ok()).filter(|n| *n >= 1).ok_or_else(|| FieldError::new(ErrorCode::BadId, name).into())
         }
 
         /// The JSON body as `T`; anything else is `malformed_json`. Our bodies are small forms: more than

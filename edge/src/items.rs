@@ -65,18 +65,11 @@ mod wasm {
         let search = q.search()?;
         let (sql, args) = list_sql(&q, &search);
         let rows: Vec<ItemRow> = ctx.db()?.prepare(sql).bind(&js(&args))?.all().await?.results()?;
-        let mut scored: Vec<(u32, ItemRow)> = rows
-            .into_iter()
-            .map(|r| (if search.is_empty() { 0 } else { score(&search, &r.name(), &r.keywords()) }, r))
-            .collect();
+        let mut scored: Vec<(u32, ItemRow)> =
+            rows.into_iter().map(|r| (if search.is_empty() { 0 } else { score(&search, &r.name(), &r.keywords()) }, r)).collect();
         rank(&mut scored, |(s, r)| (*s, r.popularity.max(0) as u32, r.id.as_str()));
         let total = scored.len() as u32;
-        let items = scored
-            .into_iter()
-            .skip(q.offset() as usize)
-            .take(q.per_page as usize)
-            .map(|(_, r)| r.summary())
-            .collect();
+        let items = scored.into_iter().skip(q.offset() as usize).take(q.per_page as usize).map(|(_, r)| r.summary()).collect();
         ctx.json(&ItemPage { items, total, page: q.page, per_page: q.per_page }, ctx.route.cache)
     }
 
@@ -86,9 +79,9 @@ mod wasm {
         let db = ctx.db()?;
         let idv = JsValue::from_str(&id);
         let guide_stmt = match version {
-            Some(v) => db
-                .prepare("SELECT guide_json FROM guide_versions WHERE item_id = ?1 AND version = ?2")
-                .bind(&[idv.clone(), JsValue::from_f64(f64::from(v))])?,
+            Some(v) => {
+                db.prepare("SELECT guide_json FROM guide_versions WHERE item_id = ?1 AND version = ?2").bind(&[idv.clone(), JsValue::from_f64(f64::from(v))])?
+            }
             None => db
                 .prepare("SELECT g.guide_json FROM guide_versions g JOIN items i ON i.id = g.item_id AND g.version = i.current_version WHERE g.item_id = ?1")
                 .bind(&[idv.clone()])?,
@@ -136,8 +129,7 @@ mod wasm {
         let results = db
             .batch(vec![
                 db.prepare("SELECT id, name_zh, name_en FROM items WHERE id = ?1").bind(&[idv.clone()])?,
-                db.prepare("SELECT version, published_at, change_zh, change_en FROM guide_versions WHERE item_id = ?1 ORDER BY version")
-                    .bind(&[idv])?,
+                db.prepare("SELECT version, published_at, change_zh, change_en FROM guide_versions WHERE item_id = ?1 ORDER BY version").bind(&[idv])?,
             ])
             .await?;
         if results[0].results::<NamedRow>()?.is_empty() {
@@ -158,10 +150,7 @@ mod tests {
         let q = ItemQuery::from_pairs([("q", "营业执照 100%'"), ("dept", "scjg"), ("center", "wanli"), ("flag", "online,zero_trip")]).unwrap();
         let (sql, args) = list_sql(&q, &q.search().unwrap());
         assert!(!sql.contains("营业执照") && !sql.contains("100%") && !sql.contains("scjg"), "{sql}");
-        assert_eq!(
-            args,
-            vec![Arg::Text("scjg".into()), Arg::Text("wanli".into()), Arg::Text("营业执照".into()), Arg::Text("100%'".into())]
-        );
+        assert_eq!(args, vec![Arg::Text("scjg".into()), Arg::Text("wanli".into()), Arg::Text("营业执照".into()), Arg::Text("100%'".into())]);
         assert!(sql.contains("i.dept_id = ?1") && sql.contains("center_id = ?2"));
         assert!(sql.contains("instr(i.search_text, ?3)") && sql.contains("instr(i.search_text, ?4)"));
         assert!(sql.contains("i.online = 1") && sql.contains("i.zero_trip = 1"));

@@ -29,9 +29,9 @@ pub mod appraisal;
 pub mod audit;
 pub mod bookings;
 pub mod bundles;
-pub mod crypto;
 pub mod centers;
 pub mod config;
+pub mod crypto;
 pub mod departments;
 pub mod error;
 pub mod health;
@@ -45,11 +45,11 @@ pub mod push;
 pub mod queue;
 pub mod reviews;
 pub mod routes;
-pub mod webpush;
-pub mod work_orders;
 pub mod rows;
 pub mod sessions;
 pub mod staff;
+pub mod webpush;
+pub mod work_orders;
 
 /// Crate version plus the git revision, which xtask passes in at build time.
 pub const VERSION: &str = match option_env!("TONGBAN_VERSION") {
@@ -62,7 +62,10 @@ mod entry {
     use crate::error::ApiError;
     use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
-    use crate::{accounts, agents, applications, appraisal, audit, reviews, work_orders, bookings, bundles, centers, config, departments, health, items, notifications, people, push, queue, sessions, staff};
+    use crate::{
+        accounts, agents, applications, appraisal, audit, bookings, bundles, centers, config, departments, health, items, notifications, people, push, queue,
+        reviews, sessions, staff, work_orders,
+    };
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};

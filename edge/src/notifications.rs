@@ -32,7 +32,13 @@ mod wasm {
                 "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
                  SELECT ?1, b.account_id, ?2, b.id, ?3, ?4 FROM bookings b WHERE b.id = ?5 AND ({guard})"
             ))
-            .bind(&[JsValue::from_str(&id), JsValue::from_str(event.kind().as_str()), JsValue::from_str(&event.body_json()), JsValue::from_f64(now as f64), JsValue::from_str(booking_id)])?)
+            .bind(&[
+                JsValue::from_str(&id),
+                JsValue::from_str(event.kind().as_str()),
+                JsValue::from_str(&event.body_json()),
+                JsValue::from_f64(now as f64),
+                JsValue::from_str(booking_id),
+            ])?)
     }
 
     /// The same for the holder of a ticket that came from a booking (walk-ins have no account: their
@@ -45,7 +51,13 @@ mod wasm {
                 "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
                  SELECT ?1, b.account_id, ?2, t.id, ?3, ?4 FROM tickets t JOIN bookings b ON b.id = t.booking_id WHERE t.id = ?5 AND ({guard}){once}"
             ))
-            .bind(&[JsValue::from_str(&id), JsValue::from_str(event.kind().as_str()), JsValue::from_str(&event.body_json()), JsValue::from_f64(now as f64), JsValue::from_str(ticket_id)])?)
+            .bind(&[
+                JsValue::from_str(&id),
+                JsValue::from_str(event.kind().as_str()),
+                JsValue::from_str(&event.body_json()),
+                JsValue::from_f64(now as f64),
+                JsValue::from_str(ticket_id),
+            ])?)
     }
 
     #[derive(Deserialize)]
@@ -63,8 +75,10 @@ mod wasm {
         let acct = JsValue::from_str(&p.account_id);
         let r = db
             .batch(vec![
-                db.prepare("SELECT id, kind, body_json, created_at, read_at FROM notifications WHERE account_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 50")
-                    .bind(&[acct.clone()])?,
+                db.prepare(
+                    "SELECT id, kind, body_json, created_at, read_at FROM notifications WHERE account_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 50",
+                )
+                .bind(&[acct.clone()])?,
                 db.prepare("SELECT count(*) AS n FROM notifications WHERE account_id = ?1 AND read_at IS NULL").bind(&[acct])?,
             ])
             .await?;

@@ -105,9 +105,7 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
 
 /// Builds the whole document. Pure, so the host tests check exactly what the worker serves.
 pub fn document(version: &str) -> Value {
-    let mut gen = SchemaSettings::draft2020_12()
-        .with(|s| s.definitions_path = "/components/schemas".into())
-        .into_generator();
+    let mut gen = SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
     let mut paths = Map::new();
     for r in ROUTES {
         let op = operation(r, &mut gen);

@@ -55,7 +55,13 @@ pub async fn lookup(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::e
         None => Default::default(),
     };
     let ban = crate::bookings::ban_status(&db, &row.id, ctx.now, &rules).await?;
-    let rec = PersonRecord { name: keys.open(&row.name_enc).unwrap_or_default(), id_number: open(&row.id_enc), mobile: open(&row.mobile_enc), account_id: row.id, ban };
+    let rec = PersonRecord {
+        name: keys.open(&row.name_enc).unwrap_or_default(),
+        id_number: open(&row.id_enc),
+        mobile: open(&row.mobile_enc),
+        account_id: row.id,
+        ban,
+    };
     ctx.json(&rec, ctx.route.cache)
 }
 

@@ -83,8 +83,14 @@ mod wasm {
                 JsValue::from_str(&sub.keys.auth),
                 JsValue::from_f64(ctx.now as f64),
             ])?,
-            db.prepare("INSERT INTO notify_prefs (account_id, prefs_json, lang) VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE SET lang = excluded.lang")
-                .bind(&[JsValue::from_str(&p.account_id), JsValue::from_str(&serde_json::to_string(&NotifyPrefs::default())?), JsValue::from_str(lang)])?,
+            db.prepare(
+                "INSERT INTO notify_prefs (account_id, prefs_json, lang) VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE SET lang = excluded.lang",
+            )
+            .bind(&[
+                JsValue::from_str(&p.account_id),
+                JsValue::from_str(&serde_json::to_string(&NotifyPrefs::default())?),
+                JsValue::from_str(lang),
+            ])?,
         ])
         .await?;
         Ok(ctx.json(&sub, ctx.route.cache)?.with_status(201))
@@ -113,7 +119,8 @@ mod wasm {
             prefs_json: String,
             lang: String,
         }
-        let p: Option<P> = db.prepare("SELECT prefs_json, lang FROM notify_prefs WHERE account_id = ?1").bind(&[JsValue::from_str(account)])?.first(None).await?;
+        let p: Option<P> =
+            db.prepare("SELECT prefs_json, lang FROM notify_prefs WHERE account_id = ?1").bind(&[JsValue::from_str(account)])?.first(None).await?;
         Ok(match p {
             Some(p) => (serde_json::from_str(&p.prefs_json).unwrap_or_default(), if p.lang == "en" { Lang::En } else { Lang::Zh }),
             None => (NotifyPrefs::default(), Lang::Zh),
@@ -224,8 +231,10 @@ mod wasm {
                     Outcome::Gone => {
                         db.batch(vec![
                             set("gone", Some(format!("push service answered {status}")), now)?,
-                            db.prepare("UPDATE push_deliveries SET state = 'gone', updated_at = ?2 WHERE subscription_id = ?1 AND state IN ('pending', 'sending')")
-                                .bind(&[JsValue::from_str(&d.subscription_id), JsValue::from_f64(now as f64)])?,
+                            db.prepare(
+                                "UPDATE push_deliveries SET state = 'gone', updated_at = ?2 WHERE subscription_id = ?1 AND state IN ('pending', 'sending')",
+                            )
+                            .bind(&[JsValue::from_str(&d.subscription_id), JsValue::from_f64(now as f64)])?,
                             db.prepare("DELETE FROM push_subscriptions WHERE id = ?1").bind(&[JsValue::from_str(&d.subscription_id)])?,
                         ])
                         .await?;
@@ -246,7 +255,11 @@ mod wasm {
         err: String,
         now: i64,
     ) -> Result<worker::D1PreparedStatement, ApiError> {
-        if attempts >= MAX_ATTEMPTS { set("failed", Some(err), now) } else { set("pending", Some(err), now + backoff(attempts)) }
+        if attempts >= MAX_ATTEMPTS {
+            set("failed", Some(err), now)
+        } else {
+            set("pending", Some(err), now + backoff(attempts))
+        }
     }
 
     async fn send(job: &Job, payload: &[u8], private: &[u8; 32], subject: &str, now: i64) -> Result<u16, String> {

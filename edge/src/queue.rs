@@ -11,20 +11,20 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use crate::bookings::beijing;
+    use crate::bookings::rules_of;
     use crate::crypto::{hex, random};
     use crate::error::ApiError;
     use crate::http::Ctx;
+    use crate::notifications::for_ticket;
     use crate::sessions::js_err;
     use chrono::NaiveDateTime;
     use serde::Deserialize;
-        use crate::bookings::rules_of;
-    use crate::notifications::for_ticket;
-    use tongban_shared::notify::Event;
     use tongban_shared::authz::works_at;
     use tongban_shared::booking::{check_in_window, normalise_code};
+    use tongban_shared::notify::Event;
     use tongban_shared::queue::{
-        announcement, estimated_wait_minutes, handling_minutes, priority, Call, Called, CheckIn, CurrentTicket, Origin, Outcome, Ticket, TicketState,
-        Waiting, WindowAction, WindowState, WindowStats, REJOIN_AFTER_CALLS, SERVICE_ORDER_SQL,
+        announcement, estimated_wait_minutes, handling_minutes, priority, Call, Called, CheckIn, CurrentTicket, Origin, Outcome, Ticket, TicketState, Waiting,
+        WindowAction, WindowState, WindowStats, REJOIN_AFTER_CALLS, SERVICE_ORDER_SQL,
     };
     use tongban_shared::{ErrorCode, FieldError};
     use wasm_bindgen::JsValue;
@@ -36,7 +36,16 @@ mod wasm {
 
     /// The statements that number and create a ticket; `guarded` makes them depend on the statement
     /// before them having changed a row (check-in: only if the booking was really checked in now).
-    fn make_ticket(ctx: &Ctx, id: &str, center: &str, class_id: &str, prefix: &str, origin: &str, booking: Option<(&str, Option<&str>)>, guarded: bool) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    fn make_ticket(
+        ctx: &Ctx,
+        id: &str,
+        center: &str,
+        class_id: &str,
+        prefix: &str,
+        origin: &str,
+        booking: Option<(&str, Option<&str>)>,
+        guarded: bool,
+    ) -> Result<Vec<D1PreparedStatement>, ApiError> {
         let db = ctx.db()?;
         let (cls, day) = (JsValue::from_str(class_id), JsValue::from_str(&today(ctx)));
         let guard = if guarded { " AND changes() = 1" } else { "" };
@@ -137,8 +146,8 @@ mod wasm {
         if b.date != today(ctx) {
             return Err(ErrorCode::NotToday.into());
         }
-        let slot_start = NaiveDateTime::parse_from_str(&format!("{} {}", b.date, b.start), "%Y-%m-%d %H:%M")
-            .map_err(|_| ApiError::Internal("bad slot time".into()))?;
+        let slot_start =
+            NaiveDateTime::parse_from_str(&format!("{} {}", b.date, b.start), "%Y-%m-%d %H:%M").map_err(|_| ApiError::Internal("bad slot time".into()))?;
         let rules = rules_of(&db, &b.center_id).await?;
         // Too late for the booking's priority: the person still gets a place, as a walk-in, and is told.
         let late = match check_in_window(slot_start, beijing(ctx.now), &rules) {
@@ -227,7 +236,14 @@ mod wasm {
                      WHERE id = (SELECT id FROM tickets WHERE class_id = ?1 AND day = ?2 AND state = 'waiting' ORDER BY {SERVICE_ORDER_SQL} LIMIT 1) \
                      RETURNING id, number, window_no, called_at"
                 ))
-                .bind(&[cls.clone(), day.clone(), JsValue::from_f64(f64::from(window)), JsValue::from_str(&p.account_id), JsValue::from_f64(ctx.now as f64), JsValue::from_str(&center)])?,
+                .bind(&[
+                    cls.clone(),
+                    day.clone(),
+                    JsValue::from_f64(f64::from(window)),
+                    JsValue::from_str(&p.account_id),
+                    JsValue::from_f64(ctx.now as f64),
+                    JsValue::from_str(&center),
+                ])?,
                 db.prepare("UPDATE ticket_counters SET calls = calls + 1 WHERE class_id = ?1 AND day = ?2 AND changes() = 1").bind(&[cls, day])?,
             ])
             .await?;
@@ -242,12 +258,21 @@ mod wasm {
                 number: String,
             }
             let fourth: Option<Next> = db
-                .prepare(format!("SELECT id, number FROM tickets WHERE class_id = ?1 AND day = ?2 AND state = 'waiting' ORDER BY {SERVICE_ORDER_SQL} LIMIT 1 OFFSET 3"))
+                .prepare(format!(
+                    "SELECT id, number FROM tickets WHERE class_id = ?1 AND day = ?2 AND state = 'waiting' ORDER BY {SERVICE_ORDER_SQL} LIMIT 1 OFFSET 3"
+                ))
                 .bind(&[JsValue::from_str(&class.class_id), JsValue::from_str(&today(ctx))])?
                 .first(None)
                 .await?;
             if let Some(n) = fourth {
-                notes.push(for_ticket(&db, &n.id, &Event::ThreeAhead { ticket_id: n.id.clone(), number: n.number.clone() }, "t.state = 'waiting'", true, ctx.now)?);
+                notes.push(for_ticket(
+                    &db,
+                    &n.id,
+                    &Event::ThreeAhead { ticket_id: n.id.clone(), number: n.number.clone() },
+                    "t.state = 'waiting'",
+                    true,
+                    ctx.now,
+                )?);
             }
             db.batch(notes).await?;
         }

@@ -21,8 +21,8 @@ mod wasm {
     use crate::sessions::js_err;
     use serde::Deserialize;
     use tongban_shared::review::{
-        check_open, normalize_code, EventKind, MyReview, MyReviews, NewReview, Order, ReviewBody, ReviewCreated, ReviewTarget, Scores, ACCOUNT_LIMIT, CLIENT_LIMIT,
-        RATE_WINDOW_SECS, REVIEW_WINDOW_SECS,
+        check_open, normalize_code, EventKind, MyReview, MyReviews, NewReview, Order, ReviewBody, ReviewCreated, ReviewTarget, Scores, ACCOUNT_LIMIT,
+        CLIENT_LIMIT, RATE_WINDOW_SECS, REVIEW_WINDOW_SECS,
     };
     use tongban_shared::{ErrorCode, Text};
     use wasm_bindgen::JsValue;
@@ -72,7 +72,11 @@ mod wasm {
 
     impl ServiceRow {
         fn finished(&self) -> Option<i64> {
-            if self.state == "done" { self.finished_at } else { None }
+            if self.state == "done" {
+                self.finished_at
+            } else {
+                None
+            }
         }
         pub(crate) fn target(&self) -> ReviewTarget {
             let finished = self.finished();

@@ -3,16 +3,14 @@
 //! [`Endpoint`], so an endpoint cannot be served without being documented, nor documented without a handler.
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
-use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, GuideVersionInfo, ItemDetail, ItemPage};
-use tongban_shared::account::{
-    AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, MyData, RegisterBusiness, RegisterResident, Role,
-};
+use tongban_shared::account::{AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, MyData, RegisterBusiness, RegisterResident, Role};
+use tongban_shared::appraisal::{Appraisal, Dashboard, OpenData};
 use tongban_shared::authz::{Access, ADMINS, FRONT_DESK, RESIDENTS};
 use tongban_shared::booking::{Availability, BanStatus, Booking, NewBooking, Reschedule, SlotAvailability, StaffReason, WaitlistEntry};
+use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, GuideVersionInfo, ItemDetail, ItemPage};
 use tongban_shared::config::{AffectedBooking, CalendarDay, CenterConfig, SlotOverride};
 use tongban_shared::notify::{Inbox, NotifyPrefs, PushSubscription, VapidKey};
 use tongban_shared::queue::{Call, Called, CheckIn, QueueClass, Ticket, WindowAction, WindowState};
-use tongban_shared::appraisal::{Appraisal, Dashboard, OpenData};
 use tongban_shared::review::{MyReviews, NewReview, OrderAction, OrderDetail, OrderList, ReviewCreated, ReviewTarget};
 
 const ORDER_HANDLERS: &[Role] = &[Role::Approver, Role::CenterAdmin, Role::DistrictAdmin];
@@ -23,7 +21,11 @@ const DASH_QUERY: &[Param] = &[
     Param { name: "dept", description: "Department slug", kind: ParamKind::Slug },
     Param { name: "window", description: "Window id, `{center}-w{number}`", kind: ParamKind::Slug },
     Param { name: "item", description: "Item slug", kind: ParamKind::Slug },
-    Param { name: "month", description: "`YYYY-MM`: that month only (the trend ends there); default the last 12 months", kind: ParamKind::Text { max_chars: 7 } },
+    Param {
+        name: "month",
+        description: "`YYYY-MM`: that month only (the trend ends there); default the last 12 months",
+        kind: ParamKind::Text { max_chars: 7 },
+    },
 ];
 const OPEN_QUERY: &[Param] = &[
     Param { name: "by", description: "Rows per month and this unit", kind: ParamKind::Enum(&["center", "department", "window", "item"]) },
@@ -33,7 +35,9 @@ const OPEN_QUERY: &[Param] = &[
     Param { name: "item", description: "Item slug", kind: ParamKind::Slug },
     Param { name: "month", description: "`YYYY-MM`: that month only; default the last 12 months", kind: ParamKind::Text { max_chars: 7 } },
 ];
-use tongban_shared::application::{NewUpload, Upload, ApplicationSummary, ApplicationView, CaseAction, CaseTask, CaseView, Correction, DeskAction, Draft, ELicence, NewApplication, Profile};
+use tongban_shared::application::{
+    ApplicationSummary, ApplicationView, CaseAction, CaseTask, CaseView, Correction, DeskAction, Draft, ELicence, NewApplication, NewUpload, Profile, Upload,
+};
 use tongban_shared::form::MergedForm;
 const APPROVERS: &[Role] = &[Role::Approver];
 const HEX_ID: Param = Param { name: "id", description: "Id (32 hex characters)", kind: ParamKind::Id };
@@ -1790,7 +1794,11 @@ fn match_template(template: &'static str, path: &str) -> Option<PathParams> {
 
 /// A trailing slash is tolerated: `/api/v1/items/` is `/api/v1/items`.
 fn without_trailing_slash(path: &str) -> &str {
-    if path.len() > 1 { path.trim_end_matches('/') } else { path }
+    if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        path
+    }
 }
 
 /// Finds the route for a request. A trailing slash is tolerated; a path that exists under another method

@@ -3,8 +3,7 @@
 
 use serde::Deserialize;
 use tongban_shared::catalogue::{
-    BundleRef, Center, CenterKind, CenterRef, Department, Flags, GuideVersionInfo, ItemKind, ItemSummary, OpeningHours,
-    Window, WindowClass,
+    BundleRef, Center, CenterKind, CenterRef, Department, Flags, GuideVersionInfo, ItemKind, ItemSummary, OpeningHours, Window, WindowClass,
 };
 use tongban_shared::Text;
 
@@ -51,17 +50,8 @@ impl ItemRow {
             id: self.id.clone(),
             name: self.name(),
             kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::PublicService),
-            department: Department {
-                id: self.dept_id.clone(),
-                name: Text::new(&self.dept_zh, &self.dept_en),
-                phone: self.dept_phone.clone(),
-            },
-            flags: Flags {
-                online: self.online != 0,
-                zero_trip: self.zero_trip != 0,
-                on_the_spot: self.on_the_spot != 0,
-                one_trip: self.one_trip != 0,
-            },
+            department: Department { id: self.dept_id.clone(), name: Text::new(&self.dept_zh, &self.dept_en), phone: self.dept_phone.clone() },
+            flags: Flags { online: self.online != 0, zero_trip: self.zero_trip != 0, on_the_spot: self.on_the_spot != 0, one_trip: self.one_trip != 0 },
             promised_days: self.promised_days.and_then(|d| u32::try_from(d).ok()),
             current_version: u32::try_from(self.current_version).unwrap_or(1),
         }
@@ -159,11 +149,7 @@ pub struct VersionRow {
 
 impl From<VersionRow> for GuideVersionInfo {
     fn from(r: VersionRow) -> Self {
-        GuideVersionInfo {
-            version: u32::try_from(r.version).unwrap_or(0),
-            published_at: r.published_at,
-            change_note: Text::new(r.change_zh, r.change_en),
-        }
+        GuideVersionInfo { version: u32::try_from(r.version).unwrap_or(0), published_at: r.published_at, change_note: Text::new(r.change_zh, r.change_en) }
     }
 }
 

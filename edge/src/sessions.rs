@@ -59,10 +59,8 @@ mod wasm {
         let token = token_string(random::<32>().map_err(js_err)?);
         let secs = role.session_secs(remember);
         let idle = if role.is_staff() { secs } else { 0 };
-        let stmt = ctx
-            .db()?
-            .prepare("INSERT INTO sessions (token_digest, account_id, created_at, expires_at, idle_secs) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .bind(&[
+        let stmt =
+            ctx.db()?.prepare("INSERT INTO sessions (token_digest, account_id, created_at, expires_at, idle_secs) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
                 JsValue::from_str(&token_digest(&token)),
                 JsValue::from_str(account_id),
                 JsValue::from_f64(ctx.now as f64),
@@ -171,11 +169,7 @@ mod wasm {
         };
         let role = Role::parse(&account.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", account.role)))?;
         let (stmt, set_cookie) = start(ctx, &account.id, role, req.remember)?;
-        db.batch(vec![
-            stmt,
-            db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?,
-        ])
-        .await?;
+        db.batch(vec![stmt, db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?]).await?;
         let me = crate::accounts::me_of(ctx, &keys, &account.id).await?;
         let mut resp = ctx.json(&me, ctx.route.cache)?;
         resp.headers_mut().set("Set-Cookie", &set_cookie)?;

@@ -72,9 +72,7 @@ mod wasm {
         let db = ctx.db()?;
         let stmt = match p.role {
             Role::DistrictAdmin => db.prepare(format!("{SELECT} ORDER BY st.center_id, st.dept_id, st.login")),
-            _ => db
-                .prepare(format!("{SELECT} WHERE st.center_id = ?1 ORDER BY st.login"))
-                .bind(&[JsValue::from_str(p.center_id.as_deref().unwrap_or(""))])?,
+            _ => db.prepare(format!("{SELECT} WHERE st.center_id = ?1 ORDER BY st.login")).bind(&[JsValue::from_str(p.center_id.as_deref().unwrap_or(""))])?,
         };
         let keys = ctx.keyring()?;
         let posts: Vec<StaffPost> = stmt.all().await?.results::<Row>()?.into_iter().map(|r| r.post(&keys)).collect();
@@ -97,17 +95,27 @@ mod wasm {
         let now = JsValue::from_f64(ctx.now as f64);
         let r = db
             .batch(vec![
-                db.prepare("INSERT INTO accounts (id, role, login_lookup, name_enc, password, created_at, password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")
+                db.prepare(
+                    "INSERT INTO accounts (id, role, login_lookup, name_enc, password, created_at, password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                )
+                .bind(&[
+                    JsValue::from_str(&id),
+                    JsValue::from_str(role.as_str()),
+                    JsValue::from_str(&keys.lookup_digest(&login)),
+                    JsValue::from_str(&keys.seal(&name, random::<12>().map_err(js_err)?)),
+                    JsValue::from_str(&password),
+                    now.clone(),
+                ])?,
+                db.prepare("INSERT INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                     .bind(&[
                         JsValue::from_str(&id),
-                        JsValue::from_str(role.as_str()),
-                        JsValue::from_str(&keys.lookup_digest(&login)),
-                        JsValue::from_str(&keys.seal(&name, random::<12>().map_err(js_err)?)),
-                        JsValue::from_str(&password),
-                        now.clone(),
+                        JsValue::from_str(&login),
+                        opt(&req.center_id),
+                        opt(&req.dept_id),
+                        opt(&req.backup_id),
+                        JsValue::from_str(&p.account_id),
+                        now,
                     ])?,
-                db.prepare("INSERT INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                    .bind(&[JsValue::from_str(&id), JsValue::from_str(&login), opt(&req.center_id), opt(&req.dept_id), opt(&req.backup_id), JsValue::from_str(&p.account_id), now])?,
             ])
             .await;
         if let Err(e) = r {
@@ -136,7 +144,11 @@ mod wasm {
         check_backup(ctx, req.backup_id.as_deref(), Some(&id), &target.center_id, &target.dept_id).await?;
         ctx.db()?
             .prepare("UPDATE staff SET backup_id = ?2, away = ?3 WHERE account_id = ?1")
-            .bind(&[JsValue::from_str(&id), req.backup_id.as_deref().map_or(JsValue::NULL, JsValue::from_str), JsValue::from_f64(f64::from(u8::from(req.away)))])?
+            .bind(&[
+                JsValue::from_str(&id),
+                req.backup_id.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+                JsValue::from_f64(f64::from(u8::from(req.away))),
+            ])?
             .run()
             .await?;
         let keys = ctx.keyring()?;

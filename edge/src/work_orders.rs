@@ -99,7 +99,11 @@ mod wasm {
     }
 
     async fn load(db: &D1Database, id: &str) -> Result<OrderRow, ApiError> {
-        db.prepare(format!("{ORDER_SELECT} WHERE o.id = ?1")).bind(&[text(id)])?.first::<OrderRow>(None).await?.ok_or(ApiError::from(ErrorCode::WorkOrderNotFound))
+        db.prepare(format!("{ORDER_SELECT} WHERE o.id = ?1"))
+            .bind(&[text(id)])?
+            .first::<OrderRow>(None)
+            .await?
+            .ok_or(ApiError::from(ErrorCode::WorkOrderNotFound))
     }
 
     async fn detail(ctx: &Ctx, db: &D1Database, row: &OrderRow, p: &Principal) -> Result<OrderDetail, ApiError> {
@@ -110,7 +114,9 @@ mod wasm {
             .first(None)
             .await?
             .ok_or_else(|| ApiError::Internal("work order without its review".into()))?;
-        let service: ServiceRow = crate::reviews::service_of(db, &review.event_kind, &review.event_id).await?.ok_or_else(|| ApiError::Internal("review without its service".into()))?;
+        let service: ServiceRow = crate::reviews::service_of(db, &review.event_kind, &review.event_id)
+            .await?
+            .ok_or_else(|| ApiError::Internal("review without its service".into()))?;
         #[derive(Deserialize)]
         struct Ev {
             at: i64,
@@ -274,7 +280,8 @@ mod wasm {
                 ])?,
         ];
         // The reviewer hears of what concerns them (not of their own actions).
-        let tell = matches!(after.state, OrderState::Rectified | OrderState::Invalid | OrderState::Closed) || (kind == tongban_shared::review::ActionKind::Validate);
+        let tell =
+            matches!(after.state, OrderState::Rectified | OrderState::Invalid | OrderState::Closed) || (kind == tongban_shared::review::ActionKind::Validate);
         if tell && capacity != Capacity::Reviewer {
             let ev = Event::OrderUpdate { order_id: id.clone(), state: after.state.as_str().into() };
             let nid = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::sessions::js_err)?);

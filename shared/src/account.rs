@@ -45,9 +45,7 @@ impl Role {
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Resident, Role::Business, Role::WindowStaff, Role::Approver, Role::CenterAdmin, Role::DistrictAdmin]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [Role::Resident, Role::Business, Role::WindowStaff, Role::Approver, Role::CenterAdmin, Role::DistrictAdmin].into_iter().find(|r| r.as_str() == s)
     }
     pub fn is_staff(self) -> bool {
         !matches!(self, Role::Resident | Role::Business)
@@ -88,7 +86,11 @@ pub fn name(input: &str) -> Result<String, ErrorCode> {
     let s = input.trim();
     let n = s.chars().count();
     let ok = (2..=30).contains(&n) && s.chars().all(|c| c.is_alphabetic() || matches!(c, '·' | '•' | ' ' | '-' | '.'));
-    if ok { Ok(s.to_string()) } else { Err(ErrorCode::InvalidName) }
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(ErrorCode::InvalidName)
+    }
 }
 
 impl RegisterResident {
@@ -135,7 +137,11 @@ pub struct ValidBusiness {
 pub fn company_name(input: &str) -> Result<String, ErrorCode> {
     let s = input.trim();
     let ok = (2..=100).contains(&s.chars().count()) && !s.chars().any(|c| c.is_control() || matches!(c, '<' | '>'));
-    if ok { Ok(s.to_string()) } else { Err(ErrorCode::InvalidCompany) }
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(ErrorCode::InvalidCompany)
+    }
 }
 
 impl RegisterBusiness {
@@ -277,7 +283,12 @@ mod tests {
     use super::*;
 
     fn good() -> RegisterResident {
-        RegisterResident { name: "张三".into(), id_number: "34052419800101001x".into(), mobile: "138 1234 5678".into(), password: "普陀区一网通办很方便".into() }
+        RegisterResident {
+            name: "张三".into(),
+            id_number: "34052419800101001x".into(),
+            mobile: "138 1234 5678".into(),
+            password: "普陀区一网通办很方便".into(),
+        }
     }
 
     #[test]

@@ -26,7 +26,8 @@ pub enum AppState {
 }
 
 impl AppState {
-    pub const ALL: [AppState; 7] = [AppState::Submitted, AppState::Correction, AppState::Accepted, AppState::Rejected, AppState::Withdrawn, AppState::Ready, AppState::Collected];
+    pub const ALL: [AppState; 7] =
+        [AppState::Submitted, AppState::Correction, AppState::Accepted, AppState::Rejected, AppState::Withdrawn, AppState::Ready, AppState::Collected];
     pub fn as_str(self) -> &'static str {
         match self {
             AppState::Submitted => "submitted",
@@ -183,7 +184,11 @@ pub fn advance(state: CaseState, step: usize, chain: Chain, action: &CaseAction)
 
 fn need_note(note: &str) -> Result<(), FieldError> {
     let n = note.trim().chars().count();
-    if (2..=500).contains(&n) { Ok(()) } else { Err(FieldError::new(ErrorCode::NoteRequired, "note")) }
+    if (2..=500).contains(&n) {
+        Ok(())
+    } else {
+        Err(FieldError::new(ErrorCode::NoteRequired, "note"))
+    }
 }
 
 /// What an item's case produces when approved, as a new e-licence in the holder's library.
@@ -251,8 +256,12 @@ pub struct Correction {
 pub enum DeskAction {
     Accept,
     /// Ask for corrections: field key → what to fix.
-    Correct { fields: BTreeMap<String, String> },
-    Reject { reason: String },
+    Correct {
+        fields: BTreeMap<String, String>,
+    },
+    Reject {
+        reason: String,
+    },
     /// Results handed out at the window (出件).
     Collect,
 }
@@ -334,10 +343,17 @@ mod tests {
         let no = CaseAction::Decide { approve: false, note: String::new() };
         // 一审一核: handle, then decide.
         assert_eq!(advance(CaseState::Handling, 0, Chain::OneCheck, &pass), Ok((CaseState::Handling, 1)));
-        assert_eq!(advance(CaseState::Handling, 0, Chain::OneCheck, &ok).unwrap_err().code, ErrorCode::InvalidTransition, "nobody decides before it was handled");
+        assert_eq!(
+            advance(CaseState::Handling, 0, Chain::OneCheck, &ok).unwrap_err().code,
+            ErrorCode::InvalidTransition,
+            "nobody decides before it was handled"
+        );
         assert_eq!(advance(CaseState::Handling, 1, Chain::OneCheck, &ok), Ok((CaseState::Approved, 1)));
         assert_eq!(advance(CaseState::Handling, 1, Chain::OneCheck, &no).unwrap_err().code, ErrorCode::NoteRequired, "a refusal gives its reason");
-        assert_eq!(advance(CaseState::Handling, 1, Chain::OneCheck, &CaseAction::Decide { approve: false, note: "材料不符".into() }), Ok((CaseState::Refused, 1)));
+        assert_eq!(
+            advance(CaseState::Handling, 1, Chain::OneCheck, &CaseAction::Decide { approve: false, note: "材料不符".into() }),
+            Ok((CaseState::Refused, 1))
+        );
         // 承办 → 审核 → 决定, with a return.
         assert_eq!(advance(CaseState::Handling, 1, Chain::ThreeStep, &pass), Ok((CaseState::Handling, 2)));
         assert_eq!(advance(CaseState::Handling, 1, Chain::ThreeStep, &CaseAction::Return { note: "补充说明".into() }), Ok((CaseState::Handling, 0)));

@@ -176,7 +176,11 @@ impl StaffReason {
     pub fn validate(&self) -> Result<String, crate::FieldError> {
         let r = self.reason.trim();
         let n = r.chars().count();
-        if (2..=200).contains(&n) { Ok(r.to_string()) } else { Err(crate::FieldError::new(ErrorCode::StaffReasonRequired, "reason")) }
+        if (2..=200).contains(&n) {
+            Ok(r.to_string())
+        } else {
+            Err(crate::FieldError::new(ErrorCode::StaffReasonRequired, "reason"))
+        }
     }
 }
 
@@ -218,10 +222,12 @@ pub struct Availability {
 
 /// Whether `date` may be booked on `today` under `rules` and the center's calendar.
 pub fn check_date(date: NaiveDate, today: NaiveDate, cal: &Calendar, rules: &BookingRules) -> Result<(), ErrorCode> {
-    let ok = date > today
-        && cal.is_working_day(date)
-        && (rules.first_day..=rules.horizon_days).contains(&cal.working_days_between(today, date));
-    if ok { Ok(()) } else { Err(ErrorCode::DateNotBookable) }
+    let ok = date > today && cal.is_working_day(date) && (rules.first_day..=rules.horizon_days).contains(&cal.working_days_between(today, date));
+    if ok {
+        Ok(())
+    } else {
+        Err(ErrorCode::DateNotBookable)
+    }
 }
 
 /// A person's active booking, as the per-person limits see it.
@@ -234,7 +240,11 @@ pub struct ActiveBooking {
 /// One active booking per person per item per day, and at most `max_active_per_person` in all.
 pub fn check_limits(active: &[ActiveBooking], item_id: &str, date: NaiveDate, rules: &BookingRules) -> Result<(), ErrorCode> {
     let same = active.iter().any(|b| b.item_id == item_id && b.date == date);
-    if same || active.len() as u32 >= rules.max_active_per_person { Err(ErrorCode::LimitReached) } else { Ok(()) }
+    if same || active.len() as u32 >= rules.max_active_per_person {
+        Err(ErrorCode::LimitReached)
+    } else {
+        Ok(())
+    }
 }
 
 /// Whether recent no-shows suspend booking at `now` (dates of the no-shows, any order).
@@ -303,7 +313,11 @@ impl BookingState {
 
 /// Cancelling (or moving) is allowed until `cancel_before_minutes` before the slot starts.
 pub fn check_cancel(slot_start: NaiveDateTime, now: NaiveDateTime, rules: &BookingRules) -> Result<(), ErrorCode> {
-    if now <= slot_start - Duration::minutes(i64::from(rules.cancel_before_minutes)) { Ok(()) } else { Err(ErrorCode::TooLateToCancel) }
+    if now <= slot_start - Duration::minutes(i64::from(rules.cancel_before_minutes)) {
+        Ok(())
+    } else {
+        Err(ErrorCode::TooLateToCancel)
+    }
 }
 
 /// Check-in from `checkin_early_minutes` before the slot until `checkin_late_minutes` after its start;
@@ -344,7 +358,11 @@ pub fn normalise_code(input: &str) -> Result<String, ErrorCode> {
             c => c,
         })
         .collect();
-    if s.len() == 8 && s.bytes().all(|b| CODE_ALPHABET.contains(&b)) { Ok(s) } else { Err(ErrorCode::InvalidCode) }
+    if s.len() == 8 && s.bytes().all(|b| CODE_ALPHABET.contains(&b)) {
+        Ok(s)
+    } else {
+        Err(ErrorCode::InvalidCode)
+    }
 }
 
 #[cfg(test)]
@@ -369,7 +387,8 @@ mod tests {
 
     #[test]
     fn new_booking_parsing() {
-        let ok = NewBooking { center_id: "wanli".into(), item_id: "rsj-social-security-card".into(), date: "2026-12-01".into(), start: "09:30".into(), hold: false };
+        let ok =
+            NewBooking { center_id: "wanli".into(), item_id: "rsj-social-security-card".into(), date: "2026-12-01".into(), start: "09:30".into(), hold: false };
         assert_eq!(ok.parse().unwrap().0, d("2026-12-01"));
         assert_eq!(NewBooking { date: "2026-13-01".into(), ..ok.clone() }.parse().unwrap_err().code, ErrorCode::DateNotBookable);
         assert_eq!(NewBooking { start: "9:30".into(), ..ok.clone() }.parse().unwrap_err().code, ErrorCode::SlotNotFound);

@@ -6,8 +6,7 @@
 
 /// Path prefixes of the console bundle. One ending in `/` matches only below it; otherwise the path
 /// itself or anything below it.
-pub const CONSOLE_PREFIXES: &[&str] =
-    &["/staff", "/kiosk/", "/display/", "/dashboard", "/review", "/reviews", "/apply/", "/applications", "/licences"];
+pub const CONSOLE_PREFIXES: &[&str] = &["/staff", "/kiosk/", "/display/", "/dashboard", "/review", "/reviews", "/apply/", "/applications", "/licences"];
 
 /// Whether `path` (a URL path, without query) belongs to the console bundle.
 pub fn is_console_path(path: &str) -> bool {
@@ -26,7 +25,19 @@ mod tests {
 
     #[test]
     fn console_pages_and_resident_pages() {
-        for p in ["/staff", "/staff/desk/a1", "/kiosk/putuo", "/display/putuo", "/dashboard", "/review", "/reviews", "/apply/open-restaurant", "/applications", "/applications/x", "/licences"] {
+        for p in [
+            "/staff",
+            "/staff/desk/a1",
+            "/kiosk/putuo",
+            "/display/putuo",
+            "/dashboard",
+            "/review",
+            "/reviews",
+            "/apply/open-restaurant",
+            "/applications",
+            "/applications/x",
+            "/licences",
+        ] {
             assert!(is_console_path(p), "{p}");
         }
         // Near misses stay with the resident app: a prefix is a whole path segment.

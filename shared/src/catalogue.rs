@@ -432,10 +432,7 @@ pub fn is_valid_slug(s: &str) -> bool {
 
 fn is_hhmm(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 5
-        && b[2] == b':'
-        && s[..2].parse::<u8>().is_ok_and(|h| h < 24)
-        && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
+    b.len() == 5 && b[2] == b':' && s[..2].parse::<u8>().is_ok_and(|h| h < 24) && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
 }
 
 fn is_ymd(s: &str) -> bool {

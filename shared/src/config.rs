@@ -198,7 +198,11 @@ pub fn affected(date: NaiveDate, start: &str, cal: &Calendar, hours: &[OpeningHo
     let Some(day) = hours.iter().find(|h| h.weekday == wd).filter(|_| cal.is_working_day(date)) else {
         return Some(AffectedReason::ClosedDay);
     };
-    if slot_starts(&day.open, &day.close, slot_minutes).iter().any(|s| s == start) { None } else { Some(AffectedReason::OutsideHours) }
+    if slot_starts(&day.open, &day.close, slot_minutes).iter().any(|s| s == start) {
+        None
+    } else {
+        Some(AffectedReason::OutsideHours)
+    }
 }
 
 #[cfg(test)]

@@ -155,13 +155,7 @@ pub struct ErrorDetail {
 
 impl ErrorBody {
     pub fn new(code: ErrorCode, field: Option<&str>, lang: Lang) -> Self {
-        ErrorBody {
-            error: ErrorDetail {
-                code: code.as_str().to_string(),
-                message: code.text().get(lang).to_string(),
-                field: field.map(str::to_string),
-            },
-        }
+        ErrorBody { error: ErrorDetail { code: code.as_str().to_string(), message: code.text().get(lang).to_string(), field: field.map(str::to_string) } }
     }
 }
 

@@ -57,11 +57,18 @@ pub struct ChoiceOption {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FieldKind {
-    Text { max_chars: u32 },
-    Number { min: i64, max: i64 },
+    Text {
+        max_chars: u32,
+    },
+    Number {
+        min: i64,
+        max: i64,
+    },
     /// `YYYY-MM-DD`, a real date.
     Date,
-    Choice { options: Vec<ChoiceOption> },
+    Choice {
+        options: Vec<ChoiceOption>,
+    },
     /// A street address in the district: 5–120 characters.
     Address,
     /// Resident ID number (GB 11643).
@@ -70,9 +77,14 @@ pub enum FieldKind {
     Uscc,
     Mobile,
     /// An upload of the guide material named `material` (its Chinese name in the guide).
-    File { material: String },
+    File {
+        material: String,
+    },
     /// An e-licence (电子证照) standing for the guide material `material`; `licence` is its type.
-    ELicence { licence: String, material: String },
+    ELicence {
+        licence: String,
+        material: String,
+    },
 }
 
 impl FieldKind {
@@ -311,12 +323,7 @@ impl MergedForm {
 
 /// The file and e-licence fields of `form` whose material is not in the item's guide: must be empty.
 pub fn materials_outside_guide(form: &ItemForm, guide: &[Material]) -> Vec<String> {
-    form.fields
-        .iter()
-        .filter_map(|f| f.kind.material())
-        .filter(|m| !guide.iter().any(|g| g.name.zh == *m))
-        .map(str::to_string)
-        .collect()
+    form.fields.iter().filter_map(|f| f.kind.material()).filter(|m| !guide.iter().any(|g| g.name.zh == *m)).map(str::to_string).collect()
 }
 
 #[cfg(test)]
@@ -325,14 +332,28 @@ mod tests {
     use proptest::prelude::*;
 
     fn text(key: &str, step: Step, required: bool) -> FieldDef {
-        FieldDef { key: key.into(), label: Text::new(key, key), kind: FieldKind::Text { max_chars: 50 }, step, required, when: None, hint: Text::default(), profile: None }
+        FieldDef {
+            key: key.into(),
+            label: Text::new(key, key),
+            kind: FieldKind::Text { max_chars: 50 },
+            step,
+            required,
+            when: None,
+            hint: Text::default(),
+            profile: None,
+        }
     }
 
     fn forms() -> Vec<ItemForm> {
         let sign = FieldDef {
             key: "sign".into(),
             label: Text::new("设置户外招牌？", "Outdoor sign?"),
-            kind: FieldKind::Choice { options: vec![ChoiceOption { value: "yes".into(), label: Text::new("是", "Yes") }, ChoiceOption { value: "no".into(), label: Text::new("否", "No") }] },
+            kind: FieldKind::Choice {
+                options: vec![
+                    ChoiceOption { value: "yes".into(), label: Text::new("是", "Yes") },
+                    ChoiceOption { value: "no".into(), label: Text::new("否", "No") },
+                ],
+            },
             step: Step::Premises,
             required: true,
             when: None,
@@ -350,9 +371,27 @@ mod tests {
             profile: None,
         };
         vec![
-            ItemForm { item_id: "a".into(), version: 1, fields: vec![text("company", Step::Business, true), text("name", Step::Applicant, true), text("a_only", Step::Item, false)], chain: Default::default(), issues: None },
-            ItemForm { item_id: "b".into(), version: 2, fields: vec![text("name", Step::Applicant, false), text("company", Step::Business, true), sign.clone(), size.clone()], chain: Default::default(), issues: None },
-            ItemForm { item_id: "c".into(), version: 1, fields: vec![text("name", Step::Applicant, true), text("company", Step::Business, false), sign], chain: Default::default(), issues: None },
+            ItemForm {
+                item_id: "a".into(),
+                version: 1,
+                fields: vec![text("company", Step::Business, true), text("name", Step::Applicant, true), text("a_only", Step::Item, false)],
+                chain: Default::default(),
+                issues: None,
+            },
+            ItemForm {
+                item_id: "b".into(),
+                version: 2,
+                fields: vec![text("name", Step::Applicant, false), text("company", Step::Business, true), sign.clone(), size.clone()],
+                chain: Default::default(),
+                issues: None,
+            },
+            ItemForm {
+                item_id: "c".into(),
+                version: 1,
+                fields: vec![text("name", Step::Applicant, true), text("company", Step::Business, false), sign],
+                chain: Default::default(),
+                issues: None,
+            },
         ]
     }
 
@@ -443,7 +482,8 @@ mod tests {
         }
         let mut savings = Vec::new();
         for b in &cat.bundles {
-            let mine: Vec<ItemForm> = b.items.iter().map(|i| forms.iter().find(|f| &f.item_id == i).unwrap_or_else(|| panic!("{}: no form for {i}", b.id)).clone()).collect();
+            let mine: Vec<ItemForm> =
+                b.items.iter().map(|i| forms.iter().find(|f| &f.item_id == i).unwrap_or_else(|| panic!("{}: no form for {i}", b.id)).clone()).collect();
             let m = merge(&b.id, &mine).unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
             assert!(m.asked < m.sum_of_items, "{}: the one form must ask less than the items' forms", b.id);
             savings.push(format!("{} {}/{}", b.id, m.asked, m.sum_of_items));

@@ -42,7 +42,11 @@ impl Lang {
                 let mut it = part.split(';');
                 let tag = it.next()?;
                 let refused = it.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
-                if refused { None } else { Lang::parse(tag) }
+                if refused {
+                    None
+                } else {
+                    Lang::parse(tag)
+                }
             })
             .next()
             .unwrap_or_default()

@@ -14,26 +14,82 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
-    BookingConfirmed { booking_id: String, date: String, start: String },
-    BookingRescheduled { booking_id: String, date: String, start: String },
-    BookingCancelled { booking_id: String, date: String, start: String },
+    BookingConfirmed {
+        booking_id: String,
+        date: String,
+        start: String,
+    },
+    BookingRescheduled {
+        booking_id: String,
+        date: String,
+        start: String,
+    },
+    BookingCancelled {
+        booking_id: String,
+        date: String,
+        start: String,
+    },
     /// Cancelled by the center, with the reason staff gave.
-    BookingCancelledByCenter { booking_id: String, date: String, start: String, reason: String },
-    ReminderDayBefore { booking_id: String, date: String, start: String },
-    ReminderHourBefore { booking_id: String, date: String, start: String },
+    BookingCancelledByCenter {
+        booking_id: String,
+        date: String,
+        start: String,
+        reason: String,
+    },
+    ReminderDayBefore {
+        booking_id: String,
+        date: String,
+        start: String,
+    },
+    ReminderHourBefore {
+        booking_id: String,
+        date: String,
+        start: String,
+    },
     /// A seat freed up and is held for this person until `hold_until` (epoch seconds).
-    WaitlistOffer { booking_id: String, date: String, start: String, hold_until: i64 },
-    CheckedIn { ticket_id: String, number: String },
-    ThreeAhead { ticket_id: String, number: String },
-    YourTurn { ticket_id: String, number: String, window_no: u32 },
-    Skipped { ticket_id: String, number: String },
-    NoShow { booking_id: String, date: String, start: String },
+    WaitlistOffer {
+        booking_id: String,
+        date: String,
+        start: String,
+        hold_until: i64,
+    },
+    CheckedIn {
+        ticket_id: String,
+        number: String,
+    },
+    ThreeAhead {
+        ticket_id: String,
+        number: String,
+    },
+    YourTurn {
+        ticket_id: String,
+        number: String,
+        window_no: u32,
+    },
+    Skipped {
+        ticket_id: String,
+        number: String,
+    },
+    NoShow {
+        booking_id: String,
+        date: String,
+        start: String,
+    },
     /// A booked visit was finished at the window: an invitation (never a demand) to review it.
-    ReviewInvite { ticket_id: String, number: String },
+    ReviewInvite {
+        ticket_id: String,
+        number: String,
+    },
     /// The work order a bad review opened changed state (rectified: rate the fix; invalid: may appeal).
-    OrderUpdate { order_id: String, state: String },
+    OrderUpdate {
+        order_id: String,
+        state: String,
+    },
     /// Every case of an application is decided: one notice for the whole bundle (统一出件).
-    ApplicationReady { application_id: String, number: String },
+    ApplicationReady {
+        application_id: String,
+        number: String,
+    },
 }
 
 /// The kinds, for preferences ("which kinds go to push").
@@ -175,36 +231,66 @@ impl Event {
         match self {
             Event::BookingConfirmed { date, start, .. } => {
                 let (z, e) = when(date, start);
-                Message { title: t("预约成功".into(), "Booking confirmed".into()), body: t(format!("您已预约 {z}，到达后请出示预约码签到。"), format!("You are booked for {e}; show your booking code on arrival.")), url: "/bookings".into() }
+                Message {
+                    title: t("预约成功".into(), "Booking confirmed".into()),
+                    body: t(format!("您已预约 {z}，到达后请出示预约码签到。"), format!("You are booked for {e}; show your booking code on arrival.")),
+                    url: "/bookings".into(),
+                }
             }
             Event::BookingRescheduled { date, start, .. } => {
                 let (z, e) = when(date, start);
-                Message { title: t("改约成功".into(), "Booking moved".into()), body: t(format!("您的预约已改至 {z}。"), format!("Your booking is now {e}.")), url: "/bookings".into() }
+                Message {
+                    title: t("改约成功".into(), "Booking moved".into()),
+                    body: t(format!("您的预约已改至 {z}。"), format!("Your booking is now {e}.")),
+                    url: "/bookings".into(),
+                }
             }
             Event::BookingCancelled { date, start, .. } => {
                 let (z, e) = when(date, start);
-                Message { title: t("预约已取消".into(), "Booking cancelled".into()), body: t(format!("{z} 的预约已取消。"), format!("Your booking for {e} is cancelled.")), url: "/bookings".into() }
+                Message {
+                    title: t("预约已取消".into(), "Booking cancelled".into()),
+                    body: t(format!("{z} 的预约已取消。"), format!("Your booking for {e} is cancelled.")),
+                    url: "/bookings".into(),
+                }
             }
             Event::BookingCancelledByCenter { date, start, reason, .. } => {
                 let (z, e) = when(date, start);
                 Message {
                     title: t("服务中心取消了您的预约".into(), "The center cancelled your booking".into()),
-                    body: t(format!("{z} 的预约已被取消，原因：{reason}。请重新预约，给您带来不便敬请谅解。"), format!("Your booking for {e} was cancelled: {reason}. Please book again; we apologise.")),
+                    body: t(
+                        format!("{z} 的预约已被取消，原因：{reason}。请重新预约，给您带来不便敬请谅解。"),
+                        format!("Your booking for {e} was cancelled: {reason}. Please book again; we apologise."),
+                    ),
                     url: "/bookings".into(),
                 }
             }
             Event::ReminderDayBefore { date, start, .. } => {
                 let (z, e) = when(date, start);
-                Message { title: t("明天办事提醒".into(), "Reminder: tomorrow".into()), body: t(format!("您预约了 {z}，请带齐材料准时到达。"), format!("You are booked for {e}; bring your materials and arrive on time.")), url: "/bookings".into() }
+                Message {
+                    title: t("明天办事提醒".into(), "Reminder: tomorrow".into()),
+                    body: t(format!("您预约了 {z}，请带齐材料准时到达。"), format!("You are booked for {e}; bring your materials and arrive on time.")),
+                    url: "/bookings".into(),
+                }
             }
             Event::ReminderHourBefore { date, start, .. } => {
                 let (z, e) = when(date, start);
-                Message { title: t("一小时后办事".into(), "In one hour".into()), body: t(format!("您的预约 {z} 即将开始，可提前 30 分钟签到。"), format!("Your booking at {e} starts soon; check in from 30 minutes before.")), url: "/bookings".into() }
+                Message {
+                    title: t("一小时后办事".into(), "In one hour".into()),
+                    body: t(
+                        format!("您的预约 {z} 即将开始，可提前 30 分钟签到。"),
+                        format!("Your booking at {e} starts soon; check in from 30 minutes before."),
+                    ),
+                    url: "/bookings".into(),
+                }
             }
             Event::WaitlistOffer { date, start, hold_until, .. } => {
                 let (z, e) = when(date, start);
                 let by = clock(*hold_until);
-                Message { title: t("候补成功，请确认".into(), "A seat is free: confirm it".into()), body: t(format!("{z} 有空位了，已为您保留，请在 {by} 前确认。"), format!("A seat for {e} is held for you; confirm before {by}.")), url: "/bookings".into() }
+                Message {
+                    title: t("候补成功，请确认".into(), "A seat is free: confirm it".into()),
+                    body: t(format!("{z} 有空位了，已为您保留，请在 {by} 前确认。"), format!("A seat for {e} is held for you; confirm before {by}.")),
+                    url: "/bookings".into(),
+                }
             }
             Event::CheckedIn { ticket_id, number } => Message {
                 title: t("签到成功".into(), "Checked in".into()),
@@ -213,7 +299,10 @@ impl Event {
             },
             Event::ThreeAhead { ticket_id, number } => Message {
                 title: t("快到您了".into(), "Almost your turn".into()),
-                body: t(format!("{number} 号前面还有 3 人，请到等候区留意叫号。"), format!("Three people before ticket {number}; please wait near the windows.")),
+                body: t(
+                    format!("{number} 号前面还有 3 人，请到等候区留意叫号。"),
+                    format!("Three people before ticket {number}; please wait near the windows."),
+                ),
                 url: format!("/tickets/{ticket_id}"),
             },
             Event::YourTurn { ticket_id, number, window_no } => Message {
@@ -223,20 +312,29 @@ impl Event {
             },
             Event::Skipped { ticket_id, number } => Message {
                 title: t("您已过号".into(), "You missed your call".into()),
-                body: t(format!("{number} 号已过号，将在几位之后重新排队，请留意叫号。"), format!("Ticket {number} was skipped; it rejoins the line after a few others.")),
+                body: t(
+                    format!("{number} 号已过号，将在几位之后重新排队，请留意叫号。"),
+                    format!("Ticket {number} was skipped; it rejoins the line after a few others."),
+                ),
                 url: format!("/tickets/{ticket_id}"),
             },
             Event::NoShow { date, start, .. } => {
                 let (z, e) = when(date, start);
                 Message {
                     title: t("预约未到".into(), "Missed booking".into()),
-                    body: t(format!("您 {z} 的预约未签到，记爽约一次。30 天内爽约 2 次将暂停预约 90 天。"), format!("You did not check in for {e}: one no-show. Two within 30 days suspend booking for 90 days.")),
+                    body: t(
+                        format!("您 {z} 的预约未签到，记爽约一次。30 天内爽约 2 次将暂停预约 90 天。"),
+                        format!("You did not check in for {e}: one no-show. Two within 30 days suspend booking for 90 days."),
+                    ),
                     url: "/bookings".into(),
                 }
             }
             Event::ReviewInvite { ticket_id, number } => Message {
                 title: t("请评价本次服务".into(), "How was your visit?".into()),
-                body: t(format!("{number} 号已办结。欢迎您对本次服务进行评价（7 天内有效，自愿评价）。"), format!("Ticket {number} is finished. You are welcome to review the service (within 7 days, voluntary).")),
+                body: t(
+                    format!("{number} 号已办结。欢迎您对本次服务进行评价（7 天内有效，自愿评价）。"),
+                    format!("Ticket {number} is finished. You are welcome to review the service (within 7 days, voluntary)."),
+                ),
                 url: format!("/review?ticket={ticket_id}"),
             },
             Event::OrderUpdate { state, .. } => {
@@ -250,7 +348,12 @@ impl Event {
             }
             Event::ApplicationReady { application_id, number } => Message {
                 title: t("办件已办结".into(), "Your application is decided".into()),
-                body: t(format!("办件 {number} 的所有事项已办结，结果可在电子证照库查看，纸质结果请到窗口领取。"), format!("Every part of application {number} is decided: see the results in your e-licence library, and collect paper results at the window.")),
+                body: t(
+                    format!("办件 {number} 的所有事项已办结，结果可在电子证照库查看，纸质结果请到窗口领取。"),
+                    format!(
+                        "Every part of application {number} is decided: see the results in your e-licence library, and collect paper results at the window."
+                    ),
+                ),
                 url: format!("/applications/{application_id}"),
             },
         }
@@ -286,7 +389,11 @@ impl NotifyPrefs {
     pub fn is_quiet(&self, now: NaiveTime) -> bool {
         let p = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").ok();
         let (Some(from), Some(until)) = (p(&self.quiet_from), p(&self.quiet_until)) else { return false };
-        if from <= until { now >= from && now < until } else { now >= from || now < until }
+        if from <= until {
+            now >= from && now < until
+        } else {
+            now >= from || now < until
+        }
     }
 }
 
@@ -336,7 +443,9 @@ impl PushSubscription {
         if !ok_url {
             return Err(crate::FieldError::new(crate::ErrorCode::InvalidSubscription, "endpoint"));
         }
-        let b64 = |s: &str, n: usize| s.len() < 200 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=')) && (s.trim_end_matches('=').len() * 3) / 4 == n;
+        let b64 = |s: &str, n: usize| {
+            s.len() < 200 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=')) && (s.trim_end_matches('=').len() * 3) / 4 == n
+        };
         if !b64(&self.keys.p256dh, 65) || !b64(&self.keys.auth, 16) {
             return Err(crate::FieldError::new(crate::ErrorCode::InvalidSubscription, "keys"));
         }
@@ -434,10 +543,8 @@ mod tests {
 
     #[test]
     fn subscriptions_must_be_https_with_well_formed_keys() {
-        let ok = PushSubscription {
-            endpoint: "https://fcm.googleapis.com/fcm/send/abc".into(),
-            keys: PushKeys { p256dh: "B".repeat(87), auth: "A".repeat(22) },
-        };
+        let ok =
+            PushSubscription { endpoint: "https://fcm.googleapis.com/fcm/send/abc".into(), keys: PushKeys { p256dh: "B".repeat(87), auth: "A".repeat(22) } };
         assert_eq!(ok.check(false), Ok(()));
         let local = PushSubscription { endpoint: "http://127.0.0.1:9000/push/1".into(), ..ok.clone() };
         assert_eq!(local.check(false).unwrap_err().field, Some("endpoint"), "no loopback in production");

@@ -128,7 +128,8 @@ mod tests {
 
     #[test]
     fn parses_filters() {
-        let q = ItemQuery::from_pairs([("q", "营业执照"), ("dept", "scjg"), ("flag", "online,zero_trip"), ("flag", "online"), ("page", "2"), ("utm", "x")]).unwrap();
+        let q = ItemQuery::from_pairs([("q", "营业执照"), ("dept", "scjg"), ("flag", "online,zero_trip"), ("flag", "online"), ("page", "2"), ("utm", "x")])
+            .unwrap();
         assert_eq!(q.q, "营业执照");
         assert_eq!(q.dept.as_deref(), Some("scjg"));
         assert_eq!(q.flags, vec![Flag::Online, Flag::ZeroTrip]);

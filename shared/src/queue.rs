@@ -339,9 +339,7 @@ mod tests {
     }
 
     fn arb_waiting() -> impl Strategy<Value = Waiting> {
-        (any::<bool>(), 1u32..500, 8u32..17, prop_oneof![Just(0u32), Just(30)]).prop_map(|(b, seq, h, m)| {
-            if b { booking(seq, h, m) } else { walk_in(seq) }
-        })
+        (any::<bool>(), 1u32..500, 8u32..17, prop_oneof![Just(0u32), Just(30)]).prop_map(|(b, seq, h, m)| if b { booking(seq, h, m) } else { walk_in(seq) })
     }
 
     proptest! {

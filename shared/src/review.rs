@@ -121,8 +121,15 @@ pub enum Indicator {
 }
 
 impl Indicator {
-    pub const ALL: [Indicator; 7] =
-        [Indicator::Overall, Indicator::Efficiency, Indicator::Competence, Indicator::Attitude, Indicator::GuideAccuracy, Indicator::Convenience, Indicator::EaseOfUse];
+    pub const ALL: [Indicator; 7] = [
+        Indicator::Overall,
+        Indicator::Efficiency,
+        Indicator::Competence,
+        Indicator::Attitude,
+        Indicator::GuideAccuracy,
+        Indicator::Convenience,
+        Indicator::EaseOfUse,
+    ];
     /// The indicators asked besides the level, per kind of service.
     pub fn asked(online: bool) -> &'static [Indicator] {
         if online {
@@ -213,7 +220,8 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 7] = [Reason::Attitude, Reason::Efficiency, Reason::Competence, Reason::ExtraMaterials, Reason::GuideWrong, Reason::SystemFault, Reason::Other];
+    pub const ALL: [Reason; 7] =
+        [Reason::Attitude, Reason::Efficiency, Reason::Competence, Reason::ExtraMaterials, Reason::GuideWrong, Reason::SystemFault, Reason::Other];
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Attitude => "attitude",
@@ -450,25 +458,54 @@ pub enum Capacity {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum OrderAction {
     /// The review holds: rectify.
-    Validate { note: String },
+    Validate {
+        note: String,
+    },
     /// Ask that the review be ruled invalid (malicious, not about this service …).
-    RequestInvalid { note: String },
-    ApproveInvalid { note: String },
-    RejectInvalid { note: String },
+    RequestInvalid {
+        note: String,
+    },
+    ApproveInvalid {
+        note: String,
+    },
+    RejectInvalid {
+        note: String,
+    },
     /// The reviewer contests an invalid ruling, once.
-    Appeal { note: String },
-    UpholdAppeal { note: String },
-    DismissAppeal { note: String },
+    Appeal {
+        note: String,
+    },
+    UpholdAppeal {
+        note: String,
+    },
+    DismissAppeal {
+        note: String,
+    },
     /// One extension of up to 15 working days.
-    RequestExtension { days: u32, note: String },
-    ApproveExtension { note: String },
-    RejectExtension { note: String },
+    RequestExtension {
+        days: u32,
+        note: String,
+    },
+    ApproveExtension {
+        note: String,
+    },
+    RejectExtension {
+        note: String,
+    },
     /// What was done.
-    Rectify { note: String },
+    Rectify {
+        note: String,
+    },
     /// The reviewer rates the fix.
-    Callback { satisfied: bool, #[serde(default)] note: String },
+    Callback {
+        satisfied: bool,
+        #[serde(default)]
+        note: String,
+    },
     /// Close without a fix (it cannot be fixed, or is beyond the center's power); counted as not fixed.
-    CloseUnfixed { note: String },
+    CloseUnfixed {
+        note: String,
+    },
 }
 
 /// The action names, for "what may I do here" lists.
@@ -1088,7 +1125,12 @@ mod tests {
     fn who_holds_which_capacity() {
         use crate::account::Role;
         use crate::authz::Principal;
-        let p = |role, center: Option<&str>, dept: Option<&str>| Principal { account_id: "me".into(), role, center_id: center.map(Into::into), dept_id: dept.map(Into::into) };
+        let p = |role, center: Option<&str>, dept: Option<&str>| Principal {
+            account_id: "me".into(),
+            role,
+            center_id: center.map(Into::into),
+            dept_id: dept.map(Into::into),
+        };
         assert_eq!(capacities(&p(Role::Approver, None, Some("scjg")), "putuo", Some("scjg"), None), vec![Capacity::Responsible]);
         assert!(capacities(&p(Role::Approver, None, Some("rsj")), "putuo", Some("scjg"), None).is_empty());
         assert_eq!(capacities(&p(Role::CenterAdmin, Some("putuo"), None), "putuo", Some("scjg"), None), vec![Capacity::CenterAdmin]);
@@ -1105,7 +1147,20 @@ mod tests {
         assert_eq!(percent(1, 3), Some(33.3));
         assert_eq!(percent(2, 3), Some(66.7));
         assert_eq!(percent(0, 0), None);
-        let t = Tally { services: 8, reviews: 4, good: 3, bad: 1, valid_bad: 1, rectified: 1, real_name_bad: 1, called_back: 0, on_the_spot: 6, waited: 2, wait_secs: 600, ..Tally::default() };
+        let t = Tally {
+            services: 8,
+            reviews: 4,
+            good: 3,
+            bad: 1,
+            valid_bad: 1,
+            rectified: 1,
+            real_name_bad: 1,
+            called_back: 0,
+            on_the_spot: 6,
+            waited: 2,
+            wait_secs: 600,
+            ..Tally::default()
+        };
         let f = Figures::of(t);
         assert_eq!(f.evaluation_rate, Some(50.0));
         assert_eq!(f.good_rate, Some(75.0));

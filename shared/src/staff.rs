@@ -14,7 +14,11 @@ pub fn login_name(s: &str) -> Result<String, ErrorCode> {
     let ok = (3..=32).contains(&s.len())
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_'));
-    if ok { Ok(s.to_string()) } else { Err(ErrorCode::InvalidLogin) }
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(ErrorCode::InvalidLogin)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -38,11 +38,7 @@ pub fn base() -> String {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(30)))
-        .http_status_as_error(false)
-        .build()
-        .into()
+    ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).http_status_as_error(false).build().into()
 }
 
 /// Sends like a well-behaved client: a 409 `write_conflict` (the local database was busy — here, usually
@@ -141,9 +137,7 @@ pub fn new_resident_id() -> String {
 
 /// Percent-encodes a query value.
 pub fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// The catalogue the server was seeded with.
@@ -310,4 +304,3 @@ pub fn restaurant(files: &[String]) -> serde_json::Value {
     }
     answers
 }
-

@@ -142,7 +142,11 @@ fn personal_data_is_encrypted_in_the_database_file() {
     let mut stack = vec![std::path::PathBuf::from(dir)];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap().flatten() {
-            if e.path().is_dir() { stack.push(e.path()) } else { files.push(e.path()) }
+            if e.path().is_dir() {
+                stack.push(e.path())
+            } else {
+                files.push(e.path())
+            }
         }
     }
     let sqlite: Vec<_> = files.iter().filter(|p| p.to_string_lossy().contains("d1")).collect();

@@ -4,8 +4,9 @@
 //! application reuses, withdrawal, and who may see what.
 
 use serde_json::{json, Value};
-use tongban_tests::{base, d1_rows, get_with, post_with, put_with, restaurant, sign_in, unique, uploads, Resp, BUSINESS, BUSINESS_LICENCE, DEMO_PASSWORD, REP_ID};
-
+use tongban_tests::{
+    base, d1_rows, get_with, post_with, put_with, restaurant, sign_in, unique, uploads, Resp, BUSINESS, BUSINESS_LICENCE, DEMO_PASSWORD, REP_ID,
+};
 
 fn h<'a>(cookie: &'a str, origin: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("Origin", origin), ("Cookie", cookie)]
@@ -102,7 +103,11 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
     let (cookie, account) = business();
     let mut files = uploads(&account, 5);
     // The floor plan through the upload endpoint, so its bytes are really there to open later.
-    let plan = post_with("/api/v1/uploads", &json!({"name": "平面图.pdf", "data": base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4\n% plan\n")}).to_string(), &h(&cookie, &base()));
+    let plan = post_with(
+        "/api/v1/uploads",
+        &json!({"name": "平面图.pdf", "data": base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4\n% plan\n")}).to_string(),
+        &h(&cookie, &base()),
+    );
     assert_eq!(plan.status, 201, "{}", plan.body);
     files[3] = plan.json()["id"].as_str().unwrap().to_string();
     let key = unique("life-");
@@ -167,7 +172,11 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
             assert!(task["part"].get("food_category").is_none() && task["part"].get("uscc").is_some(), "{}", task["part"]);
         }
         if task["chain"] != "on_the_spot" {
-            assert_eq!(case_act(who, case, json!({"action": "decide", "approve": true, "note": ""})).error_code(409), "invalid_transition", "not before it is handled");
+            assert_eq!(
+                case_act(who, case, json!({"action": "decide", "approve": true, "note": ""})).error_code(409),
+                "invalid_transition",
+                "not before it is handled"
+            );
         }
         let steps = match task["chain"].as_str() {
             Some("three_step") => 2,
@@ -183,20 +192,40 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
     let me = get_with(&format!("/api/v1/applications/{id}"), &[("Cookie", &cookie)]).json();
     assert_eq!(me["state"], "ready", "every case decided: unified output");
     let inbox = get_with("/api/v1/notifications", &[("Cookie", &cookie)]).json();
-    assert_eq!(inbox["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "application_ready" && n["message"]["url"] == format!("/applications/{id}")).count(), 1, "told once");
+    assert_eq!(
+        inbox["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "application_ready" && n["message"]["url"] == format!("/applications/{id}")).count(),
+        1,
+        "told once"
+    );
     let lib = get_with("/api/v1/me/licences", &[("Cookie", &cookie)]).json();
-    let food = lib.as_array().unwrap().iter().find(|l| l["licence"] == "food_licence" && l["from_case"].is_string()).expect("the food licence is issued into the library");
+    let food = lib
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["licence"] == "food_licence" && l["from_case"].is_string())
+        .expect("the food licence is issued into the library");
     assert_eq!(food["fields"]["company_name"], "上海普陀示例餐饮有限公司");
-    let new_bl = lib.as_array().unwrap().iter().find(|l| l["licence"] == "business_licence" && l["from_case"].is_string()).unwrap()["id"].as_str().unwrap().to_string();
+    let new_bl =
+        lib.as_array().unwrap().iter().find(|l| l["licence"] == "business_licence" && l["from_case"].is_string()).unwrap()["id"].as_str().unwrap().to_string();
     assert_eq!(desk(&front, &id, json!({"action": "collect"})).json()["state"], "collected");
 
     // 一事一评: the applicant reviews a decided case on the online indicators; nobody else may.
-    let (_, food_case) = by_dept.iter().find(|(_, c)| d1_rows(&format!("SELECT item_id FROM cases WHERE id = '{c}';"))[0]["item_id"] == "scjg-food-business-licence").unwrap().clone();
+    let (_, food_case) = by_dept
+        .iter()
+        .find(|(_, c)| d1_rows(&format!("SELECT item_id FROM cases WHERE id = '{c}';"))[0]["item_id"] == "scjg-food-business-licence")
+        .unwrap()
+        .clone();
     let target = get_with(&format!("/api/v1/reviews/target?case={food_case}"), &[("Cookie", &cookie)]).json();
     assert_eq!((target["kind"].as_str(), target["reviewed"].as_bool()), (Some("case"), Some(false)), "{target}");
-    let rv = |who: &str, scores: Value| post_with("/api/v1/reviews", &json!({"case": food_case, "level": 5, "scores": scores, "channel": "web"}).to_string(), &h(who, &base()));
+    let rv = |who: &str, scores: Value| {
+        post_with("/api/v1/reviews", &json!({"case": food_case, "level": 5, "scores": scores, "channel": "web"}).to_string(), &h(who, &base()))
+    };
     let online = json!({"efficiency": 5, "guide_accuracy": 5, "convenience": 4, "ease_of_use": 5});
-    assert_eq!(rv(&cookie, json!({"efficiency": 5, "competence": 5, "attitude": 5})).json()["error"]["field"], "competence", "window indicators are not asked of a case");
+    assert_eq!(
+        rv(&cookie, json!({"efficiency": 5, "competence": 5, "attitude": 5})).json()["error"]["field"],
+        "competence",
+        "window indicators are not asked of a case"
+    );
     assert_eq!(rv(&sign_in("11010519491231002X", DEMO_PASSWORD), online.clone()).error_code(403), "not_your_service");
     assert_eq!(rv(&cookie, online.clone()).status, 201);
     assert_eq!(rv(&cookie, online).error_code(409), "already_reviewed");
@@ -227,10 +256,17 @@ fn correction_withdrawal_and_rejection() {
     assert_eq!(c.json()["state"], "correction");
     // Only the field asked changes.
     let o = base();
-    let r = post_with(&format!("/api/v1/applications/{id}/correction"), &json!({"values": {"premises_area": "95", "company_name": "别的公司"}}).to_string(), &h(&cookie, &o));
+    let r = post_with(
+        &format!("/api/v1/applications/{id}/correction"),
+        &json!({"values": {"premises_area": "95", "company_name": "别的公司"}}).to_string(),
+        &h(&cookie, &o),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     let v = r.json();
-    assert_eq!((v["state"].as_str(), v["values"]["premises_area"].as_str(), v["values"]["company_name"].as_str()), (Some("submitted"), Some("95"), Some("上海普陀示例餐饮有限公司")));
+    assert_eq!(
+        (v["state"].as_str(), v["values"]["premises_area"].as_str(), v["values"]["company_name"].as_str()),
+        (Some("submitted"), Some("95"), Some("上海普陀示例餐饮有限公司"))
+    );
     // The applicant's timeline shows every step.
     let steps: Vec<&str> = v["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(steps, vec!["submitted", "correction_requested", "corrected"]);
@@ -249,7 +285,8 @@ fn correction_withdrawal_and_rejection() {
     let r = desk(&front, bid, json!({"action": "reject", "reason": "经营场所位于禁止经营区域（依据《食品经营许可管理办法》）"})).json();
     assert_eq!((r["state"].as_str(), r["note"].as_str().map(|n| n.contains("禁止"))), (Some("rejected"), Some(true)));
     // Staff reading the answers left an audit record.
-    let audits = d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE subject_id = '{account}' AND action = 'handle_application';"))[0]["n"].as_u64().unwrap();
+    let audits =
+        d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE subject_id = '{account}' AND action = 'handle_application';"))[0]["n"].as_u64().unwrap();
     assert!(audits >= 2);
 }
 
@@ -267,7 +304,10 @@ fn uploads_are_typed_by_their_bytes_and_limited_in_size() {
     // A page pretending to be a PDF by its name is refused, and so is a program.
     let html = post_with("/api/v1/uploads", &json!({"name": "plan.pdf", "data": b64(b"<html><script>alert(1)</script>")}).to_string(), &h(&cookie, &o));
     assert_eq!(html.error_code(415), "unsupported_file");
-    assert_eq!(post_with("/api/v1/uploads", &json!({"name": "a.png", "data": b64(b"MZ\x90\x00")}).to_string(), &h(&cookie, &o)).error_code(415), "unsupported_file");
+    assert_eq!(
+        post_with("/api/v1/uploads", &json!({"name": "a.png", "data": b64(b"MZ\x90\x00")}).to_string(), &h(&cookie, &o)).error_code(415),
+        "unsupported_file"
+    );
     let mut big = b"%PDF-".to_vec();
     big.resize(5 * 1024 * 1024 + 1, b'x');
     assert_eq!(post_with("/api/v1/uploads", &json!({"name": "big.pdf", "data": b64(&big)}).to_string(), &h(&cookie, &o)).error_code(413), "file_too_large");
@@ -285,14 +325,20 @@ fn the_front_desk_enters_an_application_for_a_resident_with_their_consent() {
     assert_eq!(lib.status, 200, "{}", lib.body);
     let id_card = lib.json().as_array().unwrap().iter().find(|l| l["licence"] == "id_card").unwrap()["id"].as_str().unwrap().to_string();
     // The photo is scanned at the window by staff.
-    let photo = post_with("/api/v1/uploads", &json!({"name": "photo.jpg", "data": base64::engine::general_purpose::STANDARD.encode([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3])}).to_string(), &h(&front, &o));
+    let photo = post_with(
+        "/api/v1/uploads",
+        &json!({"name": "photo.jpg", "data": base64::engine::general_purpose::STANDARD.encode([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3])}).to_string(),
+        &h(&front, &o),
+    );
     assert_eq!(photo.status, 201, "{}", photo.body);
     let scan = photo.json()["id"].clone();
     let values = json!({"applicant_name": "张伟", "applicant_id": "11010519491231002X", "applicant_mobile": "13800138000",
         "birth_date": "1966-05-01", "employer": "上海普陀示例机械厂", "flexible": "no", "lic_applicant_id": id_card, "f_retire_form": scan,
         "bank_name": "工商银行", "bank_account": "6222020000000000", "f_pension_form": scan, "contribution_short": "no",
         "child_name": "张小伟", "f_only_child": scan});
-    let body = |consent: bool| json!({"bundle_id": "retirement", "center_id": "putuo-district", "values": values, "consent": [id_card], "on_behalf": {"id_number": "11010519491231002X", "consent": consent}}).to_string();
+    let body = |consent: bool| {
+        json!({"bundle_id": "retirement", "center_id": "putuo-district", "values": values, "consent": [id_card], "on_behalf": {"id_number": "11010519491231002X", "consent": consent}}).to_string()
+    };
     let post = |who: &str, consent: bool| {
         let key = unique("proxy-");
         let mut hd = h(who, &o);
@@ -309,7 +355,8 @@ fn the_front_desk_enters_an_application_for_a_resident_with_their_consent() {
     assert!(get_with("/api/v1/applications", &[("Cookie", &resident)]).json().as_array().unwrap().iter().any(|a| a["id"] == app["id"]));
     assert!(app["timeline"].as_array().unwrap().iter().any(|e| e["action"] == "entered_by_front_desk"));
     let staff_id = tongban_shared::account::seed_account_id("window.putuo");
-    let audits = d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE actor_id = '{staff_id}' AND action = 'proxy_application';"))[0]["n"].as_u64().unwrap();
+    let audits =
+        d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE actor_id = '{staff_id}' AND action = 'proxy_application';"))[0]["n"].as_u64().unwrap();
     assert!(audits >= 1);
     assert_eq!(get_with("/api/v1/desk/licences?id_number=340524198001010013", &[("Cookie", &front)]).error_code(400), "invalid_id_number");
 }

@@ -182,7 +182,8 @@ fn two_hundred_for_ten_seats() {
 fn one_person_twenty_times_at_once() {
     let me = resident();
     let (date, _, _) = first_slots("zhenru");
-    let starts: Vec<String> = availability("zhenru", Some(&date))["slots"].as_array().unwrap().iter().map(|s| s["start"].as_str().unwrap().to_string()).collect();
+    let starts: Vec<String> =
+        availability("zhenru", Some(&date))["slots"].as_array().unwrap().iter().map(|s| s["start"].as_str().unwrap().to_string()).collect();
     let keys: Vec<String> = (0..20).map(|i| format!("self20-{i}-{}", std::process::id())).collect();
     let results = race(vec![me.clone(); 20], keys, "zhenru", vec![ITEM], date, starts);
     assert_eq!(results.iter().filter(|r| r.status == 201).count(), 1);

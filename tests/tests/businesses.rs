@@ -75,7 +75,9 @@ fn the_demo_agent_acts_for_the_demo_business() {
 #[test]
 fn bad_business_registrations_write_nothing() {
     let uscc = new_uscc();
-    let body = |code: &str| json!({"uscc": code, "company_name": "<script>", "legal_rep_name": "赵六", "legal_rep_id_number": new_resident_id(), "mobile": "13811112222", "password": "one form for the whole restaurant"}).to_string();
+    let body = |code: &str| {
+        json!({"uscc": code, "company_name": "<script>", "legal_rep_name": "赵六", "legal_rep_id_number": new_resident_id(), "mobile": "13811112222", "password": "one form for the whole restaurant"}).to_string()
+    };
     let r = post_with("/api/v1/accounts/businesses", &body(&uscc), &[("Origin", &base())]);
     assert_eq!(r.error_code(400), "invalid_company");
     let mut wrong = uscc.clone().into_bytes();

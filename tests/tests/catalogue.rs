@@ -67,8 +67,7 @@ fn filters_by_department_center_kind_and_flags() {
     assert_eq!(ids, want);
 
     let (_, ids) = all_ids("center=wanli");
-    let want: HashSet<String> =
-        seed.items.iter().filter(|i| i.centers.iter().any(|c| c == "*" || c == "wanli")).map(|i| i.id.clone()).collect();
+    let want: HashSet<String> = seed.items.iter().filter(|i| i.centers.iter().any(|c| c == "*" || c == "wanli")).map(|i| i.id.clone()).collect();
     assert_eq!(ids, want);
 
     let (_, ids) = all_ids("flag=online,zero_trip");
@@ -80,19 +79,31 @@ fn filters_by_department_center_kind_and_flags() {
     assert_eq!(all_ids("flag=online&flag=zero_trip").1, want);
 
     let (_, ids) = all_ids("kind=public_service&flag=on_the_spot");
-    let want: HashSet<String> = seed
-        .items
-        .iter()
-        .filter(|i| i.kind == tongban_shared::catalogue::ItemKind::PublicService && i.flags.on_the_spot)
-        .map(|i| i.id.clone())
-        .collect();
+    let want: HashSet<String> =
+        seed.items.iter().filter(|i| i.kind == tongban_shared::catalogue::ItemKind::PublicService && i.flags.on_the_spot).map(|i| i.id.clone()).collect();
     assert_eq!(ids, want);
 }
 
 #[test]
 fn search_matches_the_shared_definition_for_chinese_english_and_metacharacters() {
     let seed = seed();
-    for q in ["营业执照", "社保", "医保", "licence", "BUSINESS Licence", "ＢＵＳＩＮＥＳＳ", "身份证 原件", "退休", "%", "_", "'", "100%", "a_b", "'; DROP TABLE items; --", "量子纠缠"] {
+    for q in [
+        "营业执照",
+        "社保",
+        "医保",
+        "licence",
+        "BUSINESS Licence",
+        "ＢＵＳＩＮＥＳＳ",
+        "身份证 原件",
+        "退休",
+        "%",
+        "_",
+        "'",
+        "100%",
+        "a_b",
+        "'; DROP TABLE items; --",
+        "量子纠缠",
+    ] {
         let (total, ids) = all_ids(&format!("q={}", enc(q)));
         let want = expected_hits(&seed, q);
         assert_eq!(ids, want, "query {q:?}");

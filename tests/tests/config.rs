@@ -188,9 +188,7 @@ fn invalid_configurations_are_refused_and_nothing_is_written() {
         f(&mut c);
         c
     };
-    let new_class = |prefix: &str, kind: &str, items: Value, windows: Value| {
-        json!({"id": "", "prefix": prefix, "kind": kind, "name": {"zh": "新窗口", "en": "New line"}, "open_windows": 1, "avg_minutes": 15, "items": items, "windows": windows})
-    };
+    let new_class = |prefix: &str, kind: &str, items: Value, windows: Value| json!({"id": "", "prefix": prefix, "kind": kind, "name": {"zh": "新窗口", "en": "New line"}, "open_windows": 1, "avg_minutes": 15, "items": items, "windows": windows});
     let cases: Vec<(&str, Value, &str)> = vec![
         ("slot length", with(&|c| c["rules"]["slot_minutes"] = json!(7)), "rules.slot_minutes"),
         ("hold of zero minutes", with(&|c| c["rules"]["hold_minutes"] = json!(0)), "rules.hold_minutes"),
@@ -378,7 +376,9 @@ fn a_new_holiday_lists_that_days_bookings_as_closed() {
 
     // Only the district admin sets the calendar.
     let (resident, _, _) = register_resident();
-    for (who, cookie) in [("center admin", sign_in("admin.putuo", DEMO_PASSWORD)), ("window staff", sign_in("window.putuo", DEMO_PASSWORD)), ("resident", resident)] {
+    for (who, cookie) in
+        [("center admin", sign_in("admin.putuo", DEMO_PASSWORD)), ("window staff", sign_in("window.putuo", DEMO_PASSWORD)), ("resident", resident)]
+    {
         assert_eq!(put(&cookie, holiday.clone()).error_code(403), "forbidden", "{who}");
     }
     assert_eq!(put_with("/api/v1/calendar", &holiday.to_string(), &[("Origin", &base())]).error_code(401), "unauthenticated");

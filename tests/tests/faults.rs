@@ -6,7 +6,10 @@
 //! and only for the idempotency key of the test, so the tests running beside it are not touched.
 
 use serde_json::{json, Value};
-use tongban_tests::{base, d1, d1_rows, get, get_with, post_with, put_with, ready_residents, restaurant, sign_in, unique, uploads, Resp, BUSINESS, BUSINESS_LICENCE, DEMO_PASSWORD, REP_ID};
+use tongban_tests::{
+    base, d1, d1_rows, get, get_with, post_with, put_with, ready_residents, restaurant, sign_in, unique, uploads, Resp, BUSINESS, BUSINESS_LICENCE,
+    DEMO_PASSWORD, REP_ID,
+};
 
 fn count(sql: &str) -> u64 {
     d1_rows(sql)[0]["n"].as_u64().expect("a count")

@@ -110,7 +110,12 @@ struct Browser {
 impl Browser {
     fn new(service: &PushService, seed: u8) -> Browser {
         let path = format!("/push/{}", unique("sub"));
-        Browser { secret: SecretKey::from_slice(&[seed; 32]).unwrap(), auth: [seed ^ 0x5a; 16], endpoint: format!("http://127.0.0.1:{}{path}", service.port), path }
+        Browser {
+            secret: SecretKey::from_slice(&[seed; 32]).unwrap(),
+            auth: [seed ^ 0x5a; 16],
+            endpoint: format!("http://127.0.0.1:{}{path}", service.port),
+            path,
+        }
     }
 
     fn subscription(&self) -> Value {
@@ -282,7 +287,10 @@ fn a_failing_push_service_is_retried_with_backoff_four_attempts_in_all() {
     run_cron("* * * * *");
     assert_eq!(service.requests(&phone.path).len(), 1, "retried before its backoff");
     for attempt in 2..=4 {
-        d1(&format!("UPDATE push_deliveries SET next_at = 0 WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE endpoint = '{}');", phone.endpoint));
+        d1(&format!(
+            "UPDATE push_deliveries SET next_at = 0 WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE endpoint = '{}');",
+            phone.endpoint
+        ));
         run_cron("* * * * *");
         service.wait_for(&phone.path, attempt);
     }

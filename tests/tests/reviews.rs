@@ -106,7 +106,11 @@ fn a_walk_in_reviews_the_finished_service_with_the_code_on_the_ticket() {
         assert!(!called.is_null(), "our ticket was never called");
         let start = post_with(&format!("/api/v1/centers/{center}/windows/1/ticket"), &json!({"action": "start"}).to_string(), &h);
         assert_eq!(start.status, 200, "{}", start.body);
-        let fin = post_with(&format!("/api/v1/centers/{center}/windows/1/ticket"), &json!({"action": "finish", "outcome": "on_the_spot", "item": ITEM}).to_string(), &h);
+        let fin = post_with(
+            &format!("/api/v1/centers/{center}/windows/1/ticket"),
+            &json!({"action": "finish", "outcome": "on_the_spot", "item": ITEM}).to_string(),
+            &h,
+        );
         assert_eq!(fin.status, 200, "{}", fin.body);
         if called == t["number"] {
             break;
@@ -117,12 +121,17 @@ fn a_walk_in_reviews_the_finished_service_with_the_code_on_the_ticket() {
     let target = get(&format!("/api/v1/reviews/target?code={}", code.to_lowercase())).json();
     assert_eq!((target["id"].as_str(), target["reviewed"].as_bool()), (Some(id.as_str()), Some(false)));
     // Without an account the code is enough; the review is anonymous.
-    let r = review(None, json!({"code": code, "level": 4, "scores": {"efficiency": 4, "competence": 5, "attitude": 4}, "channel": "window_qr", "text": "很快"}));
+    let r =
+        review(None, json!({"code": code, "level": 4, "scores": {"efficiency": 4, "competence": 5, "attitude": 4}, "channel": "window_qr", "text": "很快"}));
     assert_eq!(r.status, 201, "{}", r.body);
     assert!(r.json()["work_order"].is_null(), "a good review opens no work order");
     let row = &d1_rows(&format!("SELECT anonymous, account_id, level, channel, dept_id, item_id FROM reviews WHERE event_id = '{id}';"))[0];
     assert_eq!((row["anonymous"].as_u64(), row["account_id"].is_null(), row["level"].as_u64()), (Some(1), true, Some(4)));
-    assert_eq!((row["channel"].as_str(), row["dept_id"].as_str(), row["item_id"].as_str()), (Some("window_qr"), Some("scjg"), Some(ITEM)), "the item staff recorded decides the department");
+    assert_eq!(
+        (row["channel"].as_str(), row["dept_id"].as_str(), row["item_id"].as_str()),
+        (Some("window_qr"), Some("scjg"), Some(ITEM)),
+        "the item staff recorded decides the department"
+    );
     // 一次一评.
     let again = review(None, json!({"code": code, "level": 5, "scores": {"efficiency": 5, "competence": 5, "attitude": 5}, "channel": "web"}));
     assert_eq!(again.error_code(409), "already_reviewed");
@@ -154,7 +163,11 @@ fn eligibility_refusals_each_with_their_code_and_nothing_written() {
     missing["scores"] = json!({"efficiency": 5, "competence": 5, "attitude": 5, "ease_of_use": 5});
     assert_eq!(review(Some(&me), missing).json()["error"]["field"], "ease_of_use", "online indicators are not asked of a window visit");
     assert_eq!(review(Some(&me), json!({"code": "0OIL1111", "level": 5, "channel": "web"})).error_code(400), "invalid_review_code");
-    assert_eq!(review(Some(&me), json!({"code": "ZZZZZZZZ", "level": 5, "scores": {"efficiency": 5, "competence": 5, "attitude": 5}, "channel": "web"})).error_code(404), "review_not_found");
+    assert_eq!(
+        review(Some(&me), json!({"code": "ZZZZZZZZ", "level": 5, "scores": {"efficiency": 5, "competence": 5, "attitude": 5}, "channel": "web"}))
+            .error_code(404),
+        "review_not_found"
+    );
     assert_eq!(review(Some(&me), json!({"ticket": mine, "level": 5, "channel": "fax"})).error_code(400), "malformed_json");
     assert_eq!(reviews_of(&mine), 0);
     // And then the real one.
@@ -188,7 +201,8 @@ fn two_reviews_of_one_service_at_once_make_one() {
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
     assert_eq!(reviews_of(&t), 1);
-    let orders = d1_rows(&format!("SELECT count(*) AS n FROM work_orders o JOIN reviews r ON r.id = o.review_id WHERE r.event_id = '{t}';"))[0]["n"].as_u64().unwrap();
+    let orders =
+        d1_rows(&format!("SELECT count(*) AS n FROM work_orders o JOIN reviews r ON r.id = o.review_id WHERE r.event_id = '{t}';"))[0]["n"].as_u64().unwrap();
     let level = d1_rows(&format!("SELECT level FROM reviews WHERE event_id = '{t}';"))[0]["level"].as_u64().unwrap();
     assert_eq!(orders, u64::from(level <= 2), "a work order exactly when the review that won is bad");
 }
@@ -260,7 +274,15 @@ fn closed_not_fixed_is_its_own_end() {
     let (me, id, _) = bad_review("要求提供指南以外的材料");
     let approver = sign_in("approver.scjg", DEMO_PASSWORD);
     for _ in 0..2 {
-        assert_eq!(act(&approver, &id, json!({"action": if order(&approver, &id)["summary"]["state"] == "verifying" { "validate" } else { "rectify" }, "note": "已处理"})).status, 200);
+        assert_eq!(
+            act(
+                &approver,
+                &id,
+                json!({"action": if order(&approver, &id)["summary"]["state"] == "verifying" { "validate" } else { "rectify" }, "note": "已处理"})
+            )
+            .status,
+            200
+        );
         if order(&approver, &id)["summary"]["state"] == "rectifying" {
             assert_eq!(act(&approver, &id, json!({"action": "rectify", "note": "已处理"})).status, 200);
         }
@@ -369,7 +391,13 @@ fn fixture_center() -> String {
     );
     for i in 1..=5 {
         let state = if i == 5 { "waiting" } else { "done" };
-        let outcome = if i <= 3 { "'on_the_spot'" } else if i == 4 { "'back_office'" } else { "NULL" };
+        let outcome = if i <= 3 {
+            "'on_the_spot'"
+        } else if i == 4 {
+            "'back_office'"
+        } else {
+            "NULL"
+        };
         let fin = if i == 5 { "NULL".to_string() } else { (t0 + i * 1200).to_string() };
         sql.push_str(&format!(
             "INSERT INTO tickets (id, center_id, class_id, day, seq, number, origin, state, window_no, created_at, called_at, started_at, finished_at, outcome, item_id) \
@@ -451,7 +479,10 @@ fn open_data_has_the_same_numbers_as_csv_and_json() {
     assert!(j["generated_at"].as_i64().unwrap() > 1_700_000_000);
     let rows = j["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0]["id"].as_str(), rows[0]["services"].as_u64(), rows[0]["reviews"].as_u64(), rows[0]["good_rate"].as_f64()), (Some(format!("{c}-w1").as_str()), Some(4), Some(4), Some(50.0)));
+    assert_eq!(
+        (rows[0]["id"].as_str(), rows[0]["services"].as_u64(), rows[0]["reviews"].as_u64(), rows[0]["good_rate"].as_f64()),
+        (Some(format!("{c}-w1").as_str()), Some(4), Some(4), Some(50.0))
+    );
     let csv = get(&format!("/api/v1/open-data/reviews.csv?center={c}&month=2026-01"));
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
@@ -483,7 +514,9 @@ fn no_personal_data_in_public_output() {
         }
     }
     assert!(public.len() > 10_000, "the public output was fetched");
-    for needle in [secret.as_str(), "DASH-PRIVATE-TEXT", "测试居民", id_number.as_str(), "13912345678", my_id.as_str(), "张伟", "李娜", "11010519491231002X", "account"] {
+    for needle in
+        [secret.as_str(), "DASH-PRIVATE-TEXT", "测试居民", id_number.as_str(), "13912345678", my_id.as_str(), "张伟", "李娜", "11010519491231002X", "account"]
+    {
         assert!(!public.contains(needle), "public output contains {needle}");
     }
 }

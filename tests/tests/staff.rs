@@ -23,28 +23,54 @@ fn admins_create_posts_within_their_scope() {
     let center_admin = sign_in("admin.putuo", DEMO_PASSWORD);
     let district = sign_in("admin.district", DEMO_PASSWORD);
     let login = unique("window.new");
-    let ok = post("/api/v1/staff", json!({"login": login, "name": "钱进", "role": "window_staff", "center_id": "putuo-district", "password": "first day at the window"}), &center_admin);
+    let ok = post(
+        "/api/v1/staff",
+        json!({"login": login, "name": "钱进", "role": "window_staff", "center_id": "putuo-district", "password": "first day at the window"}),
+        &center_admin,
+    );
     assert_eq!(ok.status, 201, "{}", ok.body);
     assert_eq!(ok.json()["center_id"], "putuo-district");
     assert_eq!(ok.json()["name"], "钱进");
     // The new post signs in with its own login; staff sessions are short and sliding.
-    let r = post_with("/api/v1/sessions", &json!({"login": login, "password": "first day at the window", "remember": true}).to_string(), &[("Origin", &base())]);
+    let r =
+        post_with("/api/v1/sessions", &json!({"login": login, "password": "first day at the window", "remember": true}).to_string(), &[("Origin", &base())]);
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.header("set-cookie").unwrap().contains("Max-Age=1800"));
     assert_eq!(r.json()["role"], "window_staff");
 
-    let other_center = post("/api/v1/staff", json!({"login": unique("window.x"), "name": "钱进", "role": "window_staff", "center_id": "wanli", "password": "first day at the window"}), &center_admin);
+    let other_center = post(
+        "/api/v1/staff",
+        json!({"login": unique("window.x"), "name": "钱进", "role": "window_staff", "center_id": "wanli", "password": "first day at the window"}),
+        &center_admin,
+    );
     assert_eq!(other_center.error_code(403), "forbidden");
-    let approver = post("/api/v1/staff", json!({"login": unique("approver.x"), "name": "钱进", "role": "approver", "dept_id": "scjg", "password": "first day at the window"}), &center_admin);
+    let approver = post(
+        "/api/v1/staff",
+        json!({"login": unique("approver.x"), "name": "钱进", "role": "approver", "dept_id": "scjg", "password": "first day at the window"}),
+        &center_admin,
+    );
     assert_eq!(approver.error_code(403), "forbidden", "center admins only manage window staff");
-    let by_district = post("/api/v1/staff", json!({"login": unique("approver.y"), "name": "钱进", "role": "approver", "dept_id": "scjg", "password": "first day at the window"}), &district);
+    let by_district = post(
+        "/api/v1/staff",
+        json!({"login": unique("approver.y"), "name": "钱进", "role": "approver", "dept_id": "scjg", "password": "first day at the window"}),
+        &district,
+    );
     assert_eq!(by_district.status, 201, "{}", by_district.body);
 
-    let dup = post("/api/v1/staff", json!({"login": login, "name": "钱进", "role": "window_staff", "center_id": "putuo-district", "password": "first day at the window"}), &center_admin);
+    let dup = post(
+        "/api/v1/staff",
+        json!({"login": login, "name": "钱进", "role": "window_staff", "center_id": "putuo-district", "password": "first day at the window"}),
+        &center_admin,
+    );
     assert_eq!(dup.error_code(409), "login_taken");
-    let no_center = post("/api/v1/staff", json!({"login": unique("window.z"), "name": "钱进", "role": "window_staff", "password": "first day at the window"}), &district);
+    let no_center =
+        post("/api/v1/staff", json!({"login": unique("window.z"), "name": "钱进", "role": "window_staff", "password": "first day at the window"}), &district);
     assert_eq!(no_center.error_code(400), "invalid_post");
-    let unknown_center = post("/api/v1/staff", json!({"login": unique("window.z"), "name": "钱进", "role": "window_staff", "center_id": "atlantis", "password": "first day at the window"}), &district);
+    let unknown_center = post(
+        "/api/v1/staff",
+        json!({"login": unique("window.z"), "name": "钱进", "role": "window_staff", "center_id": "atlantis", "password": "first day at the window"}),
+        &district,
+    );
     assert_eq!(unknown_center.error_code(400), "invalid_post");
 
     let list = get_with("/api/v1/staff", &[("Cookie", &center_admin)]).json();

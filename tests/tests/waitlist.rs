@@ -6,8 +6,7 @@
 
 use serde_json::{json, Value};
 use tongban_tests::{
-    base, beijing_now, d1, d1_rows, delete_with, epoch, get, get_with, post_with, put_with, register_resident, run_cron, sign_in, unique, Resp,
-    DEMO_PASSWORD,
+    base, beijing_now, d1, d1_rows, delete_with, epoch, get, get_with, post_with, put_with, register_resident, run_cron, sign_in, unique, Resp, DEMO_PASSWORD,
 };
 
 /// A 医保 item: at the street centers it joins the 社保医保 line (class `<center>-b`).

@@ -61,9 +61,8 @@ fn the_district_center_has_three_lines_and_numbers_each_on_its_own() {
 
     // The B line numbers its own tickets: B001 for the day's first.
     let today = beijing_now().date();
-    let last = d1_rows(&format!("SELECT coalesce(max(seq), 0) AS n FROM tickets WHERE class_id = 'putuo-district-b' AND day = '{today}';"))[0]["n"]
-        .as_u64()
-        .unwrap();
+    let last =
+        d1_rows(&format!("SELECT coalesce(max(seq), 0) AS n FROM tickets WHERE class_id = 'putuo-district-b' AND day = '{today}';"))[0]["n"].as_u64().unwrap();
     let before = waiting_in("putuo-district", "putuo-district-b");
     let b1 = take("putuo-district", "putuo-district-b");
     let b2 = take("putuo-district", "putuo-district-b");
@@ -121,7 +120,10 @@ fn service_steps_and_their_illegal_transitions() {
     assert!(state(&staff, center, w)["waiting"].as_u64().unwrap() >= 1);
     assert_eq!(call(&staff, center, w).as_deref(), t1["number"].as_str());
     let s = state(&staff, center, w);
-    assert_eq!((s["current"]["number"].as_str(), s["current"]["state"].as_str(), s["current"]["origin"].as_str()), (t1["number"].as_str(), Some("called"), Some("walk_in")));
+    assert_eq!(
+        (s["current"]["number"].as_str(), s["current"]["state"].as_str(), s["current"]["origin"].as_str()),
+        (t1["number"].as_str(), Some("called"), Some("walk_in"))
+    );
 
     // Bad requests.
     let raw = |body: &str| post_with(&format!("/api/v1/centers/{center}/windows/{w}/ticket"), body, &[("Origin", &base()), ("Cookie", &staff)]);

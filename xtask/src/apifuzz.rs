@@ -200,5 +200,9 @@ pub fn long_run(examples: u32, seed: Option<u64>) -> Result {
     let (_, failed) = run(&srv.base, &Budget { examples, seed, secs_per_role: None });
     drop(srv);
     let _ = std::fs::remove_dir_all(&state);
-    if failed == 0 { Ok(()) } else { Err(format!("schemathesis failed for {failed} roles (seed {seed}); reports in target/schemathesis/")) }
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("schemathesis failed for {failed} roles (seed {seed}); reports in target/schemathesis/"))
+    }
 }

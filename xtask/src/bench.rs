@@ -40,7 +40,9 @@ impl Options {
             arg(name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{name} wants a whole number, got {v:?}")))
         };
         let conns = match arg("--conns") {
-            Some(v) => v.split(',').map(|c| c.trim().parse::<usize>().map_err(|_| format!("--conns wants e.g. 32,128, got {v:?}"))).collect::<Result<Vec<_>>>()?,
+            Some(v) => {
+                v.split(',').map(|c| c.trim().parse::<usize>().map_err(|_| format!("--conns wants e.g. 32,128, got {v:?}"))).collect::<Result<Vec<_>>>()?
+            }
             None => vec![32, 128],
         };
         let o = Options { secs: num("--secs", 20)? as u64, conns, accounts: num("--accounts", 2_000)?, build: !args.iter().any(|a| a == "--no-build") };
@@ -127,7 +129,8 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
     // The public dashboard over half a year of demo reviews. Warm: a few views, served from KV after their
     // first computation. Cold: every request a view never asked for before (center × month × item), so
     // each one runs the two GROUP BYs and the roll-up.
-    let views: Vec<String> = ["", "?center=putuo-district", "?center=wanli", "?month=2026-10"].iter().map(|q| format!("{}/api/v1/dashboard{q}", srv.base)).collect();
+    let views: Vec<String> =
+        ["", "?center=putuo-district", "?center=wanli", "?month=2026-10"].iter().map(|q| format!("{}/api/v1/dashboard{q}", srv.base)).collect();
     for &conns in &o.conns {
         let s = load(&srv.base, conns, o.secs, |agent, n| get(agent, &views[n as usize % views.len()]));
         rows.push(("GET /dashboard warm", conns, s, rss()));
@@ -270,7 +273,11 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
         Ok(rows) => crate::lighthouse::print(&rows),
         Err(e) => println!("lighthouse: {e}"),
     }
-    if race.ok { Ok(()) } else { Err("the race slot's bookings do not match its capacity".into()) }
+    if race.ok {
+        Ok(())
+    } else {
+        Err("the race slot's bookings do not match its capacity".into())
+    }
 }
 
 /// `n` residents, each with a live session, written straight into local D1; returns their `Cookie` values.
@@ -346,7 +353,15 @@ fn served(state: &Path, first: usize, n: usize) -> Result<Vec<String>> {
 fn d1_file(state: &Path, name: &str, sql: &str) -> Result {
     let file = root().join(format!("target/bench-{name}-{}.sql", std::process::id()));
     std::fs::write(&file, sql).map_err(|e| format!("{}: {e}", file.display()))?;
-    let ran = tools::sh(cmd("wrangler").args(["d1", "execute", D1_NAME, "--local", "--persist-to"]).arg(state).arg("--file").arg(&file).stdout(Stdio::null()).stdin(Stdio::null()));
+    let ran = tools::sh(
+        cmd("wrangler")
+            .args(["d1", "execute", D1_NAME, "--local", "--persist-to"])
+            .arg(state)
+            .arg("--file")
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stdin(Stdio::null()),
+    );
     let _ = std::fs::remove_file(&file);
     ran
 }

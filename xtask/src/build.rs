@@ -291,8 +291,7 @@ pub fn initial_download() -> Result<(usize, Vec<String>)> {
     let mut lines = Vec::new();
     let mut files = Vec::new();
     let listed = |d: &Path| -> Result<Vec<std::path::PathBuf>> {
-        let mut v: Vec<_> =
-            fs::read_dir(d).map_err(|e| format!("{}: {e} (build first)", d.display()))?.flatten().map(|e| e.path()).collect();
+        let mut v: Vec<_> = fs::read_dir(d).map_err(|e| format!("{}: {e} (build first)", d.display()))?.flatten().map(|e| e.path()).collect();
         v.sort();
         Ok(v)
     };

@@ -12,10 +12,10 @@
 //! A process kill, not a power cut: SQLite's committed transactions survive the death of the process, so
 //! what this checks is that every write the worker acknowledges is one committed batch.
 
-use base64::Engine;
 use crate::bench::{self, Answer, Slot};
 use crate::server::{self, Server};
 use crate::{root, Result};
+use base64::Engine;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -243,7 +243,6 @@ fn upload(base: &str, cookie: &str, i: usize) -> Result<String> {
         (s, b) => Err(format!("upload: {s} {b}")),
     }
 }
-
 
 /// The demo restaurant's answers to the 开餐馆 form (shared with the integration tests), with `files` as its
 /// five materials.

@@ -70,10 +70,7 @@ pub fn native(secs_per_target: u64) -> Result {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "fuzzing found crashes (reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer {SANITIZER} <target> <file>):\n  {}",
-            failed.join("\n  ")
-        ))
+        Err(format!("fuzzing found crashes (reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer {SANITIZER} <target> <file>):\n  {}", failed.join("\n  ")))
     }
 }
 
@@ -131,23 +128,15 @@ fn run(target: &str, secs: u64) -> Result<Outcome> {
         eprintln!("{}", finding(&output));
     }
     let runs = output.lines().find_map(|l| l.strip_prefix("stat::number_of_executed_units:")).and_then(|n| n.trim().parse().ok()).unwrap_or(0);
-    let in_use = output
-        .lines()
-        .rev()
-        .find_map(|l| l.split_once(" corp: ").and_then(|(_, rest)| rest.split_whitespace().next()))
-        .unwrap_or("?")
-        .to_string();
+    let in_use = output.lines().rev().find_map(|l| l.split_once(" corp: ").and_then(|(_, rest)| rest.split_whitespace().next())).unwrap_or("?").to_string();
     Ok(Outcome { runs, secs, crashes, in_use, files: count_files(&corpus), seeds: count_files(&seeds) })
 }
 
 /// Files in `dir` written since `since`: the artifacts of this run, not of earlier ones.
 fn new_files(dir: &Path, since: SystemTime) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= since))
-        .map(|e| e.path())
-        .collect();
+    let mut files: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok()).filter(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= since)).map(|e| e.path()).collect();
     files.sort();
     files
 }
@@ -171,7 +160,11 @@ fn finding(output: &str) -> String {
         }
         out.push(l.to_string());
     }
-    if out.is_empty() { tail(output, 40) } else { out.join("\n") }
+    if out.is_empty() {
+        tail(output, 40)
+    } else {
+        out.join("\n")
+    }
 }
 
 fn tail(s: &str, n: usize) -> String {

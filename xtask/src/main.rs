@@ -84,8 +84,11 @@ fn run(args: &[String]) -> Result {
         "bench" => bench::run(&bench::Options::parse(args)?),
         "fuzz" => {
             let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-            let num = |name: &str, default: u64| -> Result<u64> { arg(name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{name} wants a whole number, got {v:?}"))) };
-            let (secs, examples, seed) = (num("--secs", 60)?, num("--examples", 60)?, arg("--seed").map(|s| s.parse::<u64>()).transpose().map_err(|e| e.to_string())?);
+            let num = |name: &str, default: u64| -> Result<u64> {
+                arg(name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{name} wants a whole number, got {v:?}")))
+            };
+            let (secs, examples, seed) =
+                (num("--secs", 60)?, num("--examples", 60)?, arg("--seed").map(|s| s.parse::<u64>()).transpose().map_err(|e| e.to_string())?);
             tools::ensure(tools::Needs::Dev)?;
             // Both halves run even if the first finds something; the answer names every failure.
             let native = if flag("--api-only") { Ok(()) } else { fuzz::native(secs) };

@@ -3,10 +3,10 @@
 //! database an admin has edited never overwrites their edits.
 
 use crate::{root, Result};
-use tongban_shared::catalogue::SeedCatalogue;
-use tongban_shared::search::seed_item_doc;
 use tongban_edge::crypto::{password_record, Keyring, PBKDF2_ITERATIONS};
 use tongban_shared::account::{seed_account_id, Role};
+use tongban_shared::catalogue::SeedCatalogue;
+use tongban_shared::search::seed_item_doc;
 use tongban_shared::Text;
 
 fn q(s: &str) -> String {
@@ -67,7 +67,6 @@ const DEMO: &[(&str, &str, Role, Option<&str>, Option<&str>, Option<&str>, Optio
 /// The demo business: its legal representative is 李娜, and 张伟 is its authorised agent (经办人).
 const DEMO_BUSINESS: (&str, &str, &str, &str) = ("91440101MA5CJQ4N59", "李娜", "34052419800101001X", "11010519491231002X");
 
-
 /// Demo accounts, sealed and hashed as the worker does it. `INSERT OR IGNORE` keeps the first run's rows.
 /// A password record made as the worker makes it (PBKDF2-SHA256, 600,000 iterations, random salt).
 fn hash(password: &str) -> String {
@@ -85,7 +84,11 @@ fn account_row(keys: &Keyring, id: &str, login: &str, name: &str, role: Role, mo
     format!(
         "INSERT OR IGNORE INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) \
          VALUES ({}, {}, {}, {}, {id_enc}, {mobile_enc}, {mobile_lookup}, {}, {now}, {now});\n",
-        q(id), q(role.as_str()), q(&keys.lookup_digest(login)), seal(name), q(&hash(password))
+        q(id),
+        q(role.as_str()),
+        q(&keys.lookup_digest(login)),
+        seal(name),
+        q(&hash(password))
     )
 }
 
@@ -93,7 +96,11 @@ fn staff_row(id: &str, login: &str, center: Option<&str>, dept: Option<&str>, ba
     let opt = |v: Option<&str>| v.map_or("NULL".into(), q);
     format!(
         "INSERT OR IGNORE INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at) VALUES ({}, {}, {}, {}, {}, 'seed', {now});\n",
-        q(id), q(login), opt(center), opt(dept), opt(backup)
+        q(id),
+        q(login),
+        opt(center),
+        opt(dept),
+        opt(backup)
     )
 }
 
@@ -110,7 +117,13 @@ pub fn accounts_sql() -> Result<String> {
             out.push_str(&format!(
                 "INSERT OR IGNORE INTO businesses (account_id, uscc, company_name, legal_rep_name_enc, legal_rep_id_enc) VALUES ({}, {}, {}, {}, {});\n\
                  INSERT OR IGNORE INTO business_agents (business_id, agent_id, added_at) VALUES ({}, {}, 0);\n",
-                q(&id), q(uscc), q(name), seal(rep), seal(rep_id), q(&id), q(&seed_account_id(agent))
+                q(&id),
+                q(uscc),
+                q(name),
+                seal(rep),
+                seal(rep_id),
+                q(&id),
+                q(&seed_account_id(agent))
             ));
         }
         if role.is_staff() {
@@ -137,14 +150,46 @@ fn library_sql(keys: &Keyring) -> Result<String> {
     let business = seed_account_id(uscc);
     let address = "上海市普陀区长寿路588号1层";
     let licences = [
-        ("de600000000000000000000000000001", &business, "business_licence", ("营业执照", "Business licence"), uscc, ("普陀区市场监督管理局", "Putuo Market Regulation Bureau"), "2024-03-18",
-         serde_json::json!({"company_name": "上海普陀示例餐饮有限公司", "uscc": uscc, "legal_rep": rep, "address": address})),
-        ("de600000000000000000000000000002", &business, "id_card", ("法定代表人居民身份证", "Legal representative's ID card"), rep_id, ("上海市公安局普陀分局", "Putuo Public Security Bureau"), "2020-06-01",
-         serde_json::json!({"name": rep, "id_number": rep_id})),
-        ("de600000000000000000000000000003", &seed_account_id(rep_id), "id_card", ("居民身份证", "Resident ID card"), rep_id, ("上海市公安局普陀分局", "Putuo Public Security Bureau"), "2020-06-01",
-         serde_json::json!({"name": rep, "id_number": rep_id})),
-        ("de600000000000000000000000000004", &seed_account_id("11010519491231002X"), "id_card", ("居民身份证", "Resident ID card"), "11010519491231002X", ("北京市公安局西城分局", "Beijing Xicheng Public Security Bureau"), "2019-01-10",
-         serde_json::json!({"name": "张伟", "id_number": "11010519491231002X"})),
+        (
+            "de600000000000000000000000000001",
+            &business,
+            "business_licence",
+            ("营业执照", "Business licence"),
+            uscc,
+            ("普陀区市场监督管理局", "Putuo Market Regulation Bureau"),
+            "2024-03-18",
+            serde_json::json!({"company_name": "上海普陀示例餐饮有限公司", "uscc": uscc, "legal_rep": rep, "address": address}),
+        ),
+        (
+            "de600000000000000000000000000002",
+            &business,
+            "id_card",
+            ("法定代表人居民身份证", "Legal representative's ID card"),
+            rep_id,
+            ("上海市公安局普陀分局", "Putuo Public Security Bureau"),
+            "2020-06-01",
+            serde_json::json!({"name": rep, "id_number": rep_id}),
+        ),
+        (
+            "de600000000000000000000000000003",
+            &seed_account_id(rep_id),
+            "id_card",
+            ("居民身份证", "Resident ID card"),
+            rep_id,
+            ("上海市公安局普陀分局", "Putuo Public Security Bureau"),
+            "2020-06-01",
+            serde_json::json!({"name": rep, "id_number": rep_id}),
+        ),
+        (
+            "de600000000000000000000000000004",
+            &seed_account_id("11010519491231002X"),
+            "id_card",
+            ("居民身份证", "Resident ID card"),
+            "11010519491231002X",
+            ("北京市公安局西城分局", "Beijing Xicheng Public Security Bureau"),
+            "2019-01-10",
+            serde_json::json!({"name": "张伟", "id_number": "11010519491231002X"}),
+        ),
     ];
     for (id, holder, kind, (zh, en), number, (izh, ien), on, fields) in licences {
         out.push_str(&format!(
@@ -153,7 +198,11 @@ fn library_sql(keys: &Keyring) -> Result<String> {
         ));
     }
     let profile = serde_json::json!({"name": rep, "id_number": rep_id, "mobile": "13900139001", "company_name": "上海普陀示例餐饮有限公司", "uscc": uscc, "legal_rep": rep, "address": address});
-    out.push_str(&format!("INSERT OR IGNORE INTO profiles (account_id, values_enc, updated_at) VALUES ({}, {}, 0);\n", q(&business), q(&keys.seal(&profile.to_string(), urandom::<12>()))));
+    out.push_str(&format!(
+        "INSERT OR IGNORE INTO profiles (account_id, values_enc, updated_at) VALUES ({}, {}, 0);\n",
+        q(&business),
+        q(&keys.seal(&profile.to_string(), urandom::<12>()))
+    ));
     Ok(out)
 }
 
@@ -190,7 +239,10 @@ pub fn sql() -> Result<String> {
     for (i, d) in seed.departments.iter().enumerate() {
         push(format!(
             "INSERT OR IGNORE INTO departments (id, name_zh, name_en, phone, sort) VALUES ({}, {}, {}, {}, {i})",
-            q(&d.id), q(&d.name.zh), q(&d.name.en), q(&d.phone)
+            q(&d.id),
+            q(&d.name.zh),
+            q(&d.name.en),
+            q(&d.phone)
         ));
     }
     for (i, c) in seed.centers.iter().enumerate() {
@@ -199,13 +251,28 @@ pub fn sql() -> Result<String> {
         push(format!(
             "INSERT OR IGNORE INTO centers (id, kind, name_zh, name_en, area_zh, area_en, address_zh, address_en, phone, hours_json, note_zh, note_en, sort) \
              VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {i})",
-            q(&k.id), q(k.kind.as_str()), q(&k.name.zh), q(&k.name.en), q(&k.area.zh), q(&k.area.en),
-            q(&k.address.zh), q(&k.address.en), q(&k.phone), q(&hours), q(&k.hours_note.zh), q(&k.hours_note.en)
+            q(&k.id),
+            q(k.kind.as_str()),
+            q(&k.name.zh),
+            q(&k.name.en),
+            q(&k.area.zh),
+            q(&k.area.en),
+            q(&k.address.zh),
+            q(&k.address.en),
+            q(&k.phone),
+            q(&hours),
+            q(&k.hours_note.zh),
+            q(&k.hours_note.en)
         ));
         for w in &c.windows {
             push(format!(
                 "INSERT OR IGNORE INTO windows (id, center_id, number, class, label_zh, label_en) VALUES ({}, {}, {}, {}, {}, {})",
-                q(&format!("{}-w{}", k.id, w.number)), q(&k.id), w.number, q(w.class.as_str()), q(&w.label.zh), q(&w.label.en)
+                q(&format!("{}-w{}", k.id, w.number)),
+                q(&k.id),
+                w.number,
+                q(w.class.as_str()),
+                q(&w.label.zh),
+                q(&w.label.en)
             ));
         }
     }
@@ -256,7 +323,12 @@ pub fn sql() -> Result<String> {
             let json = serde_json::to_string(g).map_err(|e| e.to_string())?;
             push(format!(
                 "INSERT OR IGNORE INTO guide_versions (item_id, version, published_at, change_zh, change_en, guide_json) VALUES ({}, {}, {}, {}, {}, {})",
-                q(&it.id), g.version, q(&g.published_at), q(&g.change_note.zh), q(&g.change_note.en), q(&json)
+                q(&it.id),
+                g.version,
+                q(&g.published_at),
+                q(&g.change_note.zh),
+                q(&g.change_note.en),
+                q(&json)
             ));
         }
         let centers: Vec<&str> = if it.centers.iter().any(|c| c == "*") { all_centers.clone() } else { it.centers.iter().map(String::as_str).collect() };
@@ -270,7 +342,11 @@ pub fn sql() -> Result<String> {
     for (i, bnd) in seed.bundles.iter().enumerate() {
         push(format!(
             "INSERT OR IGNORE INTO bundles (id, name_zh, name_en, summary_zh, summary_en, sort) VALUES ({}, {}, {}, {}, {}, {i})",
-            q(&bnd.id), q(&bnd.name.zh), q(&bnd.name.en), q(&bnd.summary.zh), q(&bnd.summary.en)
+            q(&bnd.id),
+            q(&bnd.name.zh),
+            q(&bnd.name.en),
+            q(&bnd.summary.zh),
+            q(&bnd.summary.en)
         ));
         for (ord, item) in bnd.items.iter().enumerate() {
             push(format!("INSERT OR IGNORE INTO bundle_items (bundle_id, item_id, ord) VALUES ({}, {}, {ord})", q(&bnd.id), q(item)));
@@ -305,8 +381,13 @@ pub fn reviews_sql(today: chrono::NaiveDate) -> Result<String> {
     for (center, logins) in centers {
         let c = seed.centers.iter().find(|c| c.center.id == center).ok_or("demo center missing")?;
         let windows: Vec<u32> = c.windows.iter().filter(|w| w.class == tongban_shared::catalogue::WindowClass::Any).map(|w| w.number).take(3).collect();
-        let items: Vec<(&str, &str)> =
-            seed.items.iter().filter(|it| it.centers.iter().any(|x| x == center || x == "*")).map(|it| (it.id.as_str(), it.department.as_str())).take(12).collect();
+        let items: Vec<(&str, &str)> = seed
+            .items
+            .iter()
+            .filter(|it| it.centers.iter().any(|x| x == center || x == "*"))
+            .map(|it| (it.id.as_str(), it.department.as_str()))
+            .take(12)
+            .collect();
         if items.is_empty() || windows.is_empty() {
             continue;
         }
@@ -418,7 +499,6 @@ mod tests {
         assert!(bootstrap_admin_sql("Admin First", "郑华", "a long first password", &keys, 0).is_err());
         assert!(bootstrap_admin_sql("admin.first", "郑华", "password", &keys, 0).is_err());
     }
-
 
     #[test]
     fn quotes_are_doubled() {

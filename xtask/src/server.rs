@@ -39,12 +39,9 @@ pub fn prepare_db(state: &Path) -> Result {
     sh(cmd("wrangler").args(["d1", "migrations", "apply", D1_NAME, "--local", "--persist-to", state]).stdin(Stdio::null()))?;
     let sql_path = root().join("target/seed.sql");
     std::fs::create_dir_all(root().join("target")).map_err(|e| e.to_string())?;
-    std::fs::write(&sql_path, crate::seed::sql()? + &crate::seed::accounts_sql()? + &crate::seed::reviews_sql(crate::seed::beijing_today())?).map_err(|e| e.to_string())?;
-    sh(cmd("wrangler")
-        .args(["d1", "execute", D1_NAME, "--local", "--persist-to", state, "--file"])
-        .arg(&sql_path)
-        .stdout(Stdio::null())
-        .stdin(Stdio::null()))?;
+    std::fs::write(&sql_path, crate::seed::sql()? + &crate::seed::accounts_sql()? + &crate::seed::reviews_sql(crate::seed::beijing_today())?)
+        .map_err(|e| e.to_string())?;
+    sh(cmd("wrangler").args(["d1", "execute", D1_NAME, "--local", "--persist-to", state, "--file"]).arg(&sql_path).stdout(Stdio::null()).stdin(Stdio::null()))?;
     println!("xtask: local D1 migrated and seeded ({:.0} s)", t.elapsed().as_secs_f32());
     Ok(())
 }
@@ -101,11 +98,7 @@ impl Server {
 
     fn wait_ready(&self, limit: Duration, log: &Path) -> Result {
         let t = Instant::now();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(5)))
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(5))).http_status_as_error(false).build().into();
         while t.elapsed() < limit {
             if let Ok(r) = agent.get(&format!("{}/api/v1/health", self.base)).call() {
                 if r.status() == 200 {

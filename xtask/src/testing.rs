@@ -46,11 +46,7 @@ fn run_counted(c: &mut Command) -> (u64, u64) {
     for line in BufReader::new(child.stdout.take().expect("piped")).lines().map_while(|l| l.ok()) {
         println!("{line}");
         if let Some(rest) = line.trim().strip_prefix("test result: ") {
-            let num = |key: &str| {
-                rest.split([';', '.'])
-                    .find_map(|part| part.trim().strip_suffix(key).and_then(|n| n.trim().parse::<u64>().ok()))
-                    .unwrap_or(0)
-            };
+            let num = |key: &str| rest.split([';', '.']).find_map(|part| part.trim().strip_suffix(key).and_then(|n| n.trim().parse::<u64>().ok())).unwrap_or(0);
             p += num("passed");
             f += num("failed");
         }
@@ -105,7 +101,11 @@ pub fn run_all(only: Option<&str>) -> Result {
             check(&mut t, "initial download within budget", budget());
             let worker = server::worker_size().and_then(|(raw, gzip)| {
                 println!("xtask: worker bundle {raw:.0} KiB, {gzip:.0} KiB gzip (Cloudflare free-plan limit {:.0} KiB compressed)", server::WORKER_LIMIT_KIB);
-                if gzip < server::WORKER_LIMIT_KIB { Ok(()) } else { Err(format!("worker is {gzip:.0} KiB gzip, over the limit")) }
+                if gzip < server::WORKER_LIMIT_KIB {
+                    Ok(())
+                } else {
+                    Err(format!("worker is {gzip:.0} KiB gzip, over the limit"))
+                }
             });
             check(&mut t, "wrangler deploy --dry-run; worker under 3 MB compressed", worker);
             let state = root().join(format!("target/test-state/{}", std::process::id()));
@@ -122,7 +122,12 @@ pub fn run_all(only: Option<&str>) -> Result {
                         t.record("setup", 0, 0, s.elapsed().as_secs_f32());
                         if wants("integration") {
                             let s = Instant::now();
-                            let (p, f) = run_counted(cmd("cargo").args(["test", "-p", "tongban-tests", "--no-fail-fast"]).env("TONGBAN_BASE_URL", &srv.base).env("TONGBAN_STATE_DIR", &state));
+                            let (p, f) = run_counted(
+                                cmd("cargo")
+                                    .args(["test", "-p", "tongban-tests", "--no-fail-fast"])
+                                    .env("TONGBAN_BASE_URL", &srv.base)
+                                    .env("TONGBAN_STATE_DIR", &state),
+                            );
                             t.record("integration tests on workerd (D1 + KV)", p, f, s.elapsed().as_secs_f32());
                         }
                         if wants("browser") {
@@ -175,7 +180,11 @@ fn budget() -> Result {
         println!("{l}");
     }
     println!("xtask: initial download total {:.1} KB brotli (budget {} KB)", total as f64 / 1024.0, DOWNLOAD_BUDGET / 1024);
-    if total <= DOWNLOAD_BUDGET { Ok(()) } else { Err(format!("{total} B is over the {DOWNLOAD_BUDGET} B budget")) }
+    if total <= DOWNLOAD_BUDGET {
+        Ok(())
+    } else {
+        Err(format!("{total} B is over the {DOWNLOAD_BUDGET} B budget"))
+    }
 }
 
 /// Runs the Playwright suite and reads its JSON report for the counts.
@@ -191,10 +200,7 @@ fn playwright(base: &str, state: &std::path::Path) -> (u64, u64) {
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
-    let stats = std::fs::read_to_string(&report)
-        .ok()
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-        .map(|v| v["stats"].clone());
+    let stats = std::fs::read_to_string(&report).ok().and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok()).map(|v| v["stats"].clone());
     match stats {
         Some(s) => {
             let n = |k: &str| s[k].as_u64().unwrap_or(0);

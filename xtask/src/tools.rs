@@ -38,7 +38,11 @@ pub enum Needs {
 pub fn sh(cmd: &mut Command) -> Result {
     let shown = format!("{cmd:?}");
     let status = cmd.status().map_err(|e| format!("{shown}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{shown} failed ({status})")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
 }
 
 /// Output of a command, or None if it is missing or fails.
@@ -48,9 +52,9 @@ pub fn output(cmd: &str, args: &[&str]) -> Option<String> {
 }
 
 pub fn cargo_bin(name: &str) -> PathBuf {
-    let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cargo")
-    });
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cargo"));
     home.join("bin").join(name)
 }
 
@@ -114,10 +118,7 @@ fn ensure_npm() -> Result {
         _ => false,
     };
     if !fresh || !node_bin().join("wrangler").exists() {
-        sh(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-            .current_dir(&root))?;
+        sh(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").current_dir(&root))?;
     }
     let node = output(node_bin().join("node").to_str().unwrap_or_default(), &["--version"]).unwrap_or_default();
     if !node.starts_with("v22") {

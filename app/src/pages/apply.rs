@@ -169,7 +169,10 @@ fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String, for_id: Op
         let problems = f_submit.validate(&v);
         if !problems.is_empty() {
             errors.set(problems.iter().map(|p| (p.key.clone(), p.code)).collect());
-            top_error.set(Some(Text::new(format!("有 {} 项需要修改，已在下方标出", problems.len()), format!("{} fields need attention; they are marked below", problems.len()))));
+            top_error.set(Some(Text::new(
+                format!("有 {} 项需要修改，已在下方标出", problems.len()),
+                format!("{} fields need attention; they are marked below", problems.len()),
+            )));
             if let Some(el) = document().get_element_by_id(&format!("f-{}", problems[0].key)) {
                 use wasm_bindgen::JsCast;
                 if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
@@ -191,7 +194,9 @@ fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String, for_id: Op
         let (key, l, nav) = (key.clone(), lang(), navigate.clone());
         leptos::task::spawn_local(async move {
             match api::submit_application(&a, &key, l).await {
-                Ok(Ok(app)) => nav(&if a.on_behalf.is_some() { format!("/staff/desk/{}", app.id) } else { format!("/applications/{}", app.id) }, Default::default()),
+                Ok(Ok(app)) => {
+                    nav(&if a.on_behalf.is_some() { format!("/staff/desk/{}", app.id) } else { format!("/applications/{}", app.id) }, Default::default())
+                }
                 Ok(Err(problems)) => {
                     errors.set(problems.iter().map(|p| (p.key.clone(), p.code)).collect());
                     top_error.set(Some(ErrorCode::InvalidForm.text()));

@@ -21,7 +21,8 @@ pub fn BundlePage() -> impl IntoView {
         Some(Ok(b)) => b.name.get(l).to_string(),
         _ => msgs(l).bundles.to_string(),
     });
-    move || match bundle.get() {
+    move || {
+        match bundle.get() {
         Some(Err(e)) if e.is_not_found() => view! { <NotFound/> }.into_any(),
         _ => async_view(bundle, |b| view! {
             <h1>{tx(&b.name)}</h1>
@@ -30,5 +31,6 @@ pub fn BundlePage() -> impl IntoView {
             <h2>{tr(|m| m.items_in_bundle)}</h2>
             <ul class="cards">{b.items.into_iter().map(|i| view! { <ItemCard item=i/> }).collect_view()}</ul>
         }).into_any(),
+    }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::components::{async_view, tx};
-use crate::i18n::{msgs, window_label, tr};
+use crate::i18n::{msgs, tr, window_label};
 use crate::pages::not_found::NotFound;
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;

@@ -25,7 +25,13 @@ pub fn hours_summary(hours: &[OpeningHours], l: Lang) -> String {
     groups
         .into_iter()
         .map(|(a, b, o, c)| {
-            let days = if a == b { day(a).to_string() } else if l == Lang::Zh { format!("{}至{}", day(a), day(b)) } else { format!("{}–{}", day(a), day(b)) };
+            let days = if a == b {
+                day(a).to_string()
+            } else if l == Lang::Zh {
+                format!("{}至{}", day(a), day(b))
+            } else {
+                format!("{}–{}", day(a), day(b))
+            };
             format!("{days} {o}–{c}")
         })
         .collect::<Vec<_>>()
@@ -78,7 +84,14 @@ mod tests {
 
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn joins_runs_of_equal_days() {
-        let hours = vec![h(1, "09:00", "17:00"), h(2, "09:00", "17:00"), h(3, "09:00", "17:00"), h(4, "09:00", "17:00"), h(5, "09:00", "17:00"), h(6, "09:00", "12:00")];
+        let hours = vec![
+            h(1, "09:00", "17:00"),
+            h(2, "09:00", "17:00"),
+            h(3, "09:00", "17:00"),
+            h(4, "09:00", "17:00"),
+            h(5, "09:00", "17:00"),
+            h(6, "09:00", "12:00"),
+        ];
         assert_eq!(hours_summary(&hours, Lang::Zh), "周一至周五 09:00–17:00 · 周六 09:00–12:00");
         assert_eq!(hours_summary(&hours, Lang::En), "Mon–Fri 09:00–17:00 · Sat 09:00–12:00");
         assert_eq!(hours_summary(&[h(3, "09:00", "11:00"), h(1, "09:00", "11:00")], Lang::En), "Mon 09:00–11:00 · Wed 09:00–11:00");

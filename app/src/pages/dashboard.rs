@@ -88,11 +88,13 @@ fn filter_of(pairs: &[(String, String)]) -> DashFilter {
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    use_title(|l| match l {
-        Lang::Zh => "政务服务好差评公示",
-        Lang::En => "Good/bad review results",
-    }
-    .to_string());
+    use_title(|l| {
+        match l {
+            Lang::Zh => "政务服务好差评公示",
+            Lang::En => "Good/bad review results",
+        }
+        .to_string()
+    });
     let p = prefs();
     let qm = use_query_map();
     let filter = Memo::new(move |_| {
@@ -587,8 +589,7 @@ enum By {
 
 fn ranking(cap_id: &'static str, caption: impl Fn() -> &'static str + Copy + Send + Sync + 'static, rows: &[Ranked], by: By, f: &DashFilter) -> impl IntoView {
     if rows.is_empty() {
-        return view! { <p class="empty"><strong>{caption}</strong>" "{t("暂无数据。", "No data yet.")}</p> }
-        .into_any();
+        return view! { <p class="empty"><strong>{caption}</strong>" "{t("暂无数据。", "No data yet.")}</p> }.into_any();
     }
     let head = view! {
         <tr>

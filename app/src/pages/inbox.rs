@@ -106,7 +106,8 @@ fn PrefsForm() -> impl IntoView {
             }));
         });
     };
-    move || prefs.get().map(|p| view! {
+    move || {
+        prefs.get().map(|p| view! {
         <details class="card">
             <summary>{tr(|m| m.push_prefs)}</summary>
             <form class="form" on:submit=save novalidate>
@@ -136,4 +137,5 @@ fn PrefsForm() -> impl IntoView {
             </form>
         </details>
     })
+    }
 }

@@ -44,7 +44,11 @@ fn section(title: fn(&'static crate::i18n::Msgs) -> &'static str, id: &'static s
 
 fn text_list(items: Vec<Text>, ordered: bool) -> impl IntoView {
     let lis = items.into_iter().map(|t| view! { <li>{tx(&t)}</li> }).collect_view();
-    if ordered { view! { <ol class="steps">{lis}</ol> }.into_any() } else { view! { <ul class="plain">{lis}</ul> }.into_any() }
+    if ordered {
+        view! { <ol class="steps">{lis}</ol> }.into_any()
+    } else {
+        view! { <ul class="plain">{lis}</ul> }.into_any()
+    }
 }
 
 fn material_row(i: usize, mat: Material) -> impl IntoView {

@@ -1,18 +1,18 @@
 //! One module per route.
 
 #[cfg(feature = "console")]
-pub mod apply;
-#[cfg(feature = "console")]
 pub mod applications;
+#[cfg(feature = "console")]
+pub mod apply;
 pub mod book;
 pub mod bookings;
 pub mod bundle;
 pub mod center;
-#[cfg(feature = "console")]
-pub mod devices;
 pub mod centers;
 #[cfg(feature = "console")]
 pub mod dashboard;
+#[cfg(feature = "console")]
+pub mod devices;
 pub mod home;
 pub mod inbox;
 pub mod item;
@@ -26,6 +26,6 @@ pub mod review;
 #[cfg(feature = "console")]
 pub mod reviews;
 pub mod search;
-pub mod ticket;
 #[cfg(feature = "console")]
 pub mod staff;
+pub mod ticket;

@@ -66,7 +66,8 @@ pub fn RegisterPage() -> impl IntoView {
             return;
         }
         error.set(None);
-        let req = RegisterResident { name: name.get_untracked(), id_number: id_number.get_untracked(), mobile: mobile.get_untracked(), password: pw.get_untracked() };
+        let req =
+            RegisterResident { name: name.get_untracked(), id_number: id_number.get_untracked(), mobile: mobile.get_untracked(), password: pw.get_untracked() };
         match req.validate() {
             Err(found) => show_errors(FIELDS, &errs, found),
             // The language is read here: the request runs outside the reactive owner.

@@ -1,9 +1,9 @@
 //! `/register/business`: a business registers by its legal representative (法人注册).
 
 use crate::api;
-use crate::pages::register::{finish_registration, show_errors};
 use crate::components::{tx, Field};
 use crate::i18n::{msgs, tr};
+use crate::pages::register::{finish_registration, show_errors};
 use crate::state::{lang, use_title};
 use leptos::prelude::*;
 use leptos_router::components::A;

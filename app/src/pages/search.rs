@@ -23,7 +23,11 @@ pub fn Search() -> impl IntoView {
     });
     use_title(move |l| {
         let q = query.get().q;
-        if q.is_empty() { msgs(l).nav_search.to_string() } else { format!("{q} - {}", msgs(l).results_for) }
+        if q.is_empty() {
+            msgs(l).nav_search.to_string()
+        } else {
+            format!("{q} - {}", msgs(l).results_for)
+        }
     });
     let results = LocalResource::new(move || {
         let q = query.get();

@@ -1,8 +1,8 @@
 //! `/kiosk/:center`: take a walk-in ticket or check in with a booking code, no sign-in. Large targets;
 //! the result stays for a short while and then the screen is ready for the next person.
 
-use crate::api;
 use super::CheckInForm;
+use crate::api;
 use crate::components::tx;
 use crate::i18n::{msgs, tr};
 use crate::state::{lang, use_title};

@@ -34,16 +34,76 @@ const RULES: &[(&str, RuleGet, RuleSet)] = &[
 fn rule_label(field: &str, l: tongban_shared::Lang) -> &'static str {
     let zh = l == tongban_shared::Lang::Zh;
     match field {
-        "rules.slot_minutes" => if zh { "时段长度（分钟）" } else { "Slot length (min)" },
-        "rules.horizon_days" => if zh { "可预约工作日数" } else { "Bookable working days ahead" },
-        "rules.max_active_per_person" => if zh { "每人进行中预约上限" } else { "Active bookings per person" },
-        "rules.cancel_before_minutes" => if zh { "最晚取消（开始前分钟）" } else { "Cancel until (min before)" },
-        "rules.hold_minutes" => if zh { "保留确认时间（分钟）" } else { "Hold while confirming (min)" },
-        "rules.checkin_early_minutes" => if zh { "最早签到（开始前分钟）" } else { "Check-in from (min before)" },
-        "rules.checkin_late_minutes" => if zh { "最晚签到（开始后分钟）" } else { "Check-in until (min after)" },
-        "rules.no_show_limit" => if zh { "爽约次数" } else { "No-shows" },
-        "rules.no_show_window_days" => if zh { "统计天数" } else { "Within days" },
-        _ => if zh { "暂停预约天数" } else { "Suspension days" },
+        "rules.slot_minutes" => {
+            if zh {
+                "时段长度（分钟）"
+            } else {
+                "Slot length (min)"
+            }
+        }
+        "rules.horizon_days" => {
+            if zh {
+                "可预约工作日数"
+            } else {
+                "Bookable working days ahead"
+            }
+        }
+        "rules.max_active_per_person" => {
+            if zh {
+                "每人进行中预约上限"
+            } else {
+                "Active bookings per person"
+            }
+        }
+        "rules.cancel_before_minutes" => {
+            if zh {
+                "最晚取消（开始前分钟）"
+            } else {
+                "Cancel until (min before)"
+            }
+        }
+        "rules.hold_minutes" => {
+            if zh {
+                "保留确认时间（分钟）"
+            } else {
+                "Hold while confirming (min)"
+            }
+        }
+        "rules.checkin_early_minutes" => {
+            if zh {
+                "最早签到（开始前分钟）"
+            } else {
+                "Check-in from (min before)"
+            }
+        }
+        "rules.checkin_late_minutes" => {
+            if zh {
+                "最晚签到（开始后分钟）"
+            } else {
+                "Check-in until (min after)"
+            }
+        }
+        "rules.no_show_limit" => {
+            if zh {
+                "爽约次数"
+            } else {
+                "No-shows"
+            }
+        }
+        "rules.no_show_window_days" => {
+            if zh {
+                "统计天数"
+            } else {
+                "Within days"
+            }
+        }
+        _ => {
+            if zh {
+                "暂停预约天数"
+            } else {
+                "Suspension days"
+            }
+        }
     }
 }
 
@@ -232,7 +292,11 @@ fn SlotOverrideForm(center: RwSignal<String>, cfg: RwSignal<Option<CenterConfig>
     let out = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let class_id = if class.get_untracked().is_empty() { cfg.get_untracked().and_then(|c| c.classes.first().map(|k| k.id.clone())).unwrap_or_default() } else { class.get_untracked() };
+        let class_id = if class.get_untracked().is_empty() {
+            cfg.get_untracked().and_then(|c| c.classes.first().map(|k| k.id.clone())).unwrap_or_default()
+        } else {
+            class.get_untracked()
+        };
         let o = SlotOverride { class_id, date: date.get_untracked(), start: start.get_untracked(), capacity: cap.get_untracked().trim().parse().ok() };
         let (c, l) = (center.get_untracked(), lang());
         leptos::task::spawn_local(async move {

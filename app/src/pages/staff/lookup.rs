@@ -23,7 +23,11 @@ pub fn LookupPage() -> impl IntoView {
         let l = lang();
         leptos::task::spawn_local(async move {
             match api::lift_ban(&req, l).await {
-                Ok(b) => found.update(|p| if let Some(p) = p { p.ban = b }),
+                Ok(b) => found.update(|p| {
+                    if let Some(p) = p {
+                        p.ban = b
+                    }
+                }),
                 Err(e) => error.set(Some(e.text())),
             }
         });

@@ -87,7 +87,15 @@ fn create_form(me: Me, reload: Callback<()>) -> impl IntoView {
             Role::Approver => (None, sc),
             _ => (None, None),
         };
-        let req = NewStaff { login: login.get_untracked(), name: name.get_untracked(), role: Some(r), center_id, dept_id, password: pw.get_untracked(), backup_id: None };
+        let req = NewStaff {
+            login: login.get_untracked(),
+            name: name.get_untracked(),
+            role: Some(r),
+            center_id,
+            dept_id,
+            password: pw.get_untracked(),
+            backup_id: None,
+        };
         if let Err(fe) = req.validate() {
             let slot = match fe.field {
                 Some("login") => login_e,
