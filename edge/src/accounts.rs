@@ -67,7 +67,7 @@ mod wasm {
         let req: RegisterResident = ctx.json_body()?;
         let v = req.validate().map_err(|errs| ApiError::from(errs[0].clone()))?;
         let keys = ctx.keyring()?;
-        let password = hash_password(&req.password).await?;
+        let password = hash_password(ctx, &req.password).await?;
         let id = hex(&random::<16>().map_err(js_err)?);
         let nonce = || random::<12>().map_err(js_err);
         let db = ctx.db()?;
@@ -105,7 +105,7 @@ mod wasm {
         let req: RegisterBusiness = ctx.json_body()?;
         let v = req.validate().map_err(|errs| ApiError::from(errs[0].clone()))?;
         let keys = ctx.keyring()?;
-        let password = hash_password(&req.password).await?;
+        let password = hash_password(ctx, &req.password).await?;
         let id = hex(&random::<16>().map_err(js_err)?);
         let nonce = || random::<12>().map_err(js_err);
         let db = ctx.db()?;
@@ -136,7 +136,7 @@ mod wasm {
         let req: ChangePassword = ctx.json_body()?;
         sessions::confirm_password(ctx, &p.account_id, &req.current_password).await?;
         password::check(&req.new_password).map_err(|c| FieldError::new(c, "new_password"))?;
-        let record = hash_password(&req.new_password).await?;
+        let record = hash_password(ctx, &req.new_password).await?;
         let db = ctx.db()?;
         let id = JsValue::from_str(&p.account_id);
         // One transaction: the new password and the end of every other session.

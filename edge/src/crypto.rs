@@ -1,12 +1,12 @@
 //! Cryptography for personal data and credentials. The primitives are pure (RustCrypto) and tested on
 //! the host; only randomness and PBKDF2 come from the runtime's Web Crypto (`wasm` below), where PBKDF2
-//! runs natively — several times faster than in wasm, which matters at 600,000 iterations.
+//! runs natively — several times faster than in wasm.
 //!
 //! - Sealed values: `<key id>.<base64url(nonce ‖ AES-256-GCM ciphertext)>`. The key id names the key, so
 //!   keys can rotate: new writes use the newest key, old rows stay readable while any key remains.
 //! - Lookup digests: HMAC-SHA256 under a separate key, hex. Finding an account by ID number compares
 //!   digests; the plaintext is never in a column, and a dump without the key cannot be searched.
-//! - Password hashes: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` (OWASP 2023: ≥ 600,000).
+//! - Password records: [`crate::password`] (the scheme); [`pbkdf2_sha256`] is its only way to the KDF.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -14,8 +14,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-
-pub const PBKDF2_ITERATIONS: u32 = 600_000;
 
 /// A data-encryption key with its id (e.g. `k1`).
 #[derive(Clone)]
@@ -43,22 +41,25 @@ fn hex32(s: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// `id:hex,id:hex` (newest first, at least one) as keys; None if anything is malformed. The format of
+/// `DATA_KEYS` and `PASSWORD_PEPPER`.
+pub fn parse_keys(s: &str) -> Option<Vec<DataKey>> {
+    let keys = s
+        .split(',')
+        .map(|kv| {
+            let (id, hex) = kv.trim().split_once(':')?;
+            let ok_id = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric());
+            ok_id.then(|| Some(DataKey { id: id.to_string(), key: hex32(hex)? }))?
+        })
+        .collect::<Option<Vec<_>>>()?;
+    (!keys.is_empty()).then_some(keys)
+}
+
 impl Keyring {
     /// `data_keys` is `id:hex,id:hex` (newest first), `lookup_key` one hex key. None if malformed, so a
     /// misconfigured deploy fails loudly instead of writing unreadable data.
     pub fn parse(data_keys: &str, lookup_key: &str) -> Option<Keyring> {
-        let data = data_keys
-            .split(',')
-            .map(|kv| {
-                let (id, hex) = kv.trim().split_once(':')?;
-                let ok_id = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric());
-                ok_id.then(|| Some(DataKey { id: id.to_string(), key: hex32(hex)? }))?
-            })
-            .collect::<Option<Vec<_>>>()?;
-        if data.is_empty() {
-            return None;
-        }
-        Some(Keyring { data, lookup: hex32(lookup_key)? })
+        Some(Keyring { data: parse_keys(data_keys)?, lookup: hex32(lookup_key)? })
     }
 
     /// Encrypts with the newest key. `nonce` must be fresh random bytes for every call.
@@ -107,22 +108,6 @@ pub fn token_string(random: [u8; 32]) -> String {
     B64.encode(random)
 }
 
-pub fn password_record(iterations: u32, salt: &[u8], hash: &[u8]) -> String {
-    format!("pbkdf2-sha256${iterations}${}${}", B64.encode(salt), B64.encode(hash))
-}
-
-/// `(iterations, salt, hash)` of a stored password record.
-pub fn parse_password_record(s: &str) -> Option<(u32, Vec<u8>, Vec<u8>)> {
-    let mut p = s.split('$');
-    if p.next()? != "pbkdf2-sha256" {
-        return None;
-    }
-    let it = p.next()?.parse().ok()?;
-    let salt = B64.decode(p.next()?).ok()?;
-    let hash = B64.decode(p.next()?).ok()?;
-    p.next().is_none().then_some((it, salt, hash))
-}
-
 /// Equality that takes the same time wherever the first difference is.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -147,11 +132,13 @@ mod wasm {
         Ok(buf)
     }
 
-    /// PBKDF2-HMAC-SHA256 through Web Crypto, 32 bytes out.
-    pub async fn pbkdf2_sha256(password: &str, salt: &[u8], iterations: u32) -> Result<Vec<u8>, JsValue> {
+    /// PBKDF2-HMAC-SHA256 through Web Crypto, 32 bytes out. A count above the production runtime's cap
+    /// is refused before Web Crypto sees it, since local workerd would accept it.
+    pub async fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> Result<Vec<u8>, JsValue> {
+        let iterations = crate::password::check_iterations(iterations).map_err(|e| JsValue::from_str(&e))?;
         let subtle = crypto()?.subtle();
         let usages = js_sys::Array::of1(&JsValue::from_str("deriveBits"));
-        let key = JsFuture::from(subtle.import_key_with_str("raw", &Uint8Array::from(password.as_bytes()), "PBKDF2", false, &usages)?).await?;
+        let key = JsFuture::from(subtle.import_key_with_str("raw", &Uint8Array::from(password), "PBKDF2", false, &usages)?).await?;
         let params = Object::new();
         Reflect::set(&params, &"name".into(), &"PBKDF2".into())?;
         Reflect::set(&params, &"hash".into(), &"SHA-256".into())?;
@@ -214,16 +201,6 @@ mod tests {
         assert!(Keyring::parse("k1:abcd", &"33".repeat(32)).is_none());
         assert!(Keyring::parse(&format!("k1:{}", "11".repeat(32)), "short").is_none());
         assert!(Keyring::parse(&format!("k-1:{}", "11".repeat(32)), &"33".repeat(32)).is_none());
-    }
-
-    #[test]
-    fn password_records_round_trip() {
-        let rec = password_record(600_000, b"saltsaltsaltsalt", &[5u8; 32]);
-        assert!(rec.starts_with("pbkdf2-sha256$600000$"));
-        let (it, salt, hash) = parse_password_record(&rec).unwrap();
-        assert_eq!((it, salt.as_slice(), hash.as_slice()), (600_000, &b"saltsaltsaltsalt"[..], &[5u8; 32][..]));
-        assert!(parse_password_record("md5$1$x$y").is_none());
-        assert!(parse_password_record(&format!("{rec}$extra")).is_none());
     }
 
     #[test]

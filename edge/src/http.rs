@@ -134,6 +134,12 @@ mod wasm {
                 .ok_or_else(|| ApiError::Internal("secrets DATA_KEYS / LOOKUP_KEY are malformed".into()))
         }
 
+        /// The password peppers (`crate::password`), from the `PASSWORD_PEPPER` secret.
+        pub fn peppers(&self) -> Result<crate::password::Peppers, ApiError> {
+            let p = self.env.secret("PASSWORD_PEPPER").map_err(|_| ApiError::Internal("secret PASSWORD_PEPPER is not set".into()))?;
+            crate::password::Peppers::parse(&p.to_string()).ok_or_else(|| ApiError::Internal("secret PASSWORD_PEPPER is malformed".into()))
+        }
+
         /// Serialises `value`, and answers 304 when the client's ETag still matches.
         pub fn json<T: Serialize>(&self, value: &T, cache: Cache) -> Result<Response, ApiError> {
             let body = serde_json::to_vec(value)?;

@@ -8,7 +8,8 @@
 //! - [`error`]    — the one error enum; codes map to status + `{"error":{"code","message","field"}}`.
 //! - [`http`]     — request context, JSON with ETag/304, security headers.
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
-//! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, password records.
+//! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, the capped PBKDF2.
+//! - [`password`] — the password scheme (peppered PBKDF2 within the Workers cap), records and re-hashing.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
 //!   [`bookings`], [`queue`], [`config`], [`notifications`],
 //!   [`applications`] (一表申请: forms, drafts, e-licences, applications and cases),
@@ -40,6 +41,7 @@ pub mod items;
 pub mod jobs;
 pub mod notifications;
 pub mod openapi;
+pub mod password;
 pub mod people;
 pub mod push;
 pub mod queue;

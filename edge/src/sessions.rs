@@ -7,9 +7,10 @@ pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
-    use crate::crypto::{self, constant_time_eq, parse_password_record, pbkdf2_sha256, random, token_digest, token_string, PBKDF2_ITERATIONS};
+    use crate::crypto::{pbkdf2_sha256, random, token_digest, token_string};
     use crate::error::ApiError;
     use crate::http::{cookie, session_cookie, Ctx, SESSION_COOKIE};
+    use crate::password::{PasswordRecord, Peppers};
     use serde::Deserialize;
     use tongban_shared::account::{Login, Role, MAX_FAILS_PER_ACCOUNT, MAX_FAILS_PER_CLIENT, THROTTLE_WINDOW_SECS};
     use tongban_shared::ErrorCode;
@@ -72,10 +73,40 @@ mod wasm {
         Ok((stmt, session_cookie(&token, max_age)))
     }
 
-    pub async fn hash_password(password: &str) -> Result<String, ApiError> {
-        let salt = random::<16>().map_err(js_err)?;
-        let hash = pbkdf2_sha256(password, &salt, PBKDF2_ITERATIONS).await.map_err(js_err)?;
-        Ok(crypto::password_record(PBKDF2_ITERATIONS, &salt, &hash))
+    /// A new password record in the current scheme (`crate::password`).
+    pub async fn hash_password(ctx: &Ctx, password: &str) -> Result<String, ApiError> {
+        hash_with(&ctx.peppers()?, password).await
+    }
+
+    async fn hash_with(peppers: &Peppers, password: &str) -> Result<String, ApiError> {
+        let mut rec = PasswordRecord::new_params(peppers, random::<16>().map_err(js_err)?);
+        rec.hash = derive(&rec, peppers, password).await?;
+        Ok(rec.encode())
+    }
+
+    async fn derive(rec: &PasswordRecord, peppers: &Peppers, password: &str) -> Result<Vec<u8>, ApiError> {
+        let input = rec.kdf_input(peppers, password).map_err(ApiError::Internal)?;
+        pbkdf2_sha256(&input, &rec.salt, rec.iterations).await.map_err(js_err)
+    }
+
+    /// Whether `password` matches `record`, and if it does and the record is not in the current scheme,
+    /// the record to store instead. A record that cannot be checked here (malformed, above the KDF cap, a
+    /// pepper no longer held) is a failed sign-in, logged: it must never become a 500 on every attempt.
+    async fn verify_password(peppers: &Peppers, password: &str, record: &str) -> Result<(bool, Option<String>), ApiError> {
+        let rec = match PasswordRecord::parse(record).ok_or_else(|| "malformed password record".to_string()).and_then(|r| r.kdf_input(peppers, "").map(|_| r)) {
+            Ok(r) => r,
+            Err(why) => {
+                worker::console_error!("password record cannot be verified ({why}); the account needs a password reset");
+                // The same work as a real check, so this answer is not faster than a wrong password.
+                let _ = derive(&PasswordRecord::decoy(peppers), peppers, password).await?;
+                return Ok((false, None));
+            }
+        };
+        if !rec.matches(&derive(&rec, peppers, password).await?) {
+            return Ok((false, None));
+        }
+        let upgrade = if rec.is_current(peppers) { None } else { Some(hash_with(peppers, password).await?) };
+        Ok((true, upgrade))
     }
 
     #[derive(Deserialize)]
@@ -103,7 +134,7 @@ mod wasm {
         if fails.unwrap_or(0) >= i64::from(MAX_FAILS_PER_ACCOUNT) {
             return Err(ErrorCode::TooManyAttempts.into());
         }
-        if verify_password(password, &row.password).await? {
+        if verify_password(&ctx.peppers()?, password, &row.password).await?.0 {
             return Ok(());
         }
         db.prepare("INSERT INTO login_failures (login_lookup, client, at) VALUES (?1, ?2, ?3)")
@@ -117,12 +148,6 @@ mod wasm {
     pub fn own_token_digest(ctx: &Ctx) -> Result<String, ApiError> {
         let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
         Ok(cookie(&header, SESSION_COOKIE).map(token_digest).unwrap_or_default())
-    }
-
-    async fn verify_password(password: &str, record: &str) -> Result<bool, ApiError> {
-        let Some((iterations, salt, hash)) = parse_password_record(record) else { return Ok(false) };
-        let got = pbkdf2_sha256(password, &salt, iterations).await.map_err(js_err)?;
-        Ok(constant_time_eq(&got, &hash))
     }
 
     #[derive(Deserialize)]
@@ -158,8 +183,10 @@ mod wasm {
         let account: Option<AccountRow> =
             db.prepare("SELECT id, role, password FROM accounts WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?.first(None).await?;
         // Unknown accounts cost the same KDF work, so timing does not reveal which logins exist.
-        const DECOY: &str = "pbkdf2-sha256$600000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-        let ok = verify_password(&req.password, account.as_ref().map_or(DECOY, |a| a.password.as_str())).await? && account.is_some();
+        let peppers = ctx.peppers()?;
+        let decoy = PasswordRecord::decoy(&peppers).encode();
+        let (ok, upgrade) = verify_password(&peppers, &req.password, account.as_ref().map_or(decoy.as_str(), |a| a.password.as_str())).await?;
+        let ok = ok && account.is_some();
         let Some(account) = account.filter(|_| ok) else {
             db.prepare("INSERT INTO login_failures (login_lookup, client, at) VALUES (?1, ?2, ?3)")
                 .bind(&[JsValue::from_str(&lookup), JsValue::from_str(&client), JsValue::from_f64(ctx.now as f64)])?
@@ -169,7 +196,16 @@ mod wasm {
         };
         let role = Role::parse(&account.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", account.role)))?;
         let (stmt, set_cookie) = start(ctx, &account.id, role, req.remember)?;
-        db.batch(vec![stmt, db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?]).await?;
+        let mut writes = vec![stmt, db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?];
+        if let Some(record) = upgrade {
+            // Only over the record just checked: a password changed meanwhile is not overwritten.
+            writes.push(db.prepare("UPDATE accounts SET password = ?2 WHERE id = ?1 AND password = ?3").bind(&[
+                JsValue::from_str(&account.id),
+                JsValue::from_str(&record),
+                JsValue::from_str(&account.password),
+            ])?);
+        }
+        db.batch(writes).await?;
         let me = crate::accounts::me_of(ctx, &keys, &account.id).await?;
         let mut resp = ctx.json(&me, ctx.route.cache)?;
         resp.headers_mut().set("Set-Cookie", &set_cookie)?;

@@ -88,7 +88,7 @@ mod wasm {
         }
         check_backup(ctx, req.backup_id.as_deref(), None, &req.center_id, &req.dept_id).await?;
         let keys = ctx.keyring()?;
-        let password = hash_password(&req.password).await?;
+        let password = hash_password(ctx, &req.password).await?;
         let id = hex(&random::<16>().map_err(js_err)?);
         let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
         let db = ctx.db()?;

@@ -154,7 +154,7 @@ fn personal_data_is_encrypted_in_the_database_file() {
     for f in &sqlite {
         let bytes = std::fs::read(f).unwrap();
         let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-        saw_accounts |= has(b"pbkdf2-sha256$600000$");
+        saw_accounts |= has(b"hmac-pbkdf2-sha256$100000$");
         assert!(!has(id.as_bytes()), "{} holds the ID number in clear", f.display());
         assert!(!has(mobile.as_bytes()), "{} holds the mobile number in clear", f.display());
         assert!(!has("张三丰".as_bytes()), "{} holds the name in clear", f.display());
@@ -225,4 +225,51 @@ fn deleting_an_account_erases_personal_data_and_frees_the_id() {
     let look = post_with("/api/v1/people/lookup", &json!({"id_number": id, "reason": "核验"}).to_string(), &refs(&with(&window)));
     assert_eq!(look.error_code(404), "person_not_found", "the ID number no longer finds anyone");
     assert_eq!(register(&id, "13733334444", PW).status, 201, "the ID number can register again");
+}
+
+/// The local pepper, as the worker holds it (`.dev.vars`).
+fn local_peppers() -> tongban_edge::password::Peppers {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let vars = std::fs::read_to_string(root.join(".dev.vars")).unwrap();
+    let pepper = vars.lines().find_map(|l| l.strip_prefix("PASSWORD_PEPPER=")).expect("PASSWORD_PEPPER in .dev.vars");
+    tongban_edge::password::Peppers::parse(pepper).expect("a well-formed pepper")
+}
+
+fn stored_record(account: &str) -> String {
+    tongban_tests::d1_rows(&format!("SELECT password FROM accounts WHERE id = '{account}'"))[0]["password"].as_str().unwrap().to_string()
+}
+
+/// Every password is stored in the scheme production can verify: within the Workers PBKDF2 cap, with the
+/// pepper's id, so the records stay checkable across a pepper rotation.
+#[test]
+fn passwords_are_stored_peppered_within_the_workers_kdf_cap() {
+    let (_, account, _) = tongban_tests::register_resident();
+    let rec = tongban_edge::password::PasswordRecord::parse(&stored_record(&account)).expect("a record the worker can parse");
+    assert!(rec.iterations <= tongban_edge::password::KDF_MAX_ITERATIONS, "{} iterations", rec.iterations);
+    assert_eq!(rec.pepper_id.as_deref(), Some("p1"), "the local pepper's id");
+    assert!(rec.is_current(&local_peppers()));
+}
+
+/// A record in an older scheme (no pepper, fewer rounds) still signs in, and that sign-in stores it again
+/// in the current one; a record production could never check (600,000 rounds) is a refused sign-in, not
+/// a 500 on every attempt.
+#[test]
+fn older_password_records_are_rehashed_at_sign_in() {
+    use tongban_edge::password::{derive_on_host, PasswordRecord};
+    let (_, account, id_number) = tongban_tests::register_resident();
+    let password = "a resident for the tests";
+    let mut old = PasswordRecord { iterations: 1000, pepper_id: None, salt: vec![7; 16], hash: Vec::new() };
+    old.hash = derive_on_host(&old, &local_peppers(), password).unwrap();
+    tongban_tests::d1(&format!("UPDATE accounts SET password = '{}' WHERE id = '{account}'", old.encode()));
+
+    assert_eq!(login(&id_number, password).status, 200, "the legacy record verifies");
+    let now = PasswordRecord::parse(&stored_record(&account)).unwrap();
+    assert!(now.is_current(&local_peppers()), "re-hashed to the current scheme: {now:?}");
+    assert_ne!(now.salt, old.salt, "with a fresh salt");
+    assert_eq!(login(&id_number, password).status, 200, "and the new record verifies too");
+
+    let above_cap = PasswordRecord { iterations: 600_000, ..old };
+    tongban_tests::d1(&format!("UPDATE accounts SET password = '{}' WHERE id = '{account}'", above_cap.encode()));
+    let r = login(&id_number, password);
+    assert_eq!(r.error_code(401), "bad_credentials", "never handed to the KDF: {}", r.body);
 }

@@ -158,6 +158,7 @@ fn a_bootstrapped_admin_signs_in() {
         .args(["bootstrap-admin", "--login", &login, "--name", "郑华"])
         .env("DATA_KEYS", var("DATA_KEYS"))
         .env("LOOKUP_KEY", var("LOOKUP_KEY"))
+        .env("PASSWORD_PEPPER", var("PASSWORD_PEPPER"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

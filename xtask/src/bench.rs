@@ -7,7 +7,7 @@
 //!
 //! Its own wrangler dev on a free port, with a fresh local D1 migrated and seeded as the integration tests
 //! do it. Residents and their sessions are written straight into D1 with known cookie tokens: registering
-//! through the API costs 600,000 PBKDF2 rounds per account, which would dominate the setup.
+//! through the API costs 100,000 PBKDF2 rounds (Web Crypto) per account, which would dominate the setup.
 //!
 //! The load generator runs on the same machine as workerd, so the figures are of the pair competing for the
 //! same cores: a floor for the worker, useful to compare runs on one machine, not a capacity plan.

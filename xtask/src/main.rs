@@ -78,7 +78,7 @@ fn run(args: &[String]) -> Result {
             let mut password = String::new();
             std::io::stdin().read_line(&mut password).map_err(|e| e.to_string())?;
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs() as i64;
-            print!("{}", seed::bootstrap_admin_sql(&login, &name, password.trim_end_matches(['\r', '\n']), &seed::env_keyring()?, now)?);
+            print!("{}", seed::bootstrap_admin_sql(&login, &name, password.trim_end_matches(['\r', '\n']), &seed::env_keys()?, now)?);
             Ok(())
         }
         "bench" => bench::run(&bench::Options::parse(args)?),

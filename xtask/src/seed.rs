@@ -3,7 +3,8 @@
 //! database an admin has edited never overwrites their edits.
 
 use crate::{root, Result};
-use tongban_edge::crypto::{password_record, Keyring, PBKDF2_ITERATIONS};
+use tongban_edge::crypto::Keyring;
+use tongban_edge::password::{hash_on_host, Peppers};
 use tongban_shared::account::{seed_account_id, Role};
 use tongban_shared::catalogue::SeedCatalogue;
 use tongban_shared::search::seed_item_doc;
@@ -32,11 +33,20 @@ pub fn load() -> Result<SeedCatalogue> {
     Ok(seed)
 }
 
-/// The local keys from `.dev.vars` (made by `server::ensure_dev_vars`).
-fn local_keyring() -> Result<Keyring> {
+/// One variable of `.dev.vars` (made by `server::ensure_dev_vars`).
+fn dev_var(k: &str) -> Result<String> {
     let vars = std::fs::read_to_string(root().join(".dev.vars")).map_err(|e| format!(".dev.vars: {e}"))?;
-    let get = |k: &str| vars.lines().find_map(|l| l.strip_prefix(k)?.strip_prefix('=')).unwrap_or("").to_string();
-    Keyring::parse(&get("DATA_KEYS"), &get("LOOKUP_KEY")).ok_or_else(|| ".dev.vars has malformed DATA_KEYS / LOOKUP_KEY".to_string())
+    Ok(vars.lines().find_map(|l| l.strip_prefix(k)?.strip_prefix('=')).unwrap_or("").to_string())
+}
+
+/// The local keys from `.dev.vars`.
+fn local_keyring() -> Result<Keyring> {
+    Keyring::parse(&dev_var("DATA_KEYS")?, &dev_var("LOOKUP_KEY")?).ok_or_else(|| ".dev.vars has malformed DATA_KEYS / LOOKUP_KEY".to_string())
+}
+
+/// The local password pepper from `.dev.vars`.
+fn local_peppers() -> Result<Peppers> {
+    Peppers::parse(&dev_var("PASSWORD_PEPPER")?).ok_or_else(|| ".dev.vars has a malformed PASSWORD_PEPPER".to_string())
 }
 
 fn urandom<const N: usize>() -> [u8; N] {
@@ -67,29 +77,36 @@ const DEMO: &[(&str, &str, Role, Option<&str>, Option<&str>, Option<&str>, Optio
 /// The demo business: its legal representative is 李娜, and 张伟 is its authorised agent (经办人).
 const DEMO_BUSINESS: (&str, &str, &str, &str) = ("91440101MA5CJQ4N59", "李娜", "34052419800101001X", "11010519491231002X");
 
-/// Demo accounts, sealed and hashed as the worker does it. `INSERT OR IGNORE` keeps the first run's rows.
-/// A password record made as the worker makes it (PBKDF2-SHA256, 600,000 iterations, random salt).
-fn hash(password: &str) -> String {
-    let salt = urandom::<16>();
-    let mut out = [0u8; 32];
-    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), &salt, PBKDF2_ITERATIONS, &mut out);
-    password_record(PBKDF2_ITERATIONS, &salt, &out)
-}
-
-/// The `accounts` row of an account, sealed with `keys`. Residents' logins are their ID numbers.
-fn account_row(keys: &Keyring, id: &str, login: &str, name: &str, role: Role, mobile: Option<&str>, password: &str, now: i64) -> String {
+/// The `accounts` row of an account, sealed with `keys`, its password in the worker's own scheme
+/// (`tongban_edge::password`). Residents' logins are their ID numbers.
+#[allow(clippy::too_many_arguments)]
+fn account_row(
+    keys: &Keyring,
+    peppers: &Peppers,
+    id: &str,
+    login: &str,
+    name: &str,
+    role: Role,
+    mobile: Option<&str>,
+    password: &str,
+    now: i64,
+) -> Result<String> {
+    let record = q(&hash_on_host(peppers, password, urandom::<16>())?);
     let seal = |v: &str| q(&keys.seal(v, urandom::<12>()));
     let id_enc = if role == Role::Resident { seal(login) } else { "NULL".into() };
     let (mobile_enc, mobile_lookup) = (mobile.map_or("NULL".into(), seal), mobile.map_or("NULL".into(), |m| q(&keys.lookup_digest(m))));
-    format!(
+    // The UPDATE moves a local database seeded before the current password scheme onto it (its demo
+    // sign-ins would fail otherwise); on a current record it changes nothing.
+    Ok(format!(
         "INSERT OR IGNORE INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) \
-         VALUES ({}, {}, {}, {}, {id_enc}, {mobile_enc}, {mobile_lookup}, {}, {now}, {now});\n",
+         VALUES ({}, {}, {}, {}, {id_enc}, {mobile_enc}, {mobile_lookup}, {record}, {now}, {now});\n\
+         UPDATE accounts SET password = {record} WHERE id = {} AND password NOT LIKE 'hmac-pbkdf2-sha256$%';\n",
         q(id),
         q(role.as_str()),
         q(&keys.lookup_digest(login)),
         seal(name),
-        q(&hash(password))
-    )
+        q(id),
+    ))
 }
 
 fn staff_row(id: &str, login: &str, center: Option<&str>, dept: Option<&str>, backup: Option<&str>, now: i64) -> String {
@@ -106,11 +123,11 @@ fn staff_row(id: &str, login: &str, center: Option<&str>, dept: Option<&str>, ba
 
 /// Demo accounts, sealed and hashed as the worker does it. `INSERT OR IGNORE` keeps the first run's rows.
 pub fn accounts_sql() -> Result<String> {
-    let keys = local_keyring()?;
+    let (keys, peppers) = (local_keyring()?, local_peppers()?);
     let mut out = String::from("-- demo accounts (local seed only)\n");
     for (login, name, role, center, dept, mobile, backup) in DEMO {
         let id = seed_account_id(login);
-        out.push_str(&account_row(&keys, &id, login, name, *role, *mobile, DEMO_PASSWORD, 0));
+        out.push_str(&account_row(&keys, &peppers, &id, login, name, *role, *mobile, DEMO_PASSWORD, 0)?);
         if *role == Role::Business {
             let (uscc, rep, rep_id, agent) = DEMO_BUSINESS;
             let seal = |v: &str| q(&keys.seal(v, urandom::<12>()));
@@ -207,9 +224,9 @@ fn library_sql(keys: &Keyring) -> Result<String> {
 }
 
 /// The first district admin of a real deployment, sealed with the production keys given in the
-/// environment (`DATA_KEYS`, `LOOKUP_KEY`, the same values as the Worker secrets). The password is read
+/// environment (`DATA_KEYS`, `LOOKUP_KEY`, `PASSWORD_PEPPER`, the same values as the Worker secrets). The password is read
 /// from standard input so it stays out of shell history. Prints SQL for `wrangler d1 execute --remote`.
-pub fn bootstrap_admin_sql(login: &str, name: &str, password: &str, keys: &Keyring, now: i64) -> Result<String> {
+pub fn bootstrap_admin_sql(login: &str, name: &str, password: &str, (keys, peppers): &(Keyring, Peppers), now: i64) -> Result<String> {
     let login = tongban_shared::staff::login_name(login).map_err(|c| c.text().en)?;
     let name = tongban_shared::account::name(name).map_err(|c| c.text().en)?;
     tongban_shared::password::check(password).map_err(|c| c.text().en)?;
@@ -219,14 +236,16 @@ pub fn bootstrap_admin_sql(login: &str, name: &str, password: &str, keys: &Keyri
     };
     Ok(format!(
         "-- first district admin {login}\n{}{}",
-        account_row(keys, &id, &login, &name, Role::DistrictAdmin, None, password, now),
+        account_row(keys, peppers, &id, &login, &name, Role::DistrictAdmin, None, password, now)?,
         staff_row(&id, &login, None, None, None, now)
     ))
 }
 
-pub fn env_keyring() -> Result<Keyring> {
+/// The production keys and pepper, from the environment (the same values as the Worker secrets).
+pub fn env_keys() -> Result<(Keyring, Peppers)> {
     let get = |k: &str| std::env::var(k).map_err(|_| format!("set {k} to the same value as the Worker secret"));
-    Keyring::parse(&get("DATA_KEYS")?, &get("LOOKUP_KEY")?).ok_or_else(|| "DATA_KEYS / LOOKUP_KEY are malformed".to_string())
+    let keys = Keyring::parse(&get("DATA_KEYS")?, &get("LOOKUP_KEY")?).ok_or("DATA_KEYS / LOOKUP_KEY are malformed")?;
+    Ok((keys, Peppers::parse(&get("PASSWORD_PEPPER")?).ok_or("PASSWORD_PEPPER is malformed")?))
 }
 
 pub fn sql() -> Result<String> {
@@ -491,10 +510,11 @@ mod tests {
 
     #[test]
     fn bootstrap_admin_is_sealed_and_validated() {
-        let keys = Keyring::parse(&format!("k1:{}", "11".repeat(32)), &"22".repeat(32)).unwrap();
+        let keys = (Keyring::parse(&format!("k1:{}", "11".repeat(32)), &"22".repeat(32)).unwrap(), Peppers::parse(&format!("p1:{}", "33".repeat(32))).unwrap());
         let sql = bootstrap_admin_sql("admin.first", "郑华", "a long first password", &keys, 1_700_000_000).unwrap();
+        assert!(sql.contains("'hmac-pbkdf2-sha256$100000$p1$"), "the worker's scheme, within the Workers KDF cap: {sql}");
         assert!(sql.contains("'district_admin'") && sql.contains("INSERT OR IGNORE INTO staff"));
-        assert!(sql.contains(&keys.lookup_digest("admin.first")), "signs in by the keyed digest of the login");
+        assert!(sql.contains(&keys.0.lookup_digest("admin.first")), "signs in by the keyed digest of the login");
         assert!(!sql.contains("郑华") && !sql.contains("a long first password"), "no name or password in clear");
         assert!(bootstrap_admin_sql("Admin First", "郑华", "a long first password", &keys, 0).is_err());
         assert!(bootstrap_admin_sql("admin.first", "郑华", "password", &keys, 0).is_err());
