@@ -1,6 +1,7 @@
 //! `cargo xtask`: the two commands that set up and run tongban on a fresh machine, and their helpers.
 //!
-//! - `dev`    — install what is missing, build, migrate and seed local D1, serve on 127.0.0.1:8787.
+//! - `dev`    — install what is missing, build, migrate and seed local D1, serve on 127.0.0.1:8787, and
+//!              fire the Cron Triggers on their schedules (wrangler dev does not).
 //! - `test`   — install what is missing, run every test (host, wasm in Chromium, integration on real
 //!              workerd, browser end-to-end), print `N passed, N failed`.
 //! - `deploy` — build and `wrangler deploy` (`--dry-run` builds the bundle without uploading).
@@ -9,7 +10,7 @@
 //! - `bench`  — throughput, latency and memory under load on a local workerd, sizes, Lighthouse.
 //! - `fuzz`   — libFuzzer on `shared`'s parsers and validators, then a long schemathesis run on the API.
 //!
-//! Layout: [`tools`] installs and locates tools; [`build`] builds; [`seed`] turns `seed/catalogue.json`
+//! Layout: [`tools`] installs and locates tools; [`build`] builds; [`cron`] fires the schedules locally; [`seed`] turns `seed/catalogue.json`
 //! into idempotent SQL; [`server`] runs wrangler dev; [`testing`] runs the suites and counts results;
 //! [`bench`] loads a local server and measures it; [`apifuzz`] runs schemathesis per role; [`fuzz`] runs
 //! the native fuzzers; [`durability`] kills workerd under load and checks what survived.
@@ -17,6 +18,7 @@
 mod apifuzz;
 mod bench;
 mod build;
+mod cron;
 mod durability;
 mod fuzz;
 mod lighthouse;
@@ -54,6 +56,9 @@ fn run(args: &[String]) -> Result {
                 let _ = std::fs::remove_dir_all(&state);
             }
             server::prepare_db(&state)?;
+            let crons = cron::schedules()?;
+            println!("xtask: firing the Cron Triggers of wrangler.toml locally ({}), as Cloudflare would; wrangler dev does not", crons.join(", "));
+            std::thread::spawn(move || cron::fire_forever(format!("http://127.0.0.1:{DEV_PORT}"), crons));
             println!("\ntongban: http://127.0.0.1:{DEV_PORT}  (Ctrl-C to stop)\n");
             server::serve_foreground(&state, DEV_PORT)
         }
