@@ -4,7 +4,8 @@
 //!              fire the Cron Triggers on their schedules (wrangler dev does not).
 //! - `test`   — install what is missing, run every test (host, wasm in Chromium, integration on real
 //!              workerd, browser end-to-end), print `N passed, N failed`.
-//! - `deploy` — build and `wrangler deploy` (`--dry-run` builds the bundle without uploading).
+//! - `deploy` — `--env staging|production`: build, check the secrets, apply D1 migrations, then upload
+//!              (`--dry-run`: everything that needs no account).
 //! - `build`  — build the worker and the app into `edge/build` and `dist`.
 //! - `bootstrap-admin` — SQL for the first district admin of a deployment, sealed with production keys.
 //! - `bench`  — throughput, latency and memory under load on a local workerd, sizes, Lighthouse.
@@ -41,7 +42,7 @@ pub fn root() -> PathBuf {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser|apifuzz|durability] | build | deploy [--dry-run] | bench [--secs N] [--conns 32,128] [--accounts N] [--no-build] | fuzz [--secs N per native target] [--examples N per operation and role] [--seed S] [--native-only|--api-only] | seed-sql | bootstrap-admin --login L --name N>"
+    "usage: cargo xtask <dev [--reset] | test [--only host|wasm|integration|browser|apifuzz|durability] | build | deploy --env staging|production [--dry-run] | bench [--secs N] [--conns 32,128] [--accounts N] [--no-build] | fuzz [--secs N per native target] [--examples N per operation and role] [--seed S] [--native-only|--api-only] | seed-sql | bootstrap-admin --login L --name N>"
 }
 
 fn run(args: &[String]) -> Result {
@@ -71,9 +72,13 @@ fn run(args: &[String]) -> Result {
             build::all()
         }
         "deploy" => {
+            let env = args.iter().position(|a| a == "--env").and_then(|i| args.get(i + 1)).cloned().unwrap_or_default();
+            if !server::ENVIRONMENTS.contains(&env.as_str()) {
+                return Err(format!("usage: cargo xtask deploy --env {} [--dry-run]", server::ENVIRONMENTS.join("|")));
+            }
             tools::ensure(tools::Needs::Dev)?;
             build::all()?;
-            server::deploy(flag("--dry-run"))
+            server::deploy(&env, flag("--dry-run"))
         }
         "bootstrap-admin" => {
             let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();

@@ -144,15 +144,88 @@ impl Drop for Server {
     }
 }
 
-/// `wrangler deploy`; with `dry_run` it bundles and checks everything without uploading, so it runs
-/// in tests on a machine with no Cloudflare account.
-pub fn deploy(dry_run: bool) -> Result {
-    let mut c = cmd("wrangler");
-    c.arg("deploy").stdin(Stdio::null());
-    if dry_run {
-        c.args(["--dry-run", "--outdir"]).arg(root().join("target/deploy-dry-run"));
+/// The deployments of `wrangler.toml`; `cargo xtask deploy` takes one of them, never the local top level.
+pub const ENVIRONMENTS: &[&str] = &["staging", "production"];
+
+/// `cargo xtask deploy --env ENV`, in an order that cannot half-succeed: the configuration is checked,
+/// then every secret must exist, then pending D1 migrations are applied (migrations only ever add, so the
+/// code still running keeps working on the new schema), and only then is the code uploaded. Any step
+/// that fails stops the rest. `dry_run` does every step that needs no Cloudflare account: the checks of
+/// the file and a full `wrangler deploy --dry-run` bundle of that environment.
+pub fn deploy(env: &str, dry_run: bool) -> Result {
+    if !ENVIRONMENTS.contains(&env) {
+        return Err(format!("deploy needs --env {} (the top level of wrangler.toml is local only)", ENVIRONMENTS.join("|")));
     }
-    sh(&mut c)
+    let toml = std::fs::read_to_string(root().join("wrangler.toml")).map_err(|e| format!("wrangler.toml: {e}"))?;
+    let problems = env_problems(&toml, env);
+    if dry_run {
+        for p in &problems {
+            println!("xtask: deploy {env}: before a real deploy: {p}");
+        }
+        let mut c = cmd("wrangler");
+        c.args(["deploy", "--dry-run", "--env", env, "--outdir"]).arg(root().join(format!("target/deploy-dry-run-{env}"))).stdin(Stdio::null());
+        sh(&mut c)?;
+        println!(
+            "xtask: deploy {env} --dry-run: bundle checked; a real deploy would check the secrets {}, apply D1 migrations, then upload",
+            SECRETS.join(", ")
+        );
+        return Ok(());
+    }
+    if !problems.is_empty() {
+        return Err(format!("wrangler.toml [env.{env}] is not ready:\n  {}", problems.join("\n  ")));
+    }
+    let out = cmd("wrangler").args(["secret", "list", "--env", env]).stdin(Stdio::null()).output().map_err(|e| format!("wrangler secret list: {e}"))?;
+    let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() {
+        return Err(format!("wrangler secret list --env {env} failed (signed in? `npx wrangler login`):\n{listed}{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let missing = missing_secrets(&listed);
+    if !missing.is_empty() {
+        let puts: Vec<String> = missing.iter().map(|m| format!("wrangler secret put {m} --env {env}")).collect();
+        return Err(format!("refusing to deploy {env}: missing secrets {}; set them first:\n  {}", missing.join(", "), puts.join("\n  ")));
+    }
+    sh(cmd("wrangler").args(["d1", "migrations", "apply", "DB", "--remote", "--env", env]).stdin(Stdio::null()))?;
+    sh(cmd("wrangler").args(["deploy", "--env", env]).stdin(Stdio::null()))
+}
+
+/// The secrets `wrangler secret list` did not name. It prints a JSON array of `{"name", "type"}`.
+fn missing_secrets(listed: &str) -> Vec<&'static str> {
+    let names: Vec<String> = serde_json::from_str::<serde_json::Value>(listed.trim())
+        .ok()
+        .and_then(|v| v.as_array().map(|a| a.iter().filter_map(|s| s["name"].as_str().map(String::from)).collect()))
+        .unwrap_or_default();
+    SECRETS.iter().copied().filter(|s| !names.iter().any(|n| n == s)).collect()
+}
+
+/// What keeps `[env.ENV]` of `wrangler.toml` from a real deploy: a missing binding, or an id that is still
+/// the placeholder of zeros.
+fn env_problems(toml: &str, env: &str) -> Vec<String> {
+    let header = format!("[env.{env}");
+    let mut section = String::new();
+    let mut inside = false;
+    for line in toml.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = t.trim_start_matches('[').starts_with(&header[1..]);
+        }
+        if inside {
+            section.push_str(t);
+            section.push('\n');
+        }
+    }
+    let mut problems = Vec::new();
+    for binding in [format!("[[env.{env}.d1_databases]]"), format!("[[env.{env}.kv_namespaces]]"), format!("[[env.{env}.r2_buckets]]")] {
+        if !section.contains(&binding) {
+            problems.push(format!("{binding} is missing"));
+        }
+    }
+    for line in section.lines().filter(|l| l.starts_with("database_id") || l.starts_with("id ") || l.starts_with("id=")) {
+        let value = line.split_once('=').map(|(_, v)| v.trim().trim_matches('"')).unwrap_or("");
+        if value.is_empty() || value.chars().all(|c| c == '0' || c == '-') {
+            problems.push(format!("{line}: put the id `wrangler d1 create` / `wrangler kv namespace create` printed"));
+        }
+    }
+    problems
 }
 
 /// Cloudflare's limit on a Worker's compressed size on the free plan.
@@ -183,6 +256,25 @@ fn parse_upload_line(text: &str) -> Option<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_deploy_refuses_missing_secrets_and_placeholder_ids() {
+        let all = r#"[{"name":"DATA_KEYS","type":"secret_text"},{"name":"LOOKUP_KEY","type":"secret_text"},{"name":"PASSWORD_PEPPER","type":"secret_text"},{"name":"VAPID_PRIVATE","type":"secret_text"},{"name":"VAPID_SUBJECT","type":"secret_text"}]"#;
+        assert!(super::missing_secrets(all).is_empty());
+        assert_eq!(super::missing_secrets(&all.replace("PASSWORD_PEPPER", "OTHER")), vec!["PASSWORD_PEPPER"]);
+        assert_eq!(super::missing_secrets("not json").len(), super::SECRETS.len(), "nothing understood is nothing set");
+        let toml = std::fs::read_to_string(crate::root().join("wrangler.toml")).unwrap();
+        for env in super::ENVIRONMENTS {
+            let p = super::env_problems(&toml, env);
+            assert_eq!(p.len(), 2, "the committed file has placeholder D1 and KV ids for {env}: {p:?}");
+            let ready = toml
+                .replace("00000000-0000-0000-0000-000000000000", "4f6c2d1a-0000-4000-8000-000000000001")
+                .replace("00000000000000000000000000000000", "e29b263ab50e42ce9b637fa8370175e8");
+            assert!(super::env_problems(&ready, env).is_empty(), "{env}: {:?}", super::env_problems(&ready, env));
+        }
+        assert_eq!(super::env_problems("", "staging").len(), 3, "no bindings at all");
+        assert!(super::deploy("local", true).is_err(), "only a named environment deploys");
+    }
+
     #[test]
     fn reads_wranglers_upload_line() {
         assert_eq!(super::parse_upload_line("x\nTotal Upload: 3259.59 KiB / gzip: 888.35 KiB\n"), Some((3259.59, 888.35)));

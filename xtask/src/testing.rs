@@ -108,6 +108,9 @@ pub fn run_all(only: Option<&str>) -> Result {
                 }
             });
             check(&mut t, "wrangler deploy --dry-run; worker under 3 MB compressed", worker);
+            for env in server::ENVIRONMENTS {
+                check(&mut t, &format!("cargo xtask deploy --env {env} --dry-run"), server::deploy(env, true));
+            }
             let state = root().join(format!("target/test-state/{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&state);
             // Seeding twice must be harmless: the second run has to succeed and change nothing
