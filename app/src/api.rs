@@ -370,29 +370,6 @@ pub async fn bundle(id: &str, lang: Lang) -> Result<Bundle, ApiError> {
     get(&format!("/api/v1/bundles/{}", encode(id)), lang).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    fn encodes_chinese_and_metacharacters() {
-        assert_eq!(encode("营业"), "%E8%90%A5%E4%B8%9A");
-        assert_eq!(encode("a b&c=%'"), "a%20b%26c%3D%25%27");
-        assert_eq!(query_string(&[]), "");
-        assert_eq!(query_string(&[("q", "x y".into()), ("page", "2".into())]), "?q=x%20y&page=2");
-    }
-
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    fn decodes_error_bodies() {
-        let e = decode_error(400, r#"{"error":{"code":"query_too_long","message":"…","field":"q"}}"#);
-        assert_eq!(e, ApiError::Server { status: 400, code: Some(ErrorCode::QueryTooLong), field: Some("q".into()) });
-        assert_eq!(e.text().get(Lang::En), "Search text must be at most 100 characters");
-        let proxy = decode_error(502, "<html>bad gateway</html>");
-        assert_eq!(proxy, ApiError::Server { status: 502, code: None, field: None });
-        assert!(decode_error(404, r#"{"error":{"code":"item_not_found","message":"","field":null}}"#).is_not_found());
-    }
-}
-
 // 好差评: reviews, work orders, the public appraisal.
 
 pub async fn review_target(ticket: Option<&str>, code: Option<&str>, lang: Lang) -> Result<tongban_shared::review::ReviewTarget, ApiError> {
@@ -527,4 +504,27 @@ pub async fn case_act(id: &str, a: &ap::CaseAction, lang: Lang) -> Result<ap::Ca
 
 pub async fn desk_licences(id_number: &str, lang: Lang) -> Result<Vec<ap::ELicence>, ApiError> {
     get(&format!("/api/v1/desk/licences?id_number={}", encode(id_number)), lang).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn encodes_chinese_and_metacharacters() {
+        assert_eq!(encode("营业"), "%E8%90%A5%E4%B8%9A");
+        assert_eq!(encode("a b&c=%'"), "a%20b%26c%3D%25%27");
+        assert_eq!(query_string(&[]), "");
+        assert_eq!(query_string(&[("q", "x y".into()), ("page", "2".into())]), "?q=x%20y&page=2");
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn decodes_error_bodies() {
+        let e = decode_error(400, r#"{"error":{"code":"query_too_long","message":"…","field":"q"}}"#);
+        assert_eq!(e, ApiError::Server { status: 400, code: Some(ErrorCode::QueryTooLong), field: Some("q".into()) });
+        assert_eq!(e.text().get(Lang::En), "Search text must be at most 100 characters");
+        let proxy = decode_error(502, "<html>bad gateway</html>");
+        assert_eq!(proxy, ApiError::Server { status: 502, code: None, field: None });
+        assert!(decode_error(404, r#"{"error":{"code":"item_not_found","message":"","field":null}}"#).is_not_found());
+    }
 }

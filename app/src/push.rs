@@ -35,7 +35,7 @@ fn b64url(s: &str, window: &JsValue) -> Result<Uint8Array, JsValue> {
             c => c,
         })
         .collect();
-    while std.len() % 4 != 0 {
+    while !std.len().is_multiple_of(4) {
         std.push('=');
     }
     let atob: Function = get(window, "atob")?.dyn_into()?;

@@ -182,11 +182,11 @@ mod wasm {
         let id = JsValue::from_str(&p.account_id);
         let r = db
             .batch(vec![
-                db.prepare("SELECT name_enc, id_enc, mobile_enc, created_at, password_changed_at FROM accounts WHERE id = ?1").bind(&[id.clone()])?,
+                db.prepare("SELECT name_enc, id_enc, mobile_enc, created_at, password_changed_at FROM accounts WHERE id = ?1").bind(std::slice::from_ref(&id))?,
                 db.prepare("SELECT count(*) AS n FROM sessions WHERE account_id = ?1 AND expires_at > ?2")
                     .bind(&[id.clone(), JsValue::from_f64(ctx.now as f64)])?,
                 db.prepare("SELECT b.account_id AS id, b.uscc, b.company_name FROM business_agents ba JOIN businesses b ON b.account_id = ba.business_id WHERE ba.agent_id = ?1")
-                    .bind(&[id.clone()])?,
+                    .bind(std::slice::from_ref(&id))?,
                 db.prepare("SELECT l.at, st.login AS by, l.actor_center AS center_id, l.reason FROM audit_log l LEFT JOIN staff st ON st.account_id = l.actor_id WHERE l.subject_id = ?1 ORDER BY l.id")
                     .bind(&[id])?,
             ])
@@ -224,8 +224,8 @@ mod wasm {
         // Personal data is erased; the row stays, anonymised, because audit records (and, later, closed
         // cases) must keep pointing at something. The ID number can register again.
         db.batch(vec![
-            db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[id.clone()])?,
-            db.prepare("DELETE FROM business_agents WHERE agent_id = ?1").bind(&[id.clone()])?,
+            db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(std::slice::from_ref(&id))?,
+            db.prepare("DELETE FROM business_agents WHERE agent_id = ?1").bind(std::slice::from_ref(&id))?,
             db.prepare("UPDATE accounts SET login_lookup = 'deleted:' || id, name_enc = ?2, id_enc = NULL, mobile_enc = NULL, mobile_lookup = NULL, password = '!' WHERE id = ?1")
                 .bind(&[id, JsValue::from_str(&keys.seal("已注销用户", random::<12>().map_err(js_err)?))])?,
         ])

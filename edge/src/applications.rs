@@ -705,6 +705,7 @@ mod wasm {
         ctx.json(&summaries(rows), ctx.route.cache)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn event(
         db: &D1Database,
         app: &str,

@@ -6,6 +6,7 @@
 //! 2. `UPDATE slots SET booked = booked + 1` only if a seat is free, the idempotency key is unused, and
 //!    the person's limits hold — so neither concurrency nor a double-click can overbook or double-book;
 //! 3. insert the booking only if step 2 changed a row (`changes() = 1`).
+//!
 //! The `CHECK (booked <= capacity)` on `slots` stands behind step 2.
 
 use chrono::{NaiveDate, NaiveDateTime};

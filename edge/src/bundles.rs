@@ -47,7 +47,7 @@ mod wasm {
             Some(id) => {
                 let v = JsValue::from_str(id);
                 (
-                    db.prepare("SELECT id, name_zh, name_en, summary_zh, summary_en FROM bundles WHERE id = ?1").bind(&[v.clone()])?,
+                    db.prepare("SELECT id, name_zh, name_en, summary_zh, summary_en FROM bundles WHERE id = ?1").bind(std::slice::from_ref(&v))?,
                     db.prepare(format!("SELECT {ITEM_COLUMNS}, bi.bundle_id FROM {BUNDLE_ITEMS} WHERE bi.bundle_id = ?1 ORDER BY bi.ord")).bind(&[v])?,
                 )
             }

@@ -36,8 +36,9 @@ mod wasm {
         let db = ctx.db()?;
         let r = db
             .batch(vec![
-                db.prepare(format!("SELECT {COLUMNS} FROM centers WHERE id = ?1")).bind(&[id.clone()])?,
-                db.prepare("SELECT id, center_id, number, class, label_zh, label_en FROM windows WHERE center_id = ?1 ORDER BY number").bind(&[id.clone()])?,
+                db.prepare(format!("SELECT {COLUMNS} FROM centers WHERE id = ?1")).bind(std::slice::from_ref(&id))?,
+                db.prepare("SELECT id, center_id, number, class, label_zh, label_en FROM windows WHERE center_id = ?1 ORDER BY number")
+                    .bind(std::slice::from_ref(&id))?,
                 db.prepare("SELECT count(*) AS n FROM item_centers WHERE center_id = ?1").bind(&[id])?,
             ])
             .await?;

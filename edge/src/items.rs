@@ -84,16 +84,16 @@ mod wasm {
             }
             None => db
                 .prepare("SELECT g.guide_json FROM guide_versions g JOIN items i ON i.id = g.item_id AND g.version = i.current_version WHERE g.item_id = ?1")
-                .bind(&[idv.clone()])?,
+                .bind(std::slice::from_ref(&idv))?,
         };
         let results = db
             .batch(vec![
-                db.prepare(format!("SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE i.id = ?1")).bind(&[idv.clone()])?,
+                db.prepare(format!("SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE i.id = ?1")).bind(std::slice::from_ref(&idv))?,
                 guide_stmt,
                 db.prepare("SELECT version, published_at, change_zh, change_en FROM guide_versions WHERE item_id = ?1 ORDER BY version")
-                    .bind(&[idv.clone()])?,
+                    .bind(std::slice::from_ref(&idv))?,
                 db.prepare("SELECT c.id, c.name_zh, c.name_en, c.kind FROM item_centers ic JOIN centers c ON c.id = ic.center_id WHERE ic.item_id = ?1 ORDER BY c.sort, c.id")
-                    .bind(&[idv.clone()])?,
+                    .bind(std::slice::from_ref(&idv))?,
                 db.prepare("SELECT b.id, b.name_zh, b.name_en FROM bundle_items bi JOIN bundles b ON b.id = bi.bundle_id WHERE bi.item_id = ?1 ORDER BY b.sort, b.id")
                     .bind(&[idv])?,
             ])
@@ -128,7 +128,7 @@ mod wasm {
         let idv = JsValue::from_str(&id);
         let results = db
             .batch(vec![
-                db.prepare("SELECT id, name_zh, name_en FROM items WHERE id = ?1").bind(&[idv.clone()])?,
+                db.prepare("SELECT id, name_zh, name_en FROM items WHERE id = ?1").bind(std::slice::from_ref(&idv))?,
                 db.prepare("SELECT version, published_at, change_zh, change_en FROM guide_versions WHERE item_id = ?1 ORDER BY version").bind(&[idv])?,
             ])
             .await?;

@@ -89,7 +89,7 @@ pub async fn close_day(db: &worker::D1Database, now: i64) -> Result<(), crate::e
              (SELECT count(*) FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE s.class_id = t.class_id AND b.date = t.day AND b.state = 'no_show') \
              FROM tickets t WHERE t.day = ?1 GROUP BY t.day, t.center_id, t.class_id",
         )
-        .bind(&[day.clone()])?,
+        .bind(std::slice::from_ref(&day))?,
         db.prepare(
             "INSERT OR REPLACE INTO daily_stats (day, center_id, class_id, window_no, tickets, served, on_the_spot, avg_wait_secs, avg_handle_secs, no_shows) \
              SELECT t.day, t.center_id, t.class_id, t.window_no, count(*), sum(t.state = 'done'), coalesce(sum(t.outcome = 'on_the_spot'), 0), \

@@ -78,7 +78,7 @@ mod wasm {
                 db.prepare(
                     "SELECT id, kind, body_json, created_at, read_at FROM notifications WHERE account_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 50",
                 )
-                .bind(&[acct.clone()])?,
+                .bind(std::slice::from_ref(&acct))?,
                 db.prepare("SELECT count(*) AS n FROM notifications WHERE account_id = ?1 AND read_at IS NULL").bind(&[acct])?,
             ])
             .await?;

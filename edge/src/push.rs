@@ -249,6 +249,7 @@ mod wasm {
         Ok(sent)
     }
 
+    #[allow(clippy::type_complexity)]
     fn retry(
         set: &dyn Fn(&str, Option<String>, i64) -> Result<worker::D1PreparedStatement, ApiError>,
         attempts: i64,

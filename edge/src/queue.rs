@@ -36,6 +36,7 @@ mod wasm {
 
     /// The statements that number and create a ticket; `guarded` makes them depend on the statement
     /// before them having changed a row (check-in: only if the booking was really checked in now).
+    #[allow(clippy::too_many_arguments)]
     fn make_ticket(
         ctx: &Ctx,
         id: &str,

@@ -192,7 +192,7 @@ mod wasm {
         let id = hex(&random::<16>().map_err(js_err)?);
         let finished = row.finished().unwrap_or(ctx.now);
         let s = req.scores;
-        let score = |v: Option<u8>| v.map_or(JsValue::NULL, |v| num(v));
+        let score = |v: Option<u8>| v.map_or(JsValue::NULL, num);
         let mut batch = vec![db
             .prepare(
                 "INSERT OR IGNORE INTO reviews (id, event_kind, event_id, account_id, anonymous, level, s_efficiency, s_competence, s_attitude, s_guide, s_convenience, s_ease, \

@@ -4,6 +4,7 @@
 //!   secret) derives the content key and nonce, one AES-128-GCM record carries the JSON payload;
 //! - RFC 8292 VAPID: an ES256-signed JWT naming the push service's origin (`aud`), an expiry and a
 //!   contact (`sub`), sent as `Authorization: vapid t=<jwt>, k=<public key>`.
+//!
 //! Randomness (the ephemeral key and salt) is passed in: the worker draws it from WebCrypto.
 
 use aes_gcm::aead::{Aead, KeyInit};

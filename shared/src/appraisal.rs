@@ -447,6 +447,7 @@ pub fn to_csv(d: &OpenData, generated_at_text: &str) -> String {
 mod tests {
     use super::*;
 
+    #[allow(clippy::too_many_arguments)]
     fn fact(month: &str, center: &str, window: &str, item: Option<&str>, services: u64, reviews: u64, good: u64, bad: u64) -> Fact {
         Fact {
             month: month.into(),

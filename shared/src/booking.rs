@@ -50,7 +50,7 @@ impl Default for BookingRules {
 /// Seats in one slot: open windows of the class × slot minutes ÷ average handling minutes, rounded down.
 /// An admin override replaces the computed figure for that slot.
 pub fn slot_capacity(open_windows: u32, slot_minutes: u32, avg_handling_minutes: u32, admin_override: Option<u32>) -> u32 {
-    admin_override.unwrap_or_else(|| if avg_handling_minutes == 0 { 0 } else { open_windows * slot_minutes / avg_handling_minutes })
+    admin_override.unwrap_or_else(|| (open_windows * slot_minutes).checked_div(avg_handling_minutes).unwrap_or(0))
 }
 
 /// Slot start times (`HH:MM`) of a day open from `open` to `close`: every slot ends by closing time.

@@ -18,7 +18,7 @@ pub fn resident_id_check(first17: &str) -> Option<char> {
 }
 
 fn is_leap(y: u32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 /// Whether `YYYYMMDD` is a real calendar date between 1900 and 2099.

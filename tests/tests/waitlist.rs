@@ -441,9 +441,9 @@ fn closing_the_day_marks_no_shows_once() {
     assert_eq!(stats.len(), 1, "the day's figures are stored: {stats:?}");
 
     run_cron(CLOSE_DAY);
-    for i in 0..2 {
+    for (i, b) in bs.iter().enumerate().take(2) {
         assert_eq!(state(i), "no_show");
-        assert_eq!(notifications(&id(&bs[i])), vec!["booking_confirmed", "no_show"], "one notification per no-show, however often the job runs");
+        assert_eq!(notifications(&id(b)), vec!["booking_confirmed", "no_show"], "one notification per no-show, however often the job runs");
     }
     // (bs[2] may also get its hour-before reminder when this runs late in the evening.)
     for b in [&bs[2], &bs[3]] {

@@ -60,7 +60,8 @@ fn urandom<const N: usize>() -> [u8; N] {
 pub const DEMO_PASSWORD: &str = "Tongban-demo-2026";
 
 /// (login or ID number, name, role, center, department, mobile, backup login)
-const DEMO: &[(&str, &str, Role, Option<&str>, Option<&str>, Option<&str>, Option<&str>)] = &[
+type DemoAccount = (&'static str, &'static str, Role, Option<&'static str>, Option<&'static str>, Option<&'static str>, Option<&'static str>);
+const DEMO: &[DemoAccount] = &[
     ("11010519491231002X", "张伟", Role::Resident, None, None, Some("13800138000"), None),
     ("34052419800101001X", "李娜", Role::Resident, None, None, Some("13900139000"), None),
     ("window.putuo2", "陈静", Role::WindowStaff, Some("putuo-district"), None, None, None),
@@ -303,7 +304,8 @@ pub fn sql() -> Result<String> {
     for c in &seed.centers {
         let k = &c.center;
         let any: Vec<u32> = c.windows.iter().filter(|w| w.class == tongban_shared::catalogue::WindowClass::Any).map(|w| w.number).collect();
-        let mut classes: Vec<(&str, &str, &str, Vec<u32>, Vec<&str>)> = vec![("A", "综合窗口", "Comprehensive windows", any, vec![])];
+        type Class<'a> = (&'a str, &'a str, &'a str, Vec<u32>, Vec<&'a str>);
+        let mut classes: Vec<Class> = vec![("A", "综合窗口", "Comprehensive windows", any, vec![])];
         let labelled = |needle: &str| -> Vec<u32> { c.windows.iter().filter(|w| w.label.zh.contains(needle)).map(|w| w.number).collect() };
         if k.id == "putuo-district" {
             classes.push(("B", "企业开办", "Business start-up", labelled("企业开办"), vec!["scjg-"]));
@@ -491,6 +493,12 @@ pub fn reviews_sql(today: chrono::NaiveDate) -> Result<String> {
     Ok(out)
 }
 
+/// Today's date in Beijing, where the centers are.
+pub fn beijing_today() -> chrono::NaiveDate {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    chrono::DateTime::from_timestamp(secs + 8 * 3600, 0).map(|t| t.date_naive()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,10 +533,4 @@ mod tests {
         assert_eq!(q("O'Brien"), "'O''Brien'");
         assert_eq!(q("营业执照"), "'营业执照'");
     }
-}
-
-/// Today's date in Beijing, where the centers are.
-pub fn beijing_today() -> chrono::NaiveDate {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    chrono::DateTime::from_timestamp(secs + 8 * 3600, 0).map(|t| t.date_naive()).unwrap_or_default()
 }

@@ -75,6 +75,23 @@ pub fn run_all(only: Option<&str>) -> Result {
     tools::ensure(Needs::Test)?;
     let mut t = Tally::default();
 
+    if wants("lint") {
+        let s = Instant::now();
+        check(&mut t, "cargo fmt --all --check", tools::sh(cmd("cargo").args(["fmt", "--all", "--check"])));
+        check(
+            &mut t,
+            "clippy -D warnings, host, all targets",
+            tools::sh(cmd("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
+        );
+        let wasm =
+            ["clippy", "-p", "tongban-app", "-p", "tongban-edge", "--target", "wasm32-unknown-unknown", "--all-targets", "--features", "tongban-app/console"];
+        check(&mut t, "clippy -D warnings, wasm32 (app and worker)", tools::sh(cmd("cargo").args(wasm).args(["--", "-D", "warnings"])));
+        check(&mut t, "rust-version covers every locked dependency", rust_version_holds());
+        if let Some(last) = t.suites.last_mut() {
+            last.3 = s.elapsed().as_secs_f32();
+        }
+    }
+
     if wants("host") {
         let s = Instant::now();
         let (p, f) = run_counted(cmd("cargo").args(["test", "--workspace", "--exclude", "tongban-app", "--exclude", "tongban-tests"]));
@@ -174,6 +191,32 @@ pub fn run_all(only: Option<&str>) -> Result {
     } else {
         Ok(())
     }
+}
+
+/// The workspace's `rust-version` must be at least what every locked dependency declares (a lower one
+/// promises a toolchain that cannot build the tree), and the pinned toolchain at least that.
+fn rust_version_holds() -> Result {
+    let out = cmd("cargo").args(["metadata", "--format-version", "1", "--locked"]).output().map_err(|e| format!("cargo metadata: {e}"))?;
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let parse = |v: &str| -> Vec<u32> { v.split('.').map(|p| p.parse().unwrap_or(0)).chain(std::iter::repeat(0)).take(3).collect() };
+    let packages = meta["packages"].as_array().ok_or("cargo metadata: no packages")?;
+    let ours = packages.iter().find(|p| p["name"] == "tongban-shared").and_then(|p| p["rust_version"].as_str()).ok_or("tongban-shared has no rust-version")?;
+    let (need, who) = packages
+        .iter()
+        .filter_map(|p| Some((parse(p["rust_version"].as_str()?), format!("{} {}", p["name"].as_str()?, p["version"].as_str()?))))
+        .max()
+        .ok_or("no dependency declares a rust-version")?;
+    if parse(ours) < need {
+        return Err(format!("rust-version is {ours}, but {who} needs {}", need.iter().map(u32::to_string).collect::<Vec<_>>().join(".")));
+    }
+    let pinned = std::fs::read_to_string(root().join("rust-toolchain.toml")).map_err(|e| format!("rust-toolchain.toml: {e}"))?;
+    let channel =
+        pinned.lines().find_map(|l| l.trim().strip_prefix("channel")?.split('"').nth(1).map(String::from)).ok_or("rust-toolchain.toml names no channel")?;
+    if parse(&channel) < parse(ours) {
+        return Err(format!("rust-toolchain.toml pins {channel}, below rust-version {ours}"));
+    }
+    println!("xtask: rust-version {ours} (highest need: {who}); toolchain {channel}");
+    Ok(())
 }
 
 fn budget() -> Result {

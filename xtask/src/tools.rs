@@ -79,7 +79,7 @@ pub fn cmd(program: &str) -> Command {
     c
 }
 
-fn has_version(bin: &PathBuf, want: &str) -> bool {
+fn has_version(bin: &std::path::Path, want: &str) -> bool {
     output(bin.to_str().unwrap_or_default(), &["--version"]).is_some_and(|v| v.contains(want))
 }
 

@@ -240,6 +240,7 @@ fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String, for_id: Op
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn field_view(
     m: MergedField,
     values: RwSignal<Values>,

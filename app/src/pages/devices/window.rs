@@ -62,7 +62,7 @@ pub fn WindowPage() -> impl IntoView {
                 r0();
             });
             let r1 = refresh.clone();
-            if let Ok(h) = set_interval_with_handle(move || r1(), std::time::Duration::from_secs(10)) {
+            if let Ok(h) = set_interval_with_handle(r1, std::time::Duration::from_secs(10)) {
                 on_cleanup(move || h.clear());
             }
             let c2 = center.clone();
