@@ -440,8 +440,35 @@ pub async fn save_draft(bundle: &str, d: &ap::Draft, lang: Lang) -> Result<ap::D
     send("PUT", &format!("/api/v1/bundles/{}/draft", encode(bundle)), Some(d), lang).await
 }
 
-pub async fn upload(u: &ap::NewUpload, lang: Lang) -> Result<ap::Upload, ApiError> {
-    send("POST", "/api/v1/uploads", Some(u), lang).await
+/// `POST /uploads?name=`: the file as the raw body, sent by the browser straight from the `File` (never
+/// copied into wasm memory, no base64), through XMLHttpRequest because fetch reports no upload progress.
+/// `progress` gets the percent sent as the bytes go out.
+pub async fn upload(file: &web_sys::File, lang: Lang, progress: impl Fn(u32) + 'static) -> Result<ap::Upload, ApiError> {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::Network)?;
+    xhr.open("POST", &format!("/api/v1/uploads?name={}", encode(&file.name()))).map_err(|_| ApiError::Network)?;
+    let _ = xhr.set_request_header("Accept-Language", lang.code());
+    let _ = xhr.set_request_header("Content-Type", "application/octet-stream");
+    let on_progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+        if e.length_computable() && e.total() > 0.0 {
+            progress((e.loaded() / e.total() * 100.0).floor() as u32);
+        }
+    });
+    if let Ok(up) = xhr.upload() {
+        up.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    // `loadend` comes after success, error, abort and timeout alike; the status tells them apart.
+    let done = js_sys::Promise::new(&mut |resolve, _| xhr.set_onloadend(Some(&resolve)));
+    xhr.send_with_opt_blob(Some(file)).map_err(|_| ApiError::Network)?;
+    let _ = wasm_bindgen_futures::JsFuture::from(done).await;
+    drop(on_progress);
+    let status = xhr.status().unwrap_or(0);
+    let body = xhr.response_text().ok().flatten().unwrap_or_default();
+    match status {
+        0 => Err(ApiError::Network),
+        200..=299 => js_sys::JSON::parse(&body).ok().and_then(|v| from_js(v).ok()).ok_or(ApiError::Server { status, code: None, field: None }),
+        _ => Err(decode_error(status, &body)),
+    }
 }
 
 /// Submits the one form. A 400 carries every field at fault (`problems`).

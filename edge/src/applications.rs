@@ -232,35 +232,37 @@ mod wasm {
         ctx.json(&rows.into_iter().map(LicenceRow::view).collect::<Vec<_>>(), ctx.route.cache)
     }
 
-    /// `POST /uploads`: a material for a form. The type is what the bytes are (PDF, JPEG, PNG), whatever
-    /// the name says; the bytes go to KV, the facts to D1.
+    /// Where an upload's sealed bytes live in R2.
+    fn object_key(id: &str) -> String {
+        format!("uploads/{id}")
+    }
+
+    /// `POST /uploads?name=`: a material for a form, the file itself as the body. The type is what the
+    /// bytes are (PDF, JPEG, PNG), whatever the name says. The bytes are sealed with the data keys
+    /// (AES-256-GCM, like every other personal datum: these are ID-card scans and licences) and go to R2,
+    /// the facts to D1.
     pub async fn upload(ctx: &Ctx) -> Result<Response, ApiError> {
-        use base64::Engine;
-        use tongban_shared::application::{sniff, NewUpload, Upload, UPLOAD_MAX};
+        use tongban_shared::application::{sniff, upload_name, Upload};
         let p = ctx.principal()?;
-        // base64 is 4/3 of the bytes; anything longer cannot be an allowed file.
-        if ctx.body.len() > UPLOAD_MAX / 3 * 4 + 4096 {
-            return Err(ErrorCode::FileTooLarge.into());
-        }
-        let req: NewUpload = serde_json::from_str(&ctx.body).map_err(|_| ApiError::from(ErrorCode::MalformedJson))?;
-        let bytes =
-            base64::engine::general_purpose::STANDARD.decode(req.data.trim()).map_err(|_| ApiError::from(FieldError::new(ErrorCode::MalformedJson, "data")))?;
-        if bytes.len() > UPLOAD_MAX {
-            return Err(ErrorCode::FileTooLarge.into());
-        }
-        let media_type = sniff(&bytes).ok_or(ApiError::from(ErrorCode::UnsupportedFile))?;
-        let name: String = req.name.trim().chars().filter(|c| !c.is_control()).take(100).collect();
-        if bytes.is_empty() || name.is_empty() {
-            return Err(FieldError::new(ErrorCode::UnsupportedFile, "name").into());
-        }
+        let bytes = ctx.raw.as_deref().ok_or(ApiError::from(ErrorCode::FileTooLarge))?;
+        let media_type = sniff(bytes).ok_or(ApiError::from(ErrorCode::UnsupportedFile))?;
+        let raw_name = ctx.query_pairs().into_iter().find(|(k, _)| k == "name").map(|(_, v)| v).unwrap_or_default();
+        let name = upload_name(&raw_name).ok_or(ApiError::from(FieldError::new(ErrorCode::UnsupportedFile, "name")))?;
         let id = hex(&random::<16>().map_err(js_err)?);
-        let kv_err = |e: worker::KvError| ApiError::Internal(format!("KV put of an upload: {e:?}"));
-        ctx.env.kv("KV")?.put_bytes(&format!("upload:{id}"), &bytes).map_err(kv_err)?.execute().await.map_err(kv_err)?;
-        ctx.db()?
+        let sealed = ctx.keyring()?.seal_bytes(bytes, random::<12>().map_err(js_err)?);
+        let bucket = ctx.env.bucket("FILES")?;
+        bucket.put(object_key(&id), sealed).execute().await?;
+        let row = ctx
+            .db()?
             .prepare("INSERT INTO uploads (id, account_id, name, media_type, size, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
             .bind(&[text(&id), text(&p.account_id), text(&name), text(media_type), num(bytes.len() as f64), num(ctx.now as f64)])?
             .run()
-            .await?;
+            .await;
+        if let Err(e) = row {
+            // Without its row nobody can reach the object: take it back rather than leave sealed data behind.
+            let _ = bucket.delete(object_key(&id)).await;
+            return Err(e.into());
+        }
         Ok(ctx.json(&Upload { id, name, media_type: media_type.into(), size: bytes.len() as u64 }, ctx.route.cache)?.with_status(201))
     }
 
@@ -304,8 +306,9 @@ mod wasm {
             }
             audit(ctx, &db, &u.account_id, "view_upload")?.run().await?;
         }
-        let kv_err = |e: worker::KvError| ApiError::Internal(format!("KV get of an upload: {e:?}"));
-        let bytes = ctx.env.kv("KV")?.get(&format!("upload:{id}")).bytes().await.map_err(kv_err)?.ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
+        let object = ctx.env.bucket("FILES")?.get(object_key(&id)).execute().await?.ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
+        let sealed = object.body().ok_or(ApiError::from(ErrorCode::UploadNotFound))?.bytes().await?;
+        let bytes = ctx.keyring()?.open_bytes(&sealed).ok_or_else(|| ApiError::Internal(format!("upload {id} does not open with the data keys")))?;
         let headers = worker::Headers::new();
         headers.set("Content-Type", &u.media_type)?;
         headers.set("Content-Disposition", &format!("attachment; filename=\"upload\"; filename*=UTF-8''{}", urlencode(&u.name)))?;

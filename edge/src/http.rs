@@ -51,7 +51,7 @@ pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use wasm::Ctx;
+pub use wasm::{read_capped, Ctx};
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
@@ -72,6 +72,9 @@ mod wasm {
         pub params: PathParams,
         /// The request body, read once before dispatch (empty for GET).
         pub body: String,
+        /// The body of a route that takes bytes ([`Route::takes_bytes`]); None when it was over the
+        /// route's limit and so not read to the end.
+        pub raw: Option<Vec<u8>>,
         /// Seconds since the epoch, taken once per request.
         pub now: i64,
         /// The caller, loaded by the dispatcher for every route that is not public.
@@ -156,6 +159,26 @@ mod wasm {
             headers.set("Content-Type", "application/json; charset=utf-8")?;
             Ok(Response::from_bytes(body)?.with_headers(headers))
         }
+    }
+
+    /// Reads a body as bytes, chunk by chunk as it streams in, and stops at `max` + 1: a declared or
+    /// streamed body over the limit is never held in the isolate's 128 MB (Workers accept bodies up to
+    /// 100 MB). None when it is over the limit.
+    pub async fn read_capped(req: &mut Request, max: usize) -> Option<Vec<u8>> {
+        use futures_util::StreamExt;
+        let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > max) {
+            return None;
+        }
+        let mut out = Vec::with_capacity(declared.unwrap_or(0));
+        let Ok(mut stream) = req.stream() else { return Some(out) };
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk.ok()?);
+            if out.len() > max {
+                return None;
+            }
+        }
+        Some(out)
     }
 
     /// D1 binding values and results, the same in every resource module.

@@ -96,9 +96,13 @@ mod entry {
                 error_response(&ApiError::from(ErrorCode::CrossOrigin), lang)
             }
             Ok((route, params)) => {
-                let body = if route.method.changes_state() { req.text().await.unwrap_or_default() } else { String::new() };
+                let (body, raw) = match (route.method.changes_state(), route.takes_bytes()) {
+                    (false, _) => (String::new(), None),
+                    (true, false) => (req.text().await.unwrap_or_default(), None),
+                    (true, true) => (String::new(), crate::http::read_capped(&mut req, tongban_shared::application::UPLOAD_MAX).await),
+                };
                 let now = (worker::Date::now().as_millis() / 1000) as i64;
-                let mut ctx = Ctx { req, env, url, lang, route, params, body, now, principal: None };
+                let mut ctx = Ctx { req, env, url, lang, route, params, body, raw, now, principal: None };
                 let result = match authorize(&mut ctx).await {
                     Ok(()) => dispatch(&ctx).await,
                     Err(e) => Err(e),

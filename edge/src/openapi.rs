@@ -98,7 +98,7 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
         }
     }
     if let Some(body) = r.body {
-        op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": body(gen).to_value()}}});
+        op["requestBody"] = json!({"required": true, "content": {r.request_media_type(): {"schema": body(gen).to_value()}}});
     }
     op
 }

@@ -36,7 +36,7 @@ const OPEN_QUERY: &[Param] = &[
     Param { name: "month", description: "`YYYY-MM`: that month only; default the last 12 months", kind: ParamKind::Text { max_chars: 7 } },
 ];
 use tongban_shared::application::{
-    ApplicationSummary, ApplicationView, CaseAction, CaseTask, CaseView, Correction, DeskAction, Draft, ELicence, NewApplication, NewUpload, Profile, Upload,
+    ApplicationSummary, ApplicationView, CaseAction, CaseTask, CaseView, Correction, DeskAction, Draft, ELicence, NewApplication, Profile, Upload,
 };
 use tongban_shared::form::MergedForm;
 const APPROVERS: &[Role] = &[Role::Approver];
@@ -218,6 +218,20 @@ fn schema_of<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
 
 impl Route {
     /// The media type of a successful answer: JSON everywhere but the QR image.
+    /// The body is the raw bytes of a file, read by the dispatcher up to the route's limit, not text.
+    pub fn takes_bytes(&self) -> bool {
+        matches!(self.endpoint, Endpoint::CreateUpload)
+    }
+
+    /// Media type of the request body, where there is one.
+    pub fn request_media_type(&self) -> &'static str {
+        if self.takes_bytes() {
+            "application/octet-stream"
+        } else {
+            "application/json"
+        }
+    }
+
     pub fn media_type(&self) -> &'static str {
         match self.endpoint {
             Endpoint::BookingQr => "image/svg+xml",
@@ -250,6 +264,11 @@ pub struct Route {
     pub cache: Cache,
     /// Who may call it; enforced by the dispatcher before the handler runs.
     pub access: Access,
+}
+
+/// A file's bytes as a request body, in the OpenAPI document.
+fn binary_body(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "format": "binary", "maxLength": tongban_shared::application::UPLOAD_MAX})
 }
 
 const FLAGS: &[&str] = &["online", "zero_trip", "on_the_spot", "one_trip"];
@@ -1715,11 +1734,11 @@ pub static ROUTES: &[Route] = &[
         method: Method::Post,
         path: "/api/v1/uploads",
         tag: "applications",
-        summary: "Upload a material for a form (PDF, JPEG or PNG by its bytes, at most 5 MB, as base64)",
+        summary: "Upload a material for a form: the file itself as the body (PDF, JPEG or PNG by its bytes, at most 5 MB), its name in `?name=`",
         path_params: &[],
-        query: &[],
+        query: &[Param { name: "name", description: "The file's name as the person chose it (shown, never trusted)", kind: ParamKind::Text { max_chars: 255 } }],
         headers: &[],
-        body: Some(schema_of::<NewUpload>),
+        body: Some(binary_body),
         ok_status: 201,
         response: schema_of::<Upload>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::UnsupportedFile, ErrorCode::FileTooLarge, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],

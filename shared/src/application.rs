@@ -451,13 +451,15 @@ pub struct CaseTask {
 /// Largest upload, in bytes.
 pub const UPLOAD_MAX: usize = 5 * 1024 * 1024;
 
-/// An upload: the file as base64, and its name as the person chose it (shown, never trusted).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct NewUpload {
-    pub name: String,
-    /// Standard base64 of the file's bytes.
-    pub data: String,
+/// Longest file name kept, in characters (the name is shown, never trusted: the type is the bytes').
+pub const UPLOAD_NAME_MAX: usize = 100;
+
+/// The file name as shown: control characters dropped, trimmed, at most [`UPLOAD_NAME_MAX`] characters;
+/// None if nothing is left.
+pub fn upload_name(raw: &str) -> Option<String> {
+    let name: String = raw.trim().chars().filter(|c| !c.is_control()).take(UPLOAD_NAME_MAX).collect();
+    let name = name.trim().to_string();
+    (!name.is_empty()).then_some(name)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

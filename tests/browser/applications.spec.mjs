@@ -65,6 +65,24 @@ test('a restaurant applies with one form and gets its food licence', async ({ pa
     await card.getByRole('radio').check();
     await card.locator('input.consent').check();
   }
+  // An upload shows its progress while it is sent, and the field is busy; one that fails says why and is
+  // sent again with one tap, without choosing the file anew.
+  const uploads = '**/api/v1/uploads?**';
+  await page.route(uploads, async route => {
+    await new Promise(r => setTimeout(r, 1500));
+    await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: '服务暂时不可用，请稍后再试', field: null } }) });
+  });
+  await page.locator('#f-f_floor_plan').setInputFiles(pdf('平面图.pdf'));
+  await expect(page.locator('.upload-progress')).toBeVisible();
+  await expect(page.locator('#f-f_floor_plan')).toBeDisabled();
+  await expect(page.locator('#e-f_floor_plan')).toHaveText('服务暂时不可用，请稍后再试');
+  await page.unroute(uploads);
+  await page.getByRole('button', { name: '重新上传' }).click();
+  await expect(page.getByText('✓ 平面图.pdf')).toBeVisible();
+  await expect(page.locator('#e-f_floor_plan')).toBeEmpty();
+  // A page passed off as a PDF by its name is refused by its bytes, with the reason beside the field.
+  await page.locator('#f-f_articles').setInputFiles({ name: '章程.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html><script>alert(1)</script>') });
+  await expect(page.locator('#e-f_articles')).toHaveText('只能上传 PDF、JPEG 或 PNG 文件');
   for (const [key, name] of [['f_articles', '章程.pdf'], ['f_appointments', '任职文件.pdf'], ['f_address_pledge', '住所承诺书.pdf'], ['f_floor_plan', '平面图.pdf'], ['f_food_safety', '食品安全制度.pdf']]) {
     await page.locator(`#f-${key}`).setInputFiles(pdf(name));
     await expect(page.getByText(`✓ ${name}`)).toBeVisible();

@@ -91,6 +91,30 @@ pub fn post_with(path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
     })
 }
 
+/// Uploads a file as the app does: the bytes as the body, the name in the query, from our own origin.
+pub fn upload_file(cookie: &str, name: &str, bytes: &[u8]) -> Resp {
+    retrying(|| {
+        let req = agent()
+            .post(&format!("{}/api/v1/uploads?name={}", base(), percent(name)))
+            .header("Content-Type", "application/octet-stream")
+            .header("Origin", &base())
+            .header("Cookie", cookie);
+        into_resp(req.send(bytes).unwrap_or_else(|e| panic!("POST /api/v1/uploads: {e}")))
+    })
+}
+
+/// A GET answered with bytes (an uploaded file), as (status, bytes).
+pub fn get_bytes(path: &str, cookie: &str) -> (u16, Vec<u8>) {
+    let mut r = agent().get(&format!("{}{path}", base())).header("Cookie", cookie).call().unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let status = r.status().as_u16();
+    (status, r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_vec().unwrap_or_default())
+}
+
+/// RFC 3986 percent-encoding of everything but unreserved characters.
+pub fn percent(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
 /// A PUT from our own origin (add the `Origin` header yourself), JSON body.
 pub fn put_with(path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
     retrying(|| {

@@ -5,7 +5,8 @@
 
 use serde_json::{json, Value};
 use tongban_tests::{
-    base, d1_rows, get_with, post_with, put_with, restaurant, sign_in, unique, uploads, Resp, BUSINESS, BUSINESS_LICENCE, DEMO_PASSWORD, REP_ID,
+    base, d1_rows, get_bytes, get_with, post_with, put_with, restaurant, sign_in, unique, upload_file, uploads, Resp, BUSINESS, BUSINESS_LICENCE,
+    DEMO_PASSWORD, REP_ID,
 };
 
 fn h<'a>(cookie: &'a str, origin: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -99,15 +100,10 @@ fn schema_invalid_submissions_are_refused_field_by_field_and_write_nothing() {
 
 #[test]
 fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
-    use base64::Engine;
     let (cookie, account) = business();
     let mut files = uploads(&account, 5);
     // The floor plan through the upload endpoint, so its bytes are really there to open later.
-    let plan = post_with(
-        "/api/v1/uploads",
-        &json!({"name": "平面图.pdf", "data": base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4\n% plan\n")}).to_string(),
-        &h(&cookie, &base()),
-    );
+    let plan = upload_file(&cookie, "平面图.pdf", b"%PDF-1.4\n% plan\n");
     assert_eq!(plan.status, 201, "{}", plan.body);
     files[3] = plan.json()["id"].as_str().unwrap().to_string();
     let key = unique("life-");
@@ -292,31 +288,67 @@ fn correction_withdrawal_and_rejection() {
 
 #[test]
 fn uploads_are_typed_by_their_bytes_and_limited_in_size() {
-    use base64::Engine;
     let (cookie, _) = business();
-    let o = base();
-    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
     let plan: &[u8] = b"%PDF-1.7\n% floor plan\n";
-    let ok = post_with("/api/v1/uploads", &json!({"name": "平面图.pdf", "data": b64(plan)}).to_string(), &h(&cookie, &o));
+    let ok = upload_file(&cookie, "平面图.pdf", plan);
     assert_eq!(ok.status, 201, "{}", ok.body);
     assert_eq!((ok.json()["media_type"].as_str(), ok.json()["size"].as_u64()), (Some("application/pdf"), Some(plan.len() as u64)));
     assert_eq!(ok.json()["name"], "平面图.pdf");
     // A page pretending to be a PDF by its name is refused, and so is a program.
-    let html = post_with("/api/v1/uploads", &json!({"name": "plan.pdf", "data": b64(b"<html><script>alert(1)</script>")}).to_string(), &h(&cookie, &o));
-    assert_eq!(html.error_code(415), "unsupported_file");
-    assert_eq!(
-        post_with("/api/v1/uploads", &json!({"name": "a.png", "data": b64(b"MZ\x90\x00")}).to_string(), &h(&cookie, &o)).error_code(415),
-        "unsupported_file"
-    );
+    assert_eq!(upload_file(&cookie, "plan.pdf", b"<html><script>alert(1)</script>").error_code(415), "unsupported_file");
+    assert_eq!(upload_file(&cookie, "a.png", b"MZ\x90\x00").error_code(415), "unsupported_file");
+    // One byte over 5 MB is refused, without a row or an object left behind.
+    let before = d1_rows("SELECT count(*) AS n FROM uploads;")[0]["n"].clone();
     let mut big = b"%PDF-".to_vec();
     big.resize(5 * 1024 * 1024 + 1, b'x');
-    assert_eq!(post_with("/api/v1/uploads", &json!({"name": "big.pdf", "data": b64(&big)}).to_string(), &h(&cookie, &o)).error_code(413), "file_too_large");
-    assert_eq!(post_with("/api/v1/uploads", &json!({"name": "x.pdf", "data": "***"}).to_string(), &h(&cookie, &o)).error_code(400), "malformed_json");
+    assert_eq!(upload_file(&cookie, "big.pdf", &big).error_code(413), "file_too_large");
+    big.truncate(5 * 1024 * 1024);
+    let max = upload_file(&cookie, "max.pdf", &big);
+    assert_eq!((max.status, max.json()["size"].as_u64()), (201, Some(5 * 1024 * 1024)), "exactly 5 MB is allowed");
+    assert_eq!(upload_file(&cookie, "   ", plan).error_code(400), "unsupported_file", "a file needs a name");
+    assert_eq!(d1_rows("SELECT count(*) AS n FROM uploads;")[0]["n"].as_i64(), before.as_i64().map(|n| n + 1), "only the one at the limit was stored");
+}
+
+/// Uploads are ID-card scans and licences: in R2 they are sealed with the data keys, so the local R2 files
+/// never hold the plaintext, and they open byte for byte for those who may see them.
+#[test]
+fn uploaded_files_are_sealed_in_r2_and_open_byte_for_byte() {
+    let (cookie, _) = business();
+    let marker = unique("TONGBAN-PLAINTEXT-MARKER-");
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(marker.as_bytes());
+    png.extend((0..=255u8).cycle().take(40_000));
+    let up = upload_file(&cookie, "身份证.png", &png);
+    assert_eq!(up.status, 201, "{}", up.body);
+    let id = up.json()["id"].as_str().unwrap().to_string();
+    let (status, back) = get_bytes(&format!("/api/v1/uploads/{id}"), &cookie);
+    assert_eq!((status, back.len()), (200, png.len()));
+    assert!(back == png, "the very bytes come back");
+
+    let dir = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    let (mut r2_files, mut sized) = (0, 0);
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(!bytes.windows(marker.len()).any(|w| w == marker.as_bytes()), "{} holds the upload in clear", path.display());
+            if path.to_string_lossy().contains("r2") {
+                r2_files += 1;
+                // Sealed: the file plus key id, nonce and tag, which only R2 holds.
+                sized += usize::from(bytes.len() >= png.len() && bytes.len() < png.len() + 64);
+            }
+        }
+    }
+    assert!(r2_files > 0 && sized > 0, "the sealed upload is in the local R2 files ({r2_files} files, {sized} of its size)");
 }
 
 #[test]
 fn the_front_desk_enters_an_application_for_a_resident_with_their_consent() {
-    use base64::Engine;
     // 张伟 retires and comes to the window; his ID card is in his e-licence library.
     let resident = sign_in("11010519491231002X", DEMO_PASSWORD);
     let front = sign_in("window.putuo", DEMO_PASSWORD);
@@ -325,11 +357,7 @@ fn the_front_desk_enters_an_application_for_a_resident_with_their_consent() {
     assert_eq!(lib.status, 200, "{}", lib.body);
     let id_card = lib.json().as_array().unwrap().iter().find(|l| l["licence"] == "id_card").unwrap()["id"].as_str().unwrap().to_string();
     // The photo is scanned at the window by staff.
-    let photo = post_with(
-        "/api/v1/uploads",
-        &json!({"name": "photo.jpg", "data": base64::engine::general_purpose::STANDARD.encode([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3])}).to_string(),
-        &h(&front, &o),
-    );
+    let photo = upload_file(&front, "photo.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
     assert_eq!(photo.status, 201, "{}", photo.body);
     let scan = photo.json()["id"].clone();
     let values = json!({"applicant_name": "张伟", "applicant_id": "11010519491231002X", "applicant_mobile": "13800138000",

@@ -15,7 +15,6 @@
 use crate::bench::{self, Answer, Slot};
 use crate::server::{self, Server};
 use crate::{root, Result};
-use base64::Engine;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -235,10 +234,14 @@ pub(crate) fn restaurant_applicant(base: &str) -> Result<(String, Value)> {
 }
 
 fn upload(base: &str, cookie: &str, i: usize) -> Result<String> {
-    // "%PDF-" is what makes it a PDF; the rest is any text.
-    let data = base64::engine::general_purpose::STANDARD.encode(format!("%PDF-1.4\n% durability {i}\n").as_bytes());
-    let body = json!({"name": format!("material-{i}.pdf"), "data": data}).to_string();
-    match bench::post(&bench::agent(Duration::from_secs(20)), base, "/api/v1/uploads", Some(cookie), &body, None)? {
+    // "%PDF-" is what makes it a PDF; the rest is any text. The file is the body, as the app sends it.
+    let body = format!("%PDF-1.4\n% durability {i}\n");
+    let req = bench::agent(Duration::from_secs(20))
+        .post(&format!("{base}/api/v1/uploads?name=material-{i}.pdf"))
+        .header("Origin", base)
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/octet-stream");
+    match bench::answer(req.send(body.as_bytes()))? {
         (201, b) => serde_json::from_str::<Value>(&b).ok().and_then(|v| v["id"].as_str().map(str::to_string)).ok_or_else(|| format!("upload: {b}")),
         (s, b) => Err(format!("upload: {s} {b}")),
     }

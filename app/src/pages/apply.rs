@@ -11,7 +11,7 @@ use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::collections::{BTreeMap, BTreeSet};
-use tongban_shared::application::{Draft, ELicence, NewApplication, NewUpload};
+use tongban_shared::application::{Draft, ELicence, NewApplication};
 use tongban_shared::form::{check_value, visible, FieldKind, MergedField, MergedForm, Step, Values};
 use tongban_shared::{ErrorCode, Lang, Text};
 
@@ -21,22 +21,6 @@ pub fn t(zh: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy
         Lang::Zh => zh,
         Lang::En => en,
     }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for c in bytes.chunks(3) {
-        let n = (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 fn random_key() -> String {
@@ -330,28 +314,60 @@ fn field_view(
             }
         }
         FieldKind::File { .. } => {
-            let k = key.clone();
-            let k2 = key.clone();
+            let (k, k2) = (key.clone(), key.clone());
             let lang_sig = prefs().lang;
+            // Percent sent while an upload is under way; the last file chosen, so a failed upload can be
+            // sent again without choosing it anew.
+            let sending = RwSignal::new(None::<u32>);
+            let last = StoredValue::new_local(None::<web_sys::File>);
+            let k_fail = key.clone();
+            let failed = move || errors.get().contains_key(&k_fail) && last.with_value(|f| f.is_some()) && sending.get().is_none();
+            let start = move |file: web_sys::File, k: String| {
+                last.set_value(Some(file.clone()));
+                errors.update(|e| {
+                    e.remove(&k);
+                });
+                sending.set(Some(0));
+                let l = lang_sig.get_untracked();
+                leptos::task::spawn_local(async move {
+                    let result = api::upload(&file, l, move |p| sending.set(Some(p))).await;
+                    sending.set(None);
+                    match result {
+                        Ok(u) => {
+                            file_names.update(|n| {
+                                n.insert(k.clone(), u.name.clone());
+                            });
+                            set(k, u.id);
+                        }
+                        Err(api::ApiError::Server { code: Some(c), .. }) => errors.update(|e| {
+                            e.insert(k, c);
+                        }),
+                        Err(_) => errors.update(|e| {
+                            e.insert(k, ErrorCode::Unavailable);
+                        }),
+                    }
+                });
+            };
+            let k_retry = key.clone();
             view! {
-                <input type="file" id=id.clone() accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" aria-describedby=err_id.clone() on:change=move |ev| {
+                <input type="file" id=id.clone() accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" aria-describedby=err_id.clone()
+                    aria-busy=move || sending.get().is_some().to_string() disabled=move || sending.get().is_some() on:change=move |ev| {
                     use wasm_bindgen::JsCast;
                     let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-                    let Some(file) = input.files().and_then(|fl| fl.get(0)) else { return };
-                    let (k, l) = (k.clone(), lang_sig.get_untracked());
-                    leptos::task::spawn_local(async move {
-                        let Ok(buf) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else { return };
-                        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                        match api::upload(&NewUpload { name: file.name(), data: base64(&bytes) }, l).await {
-                            Ok(u) => {
-                                file_names.update(|n| { n.insert(k.clone(), u.name.clone()); });
-                                set(k, u.id);
-                            }
-                            Err(api::ApiError::Server { code: Some(c), .. }) => errors.update(|e| { e.insert(k, c); }),
-                            Err(_) => errors.update(|e| { e.insert(k, ErrorCode::Unavailable); }),
-                        }
-                    });
+                    if let Some(file) = input.files().and_then(|fl| fl.get(0)) {
+                        start(file, k.clone());
+                    }
                 }/>
+                {move || sending.get().map(|p| view! {
+                    <div class="upload-progress" role="status">
+                        <progress max="100" value=p.to_string() aria-label=t("上传进度", "Upload progress")></progress>
+                        " "{move || match lang() { Lang::Zh => format!("正在上传 {p}%"), Lang::En => format!("Uploading {p}%") }}
+                    </div>
+                })}
+                {move || failed().then(|| {
+                    let k = k_retry.clone();
+                    view! { <button type="button" class="button retry-upload" on:click=move |_| if let Some(f) = last.get_value() { start(f, k.clone()) }>{t("重新上传", "Upload again")}</button> }
+                })}
                 <p class="meta">{move || file_names.get().get(&k2).map(|n| format!("✓ {n}"))}</p>
             }
             .into_any()
