@@ -9,6 +9,7 @@
 //! - [`http`]     — request context, JSON with ETag/304, security headers.
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, the capped PBKDF2.
+//! - [`limits`]   — Cloudflare's production limits the code relies on, with the checks behind them.
 //! - [`password`] — the password scheme (peppered PBKDF2 within the Workers cap), records and re-hashing.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
 //!   [`bookings`], [`queue`], [`config`], [`notifications`],
@@ -39,6 +40,7 @@ pub mod health;
 pub mod http;
 pub mod items;
 pub mod jobs;
+pub mod limits;
 pub mod notifications;
 pub mod openapi;
 pub mod password;

@@ -172,12 +172,15 @@ mod wasm {
         let Some(private) = vapid_private(env) else { return Ok(0) };
         let db = env.d1("DB")?;
         let subject = env.secret("VAPID_SUBJECT").map(|s| s.to_string()).unwrap_or_else(|_| "mailto:ops@tongban.invalid".into());
+        // Bounded by the invocation's subrequests (`crate::limits`): what is left waits for the next run.
+        let budget = env.var("SUBREQUEST_BUDGET").ok().and_then(|v| v.to_string().parse().ok()).unwrap_or(crate::limits::SUBREQUESTS_PER_INVOCATION);
+        let per_run = crate::limits::pushes_per_run(budget);
         let claimed: Vec<Due> = db
-            .prepare(
+            .prepare(format!(
                 "UPDATE push_deliveries SET state = 'sending', attempts = attempts + 1, next_at = ?1 + 120, updated_at = ?1 \
-                 WHERE rowid IN (SELECT rowid FROM push_deliveries WHERE state IN ('pending', 'sending') AND next_at <= ?1 ORDER BY next_at LIMIT 20) \
-                 RETURNING notification_id, subscription_id, attempts",
-            )
+                 WHERE rowid IN (SELECT rowid FROM push_deliveries WHERE state IN ('pending', 'sending') AND next_at <= ?1 ORDER BY next_at LIMIT {per_run}) \
+                 RETURNING notification_id, subscription_id, attempts"
+            ))
             .bind(&[JsValue::from_f64(now as f64)])?
             .all()
             .await?

@@ -125,6 +125,7 @@ pub fn run_all(only: Option<&str>) -> Result {
                 }
             });
             check(&mut t, "wrangler deploy --dry-run; worker under 3 MB compressed", worker);
+            check(&mut t, "static assets within Cloudflare's file count and size", assets_within_limits());
             for env in server::ENVIRONMENTS {
                 check(&mut t, &format!("cargo xtask deploy --env {env} --dry-run"), server::deploy(env, true));
             }
@@ -191,6 +192,33 @@ pub fn run_all(only: Option<&str>) -> Result {
     } else {
         Ok(())
     }
+}
+
+/// Workers Static Assets (free plan): at most 20,000 files per version, each at most 25 MiB. The split app
+/// makes hundreds of chunks, so the count is worth watching.
+fn assets_within_limits() -> Result {
+    const MAX_FILES: usize = 20_000;
+    const MAX_BYTES: u64 = 25 * 1024 * 1024;
+    let mut stack = vec![root().join("dist")];
+    let (mut files, mut largest) = (0usize, (0u64, String::new()));
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?.flatten() {
+            let meta = e.metadata().map_err(|e| e.to_string())?;
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else {
+                files += 1;
+                if meta.len() > largest.0 {
+                    largest = (meta.len(), e.path().display().to_string());
+                }
+            }
+        }
+    }
+    println!("xtask: static assets: {files} files (limit {MAX_FILES}), largest {} KiB ({})", largest.0 / 1024, largest.1);
+    if files > MAX_FILES || largest.0 > MAX_BYTES {
+        return Err(format!("{files} files, largest {} bytes: over Cloudflare's static-asset limits", largest.0));
+    }
+    Ok(())
 }
 
 /// The workspace's `rust-version` must be at least what every locked dependency declares (a lower one

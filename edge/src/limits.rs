@@ -1,0 +1,192 @@
+//! Cloudflare's production limits that this code relies on, in one place. Local workerd (`wrangler dev`)
+//! enforces none of them, so each has a check here or in `cargo xtask test` that fails the way production
+//! would; the README's "Platform limits" table lists them with where the code stays inside each.
+//! Numbers from Cloudflare's published limits (Workers, D1, KV, R2), read on 2026-12-01.
+
+/// D1: bound parameters in one statement.
+pub const D1_MAX_BOUND_PARAMETERS: usize = 100;
+/// D1: bytes of SQL in one statement.
+pub const D1_MAX_STATEMENT_BYTES: usize = 100_000;
+/// D1: bytes of a LIKE or GLOB pattern.
+pub const D1_MAX_LIKE_PATTERN_BYTES: usize = 50;
+/// Workers (free plan): subrequests per invocation, D1 queries included; `waitUntil` work shares its
+/// request's budget, and a scheduled run has its own.
+pub const SUBREQUESTS_PER_INVOCATION: u32 = 50;
+
+/// Subrequests one push delivery costs: its job's row, the person's preferences, the push service, the
+/// outcome's write (`push::deliver_due`).
+pub const SUBREQUESTS_PER_PUSH: u32 = 4;
+
+/// Deliveries one push run claims: half the invocation's budget, since the run rides on the request or
+/// cron job that triggered it (`waitUntil` shares its budget), less one for the claim itself. 6 on the
+/// free plan; `SUBREQUEST_BUDGET` (a var, e.g. 1000 on the paid plan) raises it.
+pub const fn pushes_per_run(budget: u32) -> u32 {
+    (budget / 2).saturating_sub(1) / SUBREQUESTS_PER_PUSH
+}
+
+/// The SQL string literals of a Rust source: `"…"` (with `\` line continuations) and `r"…"`/`r#"…"#`.
+/// Good enough for this tree's sources, which a test below reads whole.
+#[cfg(test)]
+fn string_literals(src: &str) -> Vec<String> {
+    let b = src.as_bytes();
+    let (mut out, mut i) = (Vec::new(), 0);
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                // A char literal ('"', '\'') or a lifetime: skip it so its quote is not taken for a string.
+                if b.get(i + 2) == Some(&b'\'') {
+                    i += 3;
+                } else if b.get(i + 1) == Some(&b'\\') && b.get(i + 3) == Some(&b'\'') {
+                    i += 4;
+                } else {
+                    i += 1;
+                }
+            }
+            b'r' if b.get(i + 1).is_some_and(|c| *c == b'"' || *c == b'#')
+                && !b.get(i.wrapping_sub(1)).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') =>
+            {
+                let hashes = b[i + 1..].iter().take_while(|c| **c == b'#').count();
+                let start = i + 1 + hashes + 1;
+                let close = format!("\"{}", "#".repeat(hashes));
+                let end = src[start..].find(&close).map_or(b.len(), |e| start + e);
+                out.push(src[start..end].to_string());
+                i = end + close.len();
+            }
+            b'"' => {
+                let mut s = String::new();
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                        if b.get(i) == Some(&b'\n') {
+                            while i + 1 < b.len() && b[i + 1].is_ascii_whitespace() {
+                                i += 1;
+                            }
+                        } else {
+                            s.push('?');
+                        }
+                        i += 1;
+                        continue;
+                    }
+                    let ch = src[i..].chars().next().expect("inside the source");
+                    s.push(ch);
+                    i += ch.len_utf8();
+                }
+                out.push(s);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// The highest parameter a statement binds: the largest `?N`, or the count of bare `?`.
+#[cfg(test)]
+fn bound_parameters(sql: &str) -> usize {
+    let b = sql.as_bytes();
+    let (mut numbered, mut bare) = (0, 0);
+    for (i, c) in b.iter().enumerate() {
+        if *c != b'?' {
+            continue;
+        }
+        let digits: String = sql[i + 1..].chars().take_while(char::is_ascii_digit).collect();
+        match digits.parse::<usize>() {
+            Ok(n) => numbered = numbered.max(n),
+            Err(_) => bare += 1,
+        }
+    }
+    numbered.max(bare)
+}
+
+#[cfg(test)]
+fn is_sql(s: &str) -> bool {
+    let u = s.trim_start();
+    ["SELECT ", "INSERT ", "UPDATE ", "DELETE ", "WITH ", "REPLACE "].iter().any(|k| u.starts_with(k)) || s.contains(" WHERE ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edge_sources() -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Every statement the worker sends binds at most 100 parameters, is under 100 KB, and has no LIKE
+    /// pattern over 50 bytes: read from the very sources, so a new statement is checked the day it is written.
+    #[test]
+    fn no_sql_statement_in_edge_exceeds_d1_limits() {
+        let mut statements = 0;
+        let mut most = (0, String::new());
+        for (file, src) in edge_sources() {
+            for lit in string_literals(&src).into_iter().filter(|l| is_sql(l)) {
+                statements += 1;
+                let n = bound_parameters(&lit);
+                assert!(n <= D1_MAX_BOUND_PARAMETERS, "{file}: {n} bound parameters in {lit}");
+                assert!(lit.len() < D1_MAX_STATEMENT_BYTES, "{file}: a statement of {} bytes", lit.len());
+                for pat in lit.split(" LIKE '").skip(1).filter_map(|r| r.split('\'').next()) {
+                    assert!(pat.len() <= D1_MAX_LIKE_PATTERN_BYTES, "{file}: LIKE pattern of {} bytes", pat.len());
+                }
+                if n > most.0 {
+                    most = (n, format!("{file}: {}", lit.chars().take(60).collect::<String>()));
+                }
+            }
+        }
+        assert!(statements > 150, "the scan found the worker's SQL ({statements} statements)");
+        assert!(most.0 >= 8 && most.0 <= D1_MAX_BOUND_PARAMETERS, "most parameters: {most:?}");
+    }
+
+    /// The one statement built at run time, the item search: every filter and the most search terms.
+    #[test]
+    fn the_widest_item_search_binds_within_the_limit() {
+        use tongban_shared::query::ItemQuery;
+        use tongban_shared::search::{SearchQuery, MAX_TERMS};
+        let words: Vec<String> = (0..MAX_TERMS).map(|i| format!("词{i}")).collect();
+        let q =
+            ItemQuery::from_pairs([("q", words.join(" ").as_str()), ("dept", "scjg"), ("center", "wanli"), ("kind", "public_service")].into_iter()).unwrap();
+        let search = SearchQuery::parse(&words.join(" ")).unwrap();
+        let (sql, args) = crate::items::list_sql(&q, &search);
+        assert_eq!(args.len(), MAX_TERMS + 3);
+        assert_eq!(bound_parameters(&sql), args.len());
+        assert!(args.len() <= D1_MAX_BOUND_PARAMETERS);
+    }
+
+    /// A push run and the request it follows stay inside one invocation's subrequests: the run spends at
+    /// most half (it claimed 20 deliveries, 81 subrequests, until this was read against the free plan's 50).
+    #[test]
+    fn a_push_run_stays_within_half_the_subrequest_budget() {
+        for budget in [SUBREQUESTS_PER_INVOCATION, 1000] {
+            let n = pushes_per_run(budget);
+            assert!(n >= 1, "at least one push per run at {budget}");
+            assert!(1 + n * SUBREQUESTS_PER_PUSH <= budget / 2, "{n} pushes at {budget}");
+        }
+        assert_eq!(pushes_per_run(SUBREQUESTS_PER_INVOCATION), 6);
+        let src = include_str!("push.rs");
+        assert!(src.contains("ORDER BY next_at LIMIT {per_run}"), "the claim is bounded by pushes_per_run");
+    }
+
+    #[test]
+    fn the_scanner_reads_literals_and_parameters() {
+        let src = "let a = \"SELECT x FROM t WHERE a = ?1 AND b = ?12\"; let c = '\"'; // \"not ?99\"\nlet r = r#\"UPDATE t SET a = ? WHERE b = ?\"#;\nlet s = \"INSERT INTO t VALUES (?1, \\\n   ?2)\";";
+        let lits = string_literals(src);
+        assert_eq!(lits.len(), 3, "{lits:?}");
+        assert_eq!(lits.iter().map(|l| bound_parameters(l)).collect::<Vec<_>>(), vec![12, 2, 2]);
+        assert!(lits.iter().all(|l| is_sql(l)));
+        assert_eq!(bound_parameters(&format!("INSERT INTO t VALUES ({})", "?, ".repeat(101))), 101, "what the test would refuse");
+    }
+}
