@@ -14,7 +14,7 @@
 //!   names its pepper's id, so an old pepper keeps its records verifiable until their next sign-in.
 //! - Why not Argon2id or scrypt: Web Crypto has neither, so they would run in wasm inside the request's
 //!   CPU-time limit (10 ms on the free plan, and memory-hard parameters worth having cost far more);
-//!   PBKDF2 is native in the runtime, ~20-30 ms wall time at 100,000 rounds and hardly any of it billed CPU.
+//!   PBKDF2 is native in the runtime: a whole sign-in takes 26 ms (median of 20 on local workerd; 79 ms at 600,000).
 //!
 //! Record: `hmac-pbkdf2-sha256$<iterations>$<pepper id>$<salt b64url>$<hash b64url>`. The earlier
 //! `pbkdf2-sha256$<iterations>$<salt>$<hash>` (no pepper) still verifies if its count is within the cap;
