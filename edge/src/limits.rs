@@ -180,6 +180,41 @@ mod tests {
         assert!(src.contains("ORDER BY next_at LIMIT {per_run}"), "the claim is bounded by pushes_per_run");
     }
 
+    /// KV takes one write per second per key, and is eventually consistent. Its only writer is the
+    /// dashboard's cache fill on a miss (`appraisal::cached`: keys carry the data's generation, a failed
+    /// write is ignored). Sessions, counters and anything written per request live in D1; a KV write
+    /// anywhere else fails this test until its key's write rate is argued for here.
+    #[test]
+    fn kv_is_written_only_by_the_dashboard_cache_fill() {
+        let writers: Vec<(String, usize)> = edge_sources()
+            .into_iter()
+            .filter(|(f, _)| f != "limits.rs")
+            .map(|(f, src)| {
+                let puts = ["kv.put(", ".put_bytes(", "kv.delete(", "\"KV\")?.put", "\"KV\")?.delete"].iter().map(|w| src.matches(w).count()).sum::<usize>();
+                (f, puts)
+            })
+            .filter(|(_, puts)| *puts > 0)
+            .collect();
+        assert_eq!(writers, vec![("appraisal.rs".to_string(), 1)], "KV writers");
+        let appraisal = include_str!("appraisal.rs");
+        assert!(appraisal.contains("if let Ok(put) = kv.put(&full, body.clone())"), "the cache fill ignores a refused write");
+        assert!(appraisal.contains("format!(\"appraisal:v1:{}:{key}\", generation(&db).await?)"), "its keys carry the generation");
+    }
+
+    /// CPU time (10 ms a request on the free plan) cannot be metered locally. What would spend it is a key
+    /// derivation in wasm: the worker's only KDF is the runtime's native Web Crypto, and no pure-Rust
+    /// password hash is a dependency of the wasm build.
+    #[test]
+    fn no_password_hash_runs_in_wasm() {
+        let manifest = include_str!("../Cargo.toml");
+        let wasm_deps = manifest.split("[target.'cfg(target_arch = \"wasm32\")'.dependencies]").nth(1).unwrap().split("\n[").next().unwrap();
+        let all_deps = manifest.split("[dependencies]").nth(1).unwrap().split("\n[").next().unwrap();
+        for kdf in ["pbkdf2", "argon2", "scrypt", "bcrypt", "balloon-hash"] {
+            assert!(!wasm_deps.contains(kdf) && !all_deps.contains(kdf), "{kdf} would run inside the request's CPU time");
+        }
+        assert!(include_str!("crypto.rs").contains("subtle.derive_bits_with_object"), "PBKDF2 through Web Crypto");
+    }
+
     #[test]
     fn the_scanner_reads_literals_and_parameters() {
         let src = "let a = \"SELECT x FROM t WHERE a = ?1 AND b = ?12\"; let c = '\"'; // \"not ?99\"\nlet r = r#\"UPDATE t SET a = ? WHERE b = ?\"#;\nlet s = \"INSERT INTO t VALUES (?1, \\\n   ?2)\";";
