@@ -350,7 +350,6 @@ mod wasm {
             current: cur.map(|t| CurrentTicket {
                 state: state_of(&t.state),
                 origin: if t.origin == "booking" { Origin::Booking } else { Origin::WalkIn },
-                id: t.id,
                 number: t.number,
                 called_at: t.called_at,
                 started_at: t.started_at,
@@ -563,7 +562,9 @@ mod wasm {
             center_id: t.center_id,
             state,
             ahead,
-            review_code: t.review_code,
+            // The code is for the paper slip of a walk-in: a booked visit is reviewed by the booking's owner,
+            // signed in, so its code is never handed out (a counter check-in answers with this view too).
+            review_code: t.review_code.filter(|_| t.origin != "booking"),
             reviewed: t.reviewed != 0,
         })
     }

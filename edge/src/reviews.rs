@@ -97,8 +97,10 @@ mod wasm {
         }
     }
 
-    /// The service named by a review code, a ticket id, or a case id.
-    async fn service(db: &D1Database, ticket: Option<&str>, code: Option<&str>, case: Option<&str>) -> Result<ServiceRow, ApiError> {
+    /// The service named by a review code, a ticket id, or a case id. A code that names nothing counts
+    /// against the caller's address, and past `CODE_FAILS_PER_CLIENT` failures in 15 minutes every code
+    /// look-up is refused (429), so codes cannot be found by trying.
+    async fn service(ctx: &Ctx, db: &D1Database, ticket: Option<&str>, code: Option<&str>, case: Option<&str>) -> Result<ServiceRow, ApiError> {
         if let Some(k) = case {
             if k.len() != 32 || !k.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(tongban_shared::FieldError::new(ErrorCode::BadId, "case").into());
@@ -108,7 +110,21 @@ mod wasm {
         let row = match (code, ticket) {
             (Some(c), _) => {
                 let c = normalize_code(c).ok_or(ApiError::from(tongban_shared::FieldError::new(ErrorCode::InvalidReviewCode, "code")))?;
-                db.prepare(format!("{SERVICE_SELECT} WHERE t.review_code = ?1")).bind(&[text(&c)])?.first::<ServiceRow>(None).await?
+                let client = text(&token_digest(&format!("review-code-client:{}", ctx.client())));
+                let since = num((ctx.now - tongban_shared::account::THROTTLE_WINDOW_SECS) as f64);
+                let fails: Option<f64> = db
+                    .prepare("SELECT count(*) AS n FROM review_code_failures WHERE client = ?1 AND at > ?2")
+                    .bind(&[client.clone(), since])?
+                    .first(Some("n"))
+                    .await?;
+                if fails.unwrap_or(0.0) >= f64::from(tongban_shared::review::CODE_FAILS_PER_CLIENT) {
+                    return Err(ErrorCode::TooManyAttempts.into());
+                }
+                let found = db.prepare(format!("{SERVICE_SELECT} WHERE t.review_code = ?1")).bind(&[text(&c)])?.first::<ServiceRow>(None).await?;
+                if found.is_none() {
+                    db.prepare("INSERT INTO review_code_failures (client, at) VALUES (?1, ?2)").bind(&[client, num(ctx.now as f64)])?.run().await?;
+                }
+                found
             }
             (None, Some(t)) => {
                 if t.len() != 32 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -128,10 +144,12 @@ mod wasm {
         Ok(row)
     }
 
-    /// May the caller review this service? With the code: whoever holds it. With the ticket id: only the
-    /// signed-in person whose booking it was.
+    /// May the caller review this service? A walk-in ticket (no account behind it): whoever holds its
+    /// code, printed on the paper slip. A booked visit or a case: only the signed-in person it was for,
+    /// whatever code or id they send — so a code read anywhere else (a clerk's screen, a leaked slip) can
+    /// never rate someone else's booked service.
     fn check_reviewer(row: &ServiceRow, by_code: bool, account: Option<&str>) -> Result<(), ApiError> {
-        if by_code {
+        if by_code && row.kind == "ticket" && row.owner.is_none() {
             return Ok(());
         }
         match account {
@@ -147,9 +165,9 @@ mod wasm {
         let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
         let (ticket, code, case) = (get("ticket"), get("code"), get("case"));
         let db = ctx.db()?;
-        let row = service(&db, ticket.as_deref(), code.as_deref(), case.as_deref()).await?;
+        let row = service(ctx, &db, ticket.as_deref(), code.as_deref(), case.as_deref()).await?;
         let who = crate::sessions::current(ctx).await?;
-        check_reviewer(&row, code.is_some(), who.as_ref().map(|p| p.account_id.as_str()))?;
+        check_reviewer(&row, code.is_some() && case.is_none(), who.as_ref().map(|p| p.account_id.as_str()))?;
         ctx.json(&row.target(), ctx.route.cache)
     }
 
@@ -158,7 +176,7 @@ mod wasm {
         // A case is an online service, rated on the online indicators; a window visit on the offline ones.
         req.validate(req.case.is_some())?;
         let db = ctx.db()?;
-        let row = service(&db, req.ticket.as_deref(), req.code.as_deref(), req.case.as_deref()).await?;
+        let row = service(ctx, &db, req.ticket.as_deref(), req.code.as_deref(), req.case.as_deref()).await?;
         let who = crate::sessions::current(ctx).await?;
         let account = who.as_ref().map(|p| p.account_id.clone());
         check_reviewer(&row, req.code.is_some() && req.case.is_none(), account.as_deref())?;

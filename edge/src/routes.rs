@@ -1314,7 +1314,7 @@ pub static ROUTES: &[Route] = &[
         body: None,
         ok_status: 200,
         response: schema_of::<ReviewTarget>,
-        errors: &[ErrorCode::BadId, ErrorCode::InvalidReview, ErrorCode::InvalidReviewCode, ErrorCode::ReviewNotFound, ErrorCode::Unauthenticated, ErrorCode::NotYourService],
+        errors: &[ErrorCode::BadId, ErrorCode::InvalidReview, ErrorCode::InvalidReviewCode, ErrorCode::ReviewNotFound, ErrorCode::Unauthenticated, ErrorCode::NotYourService, ErrorCode::TooManyAttempts],
         cache: Cache::NoStore,
         access: Access::Public,
     },
@@ -1331,6 +1331,7 @@ pub static ROUTES: &[Route] = &[
         ok_status: 201,
         response: schema_of::<ReviewCreated>,
         errors: &[
+            ErrorCode::TooManyAttempts,
             ErrorCode::MalformedJson,
             ErrorCode::BadId,
             ErrorCode::InvalidReview,

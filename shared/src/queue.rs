@@ -188,7 +188,8 @@ pub struct WindowState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CurrentTicket {
-    pub id: String,
+    // No id: the ticket's id is its holder's capability (its page, its review), and this is what the
+    // window's clerk sees. The window acts on "its current ticket", never on an id.
     pub number: String,
     pub state: TicketState,
     pub origin: Origin,

@@ -278,6 +278,17 @@ pub struct NewReview {
 /// Review codes: 8 characters of an alphabet without look-alikes (no 0/O, 1/I/L).
 pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
+/// Failed review-code look-ups one client may make within `account::THROTTLE_WINDOW_SECS` (15 minutes);
+/// past it, every look-up is a 429 until the oldest failure ages out.
+///
+/// Why guessing is impractical: a code is 8 characters of 31, 31^8 ≈ 8.5 × 10^11 codes. A code reviews only
+/// within 7 days of its service; even 3,000 walk-ins a day district-wide leave about 2.1 × 10^4 live codes,
+/// so one guess hits with probability ≈ 2.5 × 10^-8. At 30 failures per 15 minutes a client makes at most
+/// 20,160 guesses in those 7 days: ≈ 5 × 10^-4 for a whole week of trying, for some stranger's code, which
+/// it could use only once. Codes of booked visits are no use at all: those are reviewed by the booking's
+/// owner, signed in.
+pub const CODE_FAILS_PER_CLIENT: u32 = 30;
+
 pub fn normalize_code(raw: &str) -> Option<String> {
     let c: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
     (c.len() == 8 && c.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(c)

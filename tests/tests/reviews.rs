@@ -520,3 +520,127 @@ fn no_personal_data_in_public_output() {
         assert!(!public.contains(needle), "public output contains {needle}");
     }
 }
+
+/// Issue 15 §1, as a clerk would try it: serve a walk-in at the window, read every answer the window
+/// console and the hall get, and look for anything that would let the clerk rate that service. Nothing
+/// a staff member reads carries the ticket's id or its review code, and the review stays the holder's.
+#[test]
+fn a_clerk_cannot_review_a_service_it_performed() {
+    let center = "yichuan-road";
+    let staff = new_staff("window_staff", center);
+    let h = [("Origin", base()), ("Cookie", staff.clone())];
+    let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // A resident takes a paper ticket at the kiosk: the slip carries the ticket's page (id) and its code.
+    let slip = post_with(&format!("/api/v1/centers/{center}/tickets?class={center}-a"), "", &[("Origin", &base())]).json();
+    let (id, code) = (slip["id"].as_str().unwrap().to_string(), slip["review_code"].as_str().unwrap().to_string());
+    let mut seen = Vec::new();
+    for _ in 0..60 {
+        let c = post_with(&format!("/api/v1/centers/{center}/windows/1/call"), "", &h);
+        assert_eq!(c.status, 200, "{}", c.body);
+        seen.push(c.body.clone());
+        let called = c.json()["ticket"]["number"].clone();
+        assert!(!called.is_null(), "our ticket was never called");
+        seen.push(get_with(&format!("/api/v1/centers/{center}/windows/1"), &[("Cookie", &staff)]).body);
+        for action in [json!({"action": "start"}), json!({"action": "finish", "outcome": "on_the_spot", "item": ITEM})] {
+            let r = post_with(&format!("/api/v1/centers/{center}/windows/1/ticket"), &action.to_string(), &h);
+            assert_eq!(r.status, 200, "{}", r.body);
+            seen.push(r.body);
+        }
+        if called == slip["number"] {
+            break;
+        }
+    }
+    let me = get_with("/api/v1/me", &[("Cookie", &staff)]).json();
+    for path in [
+        format!("/api/v1/centers/{center}/windows/1"),
+        format!("/api/v1/centers/{center}/calls"),
+        format!("/api/v1/centers/{center}/classes"),
+        "/api/v1/work-orders".to_string(),
+        format!("/api/v1/staff/{}/appraisal", me["id"].as_str().unwrap()),
+        "/api/v1/notifications".to_string(),
+        "/api/v1/reviews/mine".to_string(),
+        "/api/v1/desk/applications".to_string(),
+        format!("/api/v1/dashboard?center={center}"),
+    ] {
+        seen.push(get_with(&path, &[("Cookie", &staff)]).body);
+    }
+    for body in &seen {
+        assert!(!body.contains(&id) && !body.contains(&code), "a staff answer carries the ticket's id or code: {body}");
+    }
+    // Signed in, staff review nobody's service; the slip's holder still can.
+    assert_eq!(
+        review(Some(&staff), json!({"code": code, "level": 5, "scores": {"efficiency": 5, "competence": 5, "attitude": 5}, "channel": "web"})).error_code(403),
+        "forbidden"
+    );
+    assert_eq!(reviews_of(&id), 0);
+    let holder = review(
+        None,
+        json!({"code": code, "level": 2, "scores": {"efficiency": 2, "competence": 2, "attitude": 2}, "reason": "efficiency", "text": "等了很久", "channel": "window_qr"}),
+    );
+    assert_eq!(holder.status, 201, "{}", holder.body);
+}
+
+/// A booked visit is reviewed by the booking's owner, signed in, and nobody else: its code is never handed
+/// out (not on the ticket's page, not at the counter), and a code that leaked anyway is no use without
+/// the owner's session.
+#[test]
+fn a_booked_visit_is_reviewed_only_by_its_owner_whatever_code_is_sent() {
+    let (owner, owner_id, _) = register_resident();
+    let (stranger, _, _) = register_resident();
+    let (ticket, leaked) = served(Some(&owner_id), CENTER, ITEM, "done", 600);
+    assert!(get(&format!("/api/v1/tickets/{ticket}")).json()["review_code"].is_null(), "the page of a booked visit shows no code");
+    let by_code = |cookie: Option<&str>| {
+        review(cookie, json!({"code": leaked, "level": 5, "scores": {"efficiency": 5, "competence": 5, "attitude": 5}, "channel": "web"}))
+    };
+    assert_eq!(by_code(None).error_code(401), "unauthenticated");
+    assert_eq!(by_code(Some(&stranger)).error_code(403), "not_your_service");
+    assert_eq!(by_code(Some(&sign_in("window.putuo", DEMO_PASSWORD))).error_code(403), "not_your_service");
+    assert_eq!(get(&format!("/api/v1/reviews/target?code={leaked}")).error_code(401), "unauthenticated");
+    assert_eq!(reviews_of(&ticket), 0);
+    assert_eq!(by_code(Some(&owner)).status, 201, "the owner, signed in");
+}
+
+/// A decided case of a fixture application of a new resident: (case id, the applicant's cookie).
+fn decided_case() -> (String, String) {
+    let (cookie, account, _) = register_resident();
+    let (app, kase) = (hex_id(), hex_id());
+    d1(&format!(
+        "INSERT INTO applications (id, number, bundle_id, account_id, center_id, state, values_enc, forms_json, consent_json, idem_key, created_at, updated_at) \
+         VALUES ('{app}', 'TBF{}', 'open-restaurant', '{account}', '{CENTER}', 'ready', 'x', '[]', '[]', '{app}', 0, 0);\n\
+         INSERT INTO cases (id, application_id, number, item_id, dept_id, state, decided_at, updated_at) \
+         VALUES ('{kase}', '{app}', 'TBF{}-1', '{ITEM}', 'scjg', 'approved', {}, 0);\n",
+        &app[..12],
+        &app[..12],
+        epoch() - 600
+    ));
+    (kase, cookie)
+}
+
+/// Issue 15 §5: the case path of the review form needs the case's applicant, whatever code comes with it.
+#[test]
+fn a_case_is_shown_for_review_only_to_its_applicant() {
+    let (kase, applicant) = decided_case();
+    for q in [format!("case={kase}&code=ABCDEFGH"), format!("case={kase}")] {
+        assert_eq!(get(&format!("/api/v1/reviews/target?{q}")).error_code(401), "unauthenticated", "{q}");
+    }
+    let (stranger, _, _) = register_resident();
+    assert_eq!(get_with(&format!("/api/v1/reviews/target?case={kase}&code=ABCDEFGH"), &[("Cookie", &stranger)]).error_code(403), "not_your_service");
+    assert_eq!(get_with(&format!("/api/v1/reviews/target?case={kase}"), &[("Cookie", &applicant)]).json()["id"], kase.as_str());
+}
+
+/// Guessing review codes: past 30 failed look-ups in 15 minutes a client gets 429 with Retry-After, even
+/// for a code that exists; other clients are not affected.
+#[test]
+fn failed_review_code_look_ups_are_throttled_per_client() {
+    let (_, real) = served(None, CENTER, ITEM, "done", 60);
+    let n = tongban_shared::etag::fnv1a64(unique("ip").as_bytes());
+    let ip = format!("198.51.{}.{}", n % 250, (n >> 8) % 250);
+    let look = |code: &str, ip: &str| get_with(&format!("/api/v1/reviews/target?code={code}"), &[("CF-Connecting-IP", ip)]);
+    for _ in 0..tongban_shared::review::CODE_FAILS_PER_CLIENT {
+        assert_eq!(look(&fixture_code(), &ip).error_code(404), "review_not_found");
+    }
+    let locked = look(&real, &ip);
+    assert_eq!(locked.error_code(429), "too_many_attempts");
+    assert_eq!(locked.header("retry-after"), Some("900"));
+    assert_eq!(look(&real, "192.0.2.1").status, 200, "another client still looks its code up");
+}

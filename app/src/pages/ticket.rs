@@ -63,6 +63,12 @@ pub fn TicketPage() -> impl IntoView {
                                 {(finished && t.reviewed).then(|| view! { <p role="status">{tr(|m| m.already_reviewed)}</p> })}
                             }
                         })}
+                        // A booked visit has no code to show: its owner reviews it signed in (the review page asks
+                        // for the session), so nobody who only saw the ticket can.
+                        {(t.review_code.is_none() && t.origin == tongban_shared::queue::Origin::Booking && t.state == TicketState::Done && !t.reviewed).then(|| view! {
+                            <p>{tr(|m| m.review_invite)}</p>
+                            <A href=format!("/review?ticket={}", t.id) attr:class="button primary" attr:id="review-link">{tr(|m| m.review_title)}</A>
+                        })}
                         <p class="hint">{tr(|m| m.refreshing)}</p>
                     </section>
                 }.into_any()
