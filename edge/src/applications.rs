@@ -25,7 +25,6 @@ mod wasm {
     use tongban_shared::form::{merge, FieldKind, ItemForm, MergedForm, Values};
     use tongban_shared::notify::Event;
     use tongban_shared::{ErrorCode, FieldError, Text};
-    use wasm_bindgen::JsValue;
     use worker::{D1Database, Response};
 
     /// The profile keys a saved profile may hold (basic information, never item answers).
@@ -394,15 +393,28 @@ mod wasm {
                 applicant_of(ctx, &db, &b.id_number).await?
             }
         };
+        let desk = p;
         let p = &tongban_shared::authz::Principal { account_id: applicant.clone(), ..p.clone() };
-        // A retry of a submission that went through answers with what it made.
-        if let Some(id) = db
-            .prepare("SELECT id FROM applications WHERE account_id = ?1 AND idem_key = ?2")
+        // A retry of a submission that went through answers with what it made. For the front desk that is
+        // a look at a resident's application like any other: only of its own center, and audited.
+        #[derive(Deserialize)]
+        struct Prior {
+            id: String,
+            center_id: String,
+        }
+        if let Some(prior) = db
+            .prepare("SELECT id, center_id FROM applications WHERE account_id = ?1 AND idem_key = ?2")
             .bind(&[text(&p.account_id), text(&key)])?
-            .first::<String>(Some("id"))
+            .first::<Prior>(None)
             .await?
         {
-            return ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache);
+            if req.on_behalf.is_some() {
+                if !works_at(desk, &prior.center_id) {
+                    return Err(ErrorCode::Forbidden.into());
+                }
+                audit(ctx, &db, &applicant, "view_application")?.run().await?;
+            }
+            return ctx.json(&view(ctx, &db, &prior.id).await?, ctx.route.cache);
         }
         let center: Option<f64> = db.prepare("SELECT count(*) AS n FROM centers WHERE id = ?1").bind(&[text(&req.center_id)])?.first(Some("n")).await?;
         if center.unwrap_or(0.0) == 0.0 {
@@ -420,7 +432,7 @@ mod wasm {
         let today = beijing(ctx.now).date();
         let number = application_number(&today.format("%Y%m%d").to_string(), &random::<6>().map_err(js_err)?);
         let forms_json = serde_json::to_string(&m.items)?;
-        let consent: Vec<&String> = req.consent.iter().filter(|c| values.values().any(|v| v == *c)).collect();
+        let consent = m.shared_licences(&values, &req.consent);
         let now = num(ctx.now as f64);
         let mut batch = vec![db
             .prepare(
@@ -701,7 +713,7 @@ mod wasm {
         let db = ctx.db()?;
         let rows: Vec<SumRow> = db
             .prepare(format!("{SUM_SELECT} WHERE (?1 IS NULL OR a.center_id = ?1) AND a.state IN ('submitted', 'correction', 'accepted', 'ready') ORDER BY a.created_at LIMIT 100"))
-            .bind(&[if p.role == Role::DistrictAdmin { JsValue::NULL } else { opt(p.center_id.as_deref()) }])?
+            .bind(&[opt(tongban_shared::authz::desk_scope(p)?)])?
             .all()
             .await?
             .results()?;
@@ -919,9 +931,11 @@ mod wasm {
         let part = m.part(&c.item_id, &values);
         let consent: Vec<String> = serde_json::from_str(&a.consent_json).unwrap_or_default();
         let mut licences = Vec::new();
-        for lid in part.values().filter(|v| consent.contains(v)) {
-            if let Some(l) = db.prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE id = ?1")).bind(&[text(lid)])?.first::<LicenceRow>(None).await?
-            {
+        // Only licences of this part's e-licence fields that were consented to, and only the applicant's
+        // own: an application stored before consent was checked this way still shows nobody else's.
+        for lid in m.shared_licences(&part, &consent) {
+            let own = format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE id = ?1 AND holder_id = ?2");
+            if let Some(l) = db.prepare(own).bind(&[text(&lid), text(&a.account_id)])?.first::<LicenceRow>(None).await? {
                 licences.push(l.view());
             }
         }

@@ -54,6 +54,16 @@ pub fn works_at(p: &Principal, center: &str) -> bool {
     p.role == Role::DistrictAdmin || (p.role.is_staff() && p.center_id.as_deref() == Some(center))
 }
 
+/// Which center's front-desk work a caller sees: every center for the district admin, their own for
+/// other staff. A staff row without a center sees none (403), never every center.
+pub fn desk_scope(p: &Principal) -> Result<Option<&str>, crate::ErrorCode> {
+    match (p.role, p.center_id.as_deref()) {
+        (Role::DistrictAdmin, _) => Ok(None),
+        (r, Some(c)) if r.is_staff() => Ok(Some(c)),
+        _ => Err(crate::ErrorCode::Forbidden),
+    }
+}
+
 /// Whether `actor` may create or change a staff post of `role` at `center_id` / `dept_id`. District admins
 /// manage every post; a center admin manages window staff of their own center only; nobody else any.
 pub fn can_manage_post(actor: &Principal, role: Role, center_id: Option<&str>) -> bool {
@@ -90,6 +100,15 @@ mod tests {
 
     fn p(role: Role, center: Option<&str>) -> Principal {
         Principal { account_id: "a".into(), role, center_id: center.map(Into::into), dept_id: None }
+    }
+
+    #[test]
+    fn the_front_desk_sees_its_own_center_and_a_centerless_row_sees_nothing() {
+        assert_eq!(desk_scope(&p(Role::DistrictAdmin, None)), Ok(None), "every center");
+        assert_eq!(desk_scope(&p(Role::WindowStaff, Some("wanli"))), Ok(Some("wanli")));
+        assert_eq!(desk_scope(&p(Role::CenterAdmin, Some("wanli"))), Ok(Some("wanli")));
+        assert_eq!(desk_scope(&p(Role::WindowStaff, None)), Err(crate::ErrorCode::Forbidden), "never every center");
+        assert_eq!(desk_scope(&p(Role::Resident, Some("wanli"))), Err(crate::ErrorCode::Forbidden));
     }
 
     #[test]

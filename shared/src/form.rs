@@ -310,6 +310,23 @@ impl MergedForm {
             .collect()
     }
 
+    /// The e-licences these answers share, and only those: the values of e-licence fields that the person
+    /// consented to. A licence id typed into any other field, or consented to without a field, shares
+    /// nothing — consent is to a licence in the field that asks for it (issue 15 §5).
+    pub fn shared_licences(&self, values: &Values, consent: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .fields
+            .iter()
+            .filter(|m| matches!(m.field.kind, FieldKind::ELicence { .. }))
+            .filter_map(|m| values.get(&m.field.key))
+            .filter(|v| consent.contains(v))
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Answers to fields the form does not have, or that do not apply, are dropped before storing.
     pub fn clean(&self, values: &Values) -> Values {
         self.fields
@@ -393,6 +410,20 @@ mod tests {
                 issues: None,
             },
         ]
+    }
+
+    #[test]
+    fn only_consented_licences_of_licence_fields_are_shared() {
+        let mut forms = forms();
+        forms[0].fields.push(FieldDef {
+            kind: FieldKind::ELicence { licence: "business_licence".into(), material: "营业执照".into() },
+            ..text("lic", Step::Business, false)
+        });
+        let m = merge("x", &forms).unwrap();
+        let values: Values = [("lic", "L-mine"), ("company", "L-someone-elses"), ("name", "张三")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let consent = vec!["L-mine".to_string(), "L-someone-elses".to_string(), "L-no-field".to_string()];
+        assert_eq!(m.shared_licences(&values, &consent), vec!["L-mine".to_string()], "an id typed into a text field shares nothing");
+        assert!(m.shared_licences(&values, &[]).is_empty(), "nothing without consent");
     }
 
     #[test]

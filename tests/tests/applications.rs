@@ -365,15 +365,15 @@ fn the_front_desk_enters_an_application_for_a_resident_with_their_consent() {
         "birth_date": "1966-05-01", "employer": "上海普陀示例机械厂", "flexible": "no", "lic_applicant_id": id_card, "f_retire_form": scan,
         "bank_name": "工商银行", "bank_account": "6222020000000000", "f_pension_form": scan, "contribution_short": "no",
         "child_name": "张小伟", "f_only_child": scan});
-    let body = |consent: bool| {
-        json!({"bundle_id": "retirement", "center_id": "putuo-district", "values": values, "consent": [id_card], "on_behalf": {"id_number": "11010519491231002X", "consent": consent}}).to_string()
+    let body = |consent: bool, center: &str| {
+        json!({"bundle_id": "retirement", "center_id": center, "values": values, "consent": [id_card], "on_behalf": {"id_number": "11010519491231002X", "consent": consent}}).to_string()
     };
-    let post = |who: &str, consent: bool| {
-        let key = unique("proxy-");
+    let post_keyed = |who: &str, consent: bool, center: &str, key: &str| {
         let mut hd = h(who, &o);
-        hd.push(("Idempotency-Key", &key));
-        post_with("/api/v1/applications", &body(consent), &hd)
+        hd.push(("Idempotency-Key", key));
+        post_with("/api/v1/applications", &body(consent, center), &hd)
     };
+    let post = |who: &str, consent: bool| post_keyed(who, consent, "putuo-district", &unique("proxy-"));
     assert_eq!(post(&front, false).error_code(400), "consent_required");
     assert_eq!(post(&sign_in("window.wanli", DEMO_PASSWORD), true).error_code(403), "forbidden", "another center's window");
     assert_eq!(post(&resident, true).error_code(403), "forbidden", "only the front desk enters for others");
@@ -388,4 +388,68 @@ fn the_front_desk_enters_an_application_for_a_resident_with_their_consent() {
         d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE actor_id = '{staff_id}' AND action = 'proxy_application';"))[0]["n"].as_u64().unwrap();
     assert!(audits >= 1);
     assert_eq!(get_with("/api/v1/desk/licences?id_number=340524198001010013", &[("Cookie", &front)]).error_code(400), "invalid_id_number");
+
+    // Replaying a submission (its Idempotency-Key) is a look at the resident's application: another
+    // center's desk gets a 403 (it got the application back, unaudited), its own desk gets it, audited.
+    let key = unique("proxy-replay-");
+    assert_eq!(post_keyed(&front, true, "putuo-district", &key).status, 201);
+    let wanli = sign_in("window.wanli", DEMO_PASSWORD);
+    assert_eq!(post_keyed(&wanli, true, "wanli", &key).error_code(403), "forbidden", "another center's desk replaying the key");
+    let views = |who: &str| {
+        d1_rows(&format!(
+            "SELECT count(*) AS n FROM audit_log WHERE actor_id = '{}' AND action = 'view_application';",
+            tongban_shared::account::seed_account_id(who)
+        ))[0]["n"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = views("window.putuo");
+    let again = post_keyed(&front, true, "putuo-district", &key);
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(views("window.putuo"), before + 1, "the replay is audited");
+    assert_eq!(views("window.wanli"), 0);
+}
+
+/// Issue 15 §5: a consent shares a licence only through the e-licence field that asks for it, and only the
+/// applicant's own: a licence id typed into a text field and "consented" is not shown to the department.
+#[test]
+fn a_department_never_sees_someone_elses_licence() {
+    let (cookie, account) = business();
+    let files = uploads(&account, 5);
+    // 张伟's ID card, which this business does not hold, typed into a free-text answer of the same part.
+    let zhang = tongban_shared::account::seed_account_id("11010519491231002X");
+    let stranger_id =
+        d1_rows(&format!("SELECT id FROM e_licences WHERE holder_id = '{zhang}' AND licence = 'id_card' LIMIT 1;"))[0]["id"].as_str().unwrap().to_string();
+    let mut values = restaurant(&files);
+    values["business_scope"] = json!(stranger_id);
+    let key = unique("consent-");
+    let r = submit(&cookie, &key, "open-restaurant", values, json!([BUSINESS_LICENCE, REP_ID, stranger_id]));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let app = r.json()["id"].as_str().unwrap().to_string();
+    let stored = d1_rows(&format!("SELECT consent_json FROM applications WHERE id = '{app}';"))[0]["consent_json"].as_str().unwrap().to_string();
+    assert!(!stored.contains(&stranger_id), "only licences of e-licence fields are kept as consented: {stored}");
+    assert!(stored.contains(BUSINESS_LICENCE));
+    let front = sign_in("window.putuo", DEMO_PASSWORD);
+    assert_eq!(desk(&front, &app, json!({"action": "accept"})).status, 200);
+    let approver = sign_in("approver.scjg", DEMO_PASSWORD);
+    let mine: Vec<String> = d1_rows(&format!("SELECT id FROM cases WHERE application_id = '{app}' AND dept_id = 'scjg';"))
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!mine.is_empty(), "market regulation has a case in it");
+    for c in mine {
+        let task = get_with(&format!("/api/v1/cases/{c}"), &[("Cookie", &approver)]);
+        assert_eq!(task.status, 200, "{}", task.body);
+        assert!(!task.json()["licences"].as_array().unwrap().iter().any(|l| l["id"] == stranger_id.as_str()), "someone else's licence in the case view");
+    }
+}
+
+/// Issue 15 §5: a staff row without a center sees no front-desk queue (it used to see every center's).
+#[test]
+fn a_centerless_staff_row_sees_no_desk_queue() {
+    let staff = tongban_tests::new_staff("window_staff", "wanli");
+    let me = get_with("/api/v1/me", &[("Cookie", &staff)]).json();
+    assert_eq!(get_with("/api/v1/desk/applications", &[("Cookie", &staff)]).status, 200);
+    tongban_tests::d1(&format!("UPDATE staff SET center_id = NULL WHERE account_id = '{}';", me["id"].as_str().unwrap()));
+    assert_eq!(get_with("/api/v1/desk/applications", &[("Cookie", &staff)]).error_code(403), "forbidden");
 }
