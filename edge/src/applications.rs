@@ -18,8 +18,8 @@ mod wasm {
     use std::collections::BTreeMap;
     use tongban_shared::account::Role;
     use tongban_shared::application::{
-        advance, application_number, apply_correction, settle, AppState, ApplicationSummary, ApplicationView, CaseAction, CaseState, CaseTask, CaseView,
-        Correction, DeskAction, Draft, ELicence, NewApplication, Profile, TimelineEntry,
+        advance, application_number, apply_correction, settle, AppState, ApplicationSummary, ApplicationView, CaseAction, CaseState, CaseStep, CaseTask,
+        CaseView, Correction, DeskAction, Draft, ELicence, NewApplication, Profile, StepDone, TimelineEntry,
     };
     use tongban_shared::authz::works_at;
     use tongban_shared::form::{merge, FieldKind, ItemForm, MergedForm, Values};
@@ -940,7 +940,27 @@ mod wasm {
             }
         }
         let chain = c.chain();
+        let p = ctx.principal()?;
+        let keys = ctx.keyring()?;
+        let mut steps = Vec::new();
+        for (step, actor, at) in steps_done(db, &c.id).await? {
+            // The latest time each step was done, in the order the latest ones happened.
+            steps.retain(|s: &StepDone| s.step != step);
+            let name: Option<String> = db.prepare("SELECT name_enc FROM accounts WHERE id = ?1").bind(&[text(&actor)])?.first(Some("name_enc")).await?;
+            steps.push(StepDone { step, by: name.and_then(|n| keys.open(&n)).unwrap_or_default(), me: actor == p.account_id, at });
+        }
+        let (may, why_not) = if c.state == "handling" {
+            match may_act(db, p, c).await? {
+                Ok(_) => (true, None),
+                Err(e) => (false, Some(e)),
+            }
+        } else {
+            (false, None)
+        };
         Ok(CaseTask {
+            steps_done: steps,
+            may_act: may,
+            why_not,
             case: c.view(beijing(ctx.now).date()),
             application_id: a.id.clone(),
             application_number: a.number.clone(),
@@ -975,6 +995,36 @@ mod wasm {
 
     /// A step of the case's chain. When it decides the last open case, the application is ready: the
     /// applicant is told once, and approved items that issue a licence put it in their library.
+    /// Each step with who last did it (account, at), in the order they were done.
+    async fn steps_done(db: &D1Database, case: &str) -> Result<Vec<(CaseStep, String, i64)>, ApiError> {
+        #[derive(Deserialize)]
+        struct E {
+            step: String,
+            actor_id: String,
+            at: i64,
+        }
+        let rows: Vec<E> = db
+            .prepare("SELECT step, actor_id, at FROM case_events WHERE case_id = ?1 AND step IS NOT NULL ORDER BY id")
+            .bind(&[text(case)])?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().filter_map(|e| Some((CaseStep::parse(&e.step)?, e.actor_id, e.at))).collect())
+    }
+
+    /// The caller's duties in their department's chains (`staff.duties`).
+    async fn duties_of(db: &D1Database, account: &str) -> Result<Vec<CaseStep>, ApiError> {
+        let d: Option<Option<String>> = db.prepare("SELECT duties FROM staff WHERE account_id = ?1").bind(&[text(account)])?.first(Some("duties")).await?;
+        Ok(tongban_shared::application::parse_duties(d.flatten().as_deref()))
+    }
+
+    /// Whether `p` may act on case `c` at its current step now (separation of duties).
+    async fn may_act(db: &D1Database, p: &tongban_shared::authz::Principal, c: &CaseRow) -> Result<Result<CaseStep, ErrorCode>, ApiError> {
+        let Some(step) = tongban_shared::application::current_step(c.chain(), c.step.max(0) as usize) else { return Ok(Err(ErrorCode::InvalidTransition)) };
+        let done: Vec<(CaseStep, String)> = steps_done(db, &c.id).await?.into_iter().map(|(s, a, _)| (s, a)).collect();
+        Ok(tongban_shared::application::check_separation(step, &p.account_id, &duties_of(db, &p.account_id).await?, &done).map(|()| step))
+    }
+
     pub async fn act_case(ctx: &Ctx) -> Result<Response, ApiError> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
@@ -985,6 +1035,9 @@ mod wasm {
         let chain = c.chain();
         let state = CaseState::parse(&c.state).unwrap_or(CaseState::Waiting);
         let (next, step) = advance(state, c.step.max(0) as usize, chain, &action)?;
+        // 一审一核 / 承办→审核→决定: the step's duty, and nobody does two steps of one case. Read at the
+        // case's version: the UPDATE below changes nothing if anyone acted since.
+        let at = may_act(&db, p, &c).await?.map_err(ApiError::from)?;
         let (name, note) = match &action {
             CaseAction::Pass { note } => ("pass", note),
             CaseAction::Return { note } => ("return", note),
@@ -995,7 +1048,8 @@ mod wasm {
             .batch(vec![
                 db.prepare("UPDATE cases SET state = ?3, step = ?4, version = version + 1, decided_at = CASE WHEN ?3 IN ('approved', 'refused') THEN ?5 ELSE NULL END, updated_at = ?5 WHERE id = ?1 AND version = ?2")
                     .bind(&[text(&id), num(c.version as f64), text(next.as_str()), num(step as f64), num(ctx.now as f64)])?,
-                event(&db, &c.application_id, Some(&id), &p.account_id, name, note.trim(), ctx.now, true)?,
+                db.prepare("INSERT INTO case_events (application_id, case_id, at, actor_id, action, note, step) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE changes() > 0")
+                    .bind(&[text(&c.application_id), text(&id), num(ctx.now as f64), text(&p.account_id), text(name), text(note.trim()), text(at.as_str())])?,
             ])
             .await?;
         if !changed(&r[0]) {

@@ -18,7 +18,7 @@ mod wasm {
     use wasm_bindgen::JsValue;
     use worker::Response;
 
-    const SELECT: &str = "SELECT a.id, st.login, a.role, a.name_enc, st.center_id, st.dept_id, st.backup_id, b.login AS backup_login, st.away \
+    const SELECT: &str = "SELECT a.id, st.login, a.role, a.name_enc, st.center_id, st.dept_id, st.backup_id, b.login AS backup_login, st.away, st.duties \
         FROM staff st JOIN accounts a ON a.id = st.account_id LEFT JOIN staff b ON b.account_id = st.backup_id";
 
     #[derive(Deserialize)]
@@ -32,6 +32,7 @@ mod wasm {
         backup_id: Option<String>,
         backup_login: Option<String>,
         away: i64,
+        duties: Option<String>,
     }
 
     impl Row {
@@ -46,6 +47,7 @@ mod wasm {
                 backup_id: self.backup_id,
                 backup_login: self.backup_login,
                 away: self.away != 0,
+                duties: if self.role == "approver" { tongban_shared::application::parse_duties(self.duties.as_deref()) } else { Vec::new() },
             }
         }
     }
@@ -106,7 +108,7 @@ mod wasm {
                     JsValue::from_str(&password),
                     now.clone(),
                 ])?,
-                db.prepare("INSERT INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                db.prepare("INSERT INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at, duties) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
                     .bind(&[
                         JsValue::from_str(&id),
                         JsValue::from_str(&login),
@@ -115,6 +117,7 @@ mod wasm {
                         opt(&req.backup_id),
                         JsValue::from_str(&p.account_id),
                         now,
+                        opt(&req.duties.as_deref().map(tongban_shared::application::duties_string)),
                     ])?,
             ])
             .await;

@@ -149,6 +149,13 @@ mod wasm {
             None
         };
         let order = row.order();
+        // Not offered: deciding an exception one asked for oneself.
+        let mut actions = Vec::new();
+        for k in order.actions(&caps) {
+            if k.answers().is_none() || requester(db, &row.id, k).await?.as_deref() != Some(p.account_id.as_str()) {
+                actions.push(k);
+            }
+        }
         Ok(OrderDetail {
             summary: row.summary(today(ctx)),
             review: review.body(),
@@ -157,7 +164,7 @@ mod wasm {
             rectification: row.rectification.clone(),
             extension_days: order.extension_days,
             extended: order.extended,
-            actions: order.actions(&caps),
+            actions,
             history: events
                 .into_iter()
                 .map(|e| OrderEvent {
@@ -231,6 +238,16 @@ mod wasm {
 
     /// `POST /work-orders/{id}/actions`: one transition, applied by the core and written conditionally on
     /// the version read. The reviewer is told of the changes that concern them.
+    /// Who asked for the exception `decision` answers (the latest such request on the order).
+    async fn requester(db: &D1Database, order: &str, decision: tongban_shared::review::ActionKind) -> Result<Option<String>, ApiError> {
+        let Some(request) = decision.answers() else { return Ok(None) };
+        Ok(db
+            .prepare("SELECT actor_id FROM work_order_events WHERE order_id = ?1 AND action = ?2 ORDER BY id DESC LIMIT 1")
+            .bind(&[text(order), text(request.as_str())])?
+            .first::<String>(Some("actor_id"))
+            .await?)
+    }
+
     pub async fn act(ctx: &Ctx) -> Result<Response, ApiError> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
@@ -242,6 +259,9 @@ mod wasm {
         let before = row.order();
         let after = before.apply(&action, &caps, &cal)?;
         let kind = action.kind();
+        if kind.answers().is_some() && requester(&db, &id, kind).await?.as_deref() == Some(p.account_id.as_str()) {
+            return Err(ErrorCode::SameOfficer.into());
+        }
         // The capacity the action was taken in, for the record.
         let capacity = kind.capacity().iter().find(|c| caps.contains(c)).copied().unwrap_or(Capacity::Responsible);
         let rectification = match &action {

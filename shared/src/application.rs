@@ -96,6 +96,18 @@ pub enum CaseStep {
 }
 
 impl CaseStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStep::Handle => "handle",
+            CaseStep::Review => "review",
+            CaseStep::Decide => "decide",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseStep> {
+        [CaseStep::Handle, CaseStep::Review, CaseStep::Decide].into_iter().find(|d| d.as_str() == s)
+    }
+
     pub fn label(self) -> Text {
         match self {
             CaseStep::Handle => Text::new("承办", "Handle"),
@@ -180,6 +192,43 @@ pub fn advance(state: CaseState, step: usize, chain: Chain, action: &CaseAction)
         }
         _ => Err(FieldError { code: ErrorCode::InvalidTransition, field: None }),
     }
+}
+
+/// The step an action is taken at: Pass, Return and Decide all act on the case's current step.
+pub fn current_step(chain: Chain, step: usize) -> Option<CaseStep> {
+    chain.steps().get(step).copied()
+}
+
+/// Separation of duties (一审一核, 承办→审核→决定): the person acting at `step` must hold that step's duty,
+/// and must not be who last did any *other* step of this case. `done` is each step with who last did it,
+/// in order (a case sent back is handled again, by the same handler or another, and the rule still holds
+/// for what follows). The three-step chain therefore needs three people, 一审一核 two.
+pub fn check_separation(step: CaseStep, actor: &str, duties: &[CaseStep], done: &[(CaseStep, String)]) -> Result<(), ErrorCode> {
+    if !duties.contains(&step) {
+        return Err(ErrorCode::DutyNotHeld);
+    }
+    let mut last: Vec<(CaseStep, &str)> = Vec::new();
+    for (s, who) in done {
+        last.retain(|(k, _)| k != s);
+        last.push((*s, who));
+    }
+    if last.iter().any(|(s, who)| *s != step && *who == actor) {
+        return Err(ErrorCode::SameOfficer);
+    }
+    Ok(())
+}
+
+/// A staff post's duties, stored as `handle,review,decide`. None (an older post) is every duty: the
+/// different-person rule still applies to it.
+pub fn parse_duties(stored: Option<&str>) -> Vec<CaseStep> {
+    match stored {
+        None => vec![CaseStep::Handle, CaseStep::Review, CaseStep::Decide],
+        Some(s) => s.split(',').filter_map(|d| CaseStep::parse(d.trim())).collect(),
+    }
+}
+
+pub fn duties_string(duties: &[CaseStep]) -> String {
+    [CaseStep::Handle, CaseStep::Review, CaseStep::Decide].iter().filter(|d| duties.contains(d)).map(|d| d.as_str()).collect::<Vec<_>>().join(",")
 }
 
 fn need_note(note: &str) -> Result<(), FieldError> {
@@ -337,6 +386,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_step_is_a_different_person_holding_its_duty() {
+        use CaseStep::*;
+        let all = [Handle, Review, Decide];
+        let done = |v: &[(CaseStep, &str)]| v.iter().map(|(s, w)| (*s, w.to_string())).collect::<Vec<_>>();
+        // 一审一核: whoever handled cannot decide.
+        assert_eq!(check_separation(Decide, "zhao", &all, &done(&[(Handle, "zhao")])), Err(ErrorCode::SameOfficer));
+        assert_eq!(check_separation(Decide, "sun", &all, &done(&[(Handle, "zhao")])), Ok(()));
+        // 承办→审核→决定 needs three people.
+        assert_eq!(check_separation(Decide, "li", &all, &done(&[(Handle, "zhao"), (Review, "li")])), Err(ErrorCode::SameOfficer));
+        assert_eq!(check_separation(Review, "zhao", &all, &done(&[(Handle, "zhao")])), Err(ErrorCode::SameOfficer));
+        assert_eq!(check_separation(Decide, "wang", &all, &done(&[(Handle, "zhao"), (Review, "li")])), Ok(()));
+        // Sent back and handled again by someone else: the first handler may now review.
+        assert_eq!(check_separation(Review, "zhao", &all, &done(&[(Handle, "zhao"), (Review, "li"), (Handle, "chen")])), Ok(()));
+        // Handling again after a return is the handler's own step.
+        assert_eq!(check_separation(Handle, "zhao", &all, &done(&[(Handle, "zhao")])), Ok(()));
+        // The decider holds the decision duty.
+        assert_eq!(check_separation(Decide, "sun", &[Handle, Review], &done(&[(Handle, "zhao")])), Err(ErrorCode::DutyNotHeld));
+        assert_eq!(parse_duties(None), all.to_vec());
+        assert_eq!(parse_duties(Some("handle, decide,bogus")), vec![Handle, Decide]);
+        assert_eq!(duties_string(&[Decide, Handle]), "handle,decide");
+    }
+
+    #[test]
     fn chains() {
         let pass = CaseAction::Pass { note: String::new() };
         let ok = CaseAction::Decide { approve: true, note: String::new() };
@@ -439,6 +511,15 @@ pub struct ApplicationSummary {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseTask {
     pub case: CaseView,
+    /// Who did each step of the chain so far (the latest time each was done), in order.
+    #[serde(default)]
+    pub steps_done: Vec<StepDone>,
+    /// Whether the caller may act at the current step now, and if not, why (`duty_not_held`,
+    /// `same_officer`): the console says so instead of offering buttons that would be refused.
+    #[serde(default)]
+    pub may_act: bool,
+    #[serde(default)]
+    pub why_not: Option<ErrorCode>,
     pub application_id: String,
     pub application_number: String,
     pub bundle: Text,
@@ -446,6 +527,17 @@ pub struct CaseTask {
     pub part: Values,
     /// E-licences the applicant consented to share, with the fields this department reads.
     pub licences: Vec<ELicence>,
+}
+
+/// One step of a case's chain as it was done: by whom (the staff member's name) and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StepDone {
+    pub step: CaseStep,
+    pub by: String,
+    /// Whether it was the signed-in caller.
+    pub me: bool,
+    pub at: i64,
 }
 
 /// Largest upload, in bytes.

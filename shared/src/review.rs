@@ -540,6 +540,17 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// The request a decision answers: approving or rejecting "invalid" answers the request for it, an
+    /// extension's approval or rejection its request. Whoever asked for an exception does not decide it
+    /// (a center admin is both the responsible party and the approver of an order without a department).
+    pub fn answers(self) -> Option<ActionKind> {
+        match self {
+            ActionKind::ApproveInvalid | ActionKind::RejectInvalid => Some(ActionKind::RequestInvalid),
+            ActionKind::ApproveExtension | ActionKind::RejectExtension => Some(ActionKind::RequestExtension),
+            _ => None,
+        }
+    }
+
     pub const ALL: [ActionKind; 13] = [
         ActionKind::Validate,
         ActionKind::RequestInvalid,

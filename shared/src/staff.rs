@@ -36,6 +36,9 @@ pub struct NewStaff {
     /// Account id of the backup (B角), if any.
     #[serde(default)]
     pub backup_id: Option<String>,
+    /// An approver's duties in the department's chains (承办, 审核, 决定); none given is every duty.
+    #[serde(default)]
+    pub duties: Option<Vec<crate::application::CaseStep>>,
 }
 
 impl NewStaff {
@@ -48,6 +51,10 @@ impl NewStaff {
             return Err(FieldError::new(ErrorCode::InvalidPost, "role"));
         }
         password::check(&self.password).map_err(|c| FieldError::new(c, "password"))?;
+        // Duties are an approver's, and an approver holds at least one.
+        if self.duties.as_ref().is_some_and(|d| role != Role::Approver || d.is_empty()) {
+            return Err(FieldError::new(ErrorCode::InvalidPost, "duties"));
+        }
         Ok((login, nm, role))
     }
 }
@@ -66,6 +73,9 @@ pub struct StaffPost {
     pub backup_login: Option<String>,
     /// Marked away: the backup acts for this post.
     pub away: bool,
+    /// Duties in the department's approval chains (approvers).
+    #[serde(default)]
+    pub duties: Vec<crate::application::CaseStep>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -134,6 +144,7 @@ mod tests {
             dept_id: None,
             password: "a long initial passphrase".into(),
             backup_id: None,
+            duties: None,
         }
     }
 
@@ -150,6 +161,16 @@ mod tests {
         bad(|s| s.center_id = None, "role", ErrorCode::InvalidPost);
         bad(|s| s.center_id = Some("'; drop".into()), "role", ErrorCode::InvalidPost);
         bad(|s| s.password = "12345678".into(), "password", ErrorCode::PasswordCommon);
+        bad(|s| s.duties = Some(vec![crate::application::CaseStep::Decide]), "duties", ErrorCode::InvalidPost);
+        let approver = |d: Vec<crate::application::CaseStep>| NewStaff {
+            role: Some(Role::Approver),
+            center_id: None,
+            dept_id: Some("scjg".into()),
+            duties: Some(d),
+            ..ns()
+        };
+        assert!(approver(vec![crate::application::CaseStep::Decide]).validate().is_ok());
+        assert_eq!(approver(vec![]).validate().unwrap_err().field, Some("duties"), "an approver holds at least one duty");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 // 一表申请 end to end: the demo restaurant company opens "开办餐饮店" on a phone, finds its basic
 // information pre-filled, attaches its business licence from the e-licence library after seeing what each
 // department will read, uploads its floor plan and other documents, submits; the front desk accepts on a
-// desktop; the market-regulation approver takes both of its cases through their chains in the console
+// desktop; market regulation's officers take both of its cases through their chains in the console, each step
+// by another person
 // (the other departments by API); the company sees "ready to collect" and the new food licence.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
@@ -106,35 +107,61 @@ test('a restaurant applies with one form and gets its food licence', async ({ pa
   await desk.locator('#accept').click();
   await expect(desk.locator('#desk-state')).toHaveText('已受理，办理中');
 
-  // 市场监管 works its two cases in the console; 绿化市容 and 税务 by API.
-  const scjg = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signIn(scjg, 'approver.scjg');
-  for (const item of ['企业设立登记', '食品经营许可']) {
-    await scjg.goto('/staff/cases');
-    await scjg.locator('#cases li', { hasText: number }).filter({ hasText: item }).getByRole('link').click();
-    await expect(scjg.locator('#part-caption')).toBeVisible();
-    while (await scjg.locator('#case-pass').isVisible()) {
-      const before = await scjg.locator('#case-state').textContent();
-      await scjg.locator('#case-pass').click();
-      await expect(scjg.locator('#case-state')).not.toHaveText(before);
+  // 市场监管 works its two cases in the console, each step by another person (一审一核, 承办→审核→决定):
+  // 赵磊 handles, 钱峰 reviews where the chain has a review, 冯洁 decides. 绿化市容 and 税务 by API.
+  const officers = [['approver.scjg', '赵磊'], ['approver.scjg.review', '钱峰'], ['approver.scjg.decide', '冯洁']];
+  for (const [i, [login, name]] of officers.entries()) {
+    const officer = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await signIn(officer, login);
+    for (const item of ['企业设立登记', '食品经营许可']) {
+      await officer.goto('/staff/cases');
+      await officer.locator('#cases li', { hasText: number }).filter({ hasText: item }).getByRole('link').click();
+      await expect(officer.locator('#part-caption')).toBeVisible();
+      if (await officer.locator('#case-pass').isVisible()) {
+        const before = await officer.locator('#case-state').textContent();
+        await officer.locator('#case-pass').click();
+        await expect(officer.locator('#case-state')).not.toHaveText(before);
+        // Who did the step is on the case, and the next one is someone else's.
+        await expect(officer.locator('#case-steps')).toContainText(`${name}（本人）`);
+        await expect(officer.locator('#case-why-not')).toBeVisible();
+        await expect(officer.locator('#case-pass, #case-approve')).toHaveCount(0);
+      } else if (await officer.locator('#case-approve').isVisible()) {
+        expect(i, `${login} decides`).toBe(2);
+        await expect(officer.locator('#case-steps')).toContainText('赵磊');
+        await officer.locator('#case-approve').click();
+        await expect(officer.locator('#case-state')).toContainText('准予许可');
+        await expect(officer.locator('#case-steps')).toContainText(`决定 · ${name}（本人）`);
+      } else {
+        // Not this person's step (the food licence's chain may have no review): the page says why.
+        await expect(officer.locator('#case-why-not')).toBeVisible();
+      }
     }
-    await scjg.locator('#case-approve').click();
-    await expect(scjg.locator('#case-state')).toContainText('准予许可');
+    if (i === 0) await axeClean(officer, 'case after handling');
+    await officer.context().close();
   }
+  await expect(async () => {
+    const rows = await (await page.request.get(`/api/v1/applications/${appId}`)).json();
+    expect(rows.cases.filter(c => c.department.zh.includes('市场监管')).every(c => c.state === 'approved')).toBe(true);
+  }).toPass();
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, 'admin.district');
   const origin = new URL(page.url()).origin;
   for (const dept of ['lhsr', 'swj']) {
-    const login = `ap.${dept}.${Date.now()}`;
-    const made = await admin.request.post('/api/v1/staff', { headers: { Origin: origin }, data: { login, name: '审批员', role: 'approver', dept_id: dept, password: 'approver of the browser test' } });
-    expect(made.status()).toBe(201);
-    const ap = await (await browser.newContext()).newPage();
-    await signIn(ap, login, 'approver of the browser test');
-    const cases = await (await ap.request.get('/api/v1/cases')).json();
+    const team = {};
+    for (const duty of ['handle', 'review', 'decide']) {
+      const login = `ap.${dept}.${duty}.${Date.now()}`;
+      const made = await admin.request.post('/api/v1/staff', { headers: { Origin: origin }, data: { login, name: '审批员', role: 'approver', dept_id: dept, password: 'approver of the browser test', duties: [duty] } });
+      expect(made.status()).toBe(201);
+      const ap = await (await browser.newContext()).newPage();
+      await signIn(ap, login, 'approver of the browser test');
+      team[duty] = ap;
+    }
+    const cases = await (await team.handle.request.get('/api/v1/cases')).json();
     for (const c of cases.filter(c => c.number.startsWith(number) && c.state === 'handling')) {
       for (let i = 0; i < 3; i++) {
-        const task = await (await ap.request.get(`/api/v1/cases/${c.id}`)).json();
+        const task = await (await team.handle.request.get(`/api/v1/cases/${c.id}`)).json();
         if (task.case.state !== 'handling') break;
+        const ap = team[task.case.step];
         const action = task.case.step === 'decide' ? { action: 'decide', approve: true, note: '准予' } : { action: 'pass', note: '齐全' };
         expect((await ap.request.post(`/api/v1/cases/${c.id}/actions`, { headers: { Origin: origin }, data: action })).status()).toBe(200);
       }

@@ -29,10 +29,15 @@ fn case_act(cookie: &str, id: &str, action: Value) -> Resp {
     post_with(&format!("/api/v1/cases/{id}/actions"), &action.to_string(), &h(cookie, &base()))
 }
 
-fn approver(dept: &str) -> String {
+/// A new approver of `dept` holding `duties` (every duty when None).
+fn approver(dept: &str, duties: Option<&[&str]>) -> String {
     let admin = sign_in("admin.district", DEMO_PASSWORD);
     let login = unique(&format!("ap.{dept}."));
-    let body = json!({"login": login, "name": "审批员", "role": "approver", "dept_id": dept, "password": "approver of the tests"}).to_string();
+    let mut body = json!({"login": login, "name": "审批员", "role": "approver", "dept_id": dept, "password": "approver of the tests"});
+    if let Some(d) = duties {
+        body["duties"] = json!(d);
+    }
+    let body = body.to_string();
     let r = post_with("/api/v1/staff", &body, &h(&admin, &base()));
     assert_eq!(r.status, 201, "{}", r.body);
     sign_in(&login, "approver of the tests")
@@ -144,8 +149,16 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
     assert_eq!(get_with(&plan_url, &[]).status, 401);
 
     // Each department works only its own cases, through its chain.
-    let others = [("lhsr", approver("lhsr")), ("swj", approver("swj"))];
-    let scjg = sign_in("approver.scjg", DEMO_PASSWORD);
+    // Three people per department, one per duty (承办, 审核, 决定): the demo's for market regulation; the
+    // others' handler holds every duty, so the different-person rule is what stops them deciding too.
+    let team = |dept: &str| -> [String; 3] {
+        if dept == "scjg" {
+            ["approver.scjg", "approver.scjg.review", "approver.scjg.decide"].map(|l| sign_in(l, DEMO_PASSWORD))
+        } else {
+            [approver(dept, None), approver(dept, Some(&["review"])), approver(dept, Some(&["decide"]))]
+        }
+    };
+    let teams: Vec<(&str, [String; 3])> = ["scjg", "lhsr", "swj"].into_iter().map(|d| (d, team(d))).collect();
     let mut by_dept: Vec<(String, String)> = Vec::new();
     for c in accepted.json()["cases"].as_array().unwrap() {
         let dept = d1_rows(&format!("SELECT dept_id FROM cases WHERE id = '{}';", c["id"].as_str().unwrap()))[0]["dept_id"].as_str().unwrap().to_string();
@@ -155,11 +168,8 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
     let (_, some_case) = &by_dept[0];
     assert_eq!(get_with(&format!("/api/v1/cases/{some_case}"), &[("Cookie", &rsj)]).status, 403, "another department");
     for (dept, case) in &by_dept {
-        let who = match dept.as_str() {
-            "scjg" => &scjg,
-            "lhsr" => &others[0].1,
-            _ => &others[1].1,
-        };
+        let [handler, reviewer, decider] = &teams.iter().find(|(d, _)| d == dept).unwrap().1;
+        let who = handler;
         let task = get_with(&format!("/api/v1/cases/{case}"), &[("Cookie", who)]);
         assert_eq!(task.status, 200, "{}", task.body);
         let task = task.json();
@@ -174,16 +184,40 @@ fn the_whole_lifecycle_to_unified_output_and_reuse_of_the_issued_licence() {
                 "not before it is handled"
             );
         }
-        let steps = match task["chain"].as_str() {
-            Some("three_step") => 2,
-            Some("one_check") => 1,
-            _ => 0, // 当场办结: decided in one step
-        };
-        for _ in 0..steps {
-            assert_eq!(case_act(who, case, json!({"action": "pass", "note": "材料齐全"})).status, 200);
+        let chain = task["chain"].as_str().unwrap().to_string();
+        if chain != "on_the_spot" {
+            assert_eq!(case_act(decider, case, json!({"action": "pass", "note": "材料齐全"})).error_code(403), "duty_not_held", "the decider does not handle");
+            let handled = case_act(handler, case, json!({"action": "pass", "note": "材料齐全"}));
+            assert_eq!(handled.status, 200, "{}", handled.body);
+            let view = handled.json();
+            assert_eq!(view["steps_done"][0]["step"], "handle");
+            assert_eq!(
+                (view["may_act"].as_bool(), view["steps_done"][0]["me"].as_bool()),
+                (Some(false), Some(true)),
+                "the handler does not take the next step"
+            );
+            let refused =
+                case_act(handler, case, json!({"action": if chain == "three_step" { "pass" } else { "decide" }, "approve": true, "note": "准予许可"}));
+            // The demo handler holds only 承办; the others' handler holds every duty and is refused as the same person.
+            let want = if *dept == "scjg" { (403, "duty_not_held") } else { (409, "same_officer") };
+            assert_eq!(refused.error_code(want.0), want.1, "{dept}: the handler cannot check or decide its own case");
         }
-        let done = case_act(who, case, json!({"action": "decide", "approve": true, "note": "准予许可"}));
+        if chain == "three_step" {
+            assert_eq!(case_act(reviewer, case, json!({"action": "pass", "note": "审核通过"})).status, 200);
+            assert_eq!(case_act(reviewer, case, json!({"action": "decide", "approve": true, "note": "准予"})).error_code(403), "duty_not_held");
+        }
+        let mine = get_with(&format!("/api/v1/cases/{case}"), &[("Cookie", decider)]).json();
+        assert_eq!(mine["may_act"], true, "{dept}: the decider may decide now");
+        let done = case_act(decider, case, json!({"action": "decide", "approve": true, "note": "准予许可"}));
         assert_eq!(done.status, 200, "{}", done.body);
+        let done = done.json();
+        let steps: Vec<&str> = done["steps_done"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+        let want: &[&str] = match chain.as_str() {
+            "three_step" => &["handle", "review", "decide"],
+            "one_check" => &["handle", "decide"],
+            _ => &["decide"],
+        };
+        assert_eq!(steps, want, "who did each step is on the case");
     }
     let me = get_with(&format!("/api/v1/applications/{id}"), &[("Cookie", &cookie)]).json();
     assert_eq!(me["state"], "ready", "every case decided: unified output");

@@ -644,3 +644,28 @@ fn failed_review_code_look_ups_are_throttled_per_client() {
     assert_eq!(locked.header("retry-after"), Some("900"));
     assert_eq!(look(&real, "192.0.2.1").status, 200, "another client still looks its code up");
 }
+
+/// Issue 15 §2 for work orders: whoever asks for an exception does not approve it. A walk-in's bad review
+/// with no item recorded is the center's to answer, so its center admin is both the responsible party and
+/// the approver; asking for "invalid" and then approving it oneself is refused, and not offered.
+#[test]
+fn whoever_asks_for_invalid_does_not_approve_it() {
+    let (ticket, code) = served(None, CENTER, ITEM, "done", 300);
+    d1(&format!("UPDATE tickets SET item_id = NULL WHERE id = '{ticket}';"));
+    let r = review(
+        None,
+        json!({"code": code, "level": 1, "scores": {"efficiency": 1, "competence": 1, "attitude": 1}, "reason": "attitude", "text": "态度很差", "channel": "kiosk"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["work_order"].as_str().unwrap().to_string();
+    let admin = sign_in("admin.putuo", DEMO_PASSWORD);
+    assert_eq!(act(&admin, &id, json!({"action": "request_invalid", "note": "监控显示无此事"})).status, 200);
+    let detail = get_with(&format!("/api/v1/work-orders/{id}"), &[("Cookie", &admin)]).json();
+    assert!(!detail["actions"].as_array().unwrap().iter().any(|a| a == "approve_invalid"), "not offered to the requester: {}", detail["actions"]);
+    assert_eq!(act(&admin, &id, json!({"action": "approve_invalid", "note": "同意"})).error_code(409), "same_officer");
+    assert_eq!(act(&admin, &id, json!({"action": "reject_invalid", "note": "不同意"})).error_code(409), "same_officer");
+    let second = new_staff("center_admin", CENTER);
+    let d = get_with(&format!("/api/v1/work-orders/{id}"), &[("Cookie", &second)]).json();
+    assert!(d["actions"].as_array().unwrap().iter().any(|a| a == "approve_invalid"));
+    assert_eq!(act(&second, &id, json!({"action": "approve_invalid", "note": "同意认定无效"})).json()["summary"]["state"], "invalid");
+}

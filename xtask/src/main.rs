@@ -42,7 +42,7 @@ pub fn root() -> PathBuf {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <dev [--reset] | test [--only lint|host|wasm|integration|browser|apifuzz|durability] | build | deploy --env staging|production [--dry-run] | bench [--secs N] [--conns 32,128] [--accounts N] [--no-build] | fuzz [--secs N per native target] [--examples N per operation and role] [--seed S] [--native-only|--api-only] | seed-sql | bootstrap-admin --login L --name N>"
+    "usage: cargo xtask <dev [--reset] | test [--only lint|host|wasm|integration|browser|apifuzz|durability, or several joined by commas] | build | deploy --env staging|production [--dry-run] | bench [--secs N] [--conns 32,128] [--accounts N] [--no-build] | fuzz [--secs N per native target] [--examples N per operation and role] [--seed S] [--native-only|--api-only] | seed-sql | bootstrap-admin --login L --name N>"
 }
 
 fn run(args: &[String]) -> Result {

@@ -68,7 +68,11 @@ const DEMO: &[DemoAccount] = &[
     ("window.putuo", "王芳", Role::WindowStaff, Some("putuo-district"), None, None, Some("window.putuo2")),
     ("window.wanli", "刘洋", Role::WindowStaff, Some("wanli"), None, None, None),
     ("approver.scjg", "赵磊", Role::Approver, None, Some("scjg"), None, None),
+    ("approver.scjg.review", "钱峰", Role::Approver, None, Some("scjg"), None, None),
+    ("approver.scjg.decide", "冯洁", Role::Approver, None, Some("scjg"), None, None),
     ("approver.rsj", "孙丽", Role::Approver, None, Some("rsj"), None, None),
+    ("approver.rsj.review", "褚明", Role::Approver, None, Some("rsj"), None, None),
+    ("approver.rsj.decide", "卫红", Role::Approver, None, Some("rsj"), None, None),
     ("admin.putuo", "周强", Role::CenterAdmin, Some("putuo-district"), None, None, None),
     ("admin.wanli", "吴敏", Role::CenterAdmin, Some("wanli"), None, None, None),
     ("admin.district", "郑华", Role::DistrictAdmin, None, None, None, None),
@@ -110,15 +114,30 @@ fn account_row(
     ))
 }
 
-fn staff_row(id: &str, login: &str, center: Option<&str>, dept: Option<&str>, backup: Option<&str>, now: i64) -> String {
+/// A demo approver's duties, by its login: `approver.<dept>` handles (承办), `….review` reviews (审核), `….decide`
+/// decides (决定), so every chain needs two or three people, as separation of duties requires.
+fn demo_duties(login: &str, role: Role) -> Option<&'static str> {
+    (role == Role::Approver).then(|| {
+        if login.ends_with(".decide") {
+            "decide"
+        } else if login.ends_with(".review") {
+            "review"
+        } else {
+            "handle"
+        }
+    })
+}
+
+fn staff_row(id: &str, login: &str, center: Option<&str>, dept: Option<&str>, backup: Option<&str>, duties: Option<&str>, now: i64) -> String {
     let opt = |v: Option<&str>| v.map_or("NULL".into(), q);
     format!(
-        "INSERT OR IGNORE INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at) VALUES ({}, {}, {}, {}, {}, 'seed', {now});\n",
+        "INSERT OR IGNORE INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at, duties) VALUES ({}, {}, {}, {}, {}, 'seed', {now}, {});\n",
         q(id),
         q(login),
         opt(center),
         opt(dept),
-        opt(backup)
+        opt(backup),
+        opt(duties)
     )
 }
 
@@ -145,7 +164,7 @@ pub fn accounts_sql() -> Result<String> {
             ));
         }
         if role.is_staff() {
-            out.push_str(&staff_row(&id, login, *center, *dept, backup.map(seed_account_id).as_deref(), 0));
+            out.push_str(&staff_row(&id, login, *center, *dept, backup.map(seed_account_id).as_deref(), demo_duties(login, *role), 0));
         }
     }
     out.push_str(&library_sql(&keys)?);
@@ -238,7 +257,7 @@ pub fn bootstrap_admin_sql(login: &str, name: &str, password: &str, (keys, peppe
     Ok(format!(
         "-- first district admin {login}\n{}{}",
         account_row(keys, peppers, &id, &login, &name, Role::DistrictAdmin, None, password, now)?,
-        staff_row(&id, &login, None, None, None, now)
+        staff_row(&id, &login, None, None, None, None, now)
     ))
 }
 

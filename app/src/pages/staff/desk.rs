@@ -229,7 +229,17 @@ pub fn CasePage() -> impl IntoView {
                             <h2>{t("申请人授权共享的电子证照", "E-licences the applicant shared")}</h2>
                             <ul class="cards">{k.licences.iter().map(|l| view! { <li class="card"><p class="card-title">{tx(&l.name)}" · "{l.number.clone()}</p><p class="meta">{tx(&l.issuer)}</p></li> }).collect_view()}</ul>
                         })}
-                        {handling.then(|| view! {
+                        // 一审一核 / 承办→审核→决定: who did each step, and whether this person may take the next one.
+                        {(!k.steps_done.is_empty()).then(|| view! {
+                            <h2>{t("办理环节", "Steps done")}</h2>
+                            <ol class="steps-done" id="case-steps">{k.steps_done.iter().map(|d| view! {
+                                <li>{tx(&d.step.label())}" · "{d.by.clone()}{d.me.then(|| t("（本人）", " (you)"))}</li>
+                            }).collect_view()}</ol>
+                        })}
+                        {k.why_not.filter(|_| handling).map(|why| view! {
+                            <p class="hint" role="status" id="case-why-not">{tx(&why.text())}{(why == tongban_shared::ErrorCode::SameOfficer).then(|| t("：下一环节须由本部门其他人员办理。", ": another colleague of the department takes the next step."))}</p>
+                        })}
+                        {(handling && k.may_act).then(|| view! {
                             <section class="stack" aria-labelledby="h-case-act">
                                 <h2 id="h-case-act">{t("办理", "Act")}</h2>
                                 <div class="field">

@@ -7,6 +7,7 @@ use crate::i18n::{msgs, role_label, tr};
 use crate::state::{lang, prefs, use_title};
 use leptos::prelude::*;
 use tongban_shared::account::{Me, Role};
+use tongban_shared::application::CaseStep;
 use tongban_shared::authz::ADMINS;
 use tongban_shared::staff::{login_name, NewStaff, StaffPost, StaffSettings};
 use tongban_shared::{password, Text};
@@ -40,6 +41,10 @@ fn post_row(post: StaffPost, all: Vec<StaffPost>, reload: Callback<()>) -> impl 
             <p class="card-title">{post.name.clone()}" · "{post.login.clone()}</p>
             <p class="meta">{move || role_label(lang(), role)}" "{post.center_id.clone().or(post.dept_id.clone()).unwrap_or_default()}" · "
                 <a href=format!("/staff/appraisal/{}", post.id)>{tr(|m| m.appraisal_title)}</a></p>
+            {(!post.duties.is_empty()).then(|| {
+                let duties = post.duties.clone();
+                view! { <p class="meta duties-held">{move || duties.iter().map(|d| d.label().get(lang()).to_string()).collect::<Vec<_>>().join(" · ")}</p> }
+            })}
             <label for=sel_id.clone()>{tr(|m| m.f_backup)}</label>
             <select id=sel_id on:change=move |ev| backup.set(event_target_value(&ev))>
                 <option value="" selected=move || backup.get().is_empty()>{tr(|m| m.none)}</option>
@@ -65,6 +70,9 @@ fn create_form(me: Me, reload: Callback<()>) -> impl IntoView {
     let own_center = me.center_id.clone();
     let role = RwSignal::new(Role::WindowStaff);
     let scope = RwSignal::new(String::new());
+    // An approver's duties in the department's chains; each step of a case needs a different person.
+    let all_duties = [CaseStep::Handle, CaseStep::Review, CaseStep::Decide];
+    let duties = RwSignal::new(all_duties.to_vec());
     let error = RwSignal::new(None::<Text>);
     let p = prefs();
     let centers = LocalResource::new(move || {
@@ -95,6 +103,7 @@ fn create_form(me: Me, reload: Callback<()>) -> impl IntoView {
             dept_id,
             password: pw.get_untracked(),
             backup_id: None,
+            duties: (r == Role::Approver).then(|| duties.get_untracked()),
         };
         if let Err(fe) = req.validate() {
             let slot = match fe.field {
@@ -151,6 +160,15 @@ fn create_form(me: Me, reload: Callback<()>) -> impl IntoView {
                             <option value="">"—"</option>
                             {move || depts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|d| view! { <option value=d.id.clone()>{tx(&d.name)}</option> }).collect_view()}
                         </select>
+                        <fieldset class="duties" id="new-duties">
+                            <legend>{move || if lang() == tongban_shared::Lang::Zh { "岗位职责（同一办件的各环节须由不同人员办理）" } else { "Duties (each step of a case is done by a different person)" }}</legend>
+                            {all_duties.into_iter().map(|d| view! {
+                                <label class="check"><input type="checkbox" value=d.as_str() prop:checked=move || duties.get().contains(&d) on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    duties.update(|v| { v.retain(|x| *x != d); if on { v.push(d); } });
+                                }/>" "{move || tx(&d.label())}</label>
+                            }).collect_view()}
+                        </fieldset>
                     }.into_any(),
                     _ => ().into_any(),
                 }}
