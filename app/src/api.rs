@@ -79,6 +79,13 @@ async fn get<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T, ApiError>
     read(gloo_net::http::Request::get(path).header("Accept-Language", lang.code()).send().await.map_err(|_| ApiError::Network)?).await
 }
 
+/// A read the page makes by itself (a timer), not the person: it carries `X-Background: 1`, so it does
+/// not renew a staff session's idle timer (`tongban_shared::account::BACKGROUND_HEADER`).
+async fn get_background<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T, ApiError> {
+    let req = gloo_net::http::Request::get(path).header("Accept-Language", lang.code()).header(tongban_shared::account::BACKGROUND_HEADER, "1");
+    read(req.send().await.map_err(|_| ApiError::Network)?).await
+}
+
 /// Reads an answer: the body as `T` on success, the shared error otherwise.
 async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiError> {
     let status = resp.status();
@@ -179,6 +186,14 @@ pub async fn create_staff(s: &NewStaff, lang: Lang) -> Result<StaffPost, ApiErro
     send("POST", "/api/v1/staff", Some(s), lang).await
 }
 
+pub async fn set_staff_status(id: &str, active: bool, lang: Lang) -> Result<StaffPost, ApiError> {
+    send("POST", &format!("/api/v1/staff/{}/status", encode(id)), Some(&tongban_shared::staff::StaffStatus { active }), lang).await
+}
+
+pub async fn reset_staff_password(id: &str, login: &str, lang: Lang) -> Result<tongban_shared::staff::TemporaryPassword, ApiError> {
+    send("POST", &format!("/api/v1/staff/{}/password-reset", encode(id)), Some(&tongban_shared::staff::PasswordReset { login: login.into() }), lang).await
+}
+
 pub async fn update_staff(id: &str, s: &StaffSettings, lang: Lang) -> Result<StaffPost, ApiError> {
     send("POST", &format!("/api/v1/staff/{}/settings", encode(id)), Some(s), lang).await
 }
@@ -238,6 +253,11 @@ pub async fn inbox(lang: Lang) -> Result<tongban_shared::notify::Inbox, ApiError
     get("/api/v1/notifications", lang).await
 }
 
+/// The header's unread count, re-read every 30 s: a background read.
+pub async fn inbox_poll(lang: Lang) -> Result<tongban_shared::notify::Inbox, ApiError> {
+    get_background("/api/v1/notifications", lang).await
+}
+
 pub async fn vapid_key(lang: Lang) -> Result<tongban_shared::notify::VapidKey, ApiError> {
     get("/api/v1/push/key", lang).await
 }
@@ -288,8 +308,13 @@ pub async fn call_next(center: &str, window: u32, lang: Lang) -> Result<tongban_
 }
 
 #[cfg(feature = "console")]
-pub async fn window_state(center: &str, window: u32, lang: Lang) -> Result<tongban_shared::queue::WindowState, ApiError> {
-    get(&format!("/api/v1/centers/{}/windows/{window}", encode(center)), lang).await
+pub async fn window_state(center: &str, window: u32, lang: Lang, background: bool) -> Result<tongban_shared::queue::WindowState, ApiError> {
+    let path = format!("/api/v1/centers/{}/windows/{window}", encode(center));
+    if background {
+        get_background(&path, lang).await
+    } else {
+        get(&path, lang).await
+    }
 }
 
 #[cfg(feature = "console")]

@@ -45,7 +45,7 @@ fn InboxLink() -> impl IntoView {
         path.track();
         async move {
             if signed_in {
-                crate::api::inbox(l).await.ok().map(|i| i.unread)
+                crate::api::inbox_poll(l).await.ok().map(|i| i.unread)
             } else {
                 None
             }

@@ -29,13 +29,14 @@ mod wasm {
         dept_id: Option<String>,
         uscc: Option<String>,
         company_name: Option<String>,
+        must_change_password: i64,
     }
 
     /// The caller's own record, masked (a business's credit code and name are public registry data).
     pub async fn me_of(ctx: &Ctx, keys: &Keyring, account_id: &str) -> Result<Me, ApiError> {
         let row: Row = ctx
             .db()?
-            .prepare("SELECT a.id, a.role, a.name_enc, a.id_enc, a.mobile_enc, st.center_id, st.dept_id, b.uscc, b.company_name FROM accounts a LEFT JOIN staff st ON st.account_id = a.id LEFT JOIN businesses b ON b.account_id = a.id WHERE a.id = ?1")
+            .prepare("SELECT a.id, a.role, a.name_enc, a.id_enc, a.mobile_enc, st.center_id, st.dept_id, b.uscc, b.company_name, a.must_change_password FROM accounts a LEFT JOIN staff st ON st.account_id = a.id LEFT JOIN businesses b ON b.account_id = a.id WHERE a.id = ?1")
             .bind(&[JsValue::from_str(account_id)])?
             .first(None)
             .await?
@@ -50,6 +51,7 @@ mod wasm {
                 mobile: mask_mobile(&open(&row.mobile_enc)),
                 center_id: None,
                 dept_id: None,
+                must_change_password: false,
             });
         }
         Ok(Me {
@@ -60,6 +62,7 @@ mod wasm {
             mobile: mask_mobile(&open(&row.mobile_enc)),
             center_id: row.center_id,
             dept_id: row.dept_id,
+            must_change_password: row.must_change_password != 0,
         })
     }
 
@@ -141,7 +144,7 @@ mod wasm {
         let id = JsValue::from_str(&p.account_id);
         // One transaction: the new password and the end of every other session.
         db.batch(vec![
-            db.prepare("UPDATE accounts SET password = ?2, password_changed_at = ?3 WHERE id = ?1").bind(&[
+            db.prepare("UPDATE accounts SET password = ?2, password_changed_at = ?3, must_change_password = 0 WHERE id = ?1").bind(&[
                 id.clone(),
                 JsValue::from_str(&record),
                 JsValue::from_f64(ctx.now as f64),

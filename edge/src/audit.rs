@@ -1,6 +1,28 @@
 //! `/api/v1/audit`: admins read who saw whose personal data, when and why. There is no route to change or
 //! delete a record, and the table's triggers refuse it anyway.
 
+/// The audit row of a staff action on `subject` (an account), to batch with the action itself: the
+/// record exists exactly when the action does.
+#[cfg(target_arch = "wasm32")]
+pub fn record(
+    ctx: &crate::http::Ctx,
+    db: &worker::D1Database,
+    subject: &str,
+    action: &str,
+    reason: &str,
+) -> Result<worker::D1PreparedStatement, crate::error::ApiError> {
+    use crate::http::{num, opt, text};
+    let p = ctx.principal()?;
+    Ok(db.prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").bind(&[
+        num(ctx.now as f64),
+        text(&p.account_id),
+        opt(p.center_id.as_deref()),
+        text(action),
+        text(subject),
+        text(reason),
+    ])?)
+}
+
 #[cfg(target_arch = "wasm32")]
 pub async fn list(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::error::ApiError> {
     use serde::Deserialize;

@@ -148,7 +148,14 @@ mod entry {
             return Ok(());
         }
         ctx.principal = sessions::current(ctx).await?;
-        ctx.route.access.check(ctx.principal.as_ref().map(|p| p.role)).map_err(ApiError::from)
+        ctx.route.access.check(ctx.principal.as_ref().map(|p| p.role)).map_err(ApiError::from)?;
+        // A temporary password (an admin's reset) opens only the way to replace it.
+        if ctx.principal.as_ref().is_some_and(|p| p.must_change_password)
+            && !matches!(ctx.route.endpoint, Endpoint::GetMe | Endpoint::ChangePassword | Endpoint::Logout)
+        {
+            return Err(ErrorCode::PasswordChangeRequired.into());
+        }
+        Ok(())
     }
 
     /// Exhaustive over [`Endpoint`]: a new endpoint does not compile until it has a handler.
@@ -172,6 +179,8 @@ mod entry {
             Endpoint::ListStaff => staff::list(ctx).await,
             Endpoint::CreateStaff => staff::create(ctx).await,
             Endpoint::UpdateStaff => staff::update(ctx).await,
+            Endpoint::SetStaffStatus => staff::set_status(ctx).await,
+            Endpoint::ResetStaffPassword => staff::reset_password(ctx).await,
             Endpoint::LookupPerson => people::lookup(ctx).await,
             Endpoint::ListAudit => audit::list(ctx).await,
             Endpoint::RegisterBusiness => accounts::register_business(ctx).await,

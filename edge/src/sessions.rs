@@ -28,37 +28,59 @@ mod wasm {
         account_id: String,
         role: String,
         idle_secs: i64,
+        created_at: i64,
+        expires_at: i64,
         center_id: Option<String>,
         dept_id: Option<String>,
+        must_change_password: i64,
     }
 
-    /// The signed-in caller, if the cookie names a live session. Staff sessions slide with activity.
+    /// A staff session's limits: the vars `STAFF_IDLE_SECS` and `STAFF_ABSOLUTE_SECS` where set (a
+    /// deployment's policy), else `tongban_shared::account`'s 30 minutes and 12 hours.
+    fn staff_limits(ctx: &Ctx) -> (i64, i64) {
+        let var = |name: &str, default: i64| ctx.env.var(name).ok().and_then(|v| v.to_string().parse::<i64>().ok()).filter(|n| *n > 0).unwrap_or(default);
+        (var("STAFF_IDLE_SECS", tongban_shared::account::STAFF_IDLE_SECS), var("STAFF_ABSOLUTE_SECS", tongban_shared::account::STAFF_ABSOLUTE_SECS))
+    }
+
+    /// The signed-in caller, if the cookie names a live session of an account that is not disabled. A
+    /// staff session's idle timer moves with the person's own requests only, at most once a minute (no D1
+    /// write per read), and the session ends 12 hours after sign-in whatever it did.
     pub async fn current(ctx: &Ctx) -> Result<Option<Principal>, ApiError> {
         let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
         let Some(token) = cookie(&header, SESSION_COOKIE) else { return Ok(None) };
         let digest = JsValue::from_str(&token_digest(token));
-        let now = JsValue::from_f64(ctx.now as f64);
         let db = ctx.db()?;
         let row: Option<SessionRow> = db
-            .prepare("SELECT s.account_id, a.role, s.idle_secs, st.center_id, st.dept_id FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN staff st ON st.account_id = a.id WHERE s.token_digest = ?1 AND s.expires_at > ?2")
-            .bind(&[digest.clone(), now])?
+            .prepare(
+                "SELECT s.account_id, a.role, s.idle_secs, s.created_at, s.expires_at, st.center_id, st.dept_id, a.must_change_password \
+                 FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN staff st ON st.account_id = a.id WHERE s.token_digest = ?1 AND a.disabled = 0",
+            )
+            .bind(std::slice::from_ref(&digest))?
             .first(None)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        if row.idle_secs > 0 {
-            db.prepare("UPDATE sessions SET expires_at = ?2 WHERE token_digest = ?1")
-                .bind(&[digest, JsValue::from_f64((ctx.now + row.idle_secs) as f64)])?
-                .run()
-                .await?;
+        let (_, absolute) = staff_limits(ctx);
+        if !tongban_shared::account::session_alive(ctx.now, row.created_at, row.expires_at, row.idle_secs, absolute) {
+            return Ok(None);
+        }
+        let own = ctx.req.headers().get(tongban_shared::account::BACKGROUND_HEADER)?.is_none();
+        if let Some(next) = tongban_shared::account::renewed_expiry(ctx.now, row.created_at, row.expires_at, row.idle_secs, absolute, own) {
+            db.prepare("UPDATE sessions SET expires_at = ?2 WHERE token_digest = ?1").bind(&[digest, JsValue::from_f64(next as f64)])?.run().await?;
         }
         let role = Role::parse(&row.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", row.role)))?;
-        Ok(Some(Principal { account_id: row.account_id, role, center_id: row.center_id, dept_id: row.dept_id }))
+        Ok(Some(Principal {
+            account_id: row.account_id,
+            role,
+            center_id: row.center_id,
+            dept_id: row.dept_id,
+            must_change_password: row.must_change_password != 0,
+        }))
     }
 
     /// A new session: the statement that stores it (to batch with other writes) and the cookie to set.
     pub fn start(ctx: &Ctx, account_id: &str, role: Role, remember: bool) -> Result<(D1PreparedStatement, String), ApiError> {
         let token = token_string(random::<32>().map_err(js_err)?);
-        let secs = role.session_secs(remember);
+        let secs = if role.is_staff() { staff_limits(ctx).0 } else { role.session_secs(remember) };
         let idle = if role.is_staff() { secs } else { 0 };
         let stmt =
             ctx.db()?.prepare("INSERT INTO sessions (token_digest, account_id, created_at, expires_at, idle_secs) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
@@ -161,6 +183,7 @@ mod wasm {
         id: String,
         role: String,
         password: String,
+        disabled: i64,
     }
 
     pub async fn login(ctx: &Ctx) -> Result<Response, ApiError> {
@@ -181,7 +204,7 @@ mod wasm {
             return Err(ErrorCode::TooManyAttempts.into());
         }
         let account: Option<AccountRow> =
-            db.prepare("SELECT id, role, password FROM accounts WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?.first(None).await?;
+            db.prepare("SELECT id, role, password, disabled FROM accounts WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?.first(None).await?;
         // Unknown accounts cost the same KDF work, so timing does not reveal which logins exist.
         let peppers = ctx.peppers()?;
         let decoy = PasswordRecord::decoy(&peppers).encode();
@@ -194,6 +217,10 @@ mod wasm {
                 .await?;
             return Err(ErrorCode::BadCredentials.into());
         };
+        // Said only to whoever knows the password: a disabled post is not told apart from a wrong password otherwise.
+        if account.disabled != 0 {
+            return Err(ErrorCode::AccountDisabled.into());
+        }
         let role = Role::parse(&account.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", account.role)))?;
         let (stmt, set_cookie) = start(ctx, &account.id, role, req.remember)?;
         let mut writes = vec![stmt, db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?];

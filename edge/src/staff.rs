@@ -18,7 +18,8 @@ mod wasm {
     use wasm_bindgen::JsValue;
     use worker::Response;
 
-    const SELECT: &str = "SELECT a.id, st.login, a.role, a.name_enc, st.center_id, st.dept_id, st.backup_id, b.login AS backup_login, st.away, st.duties \
+    const SELECT: &str =
+        "SELECT a.id, st.login, a.role, a.name_enc, st.center_id, st.dept_id, st.backup_id, b.login AS backup_login, st.away, st.duties, a.disabled \
         FROM staff st JOIN accounts a ON a.id = st.account_id LEFT JOIN staff b ON b.account_id = st.backup_id";
 
     #[derive(Deserialize)]
@@ -33,6 +34,7 @@ mod wasm {
         backup_login: Option<String>,
         away: i64,
         duties: Option<String>,
+        disabled: i64,
     }
 
     impl Row {
@@ -47,6 +49,7 @@ mod wasm {
                 backup_id: self.backup_id,
                 backup_login: self.backup_login,
                 away: self.away != 0,
+                active: self.disabled == 0,
                 duties: if self.role == "approver" { tongban_shared::application::parse_duties(self.duties.as_deref()) } else { Vec::new() },
             }
         }
@@ -157,5 +160,62 @@ mod wasm {
         let keys = ctx.keyring()?;
         let post = one(ctx, &id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?.post(&keys);
         ctx.json(&post, ctx.route.cache)
+    }
+
+    /// The post `id` if the caller may manage it (the district admin any post; a center admin their own
+    /// center's window staff), never the caller's own.
+    async fn managed(ctx: &Ctx, id: &str) -> Result<Row, ApiError> {
+        let p = ctx.principal()?;
+        let target = one(ctx, id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
+        let role = Role::parse(&target.role).unwrap_or(Role::WindowStaff);
+        if !can_manage_post(p, role, target.center_id.as_deref()) || target.id == p.account_id {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        Ok(target)
+    }
+
+    /// `POST /staff/{id}/status`: disable a staff account (every session ends in the same transaction, and
+    /// sign-in is refused) or enable it again; audited.
+    pub async fn set_status(ctx: &Ctx) -> Result<Response, ApiError> {
+        let id = ctx.hex_id("id")?;
+        let req: tongban_shared::staff::StaffStatus = ctx.json_body()?;
+        managed(ctx, &id).await?;
+        let db = ctx.db()?;
+        let mut batch = vec![db
+            .prepare("UPDATE accounts SET disabled = ?2 WHERE id = ?1")
+            .bind(&[JsValue::from_str(&id), JsValue::from_f64(f64::from(u8::from(!req.active)))])?];
+        if !req.active {
+            batch.push(db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[JsValue::from_str(&id)])?);
+        }
+        let (action, why) = if req.active { ("enable_staff", "启用账号 / account enabled") } else { ("disable_staff", "停用账号 / account disabled") };
+        batch.push(crate::audit::record(ctx, &db, &id, action, why)?);
+        db.batch(batch).await?;
+        let post = one(ctx, &id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?.post(&ctx.keyring()?);
+        ctx.json(&post, ctx.route.cache)
+    }
+
+    /// `POST /staff/{id}/password-reset`: a one-time temporary password, shown once to the admin. The old
+    /// password and every session end; the holder must change it at the next sign-in; audited.
+    pub async fn reset_password(ctx: &Ctx) -> Result<Response, ApiError> {
+        let id = ctx.hex_id("id")?;
+        let req: tongban_shared::staff::PasswordReset = ctx.json_body()?;
+        let target = managed(ctx, &id).await?;
+        if req.login.trim() != target.login {
+            return Err(ApiError::Client { code: ErrorCode::InvalidLogin, field: Some("login") });
+        }
+        let temporary = tongban_shared::staff::temporary_password(&random::<12>().map_err(js_err)?);
+        let record = hash_password(ctx, &temporary).await?;
+        let db = ctx.db()?;
+        db.batch(vec![
+            db.prepare("UPDATE accounts SET password = ?2, must_change_password = 1, password_changed_at = ?3 WHERE id = ?1").bind(&[
+                JsValue::from_str(&id),
+                JsValue::from_str(&record),
+                JsValue::from_f64(ctx.now as f64),
+            ])?,
+            db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[JsValue::from_str(&id)])?,
+            crate::audit::record(ctx, &db, &id, "reset_password", "重置密码 / password reset")?,
+        ])
+        .await?;
+        ctx.json(&tongban_shared::staff::TemporaryPassword { password: temporary }, ctx.route.cache)
     }
 }

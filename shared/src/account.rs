@@ -8,6 +8,13 @@ use serde::{Deserialize, Serialize};
 /// Staff sessions end after 30 idle minutes (shared desks); residents stay signed in for 7 days with
 /// "remember me", else for the browser session's 12 hours at most.
 pub const STAFF_IDLE_SECS: i64 = 30 * 60;
+/// A staff session ends 12 hours after sign-in however active it was (a shift), and the idle timer is
+/// renewed only by the person's own requests: a page's timer (the inbox count, the window console's
+/// refresh) sends [`BACKGROUND_HEADER`] and renews nothing, so a desk left open still signs out.
+pub const STAFF_ABSOLUTE_SECS: i64 = 12 * 3600;
+pub const BACKGROUND_HEADER: &str = "X-Background";
+/// The idle timer moves at most once a minute: a read does not cost a D1 write each time.
+pub const RENEW_EVERY_SECS: i64 = 60;
 pub const RESIDENT_REMEMBER_SECS: i64 = 7 * 24 * 3600;
 pub const RESIDENT_SESSION_SECS: i64 = 12 * 3600;
 
@@ -57,6 +64,23 @@ impl Role {
             (false, false) => RESIDENT_SESSION_SECS,
         }
     }
+}
+
+/// Whether a session is still alive at `now`: before its expiry, and for a staff session (it has an
+/// idle timer) within `absolute_secs` of its start.
+pub fn session_alive(now: i64, created_at: i64, expires_at: i64, idle_secs: i64, absolute_secs: i64) -> bool {
+    expires_at > now && (idle_secs == 0 || created_at + absolute_secs > now)
+}
+
+/// The new expiry of a staff session after a request, if it should be written: only for the person's own
+/// request (not a background one), and only once the timer would move by at least [`RENEW_EVERY_SECS`].
+/// Never past the absolute end.
+pub fn renewed_expiry(now: i64, created_at: i64, expires_at: i64, idle_secs: i64, absolute_secs: i64, own_action: bool) -> Option<i64> {
+    if idle_secs == 0 || !own_action {
+        return None;
+    }
+    let next = (now + idle_secs).min(created_at + absolute_secs);
+    (next - expires_at >= RENEW_EVERY_SECS).then_some(next)
 }
 
 /// 个人注册.
@@ -276,10 +300,31 @@ pub struct Me {
     pub center_id: Option<String>,
     #[serde(default)]
     pub dept_id: Option<String>,
+    /// Signed in with a temporary password an admin set: it must be changed before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn staff_sessions_end_by_inactivity_and_by_the_clock_and_background_reads_renew_nothing() {
+        let (start, idle, abs) = (1_000_000, STAFF_IDLE_SECS, STAFF_ABSOLUTE_SECS);
+        assert!(session_alive(start + 10, start, start + idle, idle, abs));
+        assert!(!session_alive(start + idle + 1, start, start + idle, idle, abs), "idle for 30 minutes");
+        assert!(!session_alive(start + abs + 1, start, start + abs + 600, idle, abs), "12 hours after sign-in, however active");
+        assert!(session_alive(start + abs + 1, start, start + abs + 600, 0, abs), "residents have no idle timer and no shift limit");
+        // Own action five minutes in: renewed; a background read: not.
+        assert_eq!(renewed_expiry(start + 300, start, start + idle, idle, abs, true), Some(start + 300 + idle));
+        assert_eq!(renewed_expiry(start + 300, start, start + idle, idle, abs, false), None);
+        // Within a minute of the last renewal: no write.
+        assert_eq!(renewed_expiry(start + 30, start, start + idle, idle, abs, true), None);
+        // Never past the absolute end.
+        assert_eq!(renewed_expiry(start + abs - 100, start, start + abs - 900, idle, abs, true), Some(start + abs));
+        assert_eq!(renewed_expiry(start + 300, start, start + 300, 0, abs, true), None, "residents' sessions do not slide");
+    }
+
     use super::*;
 
     fn good() -> RegisterResident {

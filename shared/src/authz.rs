@@ -47,6 +47,9 @@ pub struct Principal {
     pub center_id: Option<String>,
     /// The department an approver works for.
     pub dept_id: Option<String>,
+    /// Signed in with a temporary password: only changing it (and reading who one is, signing out) is allowed.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// Whether a staff member acts for `center`: their own center, or any as district admin.
@@ -99,7 +102,7 @@ mod tests {
     use super::*;
 
     fn p(role: Role, center: Option<&str>) -> Principal {
-        Principal { account_id: "a".into(), role, center_id: center.map(Into::into), dept_id: None }
+        Principal { account_id: "a".into(), role, center_id: center.map(Into::into), dept_id: None, must_change_password: false }
     }
 
     #[test]

@@ -109,6 +109,8 @@ error_codes! {
     UnsupportedFile  = "unsupported_file",  415, "只能上传 PDF、JPEG 或 PNG 文件", "Only PDF, JPEG or PNG files can be uploaded";
     FileTooLarge     = "file_too_large",    413, "文件不能超过 5 MB", "Files can be at most 5 MB";
     UploadNotFound   = "upload_not_found",  404, "没有找到该文件", "No such file";
+    AccountDisabled  = "account_disabled",  403, "该账号已停用，请联系管理员", "This account is disabled; contact your administrator";
+    PasswordChangeRequired = "password_change_required", 403, "请先修改管理员设置的临时密码", "Change the temporary password an administrator set first";
     DutyNotHeld      = "duty_not_held",     403, "您的岗位没有该环节的职责", "Your post does not hold the duty for this step";
     SameOfficer      = "same_officer",      409, "同一办件的不同环节须由不同人员办理", "Each step of a case must be done by a different person";
     ConsentRequired  = "consent_required",  400, "代办须经申请人同意，请确认并勾选", "Entering for someone needs their consent: confirm it";

@@ -1152,6 +1152,7 @@ mod tests {
             role,
             center_id: center.map(Into::into),
             dept_id: dept.map(Into::into),
+            must_change_password: false,
         };
         assert_eq!(capacities(&p(Role::Approver, None, Some("scjg")), "putuo", Some("scjg"), None), vec![Capacity::Responsible]);
         assert!(capacities(&p(Role::Approver, None, Some("rsj")), "putuo", Some("scjg"), None).is_empty());

@@ -76,6 +76,43 @@ pub struct StaffPost {
     /// Duties in the department's approval chains (approvers).
     #[serde(default)]
     pub duties: Vec<crate::application::CaseStep>,
+    /// False once an admin disabled the account: it signs in nowhere.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Disable or re-enable a staff account (`POST /staff/{id}/status`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StaffStatus {
+    pub active: bool,
+}
+
+/// An admin's password reset (`POST /staff/{id}/password-reset`): the post's login typed again, so a
+/// reset is never a slip of the mouse on the wrong row.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PasswordReset {
+    pub login: String,
+}
+
+/// The one-time temporary password, shown once to the admin; the holder must change it at sign-in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TemporaryPassword {
+    pub password: String,
+}
+
+/// A temporary password from random bytes (the edge draws them): 12 characters of 31 that cannot be
+/// misread (about 59 bits), in groups of four for reading it out, e.g. `k7m2-p9qx-3hfa`.
+pub fn temporary_password(random: &[u8; 12]) -> String {
+    const A: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+    let chars: Vec<char> = random.iter().map(|b| A[*b as usize % A.len()] as char).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -171,6 +208,16 @@ mod tests {
         };
         assert!(approver(vec![crate::application::CaseStep::Decide]).validate().is_ok());
         assert_eq!(approver(vec![]).validate().unwrap_err().field, Some("duties"), "an approver holds at least one duty");
+    }
+
+    #[test]
+    fn temporary_passwords_are_readable_and_pass_the_password_rules() {
+        let t = temporary_password(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 200, 255]);
+        assert_eq!(t.len(), 14);
+        assert_eq!(t.matches('-').count(), 2);
+        assert!(!t.contains(['0', 'o', '1', 'l', 'i']), "{t}");
+        assert!(password::check(&t).is_ok());
+        assert_ne!(t, temporary_password(&[9; 12]));
     }
 
     #[test]

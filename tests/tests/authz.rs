@@ -88,6 +88,9 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/staff", "/api/v1/staff", "", ADMINS_200),
         row("POST", "/api/v1/staff", "/api/v1/staff", "{}", ADMINS_400),
         row("POST", "/api/v1/staff/{id}/settings", &format!("/api/v1/staff/{staff_id}/settings"), "{}", ADMINS_400),
+        // The probes send `{}`: admins pass the gate and fail on the body, so nobody is disabled or reset.
+        row("POST", "/api/v1/staff/{id}/status", &format!("/api/v1/staff/{staff_id}/status"), "{}", ADMINS_400),
+        row("POST", "/api/v1/staff/{id}/password-reset", &format!("/api/v1/staff/{staff_id}/password-reset"), "{}", ADMINS_400),
         row("POST", "/api/v1/people/lookup", "/api/v1/people/lookup", "{}", [401, 403, 403, 400, 400, 403, 403, 400, 400, 403]),
         row("GET", "/api/v1/audit", "/api/v1/audit", "", ADMINS_200),
         row("POST", "/api/v1/bookings/{id}/confirm", &format!("/api/v1/bookings/{}/confirm", "0".repeat(32)), "", RESIDENTS_ONLY(404)),

@@ -171,3 +171,108 @@ fn a_bootstrapped_admin_signs_in() {
     assert_eq!(get_with("/api/v1/me", &[("Cookie", &cookie)]).json()["role"], "district_admin");
     assert_eq!(get_with("/api/v1/staff", &[("Cookie", &cookie)]).status, 200);
 }
+
+/// A new window-staff post of the district center, made by its center admin: (login, account id).
+fn window_post(password: &str) -> (String, String) {
+    let login = unique("window.life");
+    let r = post(
+        "/api/v1/staff",
+        json!({"login": login, "name": "钱进", "role": "window_staff", "center_id": "putuo-district", "password": password}),
+        &sign_in("admin.putuo", DEMO_PASSWORD),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    (login, r.json()["id"].as_str().unwrap().to_string())
+}
+
+fn login(login: &str, password: &str) -> tongban_tests::Resp {
+    post_with("/api/v1/sessions", &json!({"login": login, "password": password}).to_string(), &[("Origin", &base())])
+}
+
+fn audits(subject: &str, action: &str) -> u64 {
+    tongban_tests::d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE subject_id = '{subject}' AND action = '{action}';"))[0]["n"].as_u64().unwrap()
+}
+
+/// Issue 15 §3: disabling ends every session at once and refuses sign-in; enabling restores it; only the
+/// post's admins may, never the post itself; each is audited.
+#[test]
+fn a_disabled_staff_account_is_signed_out_everywhere_and_cannot_sign_in() {
+    let pw = "a window clerk's password";
+    let (name, id) = window_post(pw);
+    let (desk1, desk2) = (sign_in(&name, pw), sign_in(&name, pw));
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &desk1)]).status, 200);
+    let status = |who: &str, active: bool| post(&format!("/api/v1/staff/{id}/status"), json!({"active": active}), who);
+    assert_eq!(status(&sign_in("admin.wanli", DEMO_PASSWORD), false).error_code(403), "forbidden", "another center's admin");
+    assert_eq!(status(&desk1, false).error_code(403), "forbidden", "the post itself");
+    let off = status(&sign_in("admin.putuo", DEMO_PASSWORD), false);
+    assert_eq!((off.status, off.json()["active"].as_bool()), (200, Some(false)), "{}", off.body);
+    for s in [&desk1, &desk2] {
+        assert_eq!(get_with("/api/v1/me", &[("Cookie", s)]).error_code(401), "unauthenticated", "every session ended at once");
+    }
+    assert_eq!(login(&name, pw).error_code(403), "account_disabled");
+    assert_eq!(login(&name, "not the password").error_code(401), "bad_credentials", "a wrong password learns nothing");
+    assert_eq!(audits(&id, "disable_staff"), 1);
+    assert_eq!(status(&sign_in("admin.district", DEMO_PASSWORD), true).json()["active"], true);
+    assert_eq!(login(&name, pw).status, 200);
+    assert_eq!(audits(&id, "enable_staff"), 1);
+}
+
+/// Issue 15 §3: an admin's reset gives a one-time temporary password; the old one and every session end;
+/// signed in with it, nothing but changing it is allowed; audited.
+#[test]
+fn a_reset_password_is_temporary_and_must_be_changed_first() {
+    let pw = "the clerk's first password";
+    let (name, id) = window_post(pw);
+    let before = sign_in(&name, pw);
+    let admin = sign_in("admin.putuo", DEMO_PASSWORD);
+    let reset = |typed: &str| post(&format!("/api/v1/staff/{id}/password-reset"), json!({"login": typed}), &admin);
+    assert_eq!(reset("window.someone").error_code(400), "invalid_login", "the login typed again must match");
+    let r = reset(&name);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let temporary = r.json()["password"].as_str().unwrap().to_string();
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &before)]).status, 401, "sessions ended");
+    assert_eq!(login(&name, pw).error_code(401), "bad_credentials", "the old password is gone");
+    let first = login(&name, &temporary);
+    assert_eq!((first.status, first.json()["must_change_password"].as_bool()), (200, Some(true)));
+    let cookie = first.session_cookie().unwrap();
+    assert_eq!(get_with("/api/v1/desk/applications", &[("Cookie", &cookie)]).error_code(403), "password_change_required");
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &cookie)]).status, 200, "who one is may be read");
+    let change = post("/api/v1/me/password", json!({"current_password": temporary, "new_password": "a password of my own"}), &cookie);
+    assert_eq!(change.status, 204, "{}", change.body);
+    let now = sign_in(&name, "a password of my own");
+    assert_eq!(get_with("/api/v1/desk/applications", &[("Cookie", &now)]).status, 200);
+    assert_eq!(get_with("/api/v1/me", &[("Cookie", &now)]).json()["must_change_password"], false);
+    assert_eq!(audits(&id, "reset_password"), 1);
+}
+
+/// Issue 15 §3: a staff session ends 12 hours after sign-in however active, and its idle timer is renewed
+/// only by the person's own requests, at most once a minute: a page's background refresh renews nothing.
+#[test]
+fn staff_sessions_end_by_the_clock_and_by_inactivity_not_by_background_refreshes() {
+    use tongban_tests::{d1, d1_rows, epoch};
+    let pw = "a clerk's password for sessions";
+    let (name, _) = window_post(pw);
+    let cookie = sign_in(&name, pw);
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    let digest = tongban_edge::crypto::token_digest(&token);
+    let expiry = || d1_rows(&format!("SELECT expires_at FROM sessions WHERE token_digest = '{digest}';"))[0]["expires_at"].as_i64().unwrap();
+    let path = "/api/v1/centers/putuo-district/windows/1";
+    // Five minutes from its idle end: a background refresh does not move it; the person's own read does.
+    d1(&format!("UPDATE sessions SET expires_at = {} WHERE token_digest = '{digest}';", epoch() + 300));
+    let near = expiry();
+    assert_eq!(get_with(path, &[("Cookie", &cookie), ("X-Background", "1")]).status, 200);
+    assert_eq!(expiry(), near, "a background refresh renews nothing");
+    assert_eq!(get_with(path, &[("Cookie", &cookie)]).status, 200);
+    let renewed = expiry();
+    assert!(renewed >= epoch() + 1700, "the person's own request renewed the idle timer: {renewed}");
+    assert_eq!(get_with(path, &[("Cookie", &cookie)]).status, 200);
+    assert_eq!(expiry(), renewed, "within the minute, no second write");
+    // Idle past its end: gone, whatever a background refresh asks.
+    d1(&format!("UPDATE sessions SET expires_at = {} WHERE token_digest = '{digest}';", epoch() - 1));
+    assert_eq!(get_with(path, &[("Cookie", &cookie), ("X-Background", "1")]).error_code(401), "unauthenticated");
+    // 12 hours after sign-in: gone, however recently it was used.
+    let other = sign_in(&name, pw);
+    let d2 = tongban_edge::crypto::token_digest(other.split_once('=').unwrap().1);
+    d1(&format!("UPDATE sessions SET created_at = {}, expires_at = {} WHERE token_digest = '{d2}';", epoch() - 12 * 3600 - 5, epoch() + 1200));
+    assert_eq!(get_with(path, &[("Cookie", &other)]).error_code(401), "unauthenticated");
+}

@@ -49,9 +49,10 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
                       negative_data_rejection,unsupported_method,missing_required_header";
 const DEMO_PASSWORD: &str = "Tongban-demo-2026";
 
-/// Operations that would end the fuzzing session itself; they are fuzzed anonymously (and by the
-/// integration tests with real sessions), so the signed-in runs keep their cookie to the end.
-const SESSION_ENDING: &[&str] = &["logout", "deleteMyAccount"];
+/// Operations that would end the fuzzing session itself, or another role's (an admin disabling or
+/// resetting a demo staff account ends that account's sessions); they are fuzzed anonymously (and by the
+/// integration tests with real sessions), so the signed-in runs keep their cookies to the end.
+const SESSION_ENDING: &[&str] = &["logout", "deleteMyAccount", "setStaffStatus", "resetStaffPassword"];
 
 fn venv() -> PathBuf {
     root().join("target/venv")

@@ -34,7 +34,8 @@ pub fn LoginPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::login(&req, l).await {
                 Ok(me) => {
-                    let to = if me.role.is_staff() { "/staff" } else { "/me" };
+                    // A temporary password (an admin's reset) is changed first: /me has the form.
+                    let to = if me.must_change_password || !me.role.is_staff() { "/me" } else { "/staff" };
                     s.set(Some(me));
                     navigate(to, Default::default());
                 }

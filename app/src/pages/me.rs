@@ -105,6 +105,11 @@ fn change_password() -> impl IntoView {
                     current.set(String::new());
                     new.set(String::new());
                     done.set(true);
+                    let s = crate::state::session();
+                    if let Some(mut me) = s.me().filter(|m| m.must_change_password) {
+                        me.must_change_password = false;
+                        s.set(Some(me));
+                    }
                 }
                 Err(crate::api::ApiError::Server { code: Some(c), field: Some(f), .. }) if f == "new_password" => new_e.set(Some(c.text())),
                 Err(e) => current_e.set(Some(e.text())),
@@ -193,7 +198,11 @@ pub fn MePage() -> impl IntoView {
         {guarded(None, move |me| {
             let sign_out = sign_out.clone();
             let role = me.role;
+            let must_change = me.must_change_password;
             view! {
+                {must_change.then(|| view! {
+                    <p class="notice" role="alert" id="must-change-password">{move || if lang() == tongban_shared::Lang::Zh { "管理员已为您重置密码：请先在下方修改临时密码，之后才能办理其他业务。" } else { "An administrator reset your password: change the temporary password below before anything else." }}</p>
+                })}
                 {profile(me)}
                 <button type="button" class="button" on:click=sign_out>{tr(|m| m.sign_out)}</button>
                 {(role == Role::Resident).then(|| view! { <p class="actions"><A href="/bookings" attr:class="button">{tr(|m| m.my_bookings)}</A><A href="/reviews" attr:class="button" attr:id="my-reviews-link">{tr(|m| m.my_reviews)}</A><A href="/applications" attr:class="button">{tr(|m| m.my_applications)}</A></p> })}

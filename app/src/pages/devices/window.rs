@@ -32,10 +32,11 @@ pub fn WindowPage() -> impl IntoView {
             let lang_sig = prefs().lang;
             let window = move || number.get_untracked().trim().parse::<u32>().ok();
             let c0 = center.clone();
-            let refresh = move || {
+            // `background`: the 10-second refresh, which must not keep the clerk's session alive by itself.
+            let refresh = move |background: bool| {
                 let (Some(w), c, l) = (window(), c0.clone(), lang_sig.get_untracked()) else { return };
                 leptos::task::spawn_local(async move {
-                    match api::window_state(&c, w, l).await {
+                    match api::window_state(&c, w, l, background).await {
                         Ok(s) => {
                             number_e.set(None);
                             state.set(Some(s));
@@ -59,10 +60,10 @@ pub fn WindowPage() -> impl IntoView {
             // Re-read whenever the window number changes.
             Effect::new(move |_| {
                 number.track();
-                r0();
+                r0(false);
             });
             let r1 = refresh.clone();
-            if let Ok(h) = set_interval_with_handle(r1, std::time::Duration::from_secs(10)) {
+            if let Ok(h) = set_interval_with_handle(move || r1(true), std::time::Duration::from_secs(10)) {
                 on_cleanup(move || h.clear());
             }
             let c2 = center.clone();
@@ -76,7 +77,7 @@ pub fn WindowPage() -> impl IntoView {
                     match api::call_next(&c, w, l).await {
                         Ok(called) => {
                             last.set(Some(called.ticket));
-                            r();
+                            r(false);
                         }
                         Err(e) => number_e.set(Some(e.text())),
                     }

@@ -1,5 +1,7 @@
 //! `/staff/posts`: admins create staff posts and set each post's backup (岗位AB角) and away status.
-//! A center admin manages window staff of their own center; the district admin manages every post.
+//! A center admin manages window staff of their own center; the district admin manages every post. Both
+//! disable and re-enable accounts (every session ends at once) and reset a password to a one-time
+//! temporary one, shown once; each is audited.
 
 use crate::api::{self, ApiError};
 use crate::components::{async_view, guarded, tx, Field};
@@ -17,6 +19,7 @@ fn post_row(post: StaffPost, all: Vec<StaffPost>, reload: Callback<()>) -> impl 
     let away = RwSignal::new(post.away);
     let status = RwSignal::new(None::<Text>);
     let id = post.id.clone();
+    let (post_id, post_login, active) = (post.id.clone(), post.login.clone(), post.active);
     let peers: Vec<StaffPost> = all.into_iter().filter(|p| p.id != post.id && p.center_id == post.center_id && p.dept_id == post.dept_id).collect();
     let save = move |_| {
         let id = id.clone();
@@ -59,7 +62,55 @@ fn post_row(post: StaffPost, all: Vec<StaffPost>, reload: Callback<()>) -> impl 
             </div>
             <button type="button" class="button" on:click=save>{tr(|m| m.save)}</button>
             <span class="meta" role="status">{move || status.get().map(|t| tx(&t))}</span>
+            {lifecycle(post_id, post_login, active, reload)}
         </li>
+    }
+}
+
+/// Disable / enable, and the password reset with the login typed again; the temporary password is shown
+/// here once and never again.
+fn lifecycle(id: String, login: String, active: bool, reload: Callback<()>) -> impl IntoView {
+    let zh = move || lang() == tongban_shared::Lang::Zh;
+    let error = RwSignal::new(None::<Text>);
+    let temporary = RwSignal::new(None::<String>);
+    let confirm = RwSignal::new(String::new());
+    let (id2, confirm_id) = (id.clone(), format!("reset-confirm-{login}"));
+    let toggle = move |_| {
+        let (id, l) = (id.clone(), lang());
+        leptos::task::spawn_local(async move {
+            match api::set_staff_status(&id, !active, l).await {
+                Ok(_) => reload.run(()),
+                Err(e) => error.set(Some(e.text())),
+            }
+        });
+    };
+    let reset = move |_| {
+        let (id, l, typed) = (id2.clone(), lang(), confirm.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api::reset_staff_password(&id, &typed, l).await {
+                Ok(t) => {
+                    error.set(None);
+                    confirm.set(String::new());
+                    temporary.set(Some(t.password));
+                }
+                Err(e) => error.set(Some(e.text())),
+            }
+        });
+    };
+    view! {
+        <div class="lifecycle">
+            {(!active).then(|| view! { <p class="badge" id=format!("disabled-{login}")>{move || if zh() { "已停用" } else { "Disabled" }}</p> })}
+            <button type="button" class=if active { "button danger" } else { "button" } id=format!("toggle-{login}") on:click=toggle>
+                {move || match (active, zh()) { (true, true) => "停用账号", (true, false) => "Disable account", (false, true) => "启用账号", (false, false) => "Enable account" }}
+            </button>
+            <label for=confirm_id.clone()>{move || if zh() { "重置密码：再次输入登录名确认" } else { "Reset password: type the login again" }}</label>
+            <input id=confirm_id autocomplete="off" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/>
+            <button type="button" class="button" id=format!("reset-{login}") on:click=reset>{move || if zh() { "重置密码" } else { "Reset password" }}</button>
+            {move || temporary.get().map(|t| view! {
+                <p class="notice" role="status">{move || if zh() { "临时密码（仅显示这一次，登录后须修改）：" } else { "Temporary password (shown once; to be changed at sign-in): " }}<strong class="code-inline" id=format!("temp-password-{login}")>{t}</strong></p>
+            })}
+            <p class="error-line" role="alert">{move || error.get().map(|e| tx(&e))}</p>
+        </div>
     }
 }
 
