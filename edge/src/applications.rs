@@ -246,7 +246,7 @@ mod wasm {
         let bytes = ctx.raw.as_deref().ok_or(ApiError::from(ErrorCode::FileTooLarge))?;
         let media_type = sniff(bytes).ok_or(ApiError::from(ErrorCode::UnsupportedFile))?;
         let raw_name = ctx.query_pairs().into_iter().find(|(k, _)| k == "name").map(|(_, v)| v).unwrap_or_default();
-        let name = upload_name(&raw_name).ok_or(ApiError::from(FieldError::new(ErrorCode::UnsupportedFile, "name")))?;
+        let name = upload_name(&raw_name).map_err(|c| ApiError::from(FieldError::new(c, "name")))?;
         let id = hex(&random::<16>().map_err(js_err)?);
         let sealed = ctx.keyring()?.seal_bytes(bytes, random::<12>().map_err(js_err)?);
         let bucket = ctx.env.bucket("FILES")?;

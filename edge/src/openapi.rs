@@ -51,7 +51,7 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
             json!({
                 "description": if r.ok_status == 201 { "Created" } else { "OK" },
                 "headers": {"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
-                "content": {r.media_type(): {"schema": ok}}
+                "content": r.media_types().iter().map(|m| (m.to_string(), json!({"schema": ok.clone()}))).collect::<Map<String, Value>>()
             }),
         );
     }

@@ -234,12 +234,13 @@ impl Route {
         }
     }
 
-    pub fn media_type(&self) -> &'static str {
+    /// Media types of a successful answer (an upload is served as what its bytes are).
+    pub fn media_types(&self) -> &'static [&'static str] {
         match self.endpoint {
-            Endpoint::BookingQr => "image/svg+xml",
-            Endpoint::OpenDataCsv => "text/csv",
-            Endpoint::GetUpload => "application/octet-stream",
-            _ => "application/json",
+            Endpoint::BookingQr => &["image/svg+xml"],
+            Endpoint::OpenDataCsv => &["text/csv"],
+            Endpoint::GetUpload => &tongban_shared::application::UPLOAD_MEDIA_TYPES,
+            _ => &["application/json"],
         }
     }
 }
@@ -1771,12 +1772,16 @@ pub static ROUTES: &[Route] = &[
         tag: "applications",
         summary: "Upload a material for a form: the file itself as the body (PDF, JPEG or PNG by its bytes, at most 5 MB), its name in `?name=`",
         path_params: &[],
-        query: &[Param { name: "name", description: "The file's name as the person chose it (shown, never trusted)", kind: ParamKind::Text { max_chars: 255 } }],
+        query: &[Param {
+            name: "name",
+            description: "The file's name as the person chose it (shown, never trusted)",
+            kind: ParamKind::Text { max_chars: tongban_shared::application::UPLOAD_NAME_INPUT_MAX as u32 },
+        }],
         headers: &[],
         body: Some(binary_body),
         ok_status: 201,
         response: schema_of::<Upload>,
-        errors: &[ErrorCode::MalformedJson, ErrorCode::UnsupportedFile, ErrorCode::FileTooLarge, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
+        errors: &[ErrorCode::UnsupportedFile, ErrorCode::FieldTooLong, ErrorCode::FileTooLarge, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
         cache: Cache::NoStore,
         access: Access::SignedIn,
     },

@@ -545,14 +545,26 @@ pub const UPLOAD_MAX: usize = 5 * 1024 * 1024;
 
 /// Longest file name kept, in characters (the name is shown, never trusted: the type is the bytes').
 pub const UPLOAD_NAME_MAX: usize = 100;
+/// Longest file name accepted, in characters (what file systems allow); longer is refused, not cut.
+pub const UPLOAD_NAME_INPUT_MAX: usize = 255;
 
-/// The file name as shown: control characters dropped, trimmed, at most [`UPLOAD_NAME_MAX`] characters;
-/// None if nothing is left.
-pub fn upload_name(raw: &str) -> Option<String> {
+/// The file name as shown: control characters dropped, trimmed, at most [`UPLOAD_NAME_MAX`] characters.
+/// `UnsupportedFile` if nothing is left, `FieldTooLong` past [`UPLOAD_NAME_INPUT_MAX`].
+pub fn upload_name(raw: &str) -> Result<String, ErrorCode> {
+    if raw.chars().count() > UPLOAD_NAME_INPUT_MAX {
+        return Err(ErrorCode::FieldTooLong);
+    }
     let name: String = raw.trim().chars().filter(|c| !c.is_control()).take(UPLOAD_NAME_MAX).collect();
     let name = name.trim().to_string();
-    (!name.is_empty()).then_some(name)
+    if name.is_empty() {
+        Err(ErrorCode::UnsupportedFile)
+    } else {
+        Ok(name)
+    }
 }
+
+/// What an upload may be, by its bytes ([`sniff`]); the media types a download answers with.
+pub const UPLOAD_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
