@@ -635,15 +635,7 @@ mod wasm {
 
     /// Staff reading an application's answers leave an audit record, like a person look-up.
     fn audit(ctx: &Ctx, db: &D1Database, subject: &str, action: &str) -> Result<worker::D1PreparedStatement, ApiError> {
-        let p = ctx.principal()?;
-        Ok(db.prepare("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").bind(&[
-            num(ctx.now as f64),
-            text(&p.account_id),
-            opt(p.center_id.as_deref()),
-            text(action),
-            text(subject),
-            text("办件办理 / handling the application"),
-        ])?)
+        crate::audit::record(ctx, db, subject, action, "办件办理 / handling the application")
     }
 
     /// The applicant's view, or a front-desk view of their own center (audited).
