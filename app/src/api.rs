@@ -146,8 +146,17 @@ pub async fn agents(lang: Lang) -> Result<Vec<Agent>, ApiError> {
     get("/api/v1/me/agents", lang).await
 }
 
-pub async fn add_agent(a: &AddAgent, lang: Lang) -> Result<Agent, ApiError> {
+/// Invites a resident to be an agent: the answer is a pending invitation, whether or not they are registered.
+pub async fn add_agent(a: &AddAgent, lang: Lang) -> Result<tongban_shared::account::AgentInvitation, ApiError> {
     send("POST", "/api/v1/me/agents", Some(a), lang).await
+}
+
+pub async fn agent_invitations(lang: Lang) -> Result<Vec<tongban_shared::account::AgentInvitation>, ApiError> {
+    get("/api/v1/me/agent-invitations", lang).await
+}
+
+pub async fn answer_invitation(id: &str, accept: bool, lang: Lang) -> Result<tongban_shared::account::AgentInvitation, ApiError> {
+    send("POST", &format!("/api/v1/me/agent-invitations/{}", encode(id)), Some(&tongban_shared::account::InvitationAnswer { accept }), lang).await
 }
 
 pub async fn remove_agent(id: &str, lang: Lang) -> Result<(), ApiError> {

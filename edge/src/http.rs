@@ -205,6 +205,9 @@ mod wasm {
             // The lockout window: after it, the oldest failure no longer counts.
             let _ = headers.set("Retry-After", &tongban_shared::account::THROTTLE_WINDOW_SECS.to_string());
         }
+        if err.code() == ErrorCode::TooManyInvitations {
+            let _ = headers.set("Retry-After", &tongban_shared::account::INVITE_WINDOW_SECS.to_string());
+        }
         if matches!(err.code(), ErrorCode::Unavailable | ErrorCode::WriteConflict) {
             let _ = headers.set("Retry-After", "1");
         }

@@ -187,6 +187,8 @@ mod entry {
             Endpoint::ListAgents => agents::list(ctx).await,
             Endpoint::AddAgent => agents::add(ctx).await,
             Endpoint::RemoveAgent => agents::remove(ctx).await,
+            Endpoint::ListAgentInvitations => agents::invitations(ctx).await,
+            Endpoint::AnswerAgentInvitation => agents::answer(ctx).await,
             Endpoint::ListMyBusinesses => agents::my_businesses(ctx).await,
             Endpoint::ChangePassword => accounts::change_password(ctx).await,
             Endpoint::ExportMyData => accounts::export(ctx).await,

@@ -198,7 +198,66 @@ pub struct Agent {
     pub added_at: i64,
 }
 
-/// Adding an agent: the resident's ID number (they must have registered).
+/// Invitations one business may send within [`INVITE_WINDOW_SECS`]: enough for any real staffing change,
+/// too few to probe which ID numbers are registered (the answer is the same either way anyway).
+pub const INVITES_PER_WINDOW: u32 = 10;
+pub const INVITE_WINDOW_SECS: i64 = 3600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationState {
+    Pending,
+    Accepted,
+    Declined,
+}
+
+impl InvitationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvitationState::Pending => "pending",
+            InvitationState::Accepted => "accepted",
+            InvitationState::Declined => "declined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InvitationState> {
+        [InvitationState::Pending, InvitationState::Accepted, InvitationState::Declined].into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> crate::Text {
+        match self {
+            InvitationState::Pending => crate::Text::new("待对方确认", "Waiting for them"),
+            InvitationState::Accepted => crate::Text::new("已接受", "Accepted"),
+            InvitationState::Declined => crate::Text::new("已拒绝", "Declined"),
+        }
+    }
+}
+
+/// An invitation to act as a business's agent (经办人). The business sees the masked number and the state,
+/// never whether the number belongs to an account; the resident sees the business.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AgentInvitation {
+    pub id: String,
+    /// Masked, e.g. `1101**********002X`.
+    pub id_number: String,
+    pub state: InvitationState,
+    pub created_at: i64,
+    /// For the invited resident: who is asking.
+    #[serde(default)]
+    pub business: Option<BusinessRef>,
+}
+
+/// A resident's answer to an invitation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct InvitationAnswer {
+    pub accept: bool,
+}
+
+/// Adding an agent: the resident's ID number. It sends an invitation; they become an agent only by
+/// accepting it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddAgent {

@@ -21,6 +21,8 @@ pub enum Access {
 pub const STAFF: &[Role] = &[Role::WindowStaff, Role::Approver, Role::CenterAdmin, Role::DistrictAdmin];
 pub const ADMINS: &[Role] = &[Role::CenterAdmin, Role::DistrictAdmin];
 pub const RESIDENTS: &[Role] = &[Role::Resident];
+/// The two sides of an agent invitation.
+pub const RESIDENTS_AND_BUSINESSES: &[Role] = &[Role::Resident, Role::Business];
 /// Staff who meet people at a counter and may look a person up.
 pub const FRONT_DESK: &[Role] = &[Role::WindowStaff, Role::CenterAdmin, Role::DistrictAdmin];
 

@@ -53,6 +53,8 @@ error_codes! {
     StaffNotFound    = "staff_not_found",   404, "没有找到该工作人员", "No such staff member";
     InvalidCompany   = "invalid_company",   400, "请填写营业执照上的企业名称（2–100 字）", "Enter the company name as on the business licence (2–100 characters)";
     NotAResident     = "not_a_resident",    404, "没有找到该身份证号码的个人用户，请对方先注册", "No resident account with this ID number; ask them to register first";
+    InvitationNotFound = "invitation_not_found", 404, "没有找到该邀请，或已处理", "No such invitation, or it was already answered";
+    TooManyInvitations = "too_many_invitations", 429, "邀请过于频繁，请 1 小时后再试", "Too many invitations; try again in an hour";
     AgentExists      = "agent_exists",      409, "该经办人已在列表中", "This agent is already authorised";
     DateNotBookable  = "date_not_bookable", 400, "该日期不可预约（仅可预约下一个工作日起的办公日）", "This date cannot be booked (only working days from the next one on)";
     SlotFull         = "slot_full",         409, "该时段已约满，可选择其他时段或排队候补", "This time slot is full; pick another or join the waiting list";

@@ -90,6 +90,11 @@ pub enum Event {
         application_id: String,
         number: String,
     },
+    /// A business asks this resident to act as its agent (经办人); nothing changes until they accept.
+    AgentInvitation {
+        invitation_id: String,
+        company: String,
+    },
 }
 
 /// The kinds, for preferences ("which kinds go to push").
@@ -112,10 +117,11 @@ pub enum Kind {
     ReviewInvite,
     OrderUpdate,
     ApplicationReady,
+    AgentInvitation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::BookingConfirmed,
         Kind::BookingRescheduled,
         Kind::BookingCancelled,
@@ -131,6 +137,7 @@ impl Kind {
         Kind::ReviewInvite,
         Kind::OrderUpdate,
         Kind::ApplicationReady,
+        Kind::AgentInvitation,
     ];
 
     /// What the kind is called in the preferences.
@@ -151,6 +158,7 @@ impl Kind {
             Kind::ReviewInvite => ("邀请评价", "Invitation to review"),
             Kind::OrderUpdate => ("差评整改进展", "Progress on a bad review"),
             Kind::ApplicationReady => ("办件已办结", "Application decided"),
+            Kind::AgentInvitation => ("经办人邀请", "Invitation to act for a business"),
         };
         Text::new(zh, en)
     }
@@ -172,6 +180,7 @@ impl Kind {
             Kind::ReviewInvite => "review_invite",
             Kind::OrderUpdate => "order_update",
             Kind::ApplicationReady => "application_ready",
+            Kind::AgentInvitation => "agent_invitation",
         }
     }
 }
@@ -204,6 +213,7 @@ impl Event {
             Event::ReviewInvite { .. } => Kind::ReviewInvite,
             Event::OrderUpdate { .. } => Kind::OrderUpdate,
             Event::ApplicationReady { .. } => Kind::ApplicationReady,
+            Event::AgentInvitation { .. } => Kind::AgentInvitation,
         }
     }
 
@@ -355,6 +365,14 @@ impl Event {
                     ),
                 ),
                 url: format!("/applications/{application_id}"),
+            },
+            Event::AgentInvitation { company, .. } => Message {
+                title: t("经办人邀请".into(), "Act for a business?".into()),
+                body: t(
+                    format!("{company} 邀请您作为其经办人办理业务。接受后对方才能将您列为经办人；可以拒绝。"),
+                    format!("{company} invites you to act for it as its agent. Only if you accept are you listed; you may decline."),
+                ),
+                url: "/me#invitations".into(),
             },
         }
     }

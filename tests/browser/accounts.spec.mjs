@@ -141,10 +141,11 @@ test('a business registers, authorises an agent, and the agent sees it', async (
   await expect(page).toHaveURL(/\/me$/);
   await expect(page.locator('#me-id')).toHaveText(uscc);
   await page.getByLabel('身份证号码').fill('34052419800101001X');
-  await page.getByRole('button', { name: '添加经办人' }).click();
-  await expect(page.locator('#agents')).toContainText('3405**********001X');
+  await page.getByRole('button', { name: '邀请经办人' }).click();
+  // An invitation, not yet an agent: it waits for the resident's answer.
+  await expect(page.locator('#agent-invitations')).toContainText('3405**********001X · 待对方确认');
+  await expect(page.locator('#agents li')).toHaveCount(0);
   await axeClean(page, 'business my info');
-  await biz.close();
 
   const agent = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const a = await agent.newPage();
@@ -152,8 +153,17 @@ test('a business registers, authorises an agent, and the agent sees it', async (
   await a.getByLabel('身份证号 / 统一社会信用代码 / 工作人员登录名').fill('34052419800101001X');
   await a.getByLabel('密码').fill(DEMO_PASSWORD);
   await a.getByRole('button', { name: '登录' }).click();
+  const invitation = a.locator('#invitation-list li', { hasText: '上海普陀浏览器测试有限公司' });
+  await expect(invitation).toBeVisible();
+  await axeClean(a, 'resident invitations');
+  await invitation.getByRole('button', { name: '接受' }).click();
   await expect(a.locator('#my-businesses')).toContainText('上海普陀浏览器测试有限公司');
   await agent.close();
+
+  await page.reload();
+  await expect(page.locator('#agents')).toContainText('3405**********001X');
+  await expect(page.locator('#agent-invitations')).toContainText('已接受');
+  await biz.close();
 });
 
 test('a resident deletes their account from my info', async ({ page }) => {

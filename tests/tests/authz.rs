@@ -66,6 +66,8 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/me/agents", "/api/v1/me/agents", "", BUSINESS_ONLY(200)),
         row("POST", "/api/v1/me/agents", "/api/v1/me/agents", "{}", BUSINESS_ONLY(400)),
         row("DELETE", "/api/v1/me/agents/{id}", &format!("/api/v1/me/agents/{}", "0".repeat(32)), "", BUSINESS_ONLY(204)),
+        row("GET", "/api/v1/me/agent-invitations", "/api/v1/me/agent-invitations", "", [401, 200, 200, 403, 403, 403, 403, 403, 403, 200]),
+        row("POST", "/api/v1/me/agent-invitations/{id}", &format!("/api/v1/me/agent-invitations/{}", "0".repeat(32)), "{}", RESIDENTS_ONLY(400)),
         row("GET", "/api/v1/me/businesses", "/api/v1/me/businesses", "", RESIDENTS_ONLY(200)),
         row("POST", "/api/v1/me/password", "/api/v1/me/password", "{}", [401, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
         row("GET", "/api/v1/me/export", "/api/v1/me/export", "", RESIDENTS_ONLY(200)),

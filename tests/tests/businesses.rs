@@ -34,22 +34,49 @@ fn a_business_registers_and_authorises_an_agent() {
     assert_eq!(me["mobile"], "138****2222");
     let biz = reg.session_cookie().unwrap();
 
-    // The agent must be a registered resident.
+    // An invitation, not a link: the same answer whether or not the number is registered (no oracle).
     let add = |id: &str| post_with("/api/v1/me/agents", &json!({"id_number": id}).to_string(), &refs(&h(&biz)));
-    assert_eq!(add(&new_resident_id()).error_code(404), "not_a_resident");
     assert_eq!(add("340524198001010013").error_code(400), "invalid_id_number");
+    let stranger = add(&new_resident_id());
     let ok = add("34052419800101001x");
-    assert_eq!(ok.status, 201, "{}", ok.body);
+    assert_eq!((stranger.status, ok.status), (201, 201), "{} / {}", stranger.body, ok.body);
+    let shape = |v: serde_json::Value| {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        (keys, v["state"].clone(), v["business"].clone())
+    };
+    assert_eq!(shape(stranger.json()), shape(ok.json()), "registered or not, the business learns the same");
     assert_eq!(ok.json()["id_number"], "3405**********001X");
+    assert_eq!(ok.json()["state"], "pending");
+    assert_eq!(add("34052419800101001X").json()["id"], ok.json()["id"], "asking again answers with the pending invitation");
+    assert!(get_with("/api/v1/me/agents", &[("Cookie", &biz)]).json().as_array().unwrap().is_empty(), "no link before they accept");
+
+    // The resident finds it (inbox and /me), sees who asks, and accepts.
+    let agent = sign_in("34052419800101001X", DEMO_PASSWORD);
+    let inbox = get_with("/api/v1/notifications", &[("Cookie", &agent)]).json();
+    assert!(inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["kind"] == "agent_invitation" && n["message"]["body"]["zh"].as_str().unwrap().contains("上海普陀测试餐饮有限公司")));
+    let waiting = get_with("/api/v1/me/agent-invitations", &[("Cookie", &agent)]).json();
+    let inv = waiting.as_array().unwrap().iter().find(|i| i["business"]["uscc"] == uscc.as_str()).expect("the invitation waits for them").clone();
+    let inv_id = inv["id"].as_str().unwrap().to_string();
+    let answer = |who: &str, accept: bool| post_with(&format!("/api/v1/me/agent-invitations/{inv_id}"), &json!({"accept": accept}).to_string(), &refs(&h(who)));
+    assert_eq!(answer(&sign_in("11010519491231002X", DEMO_PASSWORD), true).error_code(404), "invitation_not_found", "another resident cannot accept it");
+    assert_eq!(answer(&biz, true).error_code(403), "forbidden", "nor the business itself");
+    assert_eq!(answer(&agent, true).json()["state"], "accepted");
+    assert_eq!(answer(&agent, false).error_code(404), "invitation_not_found", "answered once");
+    let agents = get_with("/api/v1/me/agents", &[("Cookie", &biz)]).json();
+    assert_eq!(agents[0]["id_number"], "3405**********001X");
     assert_eq!(add("34052419800101001X").error_code(409), "agent_exists");
 
     // The agent sees the business among theirs.
-    let agent = sign_in("34052419800101001X", DEMO_PASSWORD);
     let mine = get_with("/api/v1/me/businesses", &[("Cookie", &agent)]).json();
     assert!(mine.as_array().unwrap().iter().any(|b| b["uscc"] == uscc.as_str()), "{mine}");
 
     // Withdrawn, it is gone.
-    let agent_id = ok.json()["id"].as_str().unwrap().to_string();
+    let agent_id = agents[0]["id"].as_str().unwrap().to_string();
     assert_eq!(delete_with(&format!("/api/v1/me/agents/{agent_id}"), &refs(&h(&biz))).status, 204);
     assert!(get_with("/api/v1/me/agents", &[("Cookie", &biz)]).json().as_array().unwrap().is_empty());
     let mine = get_with("/api/v1/me/businesses", &[("Cookie", &agent)]).json();
@@ -63,6 +90,36 @@ fn a_business_registers_and_authorises_an_agent() {
     );
     assert_eq!(again.error_code(409), "account_exists");
     assert_eq!(get_with("/api/v1/me", &[("Cookie", &sign_in(&uscc, "one form for the whole restaurant"))]).json()["role"], "business");
+}
+
+/// Declining leaves no link; invitations are limited per business, registered numbers or not.
+#[test]
+fn an_invitation_can_be_declined_and_invitations_are_rate_limited() {
+    let uscc = new_uscc();
+    let reg = post_with(
+        "/api/v1/accounts/businesses",
+        &json!({"uscc": uscc, "company_name": "上海普陀测试咨询有限公司", "legal_rep_name": "钱七", "legal_rep_id_number": new_resident_id(), "mobile": "13811113333", "password": "one form for the whole company"}).to_string(),
+        &[("Origin", &base())],
+    );
+    assert_eq!(reg.status, 201, "{}", reg.body);
+    let biz = reg.session_cookie().unwrap();
+    let (resident, _, id_number) = tongban_tests::register_resident();
+    let add = |id: &str| post_with("/api/v1/me/agents", &json!({"id_number": id}).to_string(), &refs(&h(&biz)));
+    assert_eq!(add(&id_number).status, 201);
+    let inv = get_with("/api/v1/me/agent-invitations", &[("Cookie", &resident)]).json()[0].clone();
+    let no = post_with(&format!("/api/v1/me/agent-invitations/{}", inv["id"].as_str().unwrap()), &json!({"accept": false}).to_string(), &refs(&h(&resident)));
+    assert_eq!(no.json()["state"], "declined");
+    assert!(get_with("/api/v1/me/agents", &[("Cookie", &biz)]).json().as_array().unwrap().is_empty());
+    let listed = get_with("/api/v1/me/agent-invitations", &[("Cookie", &biz)]).json();
+    assert_eq!(listed[0]["state"], "declined", "the business sees the answer");
+    assert!(listed[0]["business"].is_null());
+    // 10 an hour: one sent above, nine more, then 429 with Retry-After.
+    for _ in 0..tongban_shared::account::INVITES_PER_WINDOW - 1 {
+        assert_eq!(add(&new_resident_id()).status, 201);
+    }
+    let limited = add(&new_resident_id());
+    assert_eq!(limited.error_code(429), "too_many_invitations");
+    assert_eq!(limited.header("retry-after"), Some("3600"));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! businesses they act for, download their data and can delete the account; businesses manage agents.
 
 use crate::api;
-use crate::components::{async_view, guarded, Field};
+use crate::components::{async_view, guarded, tx, Field};
 use crate::i18n::{msgs, role_label, tr};
 use crate::state::{lang, prefs, session, use_title};
 use leptos::prelude::*;
@@ -12,10 +12,12 @@ use leptos_router::hooks::use_navigate;
 use tongban_shared::account::{AddAgent, ChangePassword, DeleteAccount, Me, Role};
 use tongban_shared::{ids, password, Text};
 
-fn my_businesses() -> impl IntoView {
+/// `changed` ticks when an invitation is accepted, so the list shows the new business at once.
+fn my_businesses(changed: RwSignal<u32>) -> impl IntoView {
     let p = prefs();
     let list = LocalResource::new(move || {
         let l = p.lang.get();
+        changed.track();
         async move { api::my_businesses(l).await }
     });
     view! {
@@ -31,11 +33,57 @@ fn my_businesses() -> impl IntoView {
     }
 }
 
+/// Invitations to act as a business's agent, waiting for this resident: accept or decline.
+fn invitations(changed: RwSignal<u32>) -> impl IntoView {
+    let p = prefs();
+    let list = LocalResource::new(move || {
+        let l = p.lang.get();
+        async move { api::agent_invitations(l).await }
+    });
+    let error = RwSignal::new(None::<Text>);
+    let answer = move |id: String, accept: bool| {
+        let l = lang();
+        leptos::task::spawn_local(async move {
+            match api::answer_invitation(&id, accept, l).await {
+                Ok(_) => {
+                    list.refetch();
+                    changed.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e.text())),
+            }
+        });
+    };
+    view! {
+        {async_view(list, move |inv| (!inv.is_empty()).then(|| view! {
+            <section class="guide-section" aria-labelledby="h-invitations" id="invitations">
+                <h2 id="h-invitations">{move || if lang() == tongban_shared::Lang::Zh { "经办人邀请" } else { "Invitations to act for a business" }}</h2>
+                <ul class="plain" id="invitation-list">
+                    {inv.into_iter().map(|i| {
+                        let (a, d) = (i.id.clone(), i.id.clone());
+                        let who = i.business.map(|b| format!("{} ({})", b.company_name, b.uscc)).unwrap_or_default();
+                        view! {
+                            <li>{who}" "
+                                <button type="button" class="button primary" on:click=move |_| answer(a.clone(), true)>{move || if lang() == tongban_shared::Lang::Zh { "接受" } else { "Accept" }}</button>" "
+                                <button type="button" class="button" on:click=move |_| answer(d.clone(), false)>{move || if lang() == tongban_shared::Lang::Zh { "拒绝" } else { "Decline" }}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p class="error-line" role="alert">{move || error.get().map(|e| tx(&e))}</p>
+            </section>
+        }))}
+    }
+}
+
 fn agents() -> impl IntoView {
     let p = prefs();
     let list = LocalResource::new(move || {
         let l = p.lang.get();
         async move { api::agents(l).await }
+    });
+    let sent = LocalResource::new(move || {
+        let l = p.lang.get();
+        async move { api::agent_invitations(l).await }
     });
     let id_number = RwSignal::new(String::new());
     let id_e = RwSignal::new(None::<Text>);
@@ -51,7 +99,7 @@ fn agents() -> impl IntoView {
             match api::add_agent(&req, l).await {
                 Ok(_) => {
                     id_number.set(String::new());
-                    list.refetch();
+                    sent.refetch();
                 }
                 Err(e) => id_e.set(Some(e.text())),
             }
@@ -80,8 +128,14 @@ fn agents() -> impl IntoView {
             })}
             <form class="form" on:submit=add novalidate>
                 <Field id="agent-id" label=|m| m.f_id_number value=id_number error=id_e check=|v| ids::resident_id(v).err()/>
+                <p class="hint">{move || if lang() == tongban_shared::Lang::Zh { "对方在“我的信息”中确认后才成为经办人；未注册的号码在对方注册后也能看到邀请。" } else { "They become an agent only once they accept under My information; a number not yet registered sees the invitation after registering." }}</p>
                 <button type="submit" class="button">{tr(|m| m.add_agent)}</button>
             </form>
+            {async_view(sent, move |inv| view! {
+                <ul class="plain" id="agent-invitations">
+                    {inv.into_iter().map(|i| view! { <li>{i.id_number}" · "{move || tx(&i.state.label())}</li> }).collect_view()}
+                </ul>
+            })}
         </section>
     }
 }
@@ -199,6 +253,7 @@ pub fn MePage() -> impl IntoView {
             let sign_out = sign_out.clone();
             let role = me.role;
             let must_change = me.must_change_password;
+            let businesses_changed = RwSignal::new(0u32);
             view! {
                 {must_change.then(|| view! {
                     <p class="notice" role="alert" id="must-change-password">{move || if lang() == tongban_shared::Lang::Zh { "管理员已为您重置密码：请先在下方修改临时密码，之后才能办理其他业务。" } else { "An administrator reset your password: change the temporary password below before anything else." }}</p>
@@ -207,7 +262,8 @@ pub fn MePage() -> impl IntoView {
                 <button type="button" class="button" on:click=sign_out>{tr(|m| m.sign_out)}</button>
                 {(role == Role::Resident).then(|| view! { <p class="actions"><A href="/bookings" attr:class="button">{tr(|m| m.my_bookings)}</A><A href="/reviews" attr:class="button" attr:id="my-reviews-link">{tr(|m| m.my_reviews)}</A><A href="/applications" attr:class="button">{tr(|m| m.my_applications)}</A></p> })}
                 {(role == Role::Business).then(|| view! { <p class="actions"><A href="/applications" attr:class="button" attr:id="my-applications-link">{tr(|m| m.my_applications)}</A></p> })}
-                {(role == Role::Resident).then(my_businesses)}
+                {(role == Role::Resident).then(|| invitations(businesses_changed))}
+                {(role == Role::Resident).then(|| my_businesses(businesses_changed))}
                 {(role == Role::Business).then(agents)}
                 {change_password()}
                 {(role == Role::Resident).then(resident_data)}
