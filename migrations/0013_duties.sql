@@ -3,3 +3,5 @@
 -- case event was taken at, so the edge knows who did which step (shared::application::check_separation).
 ALTER TABLE staff ADD COLUMN duties TEXT;
 ALTER TABLE case_events ADD COLUMN step TEXT;
+-- 岗位AB角: the away post a backup acted for, when the step's duty was that post's and not their own.
+ALTER TABLE case_events ADD COLUMN for_id TEXT;

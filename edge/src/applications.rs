@@ -935,11 +935,15 @@ mod wasm {
         let p = ctx.principal()?;
         let keys = ctx.keyring()?;
         let mut steps = Vec::new();
-        for (step, actor, at) in steps_done(db, &c.id).await? {
+        for (step, actor, at, for_id) in step_events(db, &c.id).await? {
             // The latest time each step was done, in the order the latest ones happened.
             steps.retain(|s: &StepDone| s.step != step);
-            let name: Option<String> = db.prepare("SELECT name_enc FROM accounts WHERE id = ?1").bind(&[text(&actor)])?.first(Some("name_enc")).await?;
-            steps.push(StepDone { step, by: name.and_then(|n| keys.open(&n)).unwrap_or_default(), me: actor == p.account_id, at });
+            let mut names = Vec::new();
+            for who in std::iter::once(&actor).chain(for_id.as_ref()) {
+                let n: Option<String> = db.prepare("SELECT name_enc FROM accounts WHERE id = ?1").bind(&[text(who)])?.first(Some("name_enc")).await?;
+                names.push(n.and_then(|n| keys.open(&n)).unwrap_or_default());
+            }
+            steps.push(StepDone { step, by: names[0].clone(), for_whom: names.get(1).cloned(), me: actor == p.account_id, at });
         }
         let (may, why_not) = if c.state == "handling" {
             match may_act(db, p, c).await? {
@@ -985,38 +989,68 @@ mod wasm {
         ctx.json(&t, ctx.route.cache)
     }
 
-    /// A step of the case's chain. When it decides the last open case, the application is ready: the
-    /// applicant is told once, and approved items that issue a licence put it in their library.
     /// Each step with who last did it (account, at), in the order they were done.
     async fn steps_done(db: &D1Database, case: &str) -> Result<Vec<(CaseStep, String, i64)>, ApiError> {
+        Ok(step_events(db, case).await?.into_iter().map(|(s, a, at, _)| (s, a, at)).collect())
+    }
+
+    /// The case's step events: (step, actor, at, the away post acted for).
+    async fn step_events(db: &D1Database, case: &str) -> Result<Vec<(CaseStep, String, i64, Option<String>)>, ApiError> {
         #[derive(Deserialize)]
         struct E {
             step: String,
             actor_id: String,
             at: i64,
+            for_id: Option<String>,
         }
         let rows: Vec<E> = db
-            .prepare("SELECT step, actor_id, at FROM case_events WHERE case_id = ?1 AND step IS NOT NULL ORDER BY id")
+            .prepare("SELECT step, actor_id, at, for_id FROM case_events WHERE case_id = ?1 AND step IS NOT NULL ORDER BY id")
             .bind(&[text(case)])?
             .all()
             .await?
             .results()?;
-        Ok(rows.into_iter().filter_map(|e| Some((CaseStep::parse(&e.step)?, e.actor_id, e.at))).collect())
+        Ok(rows.into_iter().filter_map(|e| Some((CaseStep::parse(&e.step)?, e.actor_id, e.at, e.for_id))).collect())
     }
 
-    /// The caller's duties in their department's chains (`staff.duties`).
-    async fn duties_of(db: &D1Database, account: &str) -> Result<Vec<CaseStep>, ApiError> {
-        let d: Option<Option<String>> = db.prepare("SELECT duties FROM staff WHERE account_id = ?1").bind(&[text(account)])?.first(Some("duties")).await?;
-        Ok(tongban_shared::application::parse_duties(d.flatten().as_deref()))
+    /// The caller's duties in their department's chains (`staff.duties`), and those of each away post
+    /// whose backup (岗位AB角) the caller is: (duty, the away post it comes from, if not their own).
+    async fn duties_of(db: &D1Database, account: &str) -> Result<Vec<(CaseStep, Option<String>)>, ApiError> {
+        #[derive(Deserialize)]
+        struct D {
+            account_id: String,
+            duties: Option<String>,
+        }
+        let rows: Vec<D> = db
+            .prepare("SELECT account_id, duties FROM staff WHERE account_id = ?1 OR (backup_id = ?1 AND away = 1) ORDER BY account_id = ?1 DESC")
+            .bind(&[text(account)])?
+            .all()
+            .await?
+            .results()?;
+        let mut out: Vec<(CaseStep, Option<String>)> = Vec::new();
+        for r in rows {
+            let for_whom = (r.account_id != account).then(|| r.account_id.clone());
+            for d in tongban_shared::application::parse_duties(r.duties.as_deref()) {
+                if !out.iter().any(|(k, _)| *k == d) {
+                    out.push((d, for_whom.clone()));
+                }
+            }
+        }
+        Ok(out)
     }
 
-    /// Whether `p` may act on case `c` at its current step now (separation of duties).
-    async fn may_act(db: &D1Database, p: &tongban_shared::authz::Principal, c: &CaseRow) -> Result<Result<CaseStep, ErrorCode>, ApiError> {
+    /// Whether `p` may act on case `c` at its current step now (separation of duties), with the away post
+    /// they would act for when the step's duty is only that post's.
+    async fn may_act(db: &D1Database, p: &tongban_shared::authz::Principal, c: &CaseRow) -> Result<Result<(CaseStep, Option<String>), ErrorCode>, ApiError> {
         let Some(step) = tongban_shared::application::current_step(c.chain(), c.step.max(0) as usize) else { return Ok(Err(ErrorCode::InvalidTransition)) };
         let done: Vec<(CaseStep, String)> = steps_done(db, &c.id).await?.into_iter().map(|(s, a, _)| (s, a)).collect();
-        Ok(tongban_shared::application::check_separation(step, &p.account_id, &duties_of(db, &p.account_id).await?, &done).map(|()| step))
+        let duties = duties_of(db, &p.account_id).await?;
+        let held: Vec<CaseStep> = duties.iter().map(|(d, _)| *d).collect();
+        let for_whom = duties.into_iter().find(|(d, _)| *d == step).and_then(|(_, w)| w);
+        Ok(tongban_shared::application::check_separation(step, &p.account_id, &held, &done).map(|()| (step, for_whom)))
     }
 
+    /// A step of the case's chain. When it decides the last open case, the application is ready: the
+    /// applicant is told once, and approved items that issue a licence put it in their library.
     pub async fn act_case(ctx: &Ctx) -> Result<Response, ApiError> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
@@ -1029,7 +1063,7 @@ mod wasm {
         let (next, step) = advance(state, c.step.max(0) as usize, chain, &action)?;
         // 一审一核 / 承办→审核→决定: the step's duty, and nobody does two steps of one case. Read at the
         // case's version: the UPDATE below changes nothing if anyone acted since.
-        let at = may_act(&db, p, &c).await?.map_err(ApiError::from)?;
+        let (at, for_whom) = may_act(&db, p, &c).await?.map_err(ApiError::from)?;
         let (name, note) = match &action {
             CaseAction::Pass { note } => ("pass", note),
             CaseAction::Return { note } => ("return", note),
@@ -1040,9 +1074,22 @@ mod wasm {
             .batch(vec![
                 db.prepare("UPDATE cases SET state = ?3, step = ?4, version = version + 1, decided_at = CASE WHEN ?3 IN ('approved', 'refused') THEN ?5 ELSE NULL END, updated_at = ?5 WHERE id = ?1 AND version = ?2")
                     .bind(&[text(&id), num(c.version as f64), text(next.as_str()), num(step as f64), num(ctx.now as f64)])?,
-                db.prepare("INSERT INTO case_events (application_id, case_id, at, actor_id, action, note, step) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE changes() > 0")
-                    .bind(&[text(&c.application_id), text(&id), num(ctx.now as f64), text(&p.account_id), text(name), text(note.trim()), text(at.as_str())])?,
-            ])
+                db.prepare("INSERT INTO case_events (application_id, case_id, at, actor_id, action, note, step, for_id) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE changes() > 0")
+                    .bind(&[
+                        text(&c.application_id),
+                        text(&id),
+                        num(ctx.now as f64),
+                        text(&p.account_id),
+                        text(name),
+                        text(note.trim()),
+                        text(at.as_str()),
+                        opt(for_whom.as_deref()),
+                    ])?,
+            ]
+            .into_iter()
+            // Acting for an away post is in the audit log with whom it was for, in the same transaction.
+            .chain(for_whom.as_deref().map(|w| crate::audit::record(ctx, &db, w, "act_for", "岗位AB角：代为办理 / acting for an away post")).transpose()?)
+            .collect())
             .await?;
         if !changed(&r[0]) {
             return Err(ErrorCode::InvalidTransition.into());

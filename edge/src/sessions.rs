@@ -90,8 +90,10 @@ mod wasm {
                 JsValue::from_f64((ctx.now + secs) as f64),
                 JsValue::from_f64(idle as f64),
             ])?;
-        // Residents who did not ask to be remembered get a cookie that ends with the browser.
-        let max_age = (role.is_staff() || remember).then_some(secs);
+        // Residents who did not ask to be remembered get a cookie that ends with the browser. A staff cookie
+        // lasts the whole shift: the idle timer is the server's (the cookie's 30 minutes from sign-in used to
+        // sign an active clerk out regardless).
+        let max_age = if role.is_staff() { Some(staff_limits(ctx).1) } else { remember.then_some(secs) };
         Ok((stmt, session_cookie(&token, max_age)))
     }
 

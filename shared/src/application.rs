@@ -535,6 +535,9 @@ pub struct CaseTask {
 pub struct StepDone {
     pub step: CaseStep,
     pub by: String,
+    /// The away post the step was done for by its backup (岗位AB角), by name.
+    #[serde(default)]
+    pub for_whom: Option<String>,
     /// Whether it was the signed-in caller.
     pub me: bool,
     pub at: i64,

@@ -494,3 +494,44 @@ fn a_centerless_staff_row_sees_no_desk_queue() {
     tongban_tests::d1(&format!("UPDATE staff SET center_id = NULL WHERE account_id = '{}';", me["id"].as_str().unwrap()));
     assert_eq!(get_with("/api/v1/desk/applications", &[("Cookie", &staff)]).error_code(403), "forbidden");
 }
+
+/// 岗位AB角 (issue 15 §3): while a post is away, its backup may take the steps only that post's duty allows,
+/// recorded as acting for it, in the case and in the audit log; separation of duties still holds for the
+/// backup. Not away, the backup may not.
+#[test]
+fn a_backup_acts_for_an_away_post_and_it_is_on_record() {
+    let id_of = |cookie: &str| get_with("/api/v1/me", &[("Cookie", cookie)]).json()["id"].as_str().unwrap().to_string();
+    let (handler, reviewer, decider, backup) =
+        (approver("lhsr", Some(&["handle"])), approver("lhsr", Some(&["review"])), approver("lhsr", Some(&["decide"])), approver("lhsr", Some(&["handle"])));
+    let (decider_id, backup_id) = (id_of(&decider), id_of(&backup));
+    // A signboard case (承办→审核→决定) of a fixture application, handled and reviewed.
+    let (_, account) = business();
+    let hex_id = |tag: &str| {
+        let u = unique(tag);
+        format!("{:016x}{:016x}", tongban_shared::etag::fnv1a64(u.as_bytes()), tongban_shared::etag::fnv1a64(format!("{u}#").as_bytes()))
+    };
+    let (app, kase) = (hex_id("ab-app-"), hex_id("ab-case-"));
+    tongban_tests::d1(&format!(
+        "INSERT INTO applications (id, number, bundle_id, account_id, center_id, state, values_enc, forms_json, consent_json, idem_key, created_at, updated_at) \
+         VALUES ('{app}', 'TBAB{}', 'open-restaurant', '{account}', 'putuo-district', 'accepted', 'x', '[]', '[]', '{app}', 0, 0);\n\
+         INSERT INTO cases (id, application_id, number, item_id, dept_id, state, step, updated_at) VALUES ('{kase}', '{app}', 'TBAB{}-1', 'lhsr-signboard', 'lhsr', 'handling', 0, 0);\n",
+        &app[20..],
+        &app[20..]
+    ));
+    assert_eq!(case_act(&handler, &kase, json!({"action": "pass", "note": "材料齐全"})).status, 200);
+    assert_eq!(case_act(&reviewer, &kase, json!({"action": "pass", "note": "审核通过"})).status, 200);
+    let decide = |who: &str| case_act(who, &kase, json!({"action": "decide", "approve": true, "note": "准予设置"}));
+    assert_eq!(decide(&backup).error_code(403), "duty_not_held", "the backup of a post that is not away");
+    let admin = sign_in("admin.district", DEMO_PASSWORD);
+    let set = post_with(&format!("/api/v1/staff/{decider_id}/settings"), &json!({"backup_id": backup_id, "away": true}).to_string(), &h(&admin, &base()));
+    assert_eq!(set.status, 200, "{}", set.body);
+    let view = get_with(&format!("/api/v1/cases/{kase}"), &[("Cookie", &backup)]).json();
+    assert_eq!(view["may_act"], true, "the backup sees the away post's step as theirs to take");
+    let done = decide(&backup);
+    assert_eq!(done.status, 200, "{}", done.body);
+    let last = done.json()["steps_done"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["step"].as_str(), last["me"].as_bool(), last["for_whom"].is_string()), (Some("decide"), Some(true), true), "{last}");
+    let audited =
+        d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE actor_id = '{backup_id}' AND subject_id = '{decider_id}' AND action = 'act_for';"));
+    assert_eq!(audited[0]["n"], 1, "the audit log says who acted for whom");
+}

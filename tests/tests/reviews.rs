@@ -575,7 +575,7 @@ fn a_clerk_cannot_review_a_service_it_performed() {
     assert_eq!(reviews_of(&id), 0);
     let holder = review(
         None,
-        json!({"code": code, "level": 2, "scores": {"efficiency": 2, "competence": 2, "attitude": 2}, "reason": "efficiency", "text": "等了很久", "channel": "window_qr"}),
+        json!({"code": code, "level": 2, "scores": {"efficiency": 2, "competence": 2, "attitude": 2}, "reason": "efficiency", "text": "等了很久也没人理", "channel": "window_qr"}),
     );
     assert_eq!(holder.status, 201, "{}", holder.body);
 }
@@ -654,7 +654,7 @@ fn whoever_asks_for_invalid_does_not_approve_it() {
     d1(&format!("UPDATE tickets SET item_id = NULL WHERE id = '{ticket}';"));
     let r = review(
         None,
-        json!({"code": code, "level": 1, "scores": {"efficiency": 1, "competence": 1, "attitude": 1}, "reason": "attitude", "text": "态度很差", "channel": "kiosk"}),
+        json!({"code": code, "level": 1, "scores": {"efficiency": 1, "competence": 1, "attitude": 1}, "reason": "attitude", "text": "态度很差，一直不耐烦", "channel": "kiosk"}),
     );
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.json()["work_order"].as_str().unwrap().to_string();

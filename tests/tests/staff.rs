@@ -252,6 +252,8 @@ fn staff_sessions_end_by_the_clock_and_by_inactivity_not_by_background_refreshes
     use tongban_tests::{d1, d1_rows, epoch};
     let pw = "a clerk's password for sessions";
     let (name, _) = window_post(pw);
+    let signed = login(&name, pw);
+    assert!(signed.header("set-cookie").unwrap().contains("Max-Age=43200"), "the cookie lasts the shift; the server keeps the idle timer");
     let cookie = sign_in(&name, pw);
     let token = cookie.split_once('=').unwrap().1.to_string();
     let digest = tongban_edge::crypto::token_digest(&token);

@@ -233,7 +233,8 @@ pub fn CasePage() -> impl IntoView {
                         {(!k.steps_done.is_empty()).then(|| view! {
                             <h2>{t("办理环节", "Steps done")}</h2>
                             <ol class="steps-done" id="case-steps">{k.steps_done.iter().map(|d| view! {
-                                <li>{tx(&d.step.label())}" · "{d.by.clone()}{d.me.then(|| t("（本人）", " (you)"))}</li>
+                                <li>{tx(&d.step.label())}" · "{d.by.clone()}{d.me.then(|| t("（本人）", " (you)"))}
+                                    {d.for_whom.clone().map(|w| view! { <span class="meta">{move || if lang() == tongban_shared::Lang::Zh { format!("（代 {w}，岗位AB角）") } else { format!(" (for {w}, as backup)") }}</span> })}</li>
                             }).collect_view()}</ol>
                         })}
                         {k.why_not.filter(|_| handling).map(|why| view! {
