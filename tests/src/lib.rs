@@ -302,6 +302,18 @@ pub fn ready_residents(tag: &str, n: usize) -> Vec<String> {
     cookies
 }
 
+/// A value sealed with the test server's own data keys (`.dev.vars`), as the worker seals it: for fixture
+/// rows that the worker must be able to open (an application's answers), so nothing the fuzzer later
+/// reaches through them is corrupt data.
+pub fn sealed(plaintext: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let vars = std::fs::read_to_string(root.join(".dev.vars")).expect(".dev.vars");
+    let var = |k: &str| vars.lines().find_map(|l| l.strip_prefix(k)?.strip_prefix('=')).unwrap_or_default().to_string();
+    let keys = tongban_edge::crypto::Keyring::parse(&var("DATA_KEYS"), &var("LOOKUP_KEY")).expect("local keys");
+    let nonce = tongban_shared::etag::fnv1a64(unique("nonce").as_bytes()).to_be_bytes();
+    keys.seal(plaintext, [nonce[0], nonce[1], nonce[2], nonce[3], nonce[4], nonce[5], nonce[6], nonce[7], 0, 0, 0, 1])
+}
+
 /// The demo business of the seed, and its seeded e-licences (business licence, legal representative's ID).
 pub const BUSINESS: &str = "91440101MA5CJQ4N59";
 pub const BUSINESS_LICENCE: &str = "de600000000000000000000000000001";

@@ -513,9 +513,10 @@ fn a_backup_acts_for_an_away_post_and_it_is_on_record() {
     let (app, kase) = (hex_id("ab-app-"), hex_id("ab-case-"));
     tongban_tests::d1(&format!(
         "INSERT INTO applications (id, number, bundle_id, account_id, center_id, state, values_enc, forms_json, consent_json, idem_key, created_at, updated_at) \
-         VALUES ('{app}', 'TBAB{}', 'open-restaurant', '{account}', 'putuo-district', 'accepted', 'x', '[]', '[]', '{app}', 0, 0);\n\
+         VALUES ('{app}', 'TBAB{}', 'open-restaurant', '{account}', 'putuo-district', 'accepted', '{}', '[]', '[]', '{app}', 0, 0);\n\
          INSERT INTO cases (id, application_id, number, item_id, dept_id, state, step, updated_at) VALUES ('{kase}', '{app}', 'TBAB{}-1', 'lhsr-signboard', 'lhsr', 'handling', 0, 0);\n",
         &app[20..],
+        tongban_tests::sealed("{}"),
         &app[20..]
     ));
     assert_eq!(case_act(&handler, &kase, json!({"action": "pass", "note": "材料齐全"})).status, 200);

@@ -606,10 +606,11 @@ fn decided_case() -> (String, String) {
     let (app, kase) = (hex_id(), hex_id());
     d1(&format!(
         "INSERT INTO applications (id, number, bundle_id, account_id, center_id, state, values_enc, forms_json, consent_json, idem_key, created_at, updated_at) \
-         VALUES ('{app}', 'TBF{}', 'open-restaurant', '{account}', '{CENTER}', 'ready', 'x', '[]', '[]', '{app}', 0, 0);\n\
+         VALUES ('{app}', 'TBF{}', 'open-restaurant', '{account}', '{CENTER}', 'ready', '{}', '[]', '[]', '{app}', 0, 0);\n\
          INSERT INTO cases (id, application_id, number, item_id, dept_id, state, decided_at, updated_at) \
          VALUES ('{kase}', '{app}', 'TBF{}-1', '{ITEM}', 'scjg', 'approved', {}, 0);\n",
         &app[..12],
+        tongban_tests::sealed("{}"),
         &app[..12],
         epoch() - 600
     ));
