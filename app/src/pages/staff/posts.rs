@@ -14,7 +14,8 @@ use tongban_shared::authz::ADMINS;
 use tongban_shared::staff::{login_name, NewStaff, StaffPost, StaffSettings};
 use tongban_shared::{password, Text};
 
-fn post_row(post: StaffPost, all: Vec<StaffPost>, reload: Callback<()>) -> impl IntoView {
+/// `mine`: the signed-in admin's own post, which they cannot disable or reset (the edge refuses it too).
+fn post_row(post: StaffPost, all: Vec<StaffPost>, reload: Callback<()>, mine: bool) -> impl IntoView {
     let backup = RwSignal::new(post.backup_id.clone().unwrap_or_default());
     let away = RwSignal::new(post.away);
     let status = RwSignal::new(None::<Text>);
@@ -62,7 +63,7 @@ fn post_row(post: StaffPost, all: Vec<StaffPost>, reload: Callback<()>) -> impl 
             </div>
             <button type="button" class="button" on:click=save>{tr(|m| m.save)}</button>
             <span class="meta" role="status">{move || status.get().map(|t| tx(&t))}</span>
-            {lifecycle(post_id, post_login, active, reload)}
+            {(!mine).then(|| lifecycle(post_id, post_login, active, reload))}
         </li>
     }
 }
@@ -242,10 +243,12 @@ pub fn PostsPage() -> impl IntoView {
                 async move { api::staff_posts(l).await }
             });
             let reload = Callback::new(move |_| posts.refetch());
+            let my_id = me.id.clone();
             view! {
                 {async_view(posts, move |list| {
                     let all = list.clone();
-                    view! { <ul class="cards posts">{list.into_iter().map(|p| post_row(p, all.clone(), reload)).collect_view()}</ul> }
+                    let my_id = my_id.clone();
+                    view! { <ul class="cards posts">{list.into_iter().map(|p| { let mine = p.id == my_id; post_row(p, all.clone(), reload, mine) }).collect_view()}</ul> }
                 })}
                 {create_form(me, reload)}
             }
