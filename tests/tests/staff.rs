@@ -31,11 +31,18 @@ fn admins_create_posts_within_their_scope() {
     assert_eq!(ok.status, 201, "{}", ok.body);
     assert_eq!(ok.json()["center_id"], "putuo-district");
     assert_eq!(ok.json()["name"], "钱进");
-    // The new post signs in with its own login; staff sessions are short and sliding.
+    // The new post signs in with its own login; staff sessions are short and sliding: the server's idle
+    // timer is 30 minutes ("remember me" does not lengthen it), the cookie lasts the 12-hour shift.
     let r =
         post_with("/api/v1/sessions", &json!({"login": login, "password": "first day at the window", "remember": true}).to_string(), &[("Origin", &base())]);
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.header("set-cookie").unwrap().contains("Max-Age=1800"));
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=43200"));
+    let token = r.session_cookie().unwrap().split_once('=').unwrap().1.to_string();
+    let row = &tongban_tests::d1_rows(&format!(
+        "SELECT expires_at - created_at AS idle FROM sessions WHERE token_digest = '{}';",
+        tongban_edge::crypto::token_digest(&token)
+    ))[0];
+    assert_eq!(row["idle"].as_i64(), Some(1800), "30 idle minutes on the server");
     assert_eq!(r.json()["role"], "window_staff");
 
     let other_center = post(
