@@ -201,15 +201,8 @@ mod wasm {
         let headers = Headers::new();
         let _ = headers.set("Content-Type", "application/json; charset=utf-8");
         let _ = headers.set("Cache-Control", "no-store");
-        if err.code() == ErrorCode::TooManyAttempts {
-            // The lockout window: after it, the oldest failure no longer counts.
-            let _ = headers.set("Retry-After", &tongban_shared::account::THROTTLE_WINDOW_SECS.to_string());
-        }
-        if err.code() == ErrorCode::TooManyInvitations {
-            let _ = headers.set("Retry-After", &tongban_shared::account::INVITE_WINDOW_SECS.to_string());
-        }
-        if matches!(err.code(), ErrorCode::Unavailable | ErrorCode::WriteConflict) {
-            let _ = headers.set("Retry-After", "1");
+        if let Some(secs) = err.code().retry_after() {
+            let _ = headers.set("Retry-After", &secs.to_string());
         }
         let resp = Response::from_bytes(body).unwrap_or_else(|_| Response::empty().expect("empty response"));
         resp.with_status(err.status()).with_headers(headers)

@@ -97,6 +97,9 @@ pub async fn close_day(db: &worker::D1Database, now: i64) -> Result<(), crate::e
              FROM tickets t WHERE t.day = ?1 AND t.window_no IS NOT NULL GROUP BY t.day, t.center_id, t.class_id, t.window_no",
         )
         .bind(&[day])?,
+        // Sign-in failures older than the throttle window count for nothing; pacing slots long past neither.
+        db.prepare("DELETE FROM login_failures WHERE at <= ?1").bind(&[JsValue::from_f64((now - tongban_shared::account::THROTTLE_WINDOW_SECS) as f64)])?,
+        db.prepare("DELETE FROM login_pace WHERE next_at <= ?1").bind(&[JsValue::from_f64((now * 1000) as f64)])?,
     ])
     .await?;
     Ok(())

@@ -12,7 +12,7 @@ mod wasm {
     use crate::http::{cookie, session_cookie, Ctx, SESSION_COOKIE};
     use crate::password::{PasswordRecord, Peppers};
     use serde::Deserialize;
-    use tongban_shared::account::{Login, Role, MAX_FAILS_PER_ACCOUNT, MAX_FAILS_PER_CLIENT, THROTTLE_WINDOW_SECS};
+    use tongban_shared::account::{Login, Role, MAX_FAILS_PER_ACCOUNT, MAX_FAILS_PER_CLIENT, PACE_MAX_WAIT_SECS, PACE_MS, THROTTLE_WINDOW_SECS};
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
     use worker::{D1PreparedStatement, Response};
@@ -149,22 +149,11 @@ mod wasm {
             .first(None)
             .await?
             .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
-        let since = JsValue::from_f64((ctx.now - THROTTLE_WINDOW_SECS) as f64);
-        let fails: Option<i64> = db
-            .prepare("SELECT count(*) AS n FROM login_failures WHERE login_lookup = ?1 AND at > ?2")
-            .bind(&[JsValue::from_str(&row.login_lookup), since])?
-            .first(Some("n"))
-            .await?;
-        if fails.unwrap_or(0) >= i64::from(MAX_FAILS_PER_ACCOUNT) {
-            return Err(ErrorCode::TooManyAttempts.into());
-        }
+        claim_attempt(ctx, &row.login_lookup).await?;
         if verify_password(&ctx.peppers()?, password, &row.password).await?.0 {
+            db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&row.login_lookup)])?.run().await?;
             return Ok(());
         }
-        db.prepare("INSERT INTO login_failures (login_lookup, client, at) VALUES (?1, ?2, ?3)")
-            .bind(&[JsValue::from_str(&row.login_lookup), JsValue::from_str(&ctx.client()), JsValue::from_f64(ctx.now as f64)])?
-            .run()
-            .await?;
         Err(ErrorCode::BadCredentials.into())
     }
 
@@ -174,10 +163,61 @@ mod wasm {
         Ok(cookie(&header, SESSION_COOKIE).map(token_digest).unwrap_or_default())
     }
 
-    #[derive(Deserialize)]
-    struct Counts {
-        by_login: i64,
-        by_client: i64,
+    /// Counts one sign-in attempt against `lookup` before its password is checked, and decides in the same
+    /// write whether it may be checked at all: the attempt is recorded as a failure only while fewer than
+    /// [`MAX_FAILS_PER_ACCOUNT`] are, so N parallel guesses check at most that many and the rest are
+    /// refused (`too_many_attempts`). A right password then clears the account's failures. An address
+    /// past [`MAX_FAILS_PER_CLIENT`] failures is paced first ([`pace`]), never refused outright.
+    async fn claim_attempt(ctx: &Ctx, lookup: &str) -> Result<(), ApiError> {
+        let db = ctx.db()?;
+        let client = tongban_shared::account::client_key(&ctx.client());
+        let since = JsValue::from_f64((ctx.now - THROTTLE_WINDOW_SECS) as f64);
+        let by_client: Option<i64> = db
+            .prepare("SELECT count(*) AS n FROM login_failures WHERE client = ?1 AND at > ?2")
+            .bind(&[JsValue::from_str(&client), since.clone()])?
+            .first(Some("n"))
+            .await?;
+        if by_client.unwrap_or(0) >= i64::from(MAX_FAILS_PER_CLIENT) {
+            pace(ctx, &client).await?;
+        }
+        let claimed: Option<i64> = db
+            .prepare(
+                "INSERT INTO login_failures (login_lookup, client, at) SELECT ?1, ?2, ?3 \
+                 WHERE (SELECT count(*) FROM login_failures WHERE login_lookup = ?1 AND at > ?4) < ?5 RETURNING id",
+            )
+            .bind(&[JsValue::from_str(lookup), JsValue::from_str(&client), JsValue::from_f64(ctx.now as f64), since, JsValue::from(MAX_FAILS_PER_ACCOUNT)])?
+            .first(Some("id"))
+            .await?;
+        // Refused even with the right password: the lockout is what stops guessing.
+        claimed.map(|_| ()).ok_or_else(|| ErrorCode::TooManyAttempts.into())
+    }
+
+    /// Waits for this address's next check slot: one reserved per [`PACE_MS`] in one conditional upsert,
+    /// so parallel attempts from the address queue instead of all being checked at once. A slot more
+    /// than [`PACE_MAX_WAIT_SECS`] away is not reserved (a flood cannot push the queue out for ever) and
+    /// the caller is told to retry then (`sign_in_busy`).
+    async fn pace(ctx: &Ctx, client: &str) -> Result<(), ApiError> {
+        let now_ms = worker::Date::now().as_millis() as i64;
+        let next: Option<i64> = ctx
+            .db()?
+            .prepare(
+                "INSERT INTO login_pace (client, next_at) VALUES (?1, ?2 + ?3) \
+                 ON CONFLICT (client) DO UPDATE SET next_at = max(next_at, ?2) + ?3 WHERE max(next_at, ?2) <= ?2 + ?4 RETURNING next_at",
+            )
+            .bind(&[
+                JsValue::from_str(client),
+                JsValue::from_f64(now_ms as f64),
+                JsValue::from_f64(PACE_MS as f64),
+                JsValue::from_f64((PACE_MAX_WAIT_SECS * 1000) as f64),
+            ])?
+            .first(Some("next_at"))
+            .await?;
+        let next = next.ok_or(ApiError::from(ErrorCode::SignInBusy))?;
+        let wait = next - PACE_MS - now_ms;
+        if wait > 0 {
+            worker::Delay::from(std::time::Duration::from_millis(wait as u64)).await;
+        }
+        Ok(())
     }
 
     #[derive(Deserialize)]
@@ -192,19 +232,8 @@ mod wasm {
         let req: Login = ctx.json_body()?;
         let keys = ctx.keyring()?;
         let lookup = keys.lookup_digest(&req.normalised());
-        let client = ctx.client();
         let db = ctx.db()?;
-        let since = JsValue::from_f64((ctx.now - THROTTLE_WINDOW_SECS) as f64);
-        let counts: Counts = db
-            .prepare("SELECT (SELECT count(*) FROM login_failures WHERE login_lookup = ?1 AND at > ?3) AS by_login, (SELECT count(*) FROM login_failures WHERE client = ?2 AND at > ?3) AS by_client")
-            .bind(&[JsValue::from_str(&lookup), JsValue::from_str(&client), since])?
-            .first(None)
-            .await?
-            .ok_or_else(|| ApiError::Internal("count query returned no row".into()))?;
-        if counts.by_login >= i64::from(MAX_FAILS_PER_ACCOUNT) || counts.by_client >= i64::from(MAX_FAILS_PER_CLIENT) {
-            // Refused even with the right password: the lockout is what stops guessing.
-            return Err(ErrorCode::TooManyAttempts.into());
-        }
+        claim_attempt(ctx, &lookup).await?;
         let account: Option<AccountRow> =
             db.prepare("SELECT id, role, password, disabled FROM accounts WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?.first(None).await?;
         // Unknown accounts cost the same KDF work, so timing does not reveal which logins exist.
@@ -213,10 +242,7 @@ mod wasm {
         let (ok, upgrade) = verify_password(&peppers, &req.password, account.as_ref().map_or(decoy.as_str(), |a| a.password.as_str())).await?;
         let ok = ok && account.is_some();
         let Some(account) = account.filter(|_| ok) else {
-            db.prepare("INSERT INTO login_failures (login_lookup, client, at) VALUES (?1, ?2, ?3)")
-                .bind(&[JsValue::from_str(&lookup), JsValue::from_str(&client), JsValue::from_f64(ctx.now as f64)])?
-                .run()
-                .await?;
+            // The attempt was counted as a failure before the check.
             return Err(ErrorCode::BadCredentials.into());
         };
         // Said only to whoever knows the password: a disabled post is not told apart from a wrong password otherwise.

@@ -18,10 +18,35 @@ pub const RENEW_EVERY_SECS: i64 = 60;
 pub const RESIDENT_REMEMBER_SECS: i64 = 7 * 24 * 3600;
 pub const RESIDENT_SESSION_SECS: i64 = 12 * 3600;
 
-/// Sign-in throttling: per account and per client, within the window.
+/// Sign-in throttling, within the window. Per account: at most 5 attempts are checked, counted before the
+/// check in one conditional write, so parallel guesses cannot all be verified; then the account refuses
+/// even its right password until the window passes. Per client address: past 20 failures the address is
+/// not refused (a service center's desks and kiosks share one address, and a stranger at the kiosk must
+/// not lock the staff out) but paced: its attempts queue for one check every [`PACE_MS`], and an attempt
+/// that would wait more than [`PACE_MAX_WAIT_SECS`] is told to come back then.
 pub const MAX_FAILS_PER_ACCOUNT: u32 = 5;
 pub const MAX_FAILS_PER_CLIENT: u32 = 20;
 pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
+pub const PACE_MS: i64 = 2_000;
+pub const PACE_MAX_WAIT_SECS: i64 = 10;
+
+/// The key a client's attempts are counted under: an IPv4 address as it is, an IPv6 address by its /64.
+/// One subscriber line or phone is given a whole /64, so counting single IPv6 addresses would let one
+/// client rotate through 2^64 of them. Anything that does not parse is its own key.
+pub fn client_key(addr: &str) -> String {
+    let addr = addr.trim();
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Err(_) => addr.to_string(),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -366,6 +391,15 @@ pub struct Me {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn client_keys_group_ipv6_by_64() {
+        assert_eq!(client_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("2001:db8:1:2:ffff:ffff:ffff:fffe"), client_key("2001:0db8:0001:0002::9"));
+        assert_ne!(client_key("2001:db8:1:2::1"), client_key("2001:db8:1:3::1"));
+        assert_eq!(client_key("::ffff:198.51.100.4"), "198.51.100.4");
+        assert_eq!(client_key("local"), "local");
+    }
 
     #[test]
     fn staff_sessions_end_by_inactivity_and_by_the_clock_and_background_reads_renew_nothing() {

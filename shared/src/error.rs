@@ -42,6 +42,7 @@ error_codes! {
     CrossOrigin      = "cross_origin",      403, "请求来源不被允许", "Requests from other sites are not allowed";
     Forbidden        = "forbidden",         403, "没有权限进行此操作", "You are not allowed to do this";
     TooManyAttempts  = "too_many_attempts", 429, "尝试次数过多，请 15 分钟后再试", "Too many attempts; try again in 15 minutes";
+    SignInBusy       = "sign_in_busy",      429, "此网络登录尝试过多，请 10 秒后再试", "Too many sign-in attempts from this network; try again in 10 seconds";
     AccountExists    = "account_exists",    409, "该证件号码已注册，请直接登录", "An account with this ID number exists; please sign in";
     InvalidLogin     = "invalid_login",     400, "登录名为 3–32 位小写字母、数字、点或连字符", "A login name has 3–32 lower-case letters, digits, dots or hyphens";
     InvalidPost      = "invalid_post",      400, "岗位与所属中心或部门不匹配", "The post does not fit its center or department";
@@ -128,6 +129,22 @@ error_codes! {
     WriteConflict    = "write_conflict",    409, "同时有其他操作，本次未保存任何内容，请重试", "Another change got in the way; nothing was saved, please try again";
 }
 
+impl ErrorCode {
+    /// Seconds a refused caller should wait (`Retry-After`), for every code that asks it to wait: the
+    /// edge sends it and the app says it, from this one table.
+    pub fn retry_after(self) -> Option<u32> {
+        match self {
+            // The lockout window: after it, the oldest failure no longer counts.
+            ErrorCode::TooManyAttempts => Some(crate::account::THROTTLE_WINDOW_SECS as u32),
+            ErrorCode::SignInBusy => Some(crate::account::PACE_MAX_WAIT_SECS as u32),
+            ErrorCode::TooManyInvitations => Some(crate::account::INVITE_WINDOW_SECS as u32),
+            ErrorCode::TooManyReviews => Some(crate::review::RATE_WINDOW_SECS as u32),
+            ErrorCode::Unavailable | ErrorCode::WriteConflict => Some(1),
+            _ => None,
+        }
+    }
+}
+
 /// A validation failure of one field (or of the request as a whole when `field` is `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -178,6 +195,15 @@ mod tests {
             assert!((400..600).contains(&c.status()));
             // serde name and as_str agree, so clients can match either.
             assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
+        }
+    }
+
+    #[test]
+    fn every_429_says_when_to_retry() {
+        for c in ErrorCode::ALL {
+            if c.status() == 429 {
+                assert!(c.retry_after().is_some_and(|s| s > 0), "{} has no Retry-After", c.as_str());
+            }
         }
     }
 

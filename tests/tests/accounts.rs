@@ -114,6 +114,59 @@ fn five_failures_lock_the_account_even_for_the_right_password() {
     assert!((60..=900).contains(&retry), "Retry-After {retry}");
 }
 
+fn login_from(ip: &str, login: &str, password: &str) -> tongban_tests::Resp {
+    post_with("/api/v1/sessions", &json!({"login": login, "password": password}).to_string(), &[("Origin", &origin()), ("CF-Connecting-IP", ip)])
+}
+
+/// Issue 16 §1: the failure is counted before the password is checked, in one conditional write, so a
+/// burst of parallel guesses gets no more checks than the limit (before: all 30 were checked).
+#[test]
+fn parallel_guesses_check_at_most_five_and_the_address_is_paced_not_locked() {
+    let ip = format!("198.51.{}.{}", std::process::id() % 250, tongban_tests::epoch() % 250);
+    let victim = new_resident_id();
+    assert_eq!(register(&victim, "13600000001", PW).status, 201);
+    let (ipr, victimr) = (ip.as_str(), victim.as_str());
+    let answers: Vec<tongban_tests::Resp> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..30).map(|i| s.spawn(move || login_from(ipr, victimr, &format!("guess number {i:02}")))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let checked = answers.iter().filter(|r| r.status == 401).count();
+    let refused: Vec<_> = answers.iter().filter(|r| r.status == 429).collect();
+    eprintln!("30 parallel wrong guesses: {checked} checked, {} refused", refused.len());
+    assert_eq!(checked + refused.len(), 30, "{:?}", answers.iter().map(|r| (r.status, r.body.clone())).collect::<Vec<_>>());
+    assert!(checked <= 5, "{checked} of 30 parallel guesses were checked");
+    assert!(refused.iter().all(|r| r.body.contains("too_many_attempts") && r.header("retry-after") == Some("900")));
+    // The right password is refused too until the window passes.
+    assert_eq!(login_from(&ip, &victim, PW).error_code(429), "too_many_attempts");
+
+    // Push the address past its 20 failures with unknown logins (a stranger at the hall's kiosk)…
+    for i in 0..20 {
+        assert_eq!(login_from(&ip, &format!("nobody-{i}-{}", tongban_tests::unique("")), "wrong").status, 401);
+    }
+    // …and a colleague behind the same address still signs in with the right password: paced, not refused.
+    let colleague = new_resident_id();
+    assert_eq!(register(&colleague, "13600000002", PW).status, 201);
+    let t = std::time::Instant::now();
+    let ok = login_from(&ip, &colleague, PW);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    eprintln!("colleague signed in after {:?} from the hot address", t.elapsed());
+
+    // A burst from the hot address is queued one check per 2 s: at most 10 s of queue is reserved, the
+    // rest is told to come back (sign_in_busy, Retry-After 10), and each refused one changes nothing.
+    let ip = ip.as_str();
+    let t = std::time::Instant::now();
+    let burst: Vec<tongban_tests::Resp> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..12).map(|i| s.spawn(move || login_from(ip, &format!("sprayed-{i}-{}", tongban_tests::unique("")), "Password1"))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let checked = burst.iter().filter(|r| r.status == 401).count();
+    let busy = burst.iter().filter(|r| r.status == 429 && r.body.contains("sign_in_busy") && r.header("retry-after") == Some("10")).count();
+    eprintln!("12 parallel guesses from the hot address: {checked} checked over {:?}, {busy} told to retry", t.elapsed());
+    assert_eq!(checked + busy, 12);
+    assert!((1..=7).contains(&checked), "{checked} checked");
+    assert!(t.elapsed() >= std::time::Duration::from_millis(2_000 * (checked as u64 - 1)), "checks were not paced: {:?}", t.elapsed());
+}
+
 #[test]
 fn state_changes_from_another_origin_are_refused() {
     let body = json!({"login": "x", "password": "y"}).to_string();
