@@ -69,30 +69,38 @@ mod wasm {
         let id = hex(&random::<16>().map_err(js_err)?);
         let db = ctx.db()?;
         let lang = if ctx.lang == Lang::En { "en" } else { "zh" };
-        db.batch(vec![
-            // One endpoint is one browser: re-subscribing (or another person signing in there) takes it over.
-            db.prepare(
-                "INSERT INTO push_subscriptions (id, account_id, endpoint, p256dh, auth, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+        let results = db
+            .batch(vec![
+                // One endpoint is one browser: re-subscribing (or another person signing in there) takes it over.
+                // The account's other devices are counted in the same write, so parallel subscribes cannot pass
+                // the cap together.
+                db.prepare(
+                    "INSERT INTO push_subscriptions (id, account_id, endpoint, p256dh, auth, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
+                 WHERE (SELECT count(*) FROM push_subscriptions WHERE account_id = ?2 AND endpoint != ?3) < ?7 \
                  ON CONFLICT (endpoint) DO UPDATE SET account_id = excluded.account_id, p256dh = excluded.p256dh, auth = excluded.auth",
-            )
-            .bind(&[
-                JsValue::from_str(&id),
-                JsValue::from_str(&p.account_id),
-                JsValue::from_str(&sub.endpoint),
-                JsValue::from_str(&sub.keys.p256dh),
-                JsValue::from_str(&sub.keys.auth),
-                JsValue::from_f64(ctx.now as f64),
-            ])?,
-            db.prepare(
-                "INSERT INTO notify_prefs (account_id, prefs_json, lang) VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE SET lang = excluded.lang",
-            )
-            .bind(&[
-                JsValue::from_str(&p.account_id),
-                JsValue::from_str(&serde_json::to_string(&NotifyPrefs::default())?),
-                JsValue::from_str(lang),
-            ])?,
-        ])
-        .await?;
+                )
+                .bind(&[
+                    JsValue::from_str(&id),
+                    JsValue::from_str(&p.account_id),
+                    JsValue::from_str(&sub.endpoint),
+                    JsValue::from_str(&sub.keys.p256dh),
+                    JsValue::from_str(&sub.keys.auth),
+                    JsValue::from_f64(ctx.now as f64),
+                    JsValue::from(tongban_shared::notify::MAX_SUBSCRIPTIONS_PER_ACCOUNT),
+                ])?,
+                db.prepare(
+                    "INSERT INTO notify_prefs (account_id, prefs_json, lang) VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE SET lang = excluded.lang",
+                )
+                .bind(&[
+                    JsValue::from_str(&p.account_id),
+                    JsValue::from_str(&serde_json::to_string(&NotifyPrefs::default())?),
+                    JsValue::from_str(lang),
+                ])?,
+            ])
+            .await?;
+        if !results.first().is_some_and(crate::http::changed) {
+            return Err(ErrorCode::TooManyDevices.into());
+        }
         Ok(ctx.json(&sub, ctx.route.cache)?.with_status(201))
     }
 
@@ -165,7 +173,8 @@ mod wasm {
         auth: String,
     }
 
-    /// Sends what is due. Each delivery is claimed (`sending`, with a lease) by one UPDATE … RETURNING,
+    /// Sends what is due, fairly: every account's oldest due delivery before anyone's second (`turn`), so
+    /// one account's backlog never delays another's "your turn". Each delivery is claimed (`sending`, with a lease) by one UPDATE … RETURNING,
     /// so concurrent runs split the work instead of duplicating it; a run that dies mid-send leaves a
     /// lease that expires and is claimed again.
     pub async fn deliver_due(env: &Env, now: i64) -> Result<u32, ApiError> {
@@ -178,7 +187,9 @@ mod wasm {
         let claimed: Vec<Due> = db
             .prepare(format!(
                 "UPDATE push_deliveries SET state = 'sending', attempts = attempts + 1, next_at = ?1 + 120, updated_at = ?1 \
-                 WHERE rowid IN (SELECT rowid FROM push_deliveries WHERE state IN ('pending', 'sending') AND next_at <= ?1 ORDER BY next_at LIMIT {per_run}) \
+                 WHERE rowid IN (SELECT rid FROM (SELECT d.rowid AS rid, d.next_at, row_number() OVER (PARTITION BY n.account_id ORDER BY d.next_at) AS turn \
+                 FROM push_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE d.state IN ('pending', 'sending') AND d.next_at <= ?1) \
+                 ORDER BY turn, next_at LIMIT {per_run}) \
                  RETURNING notification_id, subscription_id, attempts"
             ))
             .bind(&[JsValue::from_f64(now as f64)])?

@@ -1323,7 +1323,7 @@ pub static ROUTES: &[Route] = &[
         body: Some(schema_of::<PushSubscription>),
         ok_status: 201,
         response: schema_of::<PushSubscription>,
-        errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidSubscription, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
+        errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidSubscription, ErrorCode::TooManyDevices, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
         cache: Cache::NoStore,
         access: Access::SignedIn,
     },

@@ -65,6 +65,7 @@ error_codes! {
     SlotHasSeats     = "slot_has_seats",    409, "该时段还有余位，请直接预约", "This slot still has seats; book it directly";
     AlreadyWaiting   = "already_waiting",   409, "您已在该时段的候补名单中", "You are already on this slot's waiting list";
     InvalidSubscription = "invalid_subscription", 400, "推送订阅信息不正确", "The push subscription is not valid";
+    TooManyDevices   = "too_many_devices",  409, "最多可在 5 台设备上接收推送，请先在不用的设备上关闭推送", "Pushes go to at most 5 devices; turn them off on one you no longer use first";
     PushUnavailable  = "push_unavailable",  503, "推送通知暂未开通", "Push notifications are not set up on this server";
     NotificationNotFound = "notification_not_found", 404, "没有找到该消息", "No such notification";
     WaitlistNotFound = "waitlist_not_found",404, "没有找到该候补", "No such waiting-list entry";

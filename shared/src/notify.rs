@@ -451,13 +451,46 @@ pub struct PushKeys {
     pub auth: String,
 }
 
+/// The browsers' push services, the only hosts the worker will POST a push to: Google FCM (Chrome,
+/// Edge on Android, most Android browsers), Mozilla autopush (Firefox), Apple Web Push (Safari, iOS home
+/// screen apps) and Microsoft WNS (Edge on Windows). An entry starting with `.` matches any subdomain
+/// (WNS and Apple name per-region hosts). Anything else would make the worker a relay that posts to
+/// whatever a caller names.
+pub const PUSH_SERVICE_HOSTS: &[&str] = &[
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "push.services.mozilla.com",
+    ".push.apple.com",
+    ".notify.windows.com",
+];
+
+/// Push subscriptions one account may hold (one per browser or phone). Each notification is sent to
+/// every one, so this also bounds what one account's notifications cost.
+pub const MAX_SUBSCRIPTIONS_PER_ACCOUNT: u32 = 5;
+
+/// Whether `endpoint` is an https URL on a known push service ([`PUSH_SERVICE_HOSTS`]), on the default
+/// port and with no user-info (`https://fcm.googleapis.com@evil.example/` names evil.example).
+pub fn is_push_service(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix("https://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains(['@', ':', '\\']) || authority.is_empty() {
+        return false;
+    }
+    let host = authority.trim_end_matches('.').to_ascii_lowercase();
+    PUSH_SERVICE_HOSTS.iter().any(|h| match h.strip_prefix('.') {
+        Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(h),
+        None => host == *h,
+    })
+}
+
 impl PushSubscription {
-    /// Push services are https; plain http on loopback only where the deployment allows it (local
-    /// tests), so nobody can make the worker post to arbitrary internal addresses.
+    /// Only the browsers' push services ([`is_push_service`]); plain http on loopback only where the
+    /// deployment allows it (local tests), so nobody can make the worker post to arbitrary addresses.
     pub fn check(&self, allow_loopback: bool) -> Result<(), crate::FieldError> {
         let e = self.endpoint.as_str();
         let loopback = e.starts_with("http://127.0.0.1:") || e.starts_with("http://localhost:");
-        let ok_url = e.len() <= ENDPOINT_MAX && (e.starts_with("https://") || (allow_loopback && loopback)) && !e.contains(char::is_whitespace);
+        let ok_url = e.len() <= ENDPOINT_MAX && (is_push_service(e) || (allow_loopback && loopback)) && !e.contains(char::is_whitespace);
         if !ok_url {
             return Err(crate::FieldError::new(crate::ErrorCode::InvalidSubscription, "endpoint"));
         }
@@ -571,6 +604,33 @@ mod tests {
         assert!(internal.check(true).is_err());
         let short = PushSubscription { keys: PushKeys { p256dh: "B".repeat(87), auth: "AAAA".into() }, ..ok };
         assert_eq!(short.check(false).unwrap_err().field, Some("keys"));
+    }
+
+    #[test]
+    fn only_the_browsers_push_services_are_accepted() {
+        for ok in [
+            "https://fcm.googleapis.com/fcm/send/dGVzdA:APA91b",
+            "https://updates.push.services.mozilla.com/wpush/v2/gAAAAA",
+            "https://web.push.apple.com/QGuQyavXutnMH",
+            "https://wns2-par02p.notify.windows.com/w/?token=BQYAAA",
+            "https://FCM.googleapis.com./fcm/send/x",
+        ] {
+            assert!(is_push_service(ok), "{ok}");
+        }
+        for bad in [
+            "https://evil.example/push",
+            "https://fcm.googleapis.com.evil.example/x",
+            "https://fcm.googleapis.com@evil.example/x",
+            "https://fcm.googleapis.com:8443/x",
+            "https://notify.windows.com/x",
+            "https://evilnotify.windows.com/x",
+            "https://push.apple.com.evil/x",
+            "http://fcm.googleapis.com/fcm/send/x",
+            "https://169.254.169.254/latest",
+            "https://",
+        ] {
+            assert!(!is_push_service(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -333,3 +333,63 @@ fn subscriptions_are_checked() {
     let long = format!("https://push.example/{}", "0".repeat(1100));
     assert_eq!(tongban_tests::delete_with(&format!("/api/v1/push/subscriptions?endpoint={long}"), &hv(&as_(&me))).error_code(400), "invalid_subscription");
 }
+
+/// Issue 16 §3: only the browsers' push services, at most 5 devices an account, even in a parallel burst.
+#[test]
+fn subscriptions_go_only_to_push_services_and_at_most_five_devices() {
+    let (me, me_id, _) = register_resident();
+    let keys = json!({"p256dh": "B".repeat(87), "auth": "A".repeat(22)});
+    for relay in ["https://evil.example/push", "https://fcm.googleapis.com@evil.example/x", "https://fcm.googleapis.com.evil.example/x"] {
+        let r = post_with("/api/v1/push/subscriptions", &json!({"endpoint": relay, "keys": keys}).to_string(), &hv(&as_(&me)));
+        assert_eq!(r.error_code(400), "invalid_subscription", "{relay}");
+    }
+    let endpoints: Vec<String> = (0..8).map(|_| format!("http://127.0.0.1:1/push/{}", unique("dev"))).collect();
+    let answers: Vec<u16> = std::thread::scope(|s| {
+        let hs: Vec<_> = endpoints
+            .iter()
+            .map(|e| {
+                let me = &me;
+                let keys = &keys;
+                s.spawn(move || post_with("/api/v1/push/subscriptions", &json!({"endpoint": e, "keys": keys}).to_string(), &hv(&as_(me))).status)
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let stored = d1_rows(&format!("SELECT count(*) AS n FROM push_subscriptions WHERE account_id = '{me_id}';"))[0]["n"].as_i64().unwrap();
+    eprintln!("8 parallel subscribes: {:?}; {stored} stored", answers);
+    assert_eq!(answers.iter().filter(|s| **s == 201).count(), 5, "{answers:?}");
+    assert_eq!(answers.iter().filter(|s| **s == 409).count(), 3, "{answers:?}");
+    assert_eq!(stored, 5);
+    // A device already subscribed may renew its keys at the cap.
+    let kept = endpoints.iter().zip(&answers).find(|(_, s)| **s == 201).unwrap().0;
+    assert_eq!(post_with("/api/v1/push/subscriptions", &json!({"endpoint": kept, "keys": keys}).to_string(), &hv(&as_(&me))).status, 201);
+}
+
+/// Issue 16 §3: one account's backlog does not hold up another's push (before: the oldest deliveries of
+/// all accounts went first, so B waited behind all 200 of A's).
+#[test]
+fn one_accounts_backlog_does_not_delay_anothers_push() {
+    let service = PushService::start();
+    let (flooded, flooded_id, _) = register_resident();
+    // The flooded account's device is gone dead: every attempt fails and is retried, the worst backlog.
+    let dead = json!({"endpoint": format!("http://127.0.0.1:1/push/{}", unique("dead")), "keys": {"p256dh": "B".repeat(87), "auth": "A".repeat(22)}});
+    assert_eq!(post_with("/api/v1/push/subscriptions", &dead.to_string(), &hv(&as_(&flooded))).status, 201);
+    let old = tongban_tests::epoch() - 600;
+    tongban_tests::d1(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) \
+         INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
+         SELECT lower(hex(randomblob(16))), '{flooded_id}', 'booking_confirmed', NULL, '{{\"booking_id\":\"x\",\"date\":\"2026-12-02\",\"start\":\"09:00\"}}', {old} + i FROM n;"
+    ));
+    let (me, _, _) = register_resident();
+    let phone = Browser::new(&service, 33);
+    subscribe(&me, &phone);
+    assert_eq!(book(&me, 5).status, 201);
+    service.wait_for(&phone.path, 1);
+    let left = d1_rows(&format!(
+        "SELECT count(*) AS n FROM push_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.account_id = '{flooded_id}' AND d.attempts = 0;"
+    ))[0]["n"]
+        .as_i64()
+        .unwrap();
+    eprintln!("the other account's push arrived with {left} of the flooded account's 200 never yet tried");
+    assert!(left >= 150, "only {left} left: the other push waited for the backlog");
+}
