@@ -147,6 +147,11 @@ mod wasm {
     /// `GET /me/agent-invitations`: a business's invitations (masked numbers and states), or the
     /// invitations waiting for the signed-in resident, with who asks.
     pub async fn invitations(ctx: &Ctx) -> Result<Response, ApiError> {
+        ctx.json(&invitations_value(ctx).await?, ctx.route.cache)
+    }
+
+    /// What `invitations` answers, also for the data export.
+    pub async fn invitations_value(ctx: &Ctx) -> Result<Vec<AgentInvitation>, ApiError> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
         let me = JsValue::from_str(&p.account_id);
@@ -162,7 +167,7 @@ mod wasm {
             .results()?
         };
         let business_view = p.role != tongban_shared::account::Role::Business;
-        ctx.json(&rows.into_iter().map(|r| r.view(business_view)).collect::<Vec<_>>(), ctx.route.cache)
+        Ok(rows.into_iter().map(|r| r.view(business_view)).collect())
     }
 
     /// `POST /me/agent-invitations/{id}`: the invited resident accepts (the agent link is made in the same

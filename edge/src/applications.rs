@@ -137,26 +137,68 @@ mod wasm {
         issued_on: String,
         fields_json: String,
         case_id: Option<String>,
+        sealed: i64,
     }
 
     impl LicenceRow {
-        fn view(self) -> ELicence {
-            ELicence {
-                id: self.id,
-                licence: self.licence,
-                name: Text::new(self.name_zh, self.name_en),
-                number: self.number,
-                issuer: Text::new(self.issuer_zh, self.issuer_en),
-                issued_on: self.issued_on,
-                fields: serde_json::from_str(&self.fields_json).unwrap_or_default(),
-                from_case: self.case_id,
-            }
+        /// The licence as its holder and a consenting department read it: number and fields are sealed
+        /// at rest (a row from before sealing, `sealed = 0`, is read as it is until the cron seals it).
+        fn view(self, keys: &crate::crypto::Keyring) -> Result<ELicence, ApiError> {
+            let open =
+                |v: String| if self.sealed != 0 { keys.open(&v).ok_or_else(|| ApiError::Internal("sealed licence does not open".into())) } else { Ok(v) };
+            Ok(ELicence {
+                id: self.id.clone(),
+                licence: self.licence.clone(),
+                name: Text::new(self.name_zh.clone(), self.name_en.clone()),
+                number: open(self.number.clone())?,
+                issuer: Text::new(self.issuer_zh.clone(), self.issuer_en.clone()),
+                issued_on: self.issued_on.clone(),
+                fields: serde_json::from_str(&open(self.fields_json.clone())?).unwrap_or_default(),
+                from_case: self.case_id.clone(),
+            })
         }
     }
 
-    const LICENCE_COLUMNS: &str = "id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, case_id";
+    fn views(rows: Vec<LicenceRow>, keys: &crate::crypto::Keyring) -> Result<Vec<ELicence>, ApiError> {
+        rows.into_iter().map(|r| r.view(keys)).collect()
+    }
+
+    const LICENCE_COLUMNS: &str = "id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, case_id, sealed";
+
+    /// Seals up to 20 licences written before licences were sealed (one read, one batch a run).
+    pub async fn seal_legacy_licences(env: &worker::Env) -> Result<(), ApiError> {
+        #[derive(Deserialize)]
+        struct L {
+            id: String,
+            number: String,
+            fields_json: String,
+        }
+        let db = env.d1("DB")?;
+        let rows: Vec<L> = db.prepare("SELECT id, number, fields_json FROM e_licences WHERE sealed = 0 LIMIT 20").all().await?.results()?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let data = env.secret("DATA_KEYS").map_err(|_| ApiError::Internal("secret DATA_KEYS is not set".into()))?.to_string();
+        let lookup = env.secret("LOOKUP_KEY").map_err(|_| ApiError::Internal("secret LOOKUP_KEY is not set".into()))?.to_string();
+        let keys = crate::crypto::Keyring::parse(&data, &lookup).ok_or_else(|| ApiError::Internal("secrets DATA_KEYS / LOOKUP_KEY are malformed".into()))?;
+        let mut batch = Vec::with_capacity(rows.len());
+        for l in rows {
+            batch.push(db.prepare("UPDATE e_licences SET number = ?2, fields_json = ?3, sealed = 1 WHERE id = ?1 AND sealed = 0").bind(&[
+                text(&l.id),
+                text(&keys.seal(&l.number, random::<12>().map_err(js_err)?)),
+                text(&keys.seal(&l.fields_json, random::<12>().map_err(js_err)?)),
+            ])?);
+        }
+        db.batch(batch).await?;
+        Ok(())
+    }
 
     pub async fn licences(ctx: &Ctx) -> Result<Response, ApiError> {
+        ctx.json(&licences_value(ctx).await?, ctx.route.cache)
+    }
+
+    /// What `licences` answers, also for the data export.
+    pub async fn licences_value(ctx: &Ctx) -> Result<Vec<ELicence>, ApiError> {
         let p = ctx.principal()?;
         let rows: Vec<LicenceRow> = ctx
             .db()?
@@ -165,7 +207,7 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        ctx.json(&rows.into_iter().map(LicenceRow::view).collect::<Vec<_>>(), ctx.route.cache)
+        views(rows, &ctx.keyring()?)
     }
 
     pub async fn get_draft(ctx: &Ctx) -> Result<Response, ApiError> {
@@ -228,12 +270,63 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        ctx.json(&rows.into_iter().map(LicenceRow::view).collect::<Vec<_>>(), ctx.route.cache)
+        ctx.json(&views(rows, &ctx.keyring()?)?, ctx.route.cache)
     }
 
     /// Where an upload's sealed bytes live in R2.
-    fn object_key(id: &str) -> String {
-        format!("uploads/{id}")
+    /// Where an upload's sealed bytes are in R2: this prefix and its id.
+    pub const OBJECT_PREFIX: &str = "uploads/";
+    pub fn object_key(id: &str) -> String {
+        format!("{OBJECT_PREFIX}{id}")
+    }
+
+    /// The saved profile (only what the person saved, not the account's own columns), for the export.
+    pub async fn saved_profile_value(ctx: &Ctx) -> Result<Values, ApiError> {
+        let p = ctx.principal()?;
+        let saved: Option<String> =
+            ctx.db()?.prepare("SELECT values_enc FROM profiles WHERE account_id = ?1").bind(&[text(&p.account_id)])?.first(Some("values_enc")).await?;
+        saved.map_or(Ok(Values::new()), |s| open(ctx, &s))
+    }
+
+    /// Every saved draft, for the export.
+    pub async fn drafts_value(ctx: &Ctx) -> Result<Vec<tongban_shared::account::BundleDraft>, ApiError> {
+        #[derive(Deserialize)]
+        struct D {
+            bundle_id: String,
+            values_enc: String,
+            updated_at: i64,
+        }
+        let p = ctx.principal()?;
+        let rows: Vec<D> = ctx
+            .db()?
+            .prepare("SELECT bundle_id, values_enc, updated_at FROM drafts WHERE account_id = ?1 ORDER BY bundle_id")
+            .bind(&[text(&p.account_id)])?
+            .all()
+            .await?
+            .results()?;
+        rows.into_iter()
+            .map(|d| Ok(tongban_shared::account::BundleDraft { bundle_id: d.bundle_id, values: open(ctx, &d.values_enc)?, updated_at: d.updated_at }))
+            .collect()
+    }
+
+    /// Every upload's facts (not its bytes), for the export.
+    pub async fn uploads_value(ctx: &Ctx) -> Result<Vec<tongban_shared::application::Upload>, ApiError> {
+        #[derive(Deserialize)]
+        struct U {
+            id: String,
+            name: String,
+            media_type: String,
+            size: f64,
+        }
+        let p = ctx.principal()?;
+        let rows: Vec<U> = ctx
+            .db()?
+            .prepare("SELECT id, name, media_type, size FROM uploads WHERE account_id = ?1 ORDER BY created_at, id")
+            .bind(&[text(&p.account_id)])?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().map(|u| tongban_shared::application::Upload { id: u.id, name: u.name, media_type: u.media_type, size: u.size as u64 }).collect())
     }
 
     /// `POST /uploads?name=`: a material for a form, the file itself as the body. The type is what the
@@ -251,16 +344,35 @@ mod wasm {
         let sealed = ctx.keyring()?.seal_bytes(bytes, random::<12>().map_err(js_err)?);
         let bucket = ctx.env.bucket("FILES")?;
         bucket.put(object_key(&id), sealed).execute().await?;
+        // The quota is counted in the same write that records the file, so parallel uploads cannot pass it together.
         let row = ctx
             .db()?
-            .prepare("INSERT INTO uploads (id, account_id, name, media_type, size, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-            .bind(&[text(&id), text(&p.account_id), text(&name), text(media_type), num(bytes.len() as f64), num(ctx.now as f64)])?
+            .prepare(
+                "INSERT INTO uploads (id, account_id, name, media_type, size, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
+                 WHERE (SELECT count(*) FROM uploads WHERE account_id = ?2 AND id NOT IN (SELECT upload_id FROM application_files)) < ?7 \
+                 AND (SELECT coalesce(sum(size), 0) FROM uploads WHERE account_id = ?2 AND id NOT IN (SELECT upload_id FROM application_files)) + ?5 <= ?8",
+            )
+            .bind(&[
+                text(&id),
+                text(&p.account_id),
+                text(&name),
+                text(media_type),
+                num(bytes.len() as f64),
+                num(ctx.now as f64),
+                num(tongban_shared::application::UPLOADS_PER_ACCOUNT),
+                num(tongban_shared::application::UPLOAD_BYTES_PER_ACCOUNT as f64),
+            ])?
             .run()
             .await;
-        if let Err(e) = row {
+        let refused = match row {
+            Ok(r) if crate::http::changed(&r) => None,
+            Ok(_) => Some(ApiError::from(ErrorCode::UploadQuota)),
+            Err(e) => Some(e.into()),
+        };
+        if let Some(e) = refused {
             // Without its row nobody can reach the object: take it back rather than leave sealed data behind.
             let _ = bucket.delete(object_key(&id)).await;
-            return Err(e.into());
+            return Err(e);
         }
         Ok(ctx.json(&Upload { id, name, media_type: media_type.into(), size: bytes.len() as u64 }, ctx.route.cache)?.with_status(201))
     }
@@ -688,6 +800,11 @@ mod wasm {
     }
 
     pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
+        ctx.json(&mine_value(ctx).await?, ctx.route.cache)
+    }
+
+    /// What `mine` answers, also for the data export.
+    pub async fn mine_value(ctx: &Ctx) -> Result<Vec<ApplicationSummary>, ApiError> {
         let p = ctx.principal()?;
         let rows: Vec<SumRow> = ctx
             .db()?
@@ -696,7 +813,7 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        ctx.json(&summaries(rows), ctx.route.cache)
+        Ok(summaries(rows))
     }
 
     /// The front desk's queue: its center's applications waiting for acceptance or collection.
@@ -922,13 +1039,14 @@ mod wasm {
         let values: Values = open(ctx, &a.values_enc)?;
         let part = m.part(&c.item_id, &values);
         let consent: Vec<String> = serde_json::from_str(&a.consent_json).unwrap_or_default();
+        let keys = ctx.keyring()?;
         let mut licences = Vec::new();
         // Only licences of this part's e-licence fields that were consented to, and only the applicant's
         // own: an application stored before consent was checked this way still shows nobody else's.
         for lid in m.shared_licences(&part, &consent) {
             let own = format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE id = ?1 AND holder_id = ?2");
             if let Some(l) = db.prepare(own).bind(&[text(&lid), text(&a.account_id)])?.first::<LicenceRow>(None).await? {
-                licences.push(l.view());
+                licences.push(l.view(&keys)?);
             }
         }
         let chain = c.chain();
@@ -1113,6 +1231,7 @@ mod wasm {
             return Ok(());
         }
         let values: Values = open(ctx, &a.values_enc)?;
+        let keys = ctx.keyring()?;
         let today = beijing(ctx.now).date();
         let mut batch = vec![db
             .prepare("UPDATE applications SET state = 'ready', updated_at = ?2 WHERE id = ?1 AND state = 'accepted'")
@@ -1131,8 +1250,8 @@ mod wasm {
             let lid = hex(&random::<16>().map_err(js_err)?);
             batch.push(
                 db.prepare(
-                    "INSERT INTO e_licences (id, holder_id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, case_id, created_at) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE changes() > 0",
+                    "INSERT INTO e_licences (id, holder_id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, case_id, created_at, sealed) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1 WHERE changes() > 0",
                 )
                 .bind(&[
                     text(&lid),
@@ -1140,11 +1259,11 @@ mod wasm {
                     text(&issues.licence),
                     text(&issues.name.zh),
                     text(&issues.name.en),
-                    text(&c.number),
+                    text(&keys.seal(&c.number, random::<12>().map_err(js_err)?)),
                     text(&c.d_zh),
                     text(&c.d_en),
                     text(&today.to_string()),
-                    text(&serde_json::to_string(&fields)?),
+                    text(&keys.seal(&serde_json::to_string(&fields)?, random::<12>().map_err(js_err)?)),
                     text(&c.id),
                     num(ctx.now as f64),
                 ])?,

@@ -300,6 +300,41 @@ mod wasm {
         ])
     }
 
+    /// Statements that end a deleted account's bookings and waiting-list places, for the deletion's batch:
+    /// its places are dropped first (a freed seat is never offered back to it), then every held or
+    /// confirmed booking is cancelled and its seat given back, and a seat of today or later is offered to
+    /// the slot's waiting list as any cancellation's would be.
+    pub async fn end_for_deleted_account(db: &D1Database, account: &str, now: i64) -> Result<Vec<D1PreparedStatement>, ApiError> {
+        #[derive(Deserialize)]
+        struct Active {
+            id: String,
+            slot_id: String,
+            center_id: String,
+            date: String,
+        }
+        let active: Vec<Active> = db
+            .prepare("SELECT id, slot_id, center_id, date FROM bookings WHERE account_id = ?1 AND state IN ('held', 'confirmed')")
+            .bind(&[text(account)])?
+            .all()
+            .await?
+            .results()?;
+        let mut batch = vec![db
+            .prepare("UPDATE waitlist SET state = 'left', updated_at = ?2 WHERE account_id = ?1 AND state IN ('waiting', 'offered')")
+            .bind(&[text(account), num(now as f64)])?];
+        let today = beijing(now).date().to_string();
+        for b in active {
+            batch.push(
+                db.prepare("UPDATE bookings SET state = 'cancelled', cancel_reason = NULL, hold_until = NULL, updated_at = ?2 WHERE id = ?1 AND state IN ('held', 'confirmed')")
+                    .bind(&[text(&b.id), num(now as f64)])?,
+            );
+            batch.push(db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?);
+            if b.date >= today {
+                batch.extend(offer_seat(db, &b.slot_id, now, &rules_of(db, &b.center_id).await?)?);
+            }
+        }
+        Ok(batch)
+    }
+
     /// Gives back the seats of holds past their time, each offered on to the slot's waiting list.
     pub async fn sweep_holds(db: &D1Database, now: i64) -> Result<u32, ApiError> {
         #[derive(Deserialize)]
@@ -449,6 +484,11 @@ mod wasm {
     }
 
     pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
+        ctx.json(&mine_value(ctx).await?, ctx.route.cache)
+    }
+
+    /// What `mine` answers, also for the data export.
+    pub async fn mine_value(ctx: &Ctx) -> Result<Vec<Booking>, ApiError> {
         let p = ctx.principal()?;
         let rows: Vec<BookingRow> = ctx
             .db()?
@@ -457,8 +497,7 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        let v: Vec<Booking> = rows.into_iter().map(BookingRow::booking).collect();
-        ctx.json(&v, ctx.route.cache)
+        Ok(rows.into_iter().map(BookingRow::booking).collect())
     }
 
     /// Confirming a held seat; a second confirm (double click) answers with the confirmed booking.
@@ -719,6 +758,11 @@ mod wasm {
     }
 
     pub async fn my_waitlist(ctx: &Ctx) -> Result<Response, ApiError> {
+        ctx.json(&waitlist_value(ctx).await?, ctx.route.cache)
+    }
+
+    /// What `my_waitlist` answers, also for the data export.
+    pub async fn waitlist_value(ctx: &Ctx) -> Result<Vec<WaitlistEntry>, ApiError> {
         let p = ctx.principal()?;
         let rows: Vec<WaitRow> = ctx
             .db()?
@@ -727,8 +771,7 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        let v: Vec<WaitlistEntry> = rows.into_iter().map(WaitRow::entry).collect();
-        ctx.json(&v, ctx.route.cache)
+        Ok(rows.into_iter().map(WaitRow::entry).collect())
     }
 
     /// The booking's code as a QR image, for its owner only (the code is what checks them in).

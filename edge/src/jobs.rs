@@ -1,7 +1,8 @@
 //! Cron Triggers (`[triggers]` in wrangler.toml). Every minute: give back expired holds (and offer them to
 //! the waiting list). Nightly at 23:30 Beijing time: close the day — bookings never checked in become
 //! no-shows (each with a notification), waiting-list entries for past slots lapse, and the day's figures
-//! per class and window are stored. Every step is a conditional statement, so running a job twice, or
+//! per class and window are stored. Every minute too: erase object-store bytes a deleted account left
+//! queued, and seal e-licences written before they were sealed. Every step is a conditional statement, so running a job twice, or
 //! two runs overlapping, changes nothing the second time.
 
 /// 23:30 in Beijing (UTC+8) is 15:30 UTC.
@@ -23,6 +24,40 @@ pub async fn run(cron: &str, env: &worker::Env, now: i64) -> Result<(), crate::e
     }
     reminders(&db, now).await?;
     crate::push::deliver_due(env, now).await?;
+    erase_left_over(env).await?;
+    crate::applications::seal_legacy_licences(env).await?;
+    Ok(())
+}
+
+/// Deletes objects from R2 and then their `erasures` rows. Failures are logged and stay queued for the
+/// cron (`erase_left_over`): the rows that named them are already gone, so nothing else would find them.
+#[cfg(target_arch = "wasm32")]
+pub async fn erase_objects(env: &worker::Env, keys: &[String]) {
+    let Ok(bucket) = env.bucket("FILES") else { return };
+    let Ok(db) = env.d1("DB") else { return };
+    for key in keys {
+        match bucket.delete(key).await {
+            Ok(()) => {
+                let done = db.prepare("DELETE FROM erasures WHERE object_key = ?1").bind(&[wasm_bindgen::JsValue::from_str(key)]);
+                if let Ok(stmt) = done {
+                    let _ = stmt.run().await;
+                }
+            }
+            Err(e) => worker::console_error!("erasing {key}: {e:?} (the cron retries)"),
+        }
+    }
+}
+
+/// Finishes erasures a request could not: at most 5 a run (two subrequests each), beside the push run's
+/// half of the cron's 50 subrequests (`crate::limits`).
+#[cfg(target_arch = "wasm32")]
+async fn erase_left_over(env: &worker::Env) -> Result<(), crate::error::ApiError> {
+    #[derive(serde::Deserialize)]
+    struct K {
+        object_key: String,
+    }
+    let keys: Vec<K> = env.d1("DB")?.prepare("SELECT object_key FROM erasures ORDER BY since LIMIT 5").all().await?.results()?;
+    erase_objects(env, &keys.into_iter().map(|k| k.object_key).collect::<Vec<_>>()).await;
     Ok(())
 }
 

@@ -176,7 +176,7 @@ mod tests {
         }
         assert_eq!(pushes_per_run(SUBREQUESTS_PER_INVOCATION), 6);
         let src = include_str!("push.rs");
-        assert!(src.contains("ORDER BY next_at LIMIT {per_run}"), "the claim is bounded by pushes_per_run");
+        assert!(src.contains("ORDER BY turn, next_at LIMIT {per_run}"), "the claim is bounded by pushes_per_run");
     }
 
     /// KV takes one write per second per key, and is eventually consistent. Its only writer is the

@@ -70,6 +70,11 @@ mod wasm {
     }
 
     pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+        ctx.json(&inbox_value(ctx).await?, ctx.route.cache)
+    }
+
+    /// What `list` answers, also for the data export.
+    pub async fn inbox_value(ctx: &Ctx) -> Result<Inbox, ApiError> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
         let acct = JsValue::from_str(&p.account_id);
@@ -96,7 +101,7 @@ mod wasm {
                 Some(InboxItem { id: row.id, kind: e.kind(), message: e.message(clock), created_at: row.created_at, read: row.read_at.is_some() })
             })
             .collect();
-        ctx.json(&Inbox { unread, items }, ctx.route.cache)
+        Ok(Inbox { unread, items })
     }
 
     pub async fn mark_read(ctx: &Ctx) -> Result<Response, ApiError> {

@@ -41,6 +41,7 @@ mod wasm {
     use crate::http::Ctx;
     use crate::sessions::js_err;
     use serde::Deserialize;
+    use tongban_shared::account::PushDevice;
     use tongban_shared::notify::{Event, NotifyPrefs, PushPayload, PushSubscription, VapidKey};
     use tongban_shared::{ErrorCode, Lang};
     use wasm_bindgen::JsValue;
@@ -133,6 +134,31 @@ mod wasm {
             Some(p) => (serde_json::from_str(&p.prefs_json).unwrap_or_default(), if p.lang == "en" { Lang::En } else { Lang::Zh }),
             None => (NotifyPrefs::default(), Lang::Zh),
         })
+    }
+
+    /// The account's devices (the push service's host only) and its stored preferences, for the export.
+    pub async fn personal_data(db: &D1Database, account: &str) -> Result<(Vec<PushDevice>, Option<NotifyPrefs>), ApiError> {
+        #[derive(Deserialize)]
+        struct S {
+            endpoint: String,
+            created_at: i64,
+        }
+        let subs: Vec<S> = db
+            .prepare("SELECT endpoint, created_at FROM push_subscriptions WHERE account_id = ?1 ORDER BY created_at")
+            .bind(&[JsValue::from_str(account)])?
+            .all()
+            .await?
+            .results()?;
+        let devices = subs
+            .into_iter()
+            .map(|s| {
+                let service = s.endpoint.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_default().to_string();
+                PushDevice { service, subscribed_at: s.created_at }
+            })
+            .collect();
+        let stored: Option<String> =
+            db.prepare("SELECT prefs_json FROM notify_prefs WHERE account_id = ?1").bind(&[JsValue::from_str(account)])?.first(Some("prefs_json")).await?;
+        Ok((devices, stored.and_then(|j| serde_json::from_str(&j).ok())))
     }
 
     pub async fn get_prefs(ctx: &Ctx) -> Result<Response, ApiError> {

@@ -328,6 +328,11 @@ mod wasm {
 
     /// `GET /reviews/mine`: services I may still review, and my reviews with their work orders.
     pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
+        ctx.json(&mine_value(ctx).await?, ctx.route.cache)
+    }
+
+    /// What `mine` answers, also for the data export.
+    pub async fn mine_value(ctx: &Ctx) -> Result<MyReviews, ApiError> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
         let me = text(&p.account_id);
@@ -363,7 +368,7 @@ mod wasm {
             let order = crate::work_orders::detail_for_review(ctx, &db, &r.id, p).await?;
             reviews.push(MyReview { id: r.id.clone(), service: svc.target(), review: r.body(), order });
         }
-        ctx.json(&MyReviews { pending: pending.iter().map(ServiceRow::target).collect(), reviews }, ctx.route.cache)
+        Ok(MyReviews { pending: pending.iter().map(ServiceRow::target).collect(), reviews })
     }
 }
 

@@ -1823,7 +1823,7 @@ pub static ROUTES: &[Route] = &[
         body: Some(binary_body),
         ok_status: 201,
         response: schema_of::<Upload>,
-        errors: &[ErrorCode::UnsupportedFile, ErrorCode::FieldTooLong, ErrorCode::FileTooLarge, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
+        errors: &[ErrorCode::UnsupportedFile, ErrorCode::FieldTooLong, ErrorCode::FileTooLarge, ErrorCode::UploadQuota, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
         cache: Cache::NoStore,
         access: Access::SignedIn,
     },

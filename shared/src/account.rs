@@ -324,8 +324,10 @@ pub struct AccessRecord {
     pub reason: String,
 }
 
-/// "My data": everything held about a resident, in full, for the resident only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// "My data": everything held about a resident, in full, for the resident only. One field per category
+/// of [`crate::privacy::PERSONAL_DATA`] (a test holds them equal), so the export lists exactly what
+/// deleting the account erases or keeps.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MyData {
     pub exported_at: i64,
@@ -338,8 +340,40 @@ pub struct MyData {
     pub active_sessions: u32,
     /// Businesses this resident is an authorised agent of.
     pub agent_of: Vec<BusinessRef>,
+    /// Businesses asking this resident to become their agent.
+    pub agent_invitations: Vec<AgentInvitation>,
     /// Every staff access to this resident's full data.
     pub accessed_by: Vec<AccessRecord>,
+    /// The basic information saved for pre-filling forms (一次收齐).
+    pub saved_profile: crate::form::Values,
+    pub drafts: Vec<BundleDraft>,
+    pub uploads: Vec<crate::application::Upload>,
+    pub applications: Vec<crate::application::ApplicationSummary>,
+    pub e_licences: Vec<crate::application::ELicence>,
+    pub bookings: Vec<crate::booking::Booking>,
+    pub waitlist: Vec<crate::booking::WaitlistEntry>,
+    /// The push services this person's devices receive through (the endpoint's host only).
+    pub push_devices: Vec<PushDevice>,
+    pub notify_prefs: Option<crate::notify::NotifyPrefs>,
+    pub inbox: Vec<crate::notify::InboxItem>,
+    pub reviews: Vec<crate::review::MyReview>,
+}
+
+/// A saved draft of one bundle's merged form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BundleDraft {
+    pub bundle_id: String,
+    pub values: crate::form::Values,
+    pub updated_at: i64,
+}
+
+/// A device subscribed to pushes, as far as it is worth telling its owner.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushDevice {
+    pub service: String,
+    pub subscribed_at: i64,
 }
 
 /// 登录: by ID number (residents, staff) or credit code (businesses), with a password.

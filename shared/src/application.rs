@@ -567,6 +567,12 @@ pub fn upload_name(raw: &str) -> Result<String, ErrorCode> {
 }
 
 /// What an upload may be, by its bytes ([`sniff`]); the media types a download answers with.
+/// Per-account upload quota: files and bytes not yet part of a submitted application (a bundle needs a
+/// dozen materials at most; this stops one account from filling storage). Files an application holds
+/// belong to its record and do not count.
+pub const UPLOADS_PER_ACCOUNT: u32 = 50;
+pub const UPLOAD_BYTES_PER_ACCOUNT: u64 = 100 * 1024 * 1024;
+
 pub const UPLOAD_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -112,6 +112,7 @@ error_codes! {
     CaseNotFound     = "case_not_found",    404, "没有找到该事项办件", "No such case";
     UnsupportedFile  = "unsupported_file",  415, "只能上传 PDF、JPEG 或 PNG 文件", "Only PDF, JPEG or PNG files can be uploaded";
     FileTooLarge     = "file_too_large",    413, "文件不能超过 5 MB", "Files can be at most 5 MB";
+    UploadQuota      = "upload_quota",      409, "尚未提交的上传文件已达上限（50 个或 100 MB）", "Files not yet submitted have reached the limit (50 files or 100 MB)";
     UploadNotFound   = "upload_not_found",  404, "没有找到该文件", "No such file";
     AccountDisabled  = "account_disabled",  403, "该账号已停用，请联系管理员", "This account is disabled; contact your administrator";
     PasswordChangeRequired = "password_change_required", 403, "请先修改管理员设置的临时密码", "Change the temporary password an administrator set first";

@@ -26,6 +26,7 @@
 //! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
 //! - [`ids`]       — resident ID (GB 11643), credit code (GB 32100) and mobile checks; masking.
 //! - [`password`]  — the password policy (length, the 1,000 most common refused).
+//! - [`privacy`]   — every category of a resident's personal data and what deleting the account does with it.
 
 pub mod account;
 pub mod application;
@@ -43,6 +44,7 @@ pub mod ids;
 pub mod lang;
 pub mod notify;
 pub mod password;
+pub mod privacy;
 pub mod query;
 pub mod queue;
 pub mod review;

@@ -340,3 +340,18 @@ pub fn restaurant(files: &[String]) -> serde_json::Value {
     }
     answers
 }
+
+/// Whether the test server's local R2 (`FILES`) holds `key`, read with wrangler from the same state.
+pub fn r2_has(key: &str) -> bool {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
+    let out = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
+        .args(["r2", "object", "get", &format!("tongban-files/{key}"), "--local", "--persist-to", &state, "--pipe"])
+        .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .current_dir(&root)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    out.status.success() && !out.stdout.is_empty()
+}

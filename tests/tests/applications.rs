@@ -536,3 +536,26 @@ fn a_backup_acts_for_an_away_post_and_it_is_on_record() {
         d1_rows(&format!("SELECT count(*) AS n FROM audit_log WHERE actor_id = '{backup_id}' AND subject_id = '{decider_id}' AND action = 'act_for';"));
     assert_eq!(audited[0]["n"], 1, "the audit log says who acted for whom");
 }
+
+/// Issue 16 §4: e-licences are sealed at rest. One written before sealing (plaintext, `sealed = 0`) reads
+/// the same, is sealed by the next cron run, and then reads the same again.
+#[test]
+fn licences_from_before_sealing_are_sealed_by_the_cron_and_read_the_same() {
+    let (cookie, account, _) = tongban_tests::register_resident();
+    let (id, number) = (format!("{:032x}", tongban_shared::etag::fnv1a64(unique("lic").as_bytes())), unique("LEGACY"));
+    tongban_tests::d1(&format!(
+        "INSERT INTO e_licences (id, holder_id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, created_at) \
+         VALUES ('{id}', '{account}', 'id_card', '居民身份证', 'Resident ID card', '{number}', '公安局', 'Police', '2020-01-01', '{{\"name\":\"旧证照持有人\"}}', 0);"
+    ));
+    let read = || {
+        let lib = get_with("/api/v1/me/licences", &[("Cookie", &cookie)]).json();
+        lib.as_array().unwrap().iter().find(|l| l["id"] == id.as_str()).cloned().expect("the licence is listed")
+    };
+    let before = read();
+    assert_eq!((before["number"].as_str(), before["fields"]["name"].as_str()), (Some(number.as_str()), Some("旧证照持有人")));
+    tongban_tests::run_cron("* * * * *");
+    let row = &d1_rows(&format!("SELECT number, fields_json, sealed FROM e_licences WHERE id = '{id}';"))[0];
+    assert_eq!(row["sealed"], 1);
+    assert!(!row["number"].as_str().unwrap().contains(&number) && !row["fields_json"].as_str().unwrap().contains("旧证照持有人"), "{row}");
+    assert_eq!(read(), before);
+}

@@ -230,8 +230,8 @@ fn library_sql(keys: &Keyring) -> Result<String> {
     ];
     for (id, holder, kind, (zh, en), number, (izh, ien), on, fields) in licences {
         out.push_str(&format!(
-            "INSERT OR IGNORE INTO e_licences (id, holder_id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0);\n",
-            q(id), q(holder), q(kind), q(zh), q(en), q(number), q(izh), q(ien), q(on), q(&fields.to_string())
+            "INSERT OR IGNORE INTO e_licences (id, holder_id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, created_at, sealed) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, 1);\n",
+            q(id), q(holder), q(kind), q(zh), q(en), q(&keys.seal(number, urandom::<12>())), q(izh), q(ien), q(on), q(&keys.seal(&fields.to_string(), urandom::<12>()))
         ));
     }
     let profile = serde_json::json!({"name": rep, "id_number": rep_id, "mobile": "13900139001", "company_name": "上海普陀示例餐饮有限公司", "uscc": uscc, "legal_rep": rep, "address": address});

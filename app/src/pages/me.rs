@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::{async_view, guarded, tx, Field};
-use crate::i18n::{msgs, role_label, tr};
+use crate::i18n::{msgs, role_label, tr, Msgs};
 use crate::state::{lang, prefs, session, use_title};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -212,11 +212,36 @@ fn resident_data() -> impl IntoView {
         <section class="guide-section danger" aria-labelledby="h-delete">
             <h2 id="h-delete">{tr(|m| m.delete_account)}</h2>
             <p class="hint">{tr(|m| m.delete_hint)}</p>
+            {data_fates()}
             <form class="form" on:submit=delete novalidate>
                 <Field id="delete-password" label=|m| m.f_confirm_password value=pw error=pw_e input_type="password" autocomplete="current-password"/>
                 <button type="submit" class="button danger">{tr(|m| m.delete_account)}</button>
             </form>
         </section>
+    }
+}
+
+/// What deleting does with each category of data, from the core's one list (`shared::privacy`): the
+/// same list the export follows and the deletion carries out.
+fn data_fates() -> impl IntoView {
+    use tongban_shared::privacy::{Fate, PERSONAL_DATA};
+    let group = |fate: Fate, title: fn(&'static Msgs) -> &'static str| {
+        view! {
+            <h3 class="fate-title">{tr(title)}</h3>
+            <ul class="fates">
+                {PERSONAL_DATA.iter().filter(|c| c.fate == fate).map(|c| {
+                    let (name, why) = (c.name(), c.why());
+                    view! { <li><strong>{move || name.get(lang()).to_string()}</strong>" — "{move || why.get(lang()).to_string()}</li> }
+                }).collect_view()}
+            </ul>
+        }
+    };
+    view! {
+        <div class="data-fates">
+            {group(Fate::Erased, |m| m.delete_erased)}
+            {group(Fate::Ended, |m| m.delete_ended)}
+            {group(Fate::Kept, |m| m.delete_kept)}
+        </div>
     }
 }
 
