@@ -564,7 +564,7 @@ pub async fn case_act(id: &str, a: &ap::CaseAction, lang: Lang) -> Result<ap::Ca
 }
 
 pub async fn desk_licences(id_number: &str, lang: Lang) -> Result<Vec<ap::ELicence>, ApiError> {
-    get(&format!("/api/v1/desk/licences?id_number={}", encode(id_number)), lang).await
+    send("POST", "/api/v1/desk/licences", Some(&ap::LicenceLookup { id_number: id_number.to_string() }), lang).await
 }
 
 #[cfg(test)]

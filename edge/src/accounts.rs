@@ -99,7 +99,7 @@ mod wasm {
     /// lookup digest) is `account_exists`.
     async fn create_and_sign_in(ctx: &Ctx, keys: &Keyring, id: &str, role: Role, mut rows: Vec<D1PreparedStatement>) -> Result<Response, ApiError> {
         let (session, set_cookie) = sessions::start(ctx, id, role, false)?;
-        rows.push(session);
+        rows.extend(session);
         if let Err(e) = ctx.db()?.batch(rows).await {
             return Err(if e.to_string().contains("UNIQUE constraint failed") { ErrorCode::AccountExists.into() } else { e.into() });
         }

@@ -259,8 +259,10 @@ mod wasm {
 
     /// `GET /desk/licences?id_number=`: a resident's e-licences, for the front desk entering an application
     /// for them (audited).
+    /// `POST /desk/licences`: the ID number travels in the body, never in a URL (URLs end up in logs and
+    /// browser history), and a POST cannot be set off by a cross-site link.
     pub async fn desk_licences(ctx: &Ctx) -> Result<Response, ApiError> {
-        let id_number = ctx.query_pairs().into_iter().find(|(k, _)| k == "id_number").map(|(_, v)| v).unwrap_or_default();
+        let id_number = ctx.json_body::<tongban_shared::application::LicenceLookup>()?.id_number;
         let db = ctx.db()?;
         let applicant = applicant_of(ctx, &db, &id_number).await?;
         audit(ctx, &db, &applicant, "view_licences")?.run().await?;
@@ -273,7 +275,6 @@ mod wasm {
         ctx.json(&views(rows, &ctx.keyring()?)?, ctx.route.cache)
     }
 
-    /// Where an upload's sealed bytes live in R2.
     /// Where an upload's sealed bytes are in R2: this prefix and its id.
     pub const OBJECT_PREFIX: &str = "uploads/";
     pub fn object_key(id: &str) -> String {

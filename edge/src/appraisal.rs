@@ -191,9 +191,44 @@ mod wasm {
         Ok(Data { facts, names, items })
     }
 
-    fn filter(ctx: &Ctx) -> Result<DashFilter, ApiError> {
+    /// The filter, with every id it names known to D1 (else 404) and its month within the years the
+    /// figures cover: every cache key is then one a real page can ask for, so random filters cannot
+    /// bypass the cache and put each request's aggregation on D1.
+    async fn filter(ctx: &Ctx) -> Result<DashFilter, ApiError> {
         let q = ctx.query_pairs();
-        Ok(DashFilter::from_pairs(q.iter().map(|(k, v)| (k.as_str(), v.as_str())))?)
+        let f = DashFilter::from_pairs(q.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        f.check_month(&this_month(ctx))?;
+        if f.center.is_none() && f.dept.is_none() && f.window.is_none() && f.item.is_none() {
+            return Ok(f);
+        }
+        #[derive(Deserialize)]
+        struct Known {
+            center: i64,
+            dept: i64,
+            window: i64,
+            item: i64,
+        }
+        let k: Known = ctx
+            .db()?
+            .prepare(
+                "SELECT (?1 IS NULL OR EXISTS (SELECT 1 FROM centers WHERE id = ?1)) AS center, (?2 IS NULL OR EXISTS (SELECT 1 FROM departments WHERE id = ?2)) AS dept, \
+                 (?3 IS NULL OR EXISTS (SELECT 1 FROM windows WHERE id = ?3)) AS window, (?4 IS NULL OR EXISTS (SELECT 1 FROM items WHERE id = ?4)) AS item",
+            )
+            .bind(&[opt(f.center.as_deref()), opt(f.dept.as_deref()), opt(f.window.as_deref()), opt(f.item.as_deref())])?
+            .first(None)
+            .await?
+            .ok_or_else(|| ApiError::Internal("existence check returned no row".into()))?;
+        for (known, code, field) in [
+            (k.center, ErrorCode::CenterNotFound, "center"),
+            (k.dept, ErrorCode::DepartmentNotFound, "dept"),
+            (k.window, ErrorCode::WindowNotFound, "window"),
+            (k.item, ErrorCode::ItemNotFound, "item"),
+        ] {
+            if known == 0 {
+                return Err(FieldError::new(code, field).into());
+            }
+        }
+        Ok(f)
     }
 
     async fn generation(db: &D1Database) -> Result<i64, ApiError> {
@@ -239,7 +274,7 @@ mod wasm {
     }
 
     pub async fn dashboard(ctx: &Ctx) -> Result<Response, ApiError> {
-        let f = filter(ctx)?;
+        let f = filter(ctx).await?;
         let month = this_month(ctx);
         let (body, hit) = cached(ctx, &format!("dash:{month}:{}", f.key()), || async {
             let db = ctx.db()?;
@@ -257,7 +292,7 @@ mod wasm {
     }
 
     async fn open(ctx: &Ctx, csv: bool) -> Result<Response, ApiError> {
-        let f = filter(ctx)?;
+        let f = filter(ctx).await?;
         let dim = dimension(ctx)?;
         let month = this_month(ctx);
         let key = format!("open:{}:{month}:{}:{}", if csv { "csv" } else { "json" }, dim.as_str(), f.key());
@@ -267,13 +302,20 @@ mod wasm {
             let d = data(ctx, &db, &end, f.center.as_deref()).await?;
             let od = open_data(&d.facts, &d.names, &f, dim, &month, ctx.now);
             if csv {
-                Ok(to_csv(&od, &beijing(ctx.now).format("%Y-%m-%d %H:%M (UTC+8)").to_string()))
+                Ok(to_csv(&od))
             } else {
                 Ok(serde_json::to_string(&od)?)
             }
         })
         .await?;
-        respond(ctx, body, hit, if csv { "text/csv; charset=utf-8" } else { "application/json; charset=utf-8" })
+        let mut resp = respond(ctx, body, hit, if csv { "text/csv; charset=utf-8" } else { "application/json; charset=utf-8" })?;
+        if csv {
+            // The metadata the rows no longer carry: the licence, and the JSON twin with the generation time.
+            let json = ctx.url.as_str().replacen("/reviews.csv", "/reviews.json", 1);
+            resp.headers_mut().set("Link", &format!("<{}>; rel=\"license\", <{json}>; rel=\"describedby\"", tongban_shared::appraisal::LICENCE_URL))?;
+            resp.headers_mut().set("Content-Disposition", &format!("attachment; filename=\"tongban-reviews-{}-{month}.csv\"", dim.as_str()))?;
+        }
+        Ok(resp)
     }
 
     pub async fn open_json(ctx: &Ctx) -> Result<Response, ApiError> {

@@ -30,7 +30,20 @@ pub fn origin_allowed(origin: Option<&str>, own_origin: &str) -> bool {
     origin.is_some_and(|o| o.trim_end_matches('/') == own_origin)
 }
 
-pub const SESSION_COOKIE: &str = "tb_session";
+/// `__Host-`: the browser takes this cookie only from a secure origin, with `Path=/` and no `Domain`, so
+/// no subdomain (or a man in the middle on plain http) can plant a session for this site.
+pub use tongban_shared::error::JSON_BODY_MAX as JSON_MAX;
+
+/// Whether a signed-in read may run, from the browser's `Sec-Fetch-Site`: the app's own requests say
+/// `same-origin`, a typed address or bookmark `none`; a link or image on another site (which the Lax
+/// session cookie would accompany) says `cross-site` or `same-site` and is refused, so nobody can make a
+/// clerk's browser open an audited record. Clients that send no such header are not browsers carrying
+/// someone's cookie (every current browser sends it), and are let through.
+pub fn fetch_site_allowed(sec_fetch_site: Option<&str>) -> bool {
+    !matches!(sec_fetch_site.map(str::trim), Some("cross-site") | Some("same-site"))
+}
+
+pub const SESSION_COOKIE: &str = "__Host-tb_session";
 
 /// The session cookie: HttpOnly (no script can read it), Secure, SameSite=Lax, for the whole site.
 /// `max_age` None makes it a browser-session cookie; Some(0) deletes it.
@@ -111,12 +124,9 @@ mod wasm {
             self.params.get(name).and_then(|v| v.parse::<u32>().ok()).filter(|n| *n >= 1).ok_or_else(|| FieldError::new(ErrorCode::BadId, name).into())
         }
 
-        /// The JSON body as `T`; anything else is `malformed_json`. Our bodies are small forms: more than
-        /// 64 KB is not one of them, and is refused before parsing.
+        /// The JSON body as `T`; anything else is `malformed_json`. It is at most [`JSON_MAX`] bytes: the
+        /// dispatcher refused a longer one before reading it.
         pub fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
-            if self.body.len() > 64 * 1024 {
-                return Err(ErrorCode::MalformedJson.into());
-            }
             serde_json::from_str(&self.body).map_err(|_| ApiError::from(ErrorCode::MalformedJson))
         }
 
@@ -233,12 +243,22 @@ mod tests {
     }
 
     #[test]
+    fn only_the_apps_own_reads_carry_the_session() {
+        for ok in [Some("same-origin"), Some("none"), None] {
+            assert!(fetch_site_allowed(ok), "{ok:?}");
+        }
+        assert!(!fetch_site_allowed(Some("cross-site")));
+        assert!(!fetch_site_allowed(Some("same-site")));
+    }
+
+    #[test]
     fn cookies() {
         let c = session_cookie("abc", Some(60));
-        assert!(c.starts_with("tb_session=abc;") && c.contains("HttpOnly") && c.contains("Secure") && c.contains("SameSite=Lax"));
+        assert!(c.starts_with("__Host-tb_session=abc;") && c.contains("HttpOnly") && c.contains("Secure") && c.contains("SameSite=Lax"));
         assert!(c.ends_with("Max-Age=60"));
         assert!(!session_cookie("abc", None).contains("Max-Age"));
-        assert_eq!(cookie("a=1; tb_session=xyz; b=2", SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie("a=1; __Host-tb_session=xyz; b=2", SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie("tb_session=planted", SESSION_COOKIE), None, "only the prefixed name counts");
         assert_eq!(cookie("a=1", SESSION_COOKIE), None);
     }
 

@@ -64,7 +64,7 @@ pub const VERSION: &str = match option_env!("TONGBAN_VERSION") {
 #[cfg(target_arch = "wasm32")]
 mod entry {
     use crate::error::ApiError;
-    use crate::http::{error_response, origin_allowed, with_security_headers, Ctx};
+    use crate::http::{error_response, fetch_site_allowed, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
     use crate::{
         accounts, agents, applications, appraisal, audit, bookings, bundles, centers, config, departments, health, items, notifications, people, push, queue,
@@ -97,11 +97,22 @@ mod entry {
             Ok((route, _)) if route.method.changes_state() && !origin_allowed(req.headers().get("Origin")?.as_deref(), &url.origin().ascii_serialization()) => {
                 error_response(&ApiError::from(ErrorCode::CrossOrigin), lang)
             }
-            Ok((route, params)) => {
+            Ok((route, _)) if route.access != Access::Public && !fetch_site_allowed(req.headers().get("Sec-Fetch-Site")?.as_deref()) => {
+                error_response(&ApiError::from(ErrorCode::CrossOrigin), lang)
+            }
+            Ok((route, params)) => 'route: {
+                // Bodies are read only up to their limit, before authentication and parsing: a stranger's
+                // 100 MB body costs neither the isolate's memory nor a session look-up.
                 let (body, raw) = match (route.method.changes_state(), route.takes_bytes()) {
                     (false, _) => (String::new(), None),
-                    (true, false) => (req.text().await.unwrap_or_default(), None),
-                    (true, true) => (String::new(), crate::http::read_capped(&mut req, tongban_shared::application::UPLOAD_MAX).await),
+                    (true, false) => match crate::http::read_capped(&mut req, crate::http::JSON_MAX).await {
+                        Some(bytes) => (String::from_utf8(bytes).unwrap_or_default(), None),
+                        None => break 'route error_response(&ApiError::from(ErrorCode::BodyTooLarge), lang),
+                    },
+                    (true, true) => match crate::http::read_capped(&mut req, tongban_shared::application::UPLOAD_MAX).await {
+                        Some(bytes) => (String::new(), Some(bytes)),
+                        None => break 'route error_response(&ApiError::from(ErrorCode::FileTooLarge), lang),
+                    },
                 };
                 let now = (worker::Date::now().as_millis() / 1000) as i64;
                 let mut ctx = Ctx { req, env, url, lang, route, params, body, raw, now, principal: None };

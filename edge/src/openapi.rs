@@ -6,7 +6,6 @@ use crate::routes::{ParamKind, Route, ROUTES};
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Map, Value};
 use tongban_shared::error::ErrorBody;
-use tongban_shared::ErrorCode;
 
 fn param_schema(kind: ParamKind) -> Value {
     match kind {
@@ -59,12 +58,11 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
         responses.insert("304".into(), json!({"description": "Not modified (the If-None-Match ETag still matches)"}));
     }
     let mut by_status: std::collections::BTreeMap<u16, Vec<&str>> = Default::default();
-    // What any operation may answer whatever its handler does: a bug, D1 briefly unavailable, and for
-    // writes a lost race the database itself stopped (see `ApiError::from_runtime`).
-    let writes = r.method != crate::routes::Method::Get;
-    let always = [ErrorCode::Internal, ErrorCode::Unavailable].into_iter().chain(writes.then_some(ErrorCode::WriteConflict));
-    for c in r.errors.iter().copied().chain(always) {
-        by_status.entry(c.status()).or_default().push(c.as_str());
+    for c in r.errors.iter().copied().chain(r.dispatcher_errors()) {
+        let codes = by_status.entry(c.status()).or_default();
+        if !codes.contains(&c.as_str()) {
+            codes.push(c.as_str());
+        }
     }
     for (status, codes) in by_status {
         responses.insert(
@@ -126,7 +124,7 @@ pub fn document(version: &str) -> Value {
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "tb_session"}}
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": crate::http::SESSION_COOKIE}}
         },
     })
 }

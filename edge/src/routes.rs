@@ -227,6 +227,18 @@ impl Route {
         matches!(self.endpoint, Endpoint::CreateUpload)
     }
 
+    /// What the operation may answer whatever its handler does: a bug, D1 briefly unavailable, a signed-in
+    /// operation sent from another site (`crate::http::fetch_site_allowed`), and for writes a lost race the database itself stopped (see `ApiError::from_runtime`) and a body over the
+    /// limit, refused before anything reads it.
+    pub fn dispatcher_errors(&self) -> impl Iterator<Item = ErrorCode> {
+        let writes = self.method.changes_state();
+        [ErrorCode::Internal, ErrorCode::Unavailable]
+            .into_iter()
+            .chain((self.access != Access::Public).then_some(ErrorCode::CrossOrigin))
+            .chain(writes.then_some(ErrorCode::WriteConflict))
+            .chain(writes.then_some(if self.takes_bytes() { ErrorCode::FileTooLarge } else { ErrorCode::BodyTooLarge }))
+    }
+
     /// Media type of the request body, where there is one.
     pub fn request_media_type(&self) -> &'static str {
         if self.takes_bytes() {
@@ -1515,7 +1527,7 @@ pub static ROUTES: &[Route] = &[
         body: None,
         ok_status: 200,
         response: schema_of::<Dashboard>,
-        errors: &[ErrorCode::BadId, ErrorCode::InvalidParameter],
+        errors: &[ErrorCode::BadId, ErrorCode::InvalidParameter, ErrorCode::CenterNotFound, ErrorCode::DepartmentNotFound, ErrorCode::WindowNotFound, ErrorCode::ItemNotFound],
         cache: APPRAISAL,
         access: Access::Public,
     },
@@ -1531,7 +1543,7 @@ pub static ROUTES: &[Route] = &[
         body: None,
         ok_status: 200,
         response: schema_of::<OpenData>,
-        errors: &[ErrorCode::BadId, ErrorCode::InvalidParameter, ErrorCode::UnknownFilter],
+        errors: &[ErrorCode::BadId, ErrorCode::InvalidParameter, ErrorCode::UnknownFilter, ErrorCode::CenterNotFound, ErrorCode::DepartmentNotFound, ErrorCode::WindowNotFound, ErrorCode::ItemNotFound],
         cache: APPRAISAL,
         access: Access::Public,
     },
@@ -1547,7 +1559,7 @@ pub static ROUTES: &[Route] = &[
         body: None,
         ok_status: 200,
         response: schema_of::<String>,
-        errors: &[ErrorCode::BadId, ErrorCode::InvalidParameter, ErrorCode::UnknownFilter],
+        errors: &[ErrorCode::BadId, ErrorCode::InvalidParameter, ErrorCode::UnknownFilter, ErrorCode::CenterNotFound, ErrorCode::DepartmentNotFound, ErrorCode::WindowNotFound, ErrorCode::ItemNotFound],
         cache: APPRAISAL,
         access: Access::Public,
     },
@@ -1845,17 +1857,17 @@ pub static ROUTES: &[Route] = &[
     },
     Route {
         endpoint: Endpoint::DeskLicences,
-        method: Method::Get,
+        method: Method::Post,
         path: "/api/v1/desk/licences",
         tag: "applications",
-        summary: "A resident's e-licences, for the front desk entering an application for them (代办; audited)",
+        summary: "A resident's e-licences, for the front desk entering an application for them (代办; audited; the ID number in the body)",
         path_params: &[],
-        query: &[Param { name: "id_number", description: "The resident's ID number", kind: ParamKind::Text { max_chars: 18 } }],
+        query: &[],
         headers: &[],
-        body: None,
+        body: Some(schema_of::<tongban_shared::application::LicenceLookup>),
         ok_status: 200,
         response: schema_of::<Vec<ELicence>>,
-        errors: &[ErrorCode::InvalidIdNumber, ErrorCode::NotAResident, ErrorCode::Unauthenticated, ErrorCode::Forbidden],
+        errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidIdNumber, ErrorCode::NotAResident, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin],
         cache: Cache::NoStore,
         access: Access::Roles(FRONT_DESK),
     },

@@ -77,8 +77,10 @@ mod wasm {
         }))
     }
 
-    /// A new session: the statement that stores it (to batch with other writes) and the cookie to set.
-    pub fn start(ctx: &Ctx, account_id: &str, role: Role, remember: bool) -> Result<(D1PreparedStatement, String), ApiError> {
+    /// A new session: the statements that store it (to batch with other writes) and the cookie to set.
+    /// The browser's previous session, if it sent one, ends in the same batch: signing in again (as
+    /// the same person or another at a shared desk) never leaves the old token alive behind the new one.
+    pub fn start(ctx: &Ctx, account_id: &str, role: Role, remember: bool) -> Result<(Vec<D1PreparedStatement>, String), ApiError> {
         let token = token_string(random::<32>().map_err(js_err)?);
         let secs = if role.is_staff() { staff_limits(ctx).0 } else { role.session_secs(remember) };
         let idle = if role.is_staff() { secs } else { 0 };
@@ -94,7 +96,12 @@ mod wasm {
         // lasts the whole shift: the idle timer is the server's (the cookie's 30 minutes from sign-in used to
         // sign an active clerk out regardless).
         let max_age = if role.is_staff() { Some(staff_limits(ctx).1) } else { remember.then_some(secs) };
-        Ok((stmt, session_cookie(&token, max_age)))
+        let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
+        let mut stmts = vec![stmt];
+        if let Some(previous) = cookie(&header, SESSION_COOKIE) {
+            stmts.push(ctx.db()?.prepare("DELETE FROM sessions WHERE token_digest = ?1").bind(&[JsValue::from_str(&token_digest(previous))])?);
+        }
+        Ok((stmts, session_cookie(&token, max_age)))
     }
 
     /// A new password record in the current scheme (`crate::password`).
@@ -250,8 +257,8 @@ mod wasm {
             return Err(ErrorCode::AccountDisabled.into());
         }
         let role = Role::parse(&account.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", account.role)))?;
-        let (stmt, set_cookie) = start(ctx, &account.id, role, req.remember)?;
-        let mut writes = vec![stmt, db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?];
+        let (mut writes, set_cookie) = start(ctx, &account.id, role, req.remember)?;
+        writes.push(db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?);
         if let Some(record) = upgrade {
             // Only over the record just checked: a password changed meanwhile is not overwritten.
             writes.push(db.prepare("UPDATE accounts SET password = ?2 WHERE id = ?1 AND password = ?3").bind(&[

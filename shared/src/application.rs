@@ -478,6 +478,13 @@ pub struct ELicence {
     pub from_case: Option<String>,
 }
 
+/// The front desk asking for a resident's e-licences (代办): the ID number in a body, never a URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LicenceLookup {
+    pub id_number: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Draft {

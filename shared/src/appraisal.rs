@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 
 /// The licence of the open data, printed with every export.
 pub const LICENCE: &str = "CC BY 4.0 — 上海市普陀区政务服务好差评公开数据 / Putuo District good/bad review open data";
+/// The licence of the open data, as the CSV's `Link: rel="license"` header names it.
+pub const LICENCE_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
 /// Months in the trend.
 pub const TREND_MONTHS: usize = 12;
 
@@ -40,6 +42,9 @@ pub struct DashFilter {
     /// `YYYY-MM`: that month only (the trend ends there); none: the last 12 months.
     pub month: Option<String>,
 }
+
+/// How far back a month filter may reach: five years of figures.
+pub const MONTHS_KEPT: usize = 60;
 
 fn month(v: &str) -> Result<Option<String>, FieldError> {
     let v = v.trim();
@@ -78,6 +83,17 @@ impl DashFilter {
             .into_iter()
             .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
             .collect()
+    }
+
+    /// The figures cover at most [`MONTHS_KEPT`] months back and nothing ahead of `this_month`: any other
+    /// month is refused, so the months a request can name (and the cache keys) are bounded.
+    pub fn check_month(&self, this_month: &str) -> Result<(), FieldError> {
+        let Some(m) = &self.month else { return Ok(()) };
+        let oldest = months_ending(this_month, MONTHS_KEPT).into_iter().next().unwrap_or_default();
+        if m.as_str() > this_month || m.as_str() < oldest.as_str() {
+            return Err(FieldError::new(ErrorCode::InvalidParameter, "month"));
+        }
+        Ok(())
     }
 
     /// A canonical key (cache keys, share links).
@@ -398,9 +414,11 @@ pub fn open_data(facts: &[Fact], names: &Names, filter: &DashFilter, dim: Dimens
     OpenData { licence: LICENCE.into(), generated_at, dimension: dim, filter: filter.clone(), rows }
 }
 
-fn csv_field(s: &str) -> String {
-    // Quote everything that could break a row, and defuse spreadsheet formulas (CSV injection).
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+/// One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break, and defused when it
+/// starts like a spreadsheet formula (`=`, `+`, `-`, `@`, a tab or a carriage return: CSV injection,
+/// OWASP), by a leading apostrophe that Excel and WPS show as text.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -412,14 +430,15 @@ fn opt(v: Option<f64>) -> String {
     v.map_or(String::new(), |v| format!("{v}"))
 }
 
-/// The same rows as CSV: two `#` comment lines (licence, generation time), a header, one line per row.
-pub fn to_csv(d: &OpenData, generated_at_text: &str) -> String {
-    let mut out = format!("# {}\n# generated_at: {generated_at_text}\n", d.licence);
-    out.push_str("month,dimension,id,name_zh,name_en,services,reviews,evaluation_rate,good,good_rate,bad,valid_bad,rectified,rectification_rate,not_fixed,called_back,callback_rate,overdue\n");
+/// The same rows as CSV (RFC 4180: CRLF line ends, a header row, one line per row), after a UTF-8 byte
+/// order mark so that Excel on Chinese Windows reads the names as UTF-8 rather than GBK. Nothing but data
+/// is in the rows: the licence and generation time are the JSON document's and the response's headers.
+pub fn to_csv(d: &OpenData) -> String {
+    let mut out = String::from("\u{feff}month,dimension,id,name_zh,name_en,services,reviews,evaluation_rate,good,good_rate,bad,valid_bad,rectified,rectification_rate,not_fixed,called_back,callback_rate,overdue\r\n");
     for r in &d.rows {
         let cells = [
-            r.month.clone(),
-            d.dimension.as_str().to_string(),
+            csv_field(&r.month),
+            csv_field(d.dimension.as_str()),
             csv_field(&r.id),
             csv_field(&r.name_zh),
             csv_field(&r.name_en),
@@ -438,7 +457,7 @@ pub fn to_csv(d: &OpenData, generated_at_text: &str) -> String {
             r.overdue.to_string(),
         ];
         out.push_str(&cells.join(","));
-        out.push('\n');
+        out.push_str("\r\n");
     }
     out
 }
@@ -511,18 +530,44 @@ mod tests {
     }
 
     #[test]
+    fn month_filters_stay_within_the_figures() {
+        let f = |m: &str| DashFilter { month: Some(m.into()), ..Default::default() }.check_month("2026-12");
+        assert_eq!(f("2026-12"), Ok(()));
+        assert_eq!(f("2022-01"), Ok(()));
+        assert_eq!(f("2021-12").unwrap_err().field, Some("month"));
+        assert_eq!(f("2027-01").unwrap_err().field, Some("month"));
+        assert_eq!(DashFilter::default().check_month("2026-12"), Ok(()));
+    }
+
+    #[test]
     fn open_data_rows_and_csv() {
         let mut names = Names::default();
         names.centers.insert("putuo".into(), Text::new("普陀, \"区\"中心", "=Putuo"));
         let d = open_data(&facts(), &names, &DashFilter::default(), Dimension::Center, "2026-11", 0);
         assert_eq!(d.rows.len(), 3);
         assert_eq!((d.rows[1].month.as_str(), d.rows[1].id.as_str(), d.rows[1].services, d.rows[1].reviews), ("2026-11", "putuo", 10, 5));
-        let csv = to_csv(&d, "2026-11-25 10:32");
-        let lines: Vec<&str> = csv.lines().collect();
-        assert!(lines[0].starts_with("# CC BY 4.0"));
-        assert_eq!(lines[1], "# generated_at: 2026-11-25 10:32");
-        assert_eq!(lines.len(), 3 + 3);
-        assert!(lines[4].starts_with("2026-11,center,putuo,\"普陀, \"\"区\"\"中心\",'=Putuo,10,5,50,"), "{}", lines[4]);
+        let csv = to_csv(&d);
+        assert!(csv.starts_with('\u{feff}') && csv.ends_with("\r\n"));
+        let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
+        assert_eq!(lines.len(), 1 + 3, "a header and the rows, no metadata lines");
+        assert!(lines[2].starts_with("2026-11,center,putuo,\"普陀, \"\"区\"\"中心\",'=Putuo,10,5,50,"), "{}", lines[2]);
+        // A real RFC 4180 reader gets the cells back, the formula defused.
+        let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        assert_eq!(reader.headers().unwrap().get(0), Some("month"));
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!((&rows[1][2], &rows[1][3], &rows[1][4], &rows[1][5]), ("putuo", "普陀, \"区\"中心", "'=Putuo", "10"));
+        assert!(rows.iter().all(|r| r.len() == 18));
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://evil\")"] {
+            let cell = csv_field(bad);
+            let inner = cell.trim_start_matches('"');
+            assert!(inner.starts_with('\''), "{bad:?} → {cell:?}");
+        }
+        assert_eq!(csv_field("普陀区"), "普陀区");
     }
 
     #[test]

@@ -111,6 +111,7 @@ error_codes! {
     ApplicationNotFound = "application_not_found", 404, "没有找到该办件", "No such application";
     CaseNotFound     = "case_not_found",    404, "没有找到该事项办件", "No such case";
     UnsupportedFile  = "unsupported_file",  415, "只能上传 PDF、JPEG 或 PNG 文件", "Only PDF, JPEG or PNG files can be uploaded";
+    BodyTooLarge     = "body_too_large",    413, "请求内容不能超过 64 KB", "A request body can be at most 64 KB";
     FileTooLarge     = "file_too_large",    413, "文件不能超过 5 MB", "Files can be at most 5 MB";
     UploadQuota      = "upload_quota",      409, "尚未提交的上传文件已达上限（50 个或 100 MB）", "Files not yet submitted have reached the limit (50 files or 100 MB)";
     UploadNotFound   = "upload_not_found",  404, "没有找到该文件", "No such file";
@@ -122,6 +123,7 @@ error_codes! {
     NotFound         = "not_found",         404, "没有找到该页面或接口", "No such page or endpoint";
     ItemNotFound     = "item_not_found",    404, "没有找到该事项", "No such service item";
     VersionNotFound  = "version_not_found", 404, "没有找到该版本的办事指南", "No such guide version";
+    DepartmentNotFound = "department_not_found", 404, "没有找到该部门", "No such department";
     CenterNotFound   = "center_not_found",  404, "没有找到该服务中心", "No such service center";
     BundleNotFound   = "bundle_not_found",  404, "没有找到该“一件事”", "No such bundle";
     MethodNotAllowed = "method_not_allowed",405, "不支持该请求方法", "Method not allowed";
@@ -130,6 +132,11 @@ error_codes! {
     Unavailable      = "unavailable",       503, "服务暂时不可用，请稍后再试", "Service temporarily unavailable; please try again";
     WriteConflict    = "write_conflict",    409, "同时有其他操作，本次未保存任何内容，请重试", "Another change got in the way; nothing was saved, please try again";
 }
+
+/// The largest JSON body any route takes: our bodies are forms (the largest, a bundle's merged form with
+/// every answer, is a few KB). A longer one is refused with 413 `body_too_large` before authentication
+/// or parsing.
+pub const JSON_BODY_MAX: usize = 64 * 1024;
 
 impl ErrorCode {
     /// Seconds a refused caller should wait (`Retry-After`), for every code that asks it to wait: the
@@ -198,6 +205,13 @@ mod tests {
             // serde name and as_str agree, so clients can match either.
             assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
         }
+    }
+
+    #[test]
+    fn the_body_limit_message_says_the_limit() {
+        let kb = format!("{} KB", JSON_BODY_MAX / 1024);
+        assert!(ErrorCode::BodyTooLarge.text().zh.contains(&kb) && ErrorCode::BodyTooLarge.text().en.contains(&kb));
+        assert_eq!(ErrorCode::BodyTooLarge.status(), 413);
     }
 
     #[test]

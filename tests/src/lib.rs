@@ -141,7 +141,7 @@ impl Resp {
     pub fn session_cookie(&self) -> Option<String> {
         let c = self.header("set-cookie")?;
         let pair = c.split(';').next()?.trim();
-        pair.starts_with("tb_session=").then(|| pair.to_string())
+        pair.starts_with("__Host-tb_session=").then(|| pair.to_string())
     }
 }
 
@@ -296,7 +296,7 @@ pub fn ready_residents(tag: &str, n: usize) -> Vec<String> {
              INSERT INTO sessions (token_digest, account_id, created_at, expires_at, idle_secs) VALUES ('{}', '{id}', 0, 9999999999, 0);\n",
             tongban_edge::crypto::token_digest(&token)
         ));
-        cookies.push(format!("tb_session={token}"));
+        cookies.push(format!("__Host-tb_session={token}"));
     }
     d1(&sql);
     cookies

@@ -159,7 +159,7 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/cases/{id}", &format!("/api/v1/cases/{}", "0".repeat(32)), "", APPROVERS_ONLY(404)),
         row("POST", "/api/v1/cases/{id}/actions", &format!("/api/v1/cases/{}/actions", "0".repeat(32)), "{}", APPROVERS_ONLY(400)),
         row("POST", "/api/v1/uploads", "/api/v1/uploads", "{}", SIGNED_IN(415)),
-        row("GET", "/api/v1/desk/licences", "/api/v1/desk/licences?id_number=11010519491231002X", "", [401, 403, 403, 200, 200, 403, 403, 200, 200, 403]),
+        row("POST", "/api/v1/desk/licences", "/api/v1/desk/licences", "{}", [401, 403, 403, 400, 400, 403, 403, 400, 400, 403]),
         row("GET", "/api/v1/uploads/{id}", &format!("/api/v1/uploads/{}", "0".repeat(32)), "", SIGNED_IN(404)),
         // Last: it ends each role's session.
         row("DELETE", "/api/v1/sessions/current", "/api/v1/sessions/current", "", [204; 10]),

@@ -467,6 +467,13 @@ fn the_dashboard_matches_a_hand_count_and_is_cached_until_reviews_change() {
     // Bad filters are 400s.
     assert_eq!(get("/api/v1/dashboard?month=2026-13").error_code(400), "invalid_parameter");
     assert_eq!(get("/api/v1/dashboard?center=%3Cscript%3E").error_code(400), "bad_id");
+    // Filters name only what exists, and months the figures cover: random ones cannot bypass the cache.
+    assert_eq!(get("/api/v1/dashboard?center=no-such-center").error_code(404), "center_not_found");
+    assert_eq!(get("/api/v1/dashboard?dept=no-such-dept").error_code(404), "department_not_found");
+    assert_eq!(get("/api/v1/dashboard?window=no-such-w1").error_code(404), "window_not_found");
+    assert_eq!(get("/api/v1/open-data/reviews.json?item=no-such-item").error_code(404), "item_not_found");
+    assert_eq!(get("/api/v1/open-data/reviews.csv?month=2019-01").error_code(400), "invalid_parameter");
+    assert_eq!(get("/api/v1/dashboard?month=2099-01").error_code(400), "invalid_parameter");
 }
 
 #[test]
@@ -486,11 +493,15 @@ fn open_data_has_the_same_numbers_as_csv_and_json() {
     let csv = get(&format!("/api/v1/open-data/reviews.csv?center={c}&month=2026-01"));
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
-    let lines: Vec<&str> = csv.body.lines().collect();
-    assert!(lines[0].starts_with("# CC BY 4.0"), "{}", lines[0]);
-    assert!(lines[1].starts_with("# generated_at: 20"), "{}", lines[1]);
-    assert!(lines[2].starts_with("month,dimension,id,name_zh"));
-    assert!(lines[3].starts_with(&format!("2026-01,center,{c},测试中心,Test center,4,4,100,2,50,2,1,1,100,0,0,0,1")), "{}", lines[3]);
+    // RFC 4180 with a UTF-8 byte order mark (Excel on Chinese Windows), data rows only: the licence and
+    // the JSON twin (with its generation time) are in the Link header (issue 16 §5; they were `#` lines).
+    assert!(csv.body.starts_with('\u{feff}'), "{:?}", &csv.body[..10]);
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').split_terminator("\r\n").collect();
+    assert!(lines[0].starts_with("month,dimension,id,name_zh"), "{}", lines[0]);
+    assert!(lines[1].starts_with(&format!("2026-01,center,{c},测试中心,Test center,4,4,100,2,50,2,1,1,100,0,0,0,1")), "{}", lines[1]);
+    assert!(lines.iter().all(|l| !l.starts_with('#') && !l.contains('\n')));
+    let link = csv.header("link").expect("Link header");
+    assert!(link.contains("creativecommons.org/licenses/by/4.0") && link.contains("rel=\"license\"") && link.contains("reviews.json"), "{link}");
     assert_eq!(get("/api/v1/open-data/reviews.csv?by=person").error_code(400), "unknown_filter");
 }
 

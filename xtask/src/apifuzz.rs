@@ -72,7 +72,7 @@ pub fn ensure_schemathesis() -> Result<PathBuf> {
     Ok(bin)
 }
 
-/// Signs in through the API and returns the `tb_session=…` cookie.
+/// Signs in through the API and returns the `__Host-tb_session=…` cookie.
 pub(crate) fn sign_in(base: &str, login: &str) -> Result<String> {
     let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).http_status_as_error(false).build().into();
     let body = serde_json::json!({"login": login, "password": DEMO_PASSWORD}).to_string();
@@ -89,7 +89,7 @@ pub(crate) fn sign_in(base: &str, login: &str) -> Result<String> {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.split(';').next().filter(|kv| kv.starts_with("tb_session=")).map(str::to_string))
+        .find_map(|c| c.split(';').next().filter(|kv| kv.starts_with("__Host-tb_session=")).map(str::to_string))
         .ok_or_else(|| format!("sign in {login}: no session cookie"))
 }
 
@@ -132,7 +132,7 @@ pub fn run(base: &str, budget: &Budget) -> (u64, u64) {
                 failed += 1;
                 continue;
             }
-            c.arg("--config-file").arg(&config).env("TB_SESSION", cookie.trim_start_matches("tb_session="));
+            c.arg("--config-file").arg(&config).env("TB_SESSION", cookie.trim_start_matches("__Host-tb_session="));
         }
         c.args(["run", &format!("{base}/api/v1/openapi.json")])
             .args(["--url", base])

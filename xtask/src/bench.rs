@@ -295,7 +295,7 @@ pub(crate) fn residents(state: &Path, n: usize) -> Result<Vec<String>> {
             let token = format!("bench{pid}x{i}");
             accounts.push(format!("('{id}', 'resident', 'bench:{pid}:{i}', 'x', '!', 0, 0)"));
             sessions.push(format!("('{}', '{id}', 0, 9999999999, 0)", tongban_edge::crypto::token_digest(&token)));
-            cookies.push(format!("tb_session={token}"));
+            cookies.push(format!("__Host-tb_session={token}"));
         }
         sql.push_str(&format!(
             "INSERT INTO accounts (id, role, login_lookup, name_enc, password, created_at, password_changed_at) VALUES {};\n\
