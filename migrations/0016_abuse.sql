@@ -17,3 +17,16 @@ CREATE TABLE erasures (
 -- E-licence numbers and fields are sealed like every other personal value (issue 16 §4). Rows written
 -- before are plaintext (sealed = 0) until the cron seals them.
 ALTER TABLE e_licences ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+
+-- Registered kiosks (自助终端, issue 16 §2): a center admin issues a key, the machine sends it, and its
+-- tickets and check-ins count against the kiosk's own rate limit. Only the key's digest is stored.
+CREATE TABLE kiosks (
+  id          TEXT PRIMARY KEY,
+  center_id   TEXT NOT NULL REFERENCES centers(id),
+  label       TEXT NOT NULL,
+  key_digest  TEXT NOT NULL UNIQUE,
+  created_by  TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+);
+CREATE INDEX kiosks_center ON kiosks (center_id, created_at);

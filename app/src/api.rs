@@ -103,12 +103,18 @@ async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, 
 /// A state-changing call. Same-origin, so the browser sends the session cookie and the `Origin` header
 /// the edge checks against CSRF.
 async fn call<B: Serialize>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<gloo_net::http::Response, ApiError> {
-    let builder = match method {
+    let mut builder = match method {
         "DELETE" => gloo_net::http::Request::delete(path),
         "PUT" => gloo_net::http::Request::put(path),
         _ => gloo_net::http::Request::post(path),
     }
     .header("Accept-Language", lang.code());
+    // An enrolled kiosk names itself on its hall's calls (tickets, check-ins): its own rate limit.
+    if path.starts_with("/api/v1/checkins") || path.contains("/tickets") {
+        if let Some(key) = crate::state::kiosk_key() {
+            builder = builder.header(tongban_shared::queue::KIOSK_HEADER, &key);
+        }
+    }
     let req = match body {
         Some(b) => builder.json(b).map_err(|_| ApiError::Network)?,
         None => builder.build().map_err(|_| ApiError::Network)?,
@@ -294,6 +300,18 @@ pub async fn mark_all_read(lang: Lang) -> Result<(), ApiError> {
 pub async fn take_ticket(center: &str, class: Option<&str>, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
     let q = class.map(|c| query_string(&[("class", c.to_string())])).unwrap_or_default();
     send("POST", &format!("/api/v1/centers/{}/tickets{q}", encode(center)), None::<&()>, lang).await
+}
+
+pub async fn kiosks(center: &str, lang: Lang) -> Result<Vec<tongban_shared::queue::Kiosk>, ApiError> {
+    get(&format!("/api/v1/centers/{}/kiosks", encode(center)), lang).await
+}
+
+pub async fn register_kiosk(center: &str, label: &str, lang: Lang) -> Result<tongban_shared::queue::KioskKey, ApiError> {
+    send("POST", &format!("/api/v1/centers/{}/kiosks", encode(center)), Some(&tongban_shared::queue::NewKiosk { label: label.to_string() }), lang).await
+}
+
+pub async fn revoke_kiosk(center: &str, id: &str, lang: Lang) -> Result<(), ApiError> {
+    no_content("DELETE", &format!("/api/v1/centers/{}/kiosks/{}", encode(center), encode(id)), None::<&()>, lang).await
 }
 
 pub async fn classes(center: &str, lang: Lang) -> Result<Vec<tongban_shared::queue::QueueClass>, ApiError> {

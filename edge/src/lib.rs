@@ -12,7 +12,7 @@
 //! - [`limits`]   — Cloudflare's production limits the code relies on, with the checks behind them.
 //! - [`password`] — the password scheme (peppered PBKDF2 within the Workers cap), records and re-hashing.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
-//!   [`bookings`], [`queue`], [`config`], [`notifications`],
+//!   [`bookings`], [`queue`], [`kiosks`], [`config`], [`notifications`],
 //!   [`applications`] (一表申请: forms, drafts, e-licences, applications and cases),
 //!   [`reviews`], [`work_orders`] (好差评 and rectification), [`appraisal`] (public dashboard, open data),
 //!   [`people`], [`audit`], [`health`].
@@ -40,6 +40,7 @@ pub mod health;
 pub mod http;
 pub mod items;
 pub mod jobs;
+pub mod kiosks;
 pub mod limits;
 pub mod notifications;
 pub mod openapi;
@@ -67,8 +68,8 @@ mod entry {
     use crate::http::{error_response, fetch_site_allowed, origin_allowed, with_security_headers, Ctx};
     use crate::routes::{resolve, Endpoint};
     use crate::{
-        accounts, agents, applications, appraisal, audit, bookings, bundles, centers, config, departments, health, items, notifications, people, push, queue,
-        reviews, sessions, staff, work_orders,
+        accounts, agents, applications, appraisal, audit, bookings, bundles, centers, config, departments, health, items, kiosks, notifications, people, push,
+        queue, reviews, sessions, staff, work_orders,
     };
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
@@ -117,7 +118,10 @@ mod entry {
                 let now = (worker::Date::now().as_millis() / 1000) as i64;
                 let mut ctx = Ctx { req, env, url, lang, route, params, body, raw, now, principal: None };
                 let result = match authorize(&mut ctx).await {
-                    Ok(()) => dispatch(&ctx).await,
+                    Ok(()) => match throttle(&ctx).await {
+                        Ok(()) => dispatch(&ctx).await,
+                        Err(e) => Err(e),
+                    },
                     Err(e) => Err(e),
                 };
                 // A change may have written notifications: push them once it is committed, after the
@@ -169,6 +173,23 @@ mod entry {
         Ok(())
     }
 
+    /// The route's rate limit ([`crate::routes::Route::rate_limit`]), counted before its handler runs, so
+    /// a refused request has done nothing. A kiosk that names itself must be a registered, unrevoked one.
+    async fn throttle(ctx: &Ctx) -> std::result::Result<(), ApiError> {
+        use crate::routes::RateKey;
+        let Some((binding, key)) = ctx.route.rate_limit() else { return Ok(()) };
+        let client = || format!("{}:{}", ctx.route.path, tongban_shared::account::client_key(&ctx.client()));
+        let (binding, who) = match key {
+            RateKey::Client => (binding, client()),
+            RateKey::Account => (binding, format!("{}:{}", ctx.route.path, ctx.principal()?.account_id)),
+            RateKey::KioskOrClient => match crate::kiosks::from_request(ctx).await? {
+                Some(kiosk) => ("RL_KIOSK", format!("kiosk:{}", kiosk.id)),
+                None => (binding, client()),
+            },
+        };
+        crate::limits::rate(&ctx.env, binding, &who).await
+    }
+
     /// Exhaustive over [`Endpoint`]: a new endpoint does not compile until it has a handler.
     async fn dispatch(ctx: &Ctx) -> std::result::Result<Response, ApiError> {
         match ctx.route.endpoint {
@@ -209,6 +230,9 @@ mod entry {
             Endpoint::ListMyBookings => bookings::mine(ctx).await,
             Endpoint::CancelBooking => bookings::cancel(ctx).await,
             Endpoint::TakeTicket => queue::walk_in(ctx).await,
+            Endpoint::ListKiosks => kiosks::list(ctx).await,
+            Endpoint::CreateKiosk => kiosks::create(ctx).await,
+            Endpoint::RevokeKiosk => kiosks::revoke(ctx).await,
             Endpoint::CheckIn => queue::check_in(ctx).await,
             Endpoint::CallNext => queue::call_next(ctx).await,
             Endpoint::GetTicket => queue::get_ticket(ctx).await,

@@ -13,6 +13,19 @@ pub const D1_MAX_LIKE_PATTERN_BYTES: usize = 50;
 /// request's budget, and a scheduled run has its own.
 pub const SUBREQUESTS_PER_INVOCATION: u32 = 50;
 
+/// The Workers Rate Limiting bindings (`[[ratelimits]]` in wrangler.toml, which a test below holds to
+/// this table for the local top level and both deployments): binding, requests per period, period in
+/// seconds (Cloudflare allows 10 or 60), and what it guards, keyed how. Counted per Cloudflare location
+/// and approximately, so they are the cheap first line against a flood; where a limit must be exact
+/// (sign-in attempts, review-code guesses, devices, upload quota, invitations) it is a D1 counter
+/// checked in the same write that acts.
+pub const RATE_LIMITS: &[(&str, u32, u32, &str)] = &[
+    ("RL_REGISTER", 10, 60, "registrations (residents, businesses) per client address"),
+    ("RL_HALL", 30, 60, "walk-in tickets, check-ins and review-code look-ups per client address (a hall's phones share one)"),
+    ("RL_ACCOUNT", 20, 60, "uploads and push subscriptions per account"),
+    ("RL_KIOSK", 600, 60, "tickets and check-ins per registered kiosk (a busy hall's machine is not a stranger)"),
+];
+
 /// Subrequests one push delivery costs: its job's row, the person's preferences, the push service, the
 /// outcome's write (`push::deliver_due`).
 pub const SUBREQUESTS_PER_PUSH: u32 = 4;
@@ -22,6 +35,19 @@ pub const SUBREQUESTS_PER_PUSH: u32 = 4;
 /// free plan; `SUBREQUEST_BUDGET` (a var, e.g. 1000 on the paid plan) raises it.
 pub const fn pushes_per_run(budget: u32) -> u32 {
     (budget / 2).saturating_sub(1) / SUBREQUESTS_PER_PUSH
+}
+
+/// Counts one request against a [`RATE_LIMITS`] binding under `key`; over the limit is 429 `rate_limited`
+/// (Retry-After 60). A missing binding is a deployment error and fails loudly.
+#[cfg(target_arch = "wasm32")]
+pub async fn rate(env: &worker::Env, binding: &str, key: &str) -> Result<(), crate::error::ApiError> {
+    let limiter = env.rate_limiter(binding).map_err(|e| crate::error::ApiError::Internal(format!("rate limiter {binding}: {e}")))?;
+    let outcome = limiter.limit(key.to_string()).await.map_err(|e| crate::error::ApiError::Internal(format!("rate limiter {binding}: {e}")))?;
+    if outcome.success {
+        Ok(())
+    } else {
+        Err(tongban_shared::ErrorCode::RateLimited.into())
+    }
 }
 
 /// The SQL string literals of a Rust source: `"…"` (with `\` line continuations) and `r"…"`/`r#"…"#`.
@@ -163,6 +189,22 @@ mod tests {
         assert_eq!(args.len(), MAX_TERMS + 3);
         assert_eq!(bound_parameters(&sql), args.len());
         assert!(args.len() <= D1_MAX_BOUND_PARAMETERS);
+    }
+
+    /// Every environment of wrangler.toml binds exactly the rate limits of [`RATE_LIMITS`], with their
+    /// numbers, and each period is one Cloudflare accepts.
+    #[test]
+    fn wrangler_binds_the_rate_limits_of_the_table() {
+        let toml = include_str!("../../wrangler.toml");
+        for prefix in ["", "env.staging.", "env.production."] {
+            let blocks: Vec<&str> = toml.split(&format!("[[{prefix}ratelimits]]")).skip(1).map(|b| b.split("\n[").next().unwrap_or("")).collect();
+            assert_eq!(blocks.len(), RATE_LIMITS.len(), "{prefix}ratelimits");
+            for (name, limit, period, _) in RATE_LIMITS {
+                assert!([10, 60].contains(period), "{name}: period {period}");
+                let b = blocks.iter().find(|b| b.contains(&format!("name = \"{name}\""))).unwrap_or_else(|| panic!("{prefix}{name} missing"));
+                assert!(b.contains(&format!("simple = {{ limit = {limit}, period = {period} }}")), "{prefix}{name}: {b}");
+            }
+        }
     }
 
     /// A push run and the request it follows stay inside one invocation's subrequests: the run spends at

@@ -10,7 +10,7 @@ use tongban_shared::booking::{Availability, BanStatus, Booking, NewBooking, Resc
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, GuideVersionInfo, ItemDetail, ItemPage};
 use tongban_shared::config::{AffectedBooking, CalendarDay, CenterConfig, SlotOverride};
 use tongban_shared::notify::{Inbox, NotifyPrefs, PushSubscription, VapidKey};
-use tongban_shared::queue::{Call, Called, CheckIn, QueueClass, Ticket, WindowAction, WindowState};
+use tongban_shared::queue::{Call, Called, CheckIn, Kiosk, KioskKey, NewKiosk, QueueClass, Ticket, WindowAction, WindowState};
 use tongban_shared::review::{MyReviews, NewReview, OrderAction, OrderDetail, OrderList, ReviewCreated, ReviewTarget};
 
 const ORDER_HANDLERS: &[Role] = &[Role::Approver, Role::CenterAdmin, Role::DistrictAdmin];
@@ -147,6 +147,18 @@ pub enum Endpoint {
     CreateUpload,
     GetUpload,
     DeskLicences,
+    ListKiosks,
+    CreateKiosk,
+    RevokeKiosk,
+}
+
+/// Whom a rate limit counts: the client address (an IPv6 client by its /64), the signed-in account, or a
+/// registered kiosk (`X-Kiosk-Key`, its own higher limit) and else the address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateKey {
+    Client,
+    Account,
+    KioskOrClient,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,8 +247,22 @@ impl Route {
         [ErrorCode::Internal, ErrorCode::Unavailable]
             .into_iter()
             .chain((self.access != Access::Public).then_some(ErrorCode::CrossOrigin))
+            .chain(self.rate_limit().map(|_| ErrorCode::RateLimited))
+            .chain(self.rate_limit().filter(|(_, k)| *k == RateKey::KioskOrClient).map(|_| ErrorCode::KioskUnknown))
             .chain(writes.then_some(ErrorCode::WriteConflict))
             .chain(writes.then_some(if self.takes_bytes() { ErrorCode::FileTooLarge } else { ErrorCode::BodyTooLarge }))
+    }
+
+    /// The rate limit the dispatcher counts this operation against before its handler runs
+    /// (`crate::limits::RATE_LIMITS`), and whom it counts.
+    pub fn rate_limit(&self) -> Option<(&'static str, RateKey)> {
+        match self.endpoint {
+            Endpoint::RegisterResident | Endpoint::RegisterBusiness => Some(("RL_REGISTER", RateKey::Client)),
+            Endpoint::TakeTicket | Endpoint::CheckIn => Some(("RL_HALL", RateKey::KioskOrClient)),
+            Endpoint::ReviewTarget => Some(("RL_HALL", RateKey::Client)),
+            Endpoint::CreateUpload | Endpoint::Subscribe => Some(("RL_ACCOUNT", RateKey::Account)),
+            _ => None,
+        }
     }
 
     /// Media type of the request body, where there is one.
@@ -915,7 +941,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Take a walk-in ticket (取号) at the kiosk; no sign-in",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
         query: &[Param { name: "class", description: "Window class id; without it, the center's general class", kind: ParamKind::Slug }],
-        headers: &[],
+        headers: &[Param { name: "X-Kiosk-Key", description: "A registered kiosk's key: counted against the kiosk's own limit", kind: ParamKind::Text { max_chars: 64 } }],
         body: None,
         ok_status: 201,
         response: schema_of::<Ticket>,
@@ -931,7 +957,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Check in with a booking code (签到): from 30 minutes before the slot to 15 after; a second scan returns the same ticket",
         path_params: &[],
         query: &[],
-        headers: &[],
+        headers: &[Param { name: "X-Kiosk-Key", description: "A registered kiosk's key: counted against the kiosk's own limit", kind: ParamKind::Text { max_chars: 64 } }],
         body: Some(schema_of::<CheckIn>),
         ok_status: 201,
         response: schema_of::<Ticket>,
@@ -1870,6 +1896,64 @@ pub static ROUTES: &[Route] = &[
         errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidIdNumber, ErrorCode::NotAResident, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin],
         cache: Cache::NoStore,
         access: Access::Roles(FRONT_DESK),
+    },
+    Route {
+        endpoint: Endpoint::ListKiosks,
+        method: Method::Get,
+        path: "/api/v1/centers/{id}/kiosks",
+        tag: "queue",
+        summary: "The center's registered kiosks (自助终端), revoked ones last",
+        path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
+        query: &[],
+        headers: &[],
+        body: None,
+        ok_status: 200,
+        response: schema_of::<Vec<Kiosk>>,
+        errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::WrongCenter],
+        cache: Cache::NoStore,
+        access: Access::Roles(ADMINS),
+    },
+    Route {
+        endpoint: Endpoint::CreateKiosk,
+        method: Method::Post,
+        path: "/api/v1/centers/{id}/kiosks",
+        tag: "queue",
+        summary: "Register a kiosk: its key is in the answer once (only a digest is kept); the machine sends it as X-Kiosk-Key",
+        path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
+        query: &[],
+        headers: &[],
+        body: Some(schema_of::<NewKiosk>),
+        ok_status: 201,
+        response: schema_of::<KioskKey>,
+        errors: &[
+            ErrorCode::BadId,
+            ErrorCode::MalformedJson,
+            ErrorCode::InvalidLabel,
+            ErrorCode::CenterNotFound,
+            ErrorCode::TooManyKiosks,
+            ErrorCode::Unauthenticated,
+            ErrorCode::Forbidden,
+            ErrorCode::WrongCenter,
+            ErrorCode::CrossOrigin,
+        ],
+        cache: Cache::NoStore,
+        access: Access::Roles(ADMINS),
+    },
+    Route {
+        endpoint: Endpoint::RevokeKiosk,
+        method: Method::Delete,
+        path: "/api/v1/centers/{id}/kiosks/{kiosk}",
+        tag: "queue",
+        summary: "Revoke a kiosk: its key stops working at once",
+        path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }, Param { name: "kiosk", description: "Kiosk id", kind: ParamKind::Id }],
+        query: &[],
+        headers: &[],
+        body: None,
+        ok_status: 204,
+        response: schema_of::<()>,
+        errors: &[ErrorCode::BadId, ErrorCode::KioskNotFound, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::WrongCenter, ErrorCode::CrossOrigin],
+        cache: Cache::NoStore,
+        access: Access::Roles(ADMINS),
     },
 ];
 

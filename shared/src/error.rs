@@ -41,6 +41,7 @@ error_codes! {
     BadCredentials   = "bad_credentials",   401, "证件号码或密码不正确", "The ID number or password is not correct";
     CrossOrigin      = "cross_origin",      403, "请求来源不被允许", "Requests from other sites are not allowed";
     Forbidden        = "forbidden",         403, "没有权限进行此操作", "You are not allowed to do this";
+    RateLimited      = "rate_limited",      429, "操作过于频繁，请 1 分钟后再试", "Too many requests; try again in a minute";
     TooManyAttempts  = "too_many_attempts", 429, "尝试次数过多，请 15 分钟后再试", "Too many attempts; try again in 15 minutes";
     SignInBusy       = "sign_in_busy",      429, "此网络登录尝试过多，请 10 秒后再试", "Too many sign-in attempts from this network; try again in 10 seconds";
     AccountExists    = "account_exists",    409, "该证件号码已注册，请直接登录", "An account with this ID number exists; please sign in";
@@ -65,6 +66,10 @@ error_codes! {
     SlotHasSeats     = "slot_has_seats",    409, "该时段还有余位，请直接预约", "This slot still has seats; book it directly";
     AlreadyWaiting   = "already_waiting",   409, "您已在该时段的候补名单中", "You are already on this slot's waiting list";
     InvalidSubscription = "invalid_subscription", 400, "推送订阅信息不正确", "The push subscription is not valid";
+    InvalidLabel     = "invalid_label",     400, "名称为 1–40 个字", "A name of 1–40 characters";
+    KioskUnknown     = "kiosk_unknown",     401, "该自助终端未登记或已停用，请联系中心管理员", "This kiosk is not registered or was revoked; ask the center's administrator";
+    KioskNotFound    = "kiosk_not_found",   404, "没有找到该自助终端", "No such kiosk";
+    TooManyKiosks    = "too_many_kiosks",   409, "本中心登记的自助终端已达上限（50 台）", "This center has the most kiosks it may register (50)";
     TooManyDevices   = "too_many_devices",  409, "最多可在 5 台设备上接收推送，请先在不用的设备上关闭推送", "Pushes go to at most 5 devices; turn them off on one you no longer use first";
     PushUnavailable  = "push_unavailable",  503, "推送通知暂未开通", "Push notifications are not set up on this server";
     NotificationNotFound = "notification_not_found", 404, "没有找到该消息", "No such notification";
@@ -146,6 +151,8 @@ impl ErrorCode {
             // The lockout window: after it, the oldest failure no longer counts.
             ErrorCode::TooManyAttempts => Some(crate::account::THROTTLE_WINDOW_SECS as u32),
             ErrorCode::SignInBusy => Some(crate::account::PACE_MAX_WAIT_SECS as u32),
+            // Every rate-limit binding counts per minute (edge `limits::RATE_LIMITS`).
+            ErrorCode::RateLimited => Some(60),
             ErrorCode::TooManyInvitations => Some(crate::account::INVITE_WINDOW_SECS as u32),
             ErrorCode::TooManyReviews => Some(crate::review::RATE_WINDOW_SECS as u32),
             ErrorCode::Unavailable | ErrorCode::WriteConflict => Some(1),

@@ -364,3 +364,62 @@ mod tests {
         }
     }
 }
+
+/// The header a registered kiosk (自助终端) sends with the key a center admin issued it: its tickets and
+/// check-ins then count against the kiosk's own limit, not a stranger's (edge `limits::RATE_LIMITS`).
+pub const KIOSK_HEADER: &str = "X-Kiosk-Key";
+/// Kiosks one center may hold at once (revoked ones do not count).
+pub const MAX_KIOSKS_PER_CENTER: u32 = 50;
+
+/// A center admin registering a kiosk: a label the hall's staff recognise ("一楼大厅 1 号机").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewKiosk {
+    pub label: String,
+}
+
+impl NewKiosk {
+    /// The label trimmed, 1–40 characters, no control characters.
+    pub fn label(&self) -> Result<String, crate::FieldError> {
+        let l = self.label.trim();
+        let n = l.chars().count();
+        if (1..=40).contains(&n) && !l.chars().any(char::is_control) {
+            Ok(l.to_string())
+        } else {
+            Err(crate::FieldError::new(crate::ErrorCode::InvalidLabel, "label"))
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Kiosk {
+    pub id: String,
+    pub center_id: String,
+    pub label: String,
+    pub created_at: i64,
+    pub revoked: bool,
+}
+
+/// A kiosk just registered, with its key: shown once (only its digest is stored), entered on the
+/// machine by opening `enroll_path`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct KioskKey {
+    pub kiosk: Kiosk,
+    pub key: String,
+    pub enroll_path: String,
+}
+
+#[cfg(test)]
+mod kiosk_tests {
+    use super::*;
+
+    #[test]
+    fn kiosk_labels_are_short_and_printable() {
+        assert_eq!(NewKiosk { label: " 一楼大厅 1 号机 ".into() }.label(), Ok("一楼大厅 1 号机".into()));
+        assert!(NewKiosk { label: "  ".into() }.label().is_err());
+        assert!(NewKiosk { label: "x".repeat(41) }.label().is_err());
+        assert!(NewKiosk { label: "a\u{7}b".into() }.label().is_err());
+    }
+}

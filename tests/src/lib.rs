@@ -37,6 +37,19 @@ pub fn base() -> String {
     std::env::var("TONGBAN_BASE_URL").expect("TONGBAN_BASE_URL is set by `cargo xtask test`; run the integration tests through it")
 }
 
+/// Each request comes from its own client address unless the test names one (`CF-Connecting-IP`, which
+/// local workerd passes through): the suite plays many people, and per-address limits (registration,
+/// tickets) then bind only where a test sends from one address on purpose.
+fn client_ip(headers: &[(&str, &str)]) -> Option<String> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(1);
+    if headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("CF-Connecting-IP")) {
+        return None;
+    }
+    let n = N.fetch_add(1, Ordering::Relaxed) ^ (std::process::id() << 12);
+    Some(format!("10.{}.{}.{}", (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff))
+}
+
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).http_status_as_error(false).build().into()
 }
@@ -60,6 +73,9 @@ pub fn get_with(path: &str, headers: &[(&str, &str)]) -> Resp {
         let mut req = agent().get(&format!("{}{path}", base()));
         for (k, v) in headers {
             req = req.header(*k, *v);
+        }
+        if let Some(ip) = client_ip(headers) {
+            req = req.header("CF-Connecting-IP", &ip);
         }
         into_resp(req.call().unwrap_or_else(|e| panic!("GET {path}: {e}")))
     })
@@ -86,6 +102,9 @@ pub fn post_with(path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
         let mut req = agent().post(&format!("{}{path}", base())).header("Content-Type", "application/json");
         for (k, v) in headers {
             req = req.header(*k, *v);
+        }
+        if let Some(ip) = client_ip(headers) {
+            req = req.header("CF-Connecting-IP", &ip);
         }
         into_resp(req.send(body).unwrap_or_else(|e| panic!("POST {path}: {e}")))
     })
@@ -122,6 +141,9 @@ pub fn put_with(path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
+        if let Some(ip) = client_ip(headers) {
+            req = req.header("CF-Connecting-IP", &ip);
+        }
         into_resp(req.send(body).unwrap_or_else(|e| panic!("PUT {path}: {e}")))
     })
 }
@@ -131,6 +153,9 @@ pub fn delete_with(path: &str, headers: &[(&str, &str)]) -> Resp {
         let mut req = agent().delete(&format!("{}{path}", base()));
         for (k, v) in headers {
             req = req.header(*k, *v);
+        }
+        if let Some(ip) = client_ip(headers) {
+            req = req.header("CF-Connecting-IP", &ip);
         }
         into_resp(req.call().unwrap_or_else(|e| panic!("DELETE {path}: {e}")))
     })

@@ -160,3 +160,95 @@ fn fifty_calls_at_once_on_twenty_tickets() {
     want.sort();
     assert_eq!(called, want, "no ticket twice, none missed");
 }
+
+/// Waits, if need be, until the minute has at least 8 seconds left: the rate limits count per wall-clock
+/// minute, and a burst across the boundary would be counted in two.
+fn away_from_the_minute_boundary() {
+    let s = chrono::Utc::now().timestamp() % 60;
+    if s >= 52 {
+        std::thread::sleep(std::time::Duration::from_secs((61 - s) as u64));
+    }
+}
+
+fn ticket_from(ip: &str, kiosk: Option<&str>) -> Resp {
+    let o = base();
+    let mut h = vec![("Origin", o.as_str()), ("CF-Connecting-IP", ip)];
+    if let Some(k) = kiosk {
+        h.push(("X-Kiosk-Key", k));
+    }
+    post_with("/api/v1/centers/ganquan-road/tickets", "", &h)
+}
+
+/// Issue 16 §2: a script flooding the hall with walk-in tickets is refused past 30 a minute (before: every
+/// one was issued), while a kiosk the center registered is not throttled like a stranger from the same
+/// address; a revoked or foreign key is refused outright.
+#[test]
+fn strangers_are_rate_limited_and_registered_kiosks_are_not() {
+    let ip = format!("192.0.2.{}", std::process::id() % 200 + 20);
+    away_from_the_minute_boundary();
+    let burst: Vec<Resp> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..40).map(|_| s.spawn(|| ticket_from(&ip, None))).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let issued = burst.iter().filter(|r| r.status == 201).count();
+    let limited: Vec<&Resp> = burst.iter().filter(|r| r.status == 429).collect();
+    eprintln!("40 parallel walk-in tickets from one address: {issued} issued, {} refused", limited.len());
+    assert_eq!(issued + limited.len(), 40, "{:?}", burst.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(issued <= 30, "{issued} issued");
+    assert!(limited.iter().all(|r| r.body.contains("rate_limited") && r.header("retry-after") == Some("60")));
+
+    // The center's admin registers the hall's kiosk; another center's admin cannot.
+    let admin = sign_in("admin.district", DEMO_PASSWORD);
+    let o = base();
+    let as_admin = [("Origin", o.as_str()), ("Cookie", admin.as_str())];
+    let wanli = sign_in("admin.wanli", DEMO_PASSWORD);
+    let reg = |who: &[(&str, &str)], label: &str| post_with("/api/v1/centers/ganquan-road/kiosks", &json!({"label": label}).to_string(), who);
+    assert_eq!(reg(&[("Origin", o.as_str()), ("Cookie", wanli.as_str())], "别人的").error_code(403), "wrong_center");
+    assert_eq!(reg(&as_admin, "   ").error_code(400), "invalid_label");
+    let k = reg(&as_admin, "一楼大厅 1 号机");
+    assert_eq!(k.status, 201, "{}", k.body);
+    let key = k.json()["key"].as_str().unwrap().to_string();
+    let kiosk_id = k.json()["kiosk"]["id"].as_str().unwrap().to_string();
+    assert!(k.json()["enroll_path"].as_str().unwrap().starts_with("/kiosk/ganquan-road#kiosk-key="), "the key rides in the fragment");
+    let stored = d1(&format!("SELECT key_digest FROM kiosks WHERE id = '{kiosk_id}';"));
+    assert!(!stored.contains(&key), "only the key's digest is stored");
+
+    // From the same (now throttled) address, the kiosk keeps issuing.
+    away_from_the_minute_boundary();
+    let kiosk: Vec<Resp> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..40).map(|_| s.spawn(|| ticket_from(&ip, Some(&key)))).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(kiosk.iter().all(|r| r.status == 201), "{:?}", kiosk.iter().map(|r| (r.status, r.body.clone())).find(|(s, _)| *s != 201));
+    assert_eq!(ticket_from(&ip, Some("not-a-kiosk-key")).error_code(401), "kiosk_unknown");
+    let other = post_with("/api/v1/centers/wanli/tickets", "", &[("Origin", o.as_str()), ("X-Kiosk-Key", &key)]);
+    assert_eq!(other.error_code(401), "kiosk_unknown", "a kiosk issues tickets for its own center only");
+    let listed = tongban_tests::get_with("/api/v1/centers/ganquan-road/kiosks", &[("Cookie", admin.as_str())]).json();
+    assert!(listed.as_array().unwrap().iter().any(|x| x["id"] == kiosk_id.as_str() && x["revoked"] == false));
+    let path = format!("/api/v1/centers/ganquan-road/kiosks/{kiosk_id}");
+    assert_eq!(tongban_tests::delete_with(&path, &as_admin).status, 204);
+    assert_eq!(tongban_tests::delete_with(&path, &as_admin).error_code(404), "kiosk_not_found");
+    assert_eq!(ticket_from("198.18.0.9", Some(&key)).error_code(401), "kiosk_unknown", "revoked at once");
+}
+
+/// Issue 16 §2: registration is limited per address too (10 a minute), parallel or not.
+#[test]
+fn registrations_from_one_address_are_rate_limited() {
+    let ip = format!("192.0.2.{}", std::process::id() % 20 + 1);
+    away_from_the_minute_boundary();
+    let answers: Vec<u16> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..15)
+            .map(|_| {
+                let ip = ip.as_str();
+                s.spawn(move || {
+                    let body = json!({"name": "批量注册", "id_number": new_resident_id(), "mobile": "13900001111", "password": "a resident for the tests"});
+                    post_with("/api/v1/accounts/residents", &body.to_string(), &[("Origin", &base()), ("CF-Connecting-IP", ip)]).status
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let made = answers.iter().filter(|s| **s == 201).count();
+    eprintln!("15 parallel registrations from one address: {made} made");
+    assert!(made <= 10 && made + answers.iter().filter(|s| **s == 429).count() == 15, "{answers:?}");
+}

@@ -214,7 +214,12 @@ fn env_problems(toml: &str, env: &str) -> Vec<String> {
         }
     }
     let mut problems = Vec::new();
-    for binding in [format!("[[env.{env}.d1_databases]]"), format!("[[env.{env}.kv_namespaces]]"), format!("[[env.{env}.r2_buckets]]")] {
+    for binding in [
+        format!("[[env.{env}.d1_databases]]"),
+        format!("[[env.{env}.kv_namespaces]]"),
+        format!("[[env.{env}.r2_buckets]]"),
+        format!("[[env.{env}.ratelimits]]"),
+    ] {
         if !section.contains(&binding) {
             problems.push(format!("{binding} is missing"));
         }
@@ -271,7 +276,7 @@ mod tests {
                 .replace("00000000000000000000000000000000", "e29b263ab50e42ce9b637fa8370175e8");
             assert!(super::env_problems(&ready, env).is_empty(), "{env}: {:?}", super::env_problems(&ready, env));
         }
-        assert_eq!(super::env_problems("", "staging").len(), 3, "no bindings at all");
+        assert_eq!(super::env_problems("", "staging").len(), 4, "no bindings at all (D1, KV, R2, rate limits)");
         assert!(super::deploy("local", true).is_err(), "only a named environment deploys");
     }
 

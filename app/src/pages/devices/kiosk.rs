@@ -19,6 +19,7 @@ pub fn KioskPage() -> impl IntoView {
     let issued = RwSignal::new(None::<Ticket>);
     let error = RwSignal::new(None::<Text>);
     let late = RwSignal::new(false);
+    let enrolled = crate::state::enroll_kiosk_from_fragment();
     let lines = LocalResource::new(move || {
         let (c, l) = (center.get(), lang());
         async move { api::classes(&c, l).await }
@@ -46,6 +47,7 @@ pub fn KioskPage() -> impl IntoView {
     });
     view! {
         <h1>{tr(|m| m.kiosk)}</h1>
+        {enrolled.then(|| view! { <p class="meta" id="kiosk-enrolled">{tr(|m| m.kiosk_enrolled)}</p> })}
         {move || match issued.get() {
             Some(t) => view! {
                 <section class="ticket">

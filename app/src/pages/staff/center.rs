@@ -244,6 +244,7 @@ pub fn CenterConfigPage() -> impl IntoView {
                 <p role="status" id="cfg-status">{move || status.get().map(|t| tx(&t))}</p>
                 <button type="button" class="button primary" on:click=save>{tr(|m| m.save)}</button>
                 <SlotOverrideForm center=center cfg=cfg on_done=Callback::new(move |_| affected.refetch())/>
+                <KioskPanel center=center/>
                 {district.then(|| view! { <CalendarForm on_done=Callback::new(move |_| affected.refetch())/> })}
                 <h2>{tr(|m| m.affected)}</h2>
                 {move || affected.get().map(|r| match r {
@@ -280,6 +281,78 @@ pub fn CenterConfigPage() -> impl IntoView {
                 })}
             }
         })}
+    }
+}
+
+/// The hall's registered kiosks: register one (its enrolment link shown once) or revoke it.
+#[component]
+fn KioskPanel(center: RwSignal<String>) -> impl IntoView {
+    let label = RwSignal::new(String::new());
+    let issued = RwSignal::new(None::<String>);
+    let err = RwSignal::new(None::<Text>);
+    let list = LocalResource::new(move || {
+        let (c, l) = (center.get(), lang());
+        async move { api::kiosks(&c, l).await }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (c, name, l) = (center.get_untracked(), label.get_untracked(), lang());
+        leptos::task::spawn_local(async move {
+            match api::register_kiosk(&c, &name, l).await {
+                Ok(k) => {
+                    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+                    issued.set(Some(format!("{origin}{}", k.enroll_path)));
+                    err.set(None);
+                    label.set(String::new());
+                    list.refetch();
+                }
+                Err(e) => err.set(Some(e.text())),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="h-kiosks">
+            <h2 id="h-kiosks">{tr(|m| m.kiosks)}</h2>
+            <p class="hint">{tr(|m| m.kiosks_hint)}</p>
+            <form class="form" on:submit=submit novalidate>
+                <label class="field"><span>{tr(|m| m.kiosk_label)}</span>
+                    <input id="kiosk-label" maxlength="40" prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev))/></label>
+                <p class="error-line" role="alert" id="kiosk-error">{move || err.get().map(|t| tx(&t))}</p>
+                <button type="submit" class="button">{tr(|m| m.kiosk_register)}</button>
+            </form>
+            {move || issued.get().map(|link| view! {
+                <p role="status" class="notice" id="kiosk-link">{tr(|m| m.kiosk_key_once)}" "<code class="wrap-anywhere">{link}</code></p>
+            })}
+            {move || list.get().map(|r| match r {
+                Err(e) => view! { <p class="error-line">{tx(&e.text())}</p> }.into_any(),
+                Ok(ks) => view! {
+                    <ul class="cards" id="kiosks">
+                        {ks.into_iter().map(|k| {
+                            let (c, id) = (center.get_untracked(), k.id.clone());
+                            let revoke = move |_| {
+                                let (c, id, l) = (c.clone(), id.clone(), lang());
+                                leptos::task::spawn_local(async move {
+                                    match api::revoke_kiosk(&c, &id, l).await {
+                                        Ok(()) => list.refetch(),
+                                        Err(e) => err.set(Some(e.text())),
+                                    }
+                                });
+                            };
+                            view! {
+                                <li class="card">
+                                    <p class="card-title">{k.label.clone()}</p>
+                                    {if k.revoked {
+                                        view! { <p class="meta">{tr(|m| m.kiosk_revoked)}</p> }.into_any()
+                                    } else {
+                                        view! { <button type="button" class="button danger" on:click=revoke>{tr(|m| m.kiosk_revoke)}</button> }.into_any()
+                                    }}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            })}
+        </section>
     }
 }
 

@@ -1,0 +1,125 @@
+//! `/api/v1/centers/{id}/kiosks…`: the self-service machines (自助终端) of a hall. A center admin registers
+//! one and gets its key once; the machine sends the key (`X-Kiosk-Key`) with its tickets and check-ins,
+//! which then count against the kiosk's own rate limit instead of a stranger's, so a busy hall is not
+//! throttled while a script from the same address is. Revoking a kiosk stops its key at once.
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::*;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use crate::crypto::{hex, random, token_digest, token_string};
+    use crate::error::ApiError;
+    use crate::http::{changed, num, text, Ctx};
+    use crate::sessions::js_err;
+    use serde::Deserialize;
+    use tongban_shared::authz::works_at;
+    use tongban_shared::queue::{Kiosk, KioskKey, NewKiosk, KIOSK_HEADER, MAX_KIOSKS_PER_CENTER};
+    use tongban_shared::{ErrorCode, FieldError};
+    use worker::Response;
+
+    #[derive(Deserialize)]
+    pub struct KioskRow {
+        pub id: String,
+        pub center_id: String,
+        label: String,
+        created_at: i64,
+        revoked_at: Option<i64>,
+    }
+
+    impl KioskRow {
+        fn view(self) -> Kiosk {
+            Kiosk { id: self.id, center_id: self.center_id, label: self.label, created_at: self.created_at, revoked: self.revoked_at.is_some() }
+        }
+    }
+
+    /// The registered kiosk this request comes from: None without the header; a key that is unknown,
+    /// revoked, or of another center than the path's is `kiosk_unknown` (a machine that lost its
+    /// registration should say so, not quietly fall back to a stranger's limit).
+    pub async fn from_request(ctx: &Ctx) -> Result<Option<KioskRow>, ApiError> {
+        let Some(key) = ctx.req.headers().get(KIOSK_HEADER)? else { return Ok(None) };
+        let row: Option<KioskRow> = ctx
+            .db()?
+            .prepare("SELECT id, center_id, label, created_at, revoked_at FROM kiosks WHERE key_digest = ?1 AND revoked_at IS NULL")
+            .bind(&[text(&token_digest(key.trim()))])?
+            .first(None)
+            .await?;
+        let row = row.ok_or(ApiError::from(ErrorCode::KioskUnknown))?;
+        if ctx.params.get("id").is_some_and(|center| center != row.center_id) {
+            return Err(ErrorCode::KioskUnknown.into());
+        }
+        Ok(Some(row))
+    }
+
+    fn admin_of(ctx: &Ctx) -> Result<String, ApiError> {
+        let center = ctx.slug("id")?;
+        if works_at(ctx.principal()?, &center) {
+            Ok(center)
+        } else {
+            Err(ErrorCode::WrongCenter.into())
+        }
+    }
+
+    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+        let center = admin_of(ctx)?;
+        let rows: Vec<KioskRow> = ctx
+            .db()?
+            .prepare("SELECT id, center_id, label, created_at, revoked_at FROM kiosks WHERE center_id = ?1 ORDER BY revoked_at IS NOT NULL, created_at")
+            .bind(&[text(&center)])?
+            .all()
+            .await?
+            .results()?;
+        ctx.json(&rows.into_iter().map(KioskRow::view).collect::<Vec<_>>(), ctx.route.cache)
+    }
+
+    /// Registers a kiosk; the cap is counted in the insert itself, so parallel registrations cannot pass it.
+    pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
+        let center = admin_of(ctx)?;
+        let label = ctx.json_body::<NewKiosk>()?.label()?;
+        let db = ctx.db()?;
+        let exists: Option<i64> = db.prepare("SELECT 1 AS n FROM centers WHERE id = ?1").bind(&[text(&center)])?.first(Some("n")).await?;
+        if exists.is_none() {
+            return Err(FieldError::new(ErrorCode::CenterNotFound, "id").into());
+        }
+        let id = hex(&random::<16>().map_err(js_err)?);
+        let key = token_string(random::<32>().map_err(js_err)?);
+        let r = db
+            .prepare(
+                "INSERT INTO kiosks (id, center_id, label, key_digest, created_by, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
+                 WHERE (SELECT count(*) FROM kiosks WHERE center_id = ?2 AND revoked_at IS NULL) < ?7",
+            )
+            .bind(&[
+                text(&id),
+                text(&center),
+                text(&label),
+                text(&token_digest(&key)),
+                text(&ctx.principal()?.account_id),
+                num(ctx.now as f64),
+                num(MAX_KIOSKS_PER_CENTER),
+            ])?
+            .run()
+            .await?;
+        if !changed(&r) {
+            return Err(ErrorCode::TooManyKiosks.into());
+        }
+        let kiosk = Kiosk { id, center_id: center.clone(), label, created_at: ctx.now, revoked: false };
+        // The key rides in the fragment, which browsers never send to a server or put in a log.
+        let enroll_path = format!("/kiosk/{center}#kiosk-key={key}");
+        Ok(ctx.json(&KioskKey { kiosk, key, enroll_path }, ctx.route.cache)?.with_status(201))
+    }
+
+    pub async fn revoke(ctx: &Ctx) -> Result<Response, ApiError> {
+        let center = admin_of(ctx)?;
+        let kiosk = ctx.hex_id("kiosk")?;
+        let r = ctx
+            .db()?
+            .prepare("UPDATE kiosks SET revoked_at = ?3 WHERE id = ?1 AND center_id = ?2 AND revoked_at IS NULL")
+            .bind(&[text(&kiosk), text(&center), num(ctx.now as f64)])?
+            .run()
+            .await?;
+        if !changed(&r) {
+            return Err(ErrorCode::KioskNotFound.into());
+        }
+        Ok(Response::empty()?.with_status(204))
+    }
+}
