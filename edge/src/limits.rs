@@ -207,6 +207,28 @@ mod tests {
         }
     }
 
+    /// The README's "Limits and quotas" names every rate limit with its number, and "What deleting an account
+    /// does" puts every category of `shared::privacy` under its fate: the documentation cannot drift from the
+    /// tables the code runs on.
+    #[test]
+    fn readme_lists_every_rate_limit_and_data_category() {
+        use tongban_shared::privacy::{Fate, PERSONAL_DATA};
+        let readme = include_str!("../../README.md");
+        for (name, limit, period, _) in RATE_LIMITS {
+            let row = readme.lines().find(|l| l.starts_with(&format!("| `{name}`"))).unwrap_or_else(|| panic!("README has no row for {name}"));
+            assert!(row.contains(&format!("{limit} per {period} s")), "README row for {name} says {row}");
+        }
+        for c in PERSONAL_DATA {
+            let marker = match c.fate {
+                Fate::Erased => "- **Erased:**",
+                Fate::Ended => "- **Ended:**",
+                Fate::Kept => "- **Kept, linked only to the anonymised account:**",
+            };
+            let line = readme.lines().find(|l| l.starts_with(marker)).unwrap_or_else(|| panic!("README has no line {marker}"));
+            assert!(line.contains(&format!("`{}`", c.key)), "README lists {} under {marker}", c.key);
+        }
+    }
+
     /// A push run and the request it follows stay inside one invocation's subrequests: the run spends at
     /// most half (it claimed 20 deliveries, 81 subrequests, until this was read against the free plan's 50).
     #[test]

@@ -175,6 +175,10 @@ test('a resident deletes their account from my info', async ({ page }) => {
   await page.getByLabel('密码', { exact: true }).fill('我要试一试注销账户');
   await page.getByRole('button', { name: '注册' }).click();
   await expect(page).toHaveURL(/\/me$/);
+  // Before confirming, the page says what goes and what the law keeps (shared::privacy, the one list).
+  await expect(page.locator('.data-fates')).toContainText('上传的材料');
+  await expect(page.locator('.data-fates')).toContainText('依法保留');
+  await expect(page.locator('.data-fates')).toContainText('办件');
   await page.getByLabel('确认密码').fill('not my password');
   await page.getByRole('button', { name: '注销账户' }).click();
   await expect(page.locator('#delete-password-error')).toContainText('证件号码或密码不正确');

@@ -149,3 +149,40 @@ test('book → QR → check in at the kiosk → window calls → phone says your
   await expect(desk.locator('#window-class')).toContainText('综合窗口');
   expect(crashes).toEqual([]);
 });
+
+test('a center admin registers a kiosk; the machine enrols from the link and issues tickets as itself', async ({ browser }) => {
+  const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await admin.goto('/login');
+  await admin.getByLabel('身份证号 / 统一社会信用代码 / 工作人员登录名').fill('admin.wanli');
+  await admin.getByLabel('密码').fill('Tongban-demo-2026');
+  await admin.getByRole('button', { name: '登录' }).click();
+  await expect(admin).toHaveURL(/\/staff$/);
+  await admin.goto('/staff/center');
+  const label = `二楼 ${Date.now() % 100000} 号机`;
+  await admin.getByLabel('终端名称').fill(label);
+  await admin.getByRole('button', { name: '登记终端' }).click();
+  const link = (await admin.locator('#kiosk-link code').textContent()).trim();
+  expect(link).toMatch(/\/kiosk\/wanli#kiosk-key=[A-Za-z0-9_-]{40,}$/);
+  await expect(admin.locator('#kiosks')).toContainText(label);
+  const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+
+  const kiosk = await (await browser.newContext({ viewport: { width: 1080, height: 1920 } })).newPage();
+  const sent = [];
+  kiosk.on('request', r => { if (r.url().includes('/tickets')) sent.push(r.headers()['x-kiosk-key'] || ''); });
+  await kiosk.goto(link);
+  await expect(kiosk.locator('#kiosk-enrolled')).toHaveText('本机已登记为自助终端');
+  expect(kiosk.url()).not.toContain('kiosk-key'); // the key leaves the address bar
+  await kiosk.getByRole('button', { name: /取号 · A/ }).click();
+  await expect(kiosk.locator('#issued-number')).toHaveText(/^A\d{3,}$/);
+  expect(sent.length).toBe(1);
+  expect(sent[0].length).toBeGreaterThan(40);
+
+  // Revoked on the center page: the machine is refused and says why.
+  await admin.reload();
+  await admin.locator('#kiosks li', { hasText: label }).getByRole('button', { name: '停用' }).click();
+  await expect(admin.locator('#kiosks li', { hasText: label })).toContainText('已停用');
+  await kiosk.reload();
+  await kiosk.getByRole('button', { name: /取号 · A/ }).click();
+  await expect(kiosk.getByText('该自助终端未登记或已停用')).toBeVisible();
+});

@@ -92,8 +92,8 @@ fn with_state(state: &Path) -> Result<String> {
                                 _ => acked.applications.push((id, v["cases"].as_array().map_or(0, Vec::len), key)),
                             }
                         }
-                        // Refusals are answers: a full slot, a resident's booking limit.
-                        Ok((409, _)) => {}
+                        // Refusals are answers: a full slot, a resident's booking limit, a rate limit.
+                        Ok((409 | 429, _)) => {}
                         Ok((status, body)) => acked.other.push(format!("{kind}: {status} {}", body.chars().take(160).collect::<String>())),
                         // The kill: this connection's request was in flight (or refused right after).
                         Err(_) => {
