@@ -10,6 +10,7 @@
 //! - [`rows`]     — D1 row shapes and their mapping to the shared types.
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, the capped PBKDF2.
 //! - [`limits`]   — Cloudflare's production limits the code relies on, with the checks behind them.
+//!   Its host twin `sql_check` (tests only) prepares every SQL statement against `migrations/` in SQLite.
 //! - [`password`] — the password scheme (peppered PBKDF2 within the Workers cap), records and re-hashing.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
 //!   [`bookings`], [`queue`], [`kiosks`], [`config`], [`notifications`],
@@ -52,6 +53,8 @@ pub mod reviews;
 pub mod routes;
 pub mod rows;
 pub mod sessions;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod sql_check;
 pub mod staff;
 pub mod webpush;
 pub mod work_orders;

@@ -21,7 +21,8 @@ pub const SUBREQUESTS_PER_INVOCATION: u32 = 50;
 /// checked in the same write that acts.
 pub const RATE_LIMITS: &[(&str, u32, u32, &str)] = &[
     ("RL_REGISTER", 10, 60, "registrations (residents, businesses) per client address"),
-    ("RL_HALL", 30, 60, "walk-in tickets, check-ins and review-code look-ups per client address (a hall's phones share one)"),
+    ("RL_HALL", 30, 60, "walk-in tickets and check-ins per client address (a hall's phones share one)"),
+    ("RL_LOOKUP", 60, 60, "review-code look-ups per client address, above the exact D1 limit on failed ones (30 per 15 minutes)"),
     ("RL_ACCOUNT", 20, 60, "uploads and push subscriptions per account"),
     ("RL_KIOSK", 600, 60, "tickets and check-ins per registered kiosk (a busy hall's machine is not a stranger)"),
 ];
@@ -53,7 +54,7 @@ pub async fn rate(env: &worker::Env, binding: &str, key: &str) -> Result<(), cra
 /// The SQL string literals of a Rust source: `"…"` (with `\` line continuations) and `r"…"`/`r#"…"#`.
 /// Good enough for this tree's sources, which a test below reads whole.
 #[cfg(test)]
-fn string_literals(src: &str) -> Vec<String> {
+pub(crate) fn string_literals(src: &str) -> Vec<String> {
     let b = src.as_bytes();
     let (mut out, mut i) = (Vec::new(), 0);
     while i < b.len() {
@@ -114,7 +115,7 @@ fn string_literals(src: &str) -> Vec<String> {
 
 /// The highest parameter a statement binds: the largest `?N`, or the count of bare `?`.
 #[cfg(test)]
-fn bound_parameters(sql: &str) -> usize {
+pub(crate) fn bound_parameters(sql: &str) -> usize {
     let b = sql.as_bytes();
     let (mut numbered, mut bare) = (0, 0);
     for (i, c) in b.iter().enumerate() {
@@ -130,8 +131,23 @@ fn bound_parameters(sql: &str) -> usize {
     numbered.max(bare)
 }
 
+/// Every source file of `edge/src`, by name.
 #[cfg(test)]
-fn is_sql(s: &str) -> bool {
+pub(crate) fn edge_sources() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+pub(crate) fn is_sql(s: &str) -> bool {
     let u = s.trim_start();
     ["SELECT ", "INSERT ", "UPDATE ", "DELETE ", "WITH ", "REPLACE "].iter().any(|k| u.starts_with(k)) || s.contains(" WHERE ")
 }
@@ -139,19 +155,6 @@ fn is_sql(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn edge_sources() -> Vec<(String, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
-            .collect();
-        out.sort();
-        out
-    }
 
     /// Every statement the worker sends binds at most 100 parameters, is under 100 KB, and has no LIKE
     /// pattern over 50 bytes: read from the very sources, so a new statement is checked the day it is written.

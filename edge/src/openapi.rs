@@ -26,6 +26,12 @@ fn operation(r: &Route, gen: &mut schemars::SchemaGenerator) -> Value {
     for p in r.headers {
         params.push(json!({"name": p.name, "in": "header", "required": true, "description": p.description, "schema": param_schema(p.kind)}));
     }
+    // Optional, where the route's rate limit counts a registered kiosk apart (`Route::rate_limit`).
+    if r.rate_limit().is_some_and(|(_, k)| k == crate::routes::RateKey::KioskOrClient) {
+        params.push(json!({"name": tongban_shared::queue::KIOSK_HEADER, "in": "header", "required": false,
+            "description": "A registered kiosk's key: its tickets and check-ins count against the kiosk's own limit",
+            "schema": {"type": "string", "maxLength": 64}}));
+    }
     for p in r.query {
         // A filter left empty in a form (`?dept=`) means no filter, as an absent one does.
         let schema = match p.kind {

@@ -259,7 +259,7 @@ impl Route {
         match self.endpoint {
             Endpoint::RegisterResident | Endpoint::RegisterBusiness => Some(("RL_REGISTER", RateKey::Client)),
             Endpoint::TakeTicket | Endpoint::CheckIn => Some(("RL_HALL", RateKey::KioskOrClient)),
-            Endpoint::ReviewTarget => Some(("RL_HALL", RateKey::Client)),
+            Endpoint::ReviewTarget => Some(("RL_LOOKUP", RateKey::Client)),
             Endpoint::CreateUpload | Endpoint::Subscribe => Some(("RL_ACCOUNT", RateKey::Account)),
             _ => None,
         }
@@ -941,7 +941,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Take a walk-in ticket (取号) at the kiosk; no sign-in",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
         query: &[Param { name: "class", description: "Window class id; without it, the center's general class", kind: ParamKind::Slug }],
-        headers: &[Param { name: "X-Kiosk-Key", description: "A registered kiosk's key: counted against the kiosk's own limit", kind: ParamKind::Text { max_chars: 64 } }],
+        headers: &[],
         body: None,
         ok_status: 201,
         response: schema_of::<Ticket>,
@@ -957,7 +957,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Check in with a booking code (签到): from 30 minutes before the slot to 15 after; a second scan returns the same ticket",
         path_params: &[],
         query: &[],
-        headers: &[Param { name: "X-Kiosk-Key", description: "A registered kiosk's key: counted against the kiosk's own limit", kind: ParamKind::Text { max_chars: 64 } }],
+        headers: &[],
         body: Some(schema_of::<CheckIn>),
         ok_status: 201,
         response: schema_of::<Ticket>,
