@@ -335,36 +335,46 @@ mod wasm {
         Ok(batch)
     }
 
-    /// Gives back the seats of holds past their time, each offered on to the slot's waiting list.
+    /// Gives back the seats of holds past their time, each offered on to the slot's waiting list: one read
+    /// (the holds with their center's rules) and one batch for all of them, so a booking request that sweeps
+    /// first costs two subrequests however many holds ran out (`crate::limits::SWEEP_SUBREQUESTS`; it was
+    /// two per hold, 51 for a full sweep, past the free plan's 50).
     pub async fn sweep_holds(db: &D1Database, now: i64) -> Result<u32, ApiError> {
         #[derive(Deserialize)]
         struct Held {
             id: String,
             slot_id: String,
-            center_id: String,
+            rules_json: Option<String>,
         }
         let expired: Vec<Held> = db
-            .prepare("SELECT id, slot_id, center_id FROM bookings WHERE state = 'held' AND hold_until < ?1 LIMIT 25")
-            .bind(&[num(now as f64)])?
+            .prepare(
+                "SELECT b.id, b.slot_id, r.rules_json FROM bookings b LEFT JOIN booking_rules r ON r.center_id = b.center_id \
+                 WHERE b.state = 'held' AND b.hold_until < ?1 LIMIT ?2",
+            )
+            .bind(&[num(now as f64), num(crate::limits::HOLDS_PER_SWEEP)])?
             .all()
             .await?
             .results()?;
-        let mut n = 0;
+        if expired.is_empty() {
+            return Ok(0);
+        }
+        let (mut batch, mut firsts) = (Vec::new(), Vec::new());
         for h in expired {
-            let rules = rules_of(db, &h.center_id).await?;
-            let mut batch = vec![
-                db.prepare("UPDATE bookings SET state = 'expired', updated_at = ?2 WHERE id = ?1 AND state = 'held' AND hold_until < ?2").bind(&[text(&h.id), num(now as f64)])?,
-                db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&h.slot_id)])?,
+            let rules: BookingRules = h.rules_json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+            firsts.push(batch.len());
+            batch.push(
+                db.prepare("UPDATE bookings SET state = 'expired', updated_at = ?2 WHERE id = ?1 AND state = 'held' AND hold_until < ?2")
+                    .bind(&[text(&h.id), num(now as f64)])?,
+            );
+            batch.push(db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&h.slot_id)])?);
+            batch.push(
                 db.prepare("UPDATE waitlist SET state = 'lapsed', updated_at = ?2 WHERE booking_id = ?1 AND state = 'offered' AND EXISTS (SELECT 1 FROM bookings WHERE id = ?1 AND state = 'expired')")
                     .bind(&[text(&h.id), num(now as f64)])?,
-            ];
+            );
             batch.extend(offer_seat(db, &h.slot_id, now, &rules)?);
-            let r = db.batch(batch).await?;
-            if changed(&r[0]) {
-                n += 1;
-            }
         }
-        Ok(n)
+        let r = db.batch(batch).await?;
+        Ok(firsts.into_iter().filter(|&i| r.get(i).is_some_and(changed)).count() as u32)
     }
 
     /// Refuses booking while recent no-shows (since staff last lifted a ban) suspend it.

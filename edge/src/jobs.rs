@@ -48,15 +48,21 @@ pub async fn erase_objects(env: &worker::Env, keys: &[String]) {
     }
 }
 
-/// Finishes erasures a request could not: at most 5 a run (two subrequests each), beside the push run's
-/// half of the cron's 50 subrequests (`crate::limits`).
+/// Finishes erasures a request could not: `ERASURES_PER_RUN` a run (two subrequests each), within the
+/// minute job's share of its 50 subrequests (`crate::limits::CRON_SUBREQUESTS_BESIDES_PUSH`).
 #[cfg(target_arch = "wasm32")]
 async fn erase_left_over(env: &worker::Env) -> Result<(), crate::error::ApiError> {
     #[derive(serde::Deserialize)]
     struct K {
         object_key: String,
     }
-    let keys: Vec<K> = env.d1("DB")?.prepare("SELECT object_key FROM erasures ORDER BY since LIMIT 5").all().await?.results()?;
+    let keys: Vec<K> = env
+        .d1("DB")?
+        .prepare("SELECT object_key FROM erasures ORDER BY since LIMIT ?1")
+        .bind(&[wasm_bindgen::JsValue::from(crate::limits::ERASURES_PER_RUN)])?
+        .all()
+        .await?
+        .results()?;
     erase_objects(env, &keys.into_iter().map(|k| k.object_key).collect::<Vec<_>>()).await;
     Ok(())
 }

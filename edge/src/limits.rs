@@ -27,6 +27,18 @@ pub const RATE_LIMITS: &[(&str, u32, u32, &str)] = &[
     ("RL_KIOSK", 600, 60, "tickets and check-ins per registered kiosk (a busy hall's machine is not a stranger)"),
 ];
 
+/// Expired holds one sweep gives back (a booking request sweeps first, and so does the minute job).
+pub const HOLDS_PER_SWEEP: u32 = 25;
+/// A sweep's subrequests: the read and one batch, whatever the number of holds (`bookings::sweep_holds`).
+pub const SWEEP_SUBREQUESTS: u32 = 2;
+/// R2 erasures the minute job finishes per run (`jobs::erase_left_over`): the read, then a delete and
+/// its row's removal each.
+pub const ERASURES_PER_RUN: u32 = 5;
+/// The minute job's subrequests besides its push run: the sweep, the reminders' batch, the erasures,
+/// sealing older e-licences (a read and a batch), and the nightly close (one batch). The push run takes
+/// half the budget; a test holds the sum within it.
+pub const CRON_SUBREQUESTS_BESIDES_PUSH: u32 = SWEEP_SUBREQUESTS + 1 + (1 + 2 * ERASURES_PER_RUN) + 2 + 1;
+
 /// Subrequests one push delivery costs: its job's row, the person's preferences, the push service, the
 /// outcome's write (`push::deliver_due`).
 pub const SUBREQUESTS_PER_PUSH: u32 = 4;
@@ -192,6 +204,19 @@ mod tests {
         assert_eq!(args.len(), MAX_TERMS + 3);
         assert_eq!(bound_parameters(&sql), args.len());
         assert!(args.len() <= D1_MAX_BOUND_PARAMETERS);
+    }
+
+    /// The minute job (sweep, reminders, erasures, sealing, the nightly close) and its push run fit in the
+    /// scheduled invocation's 50 subrequests: before issue 16 the sweep alone could spend 51.
+    #[test]
+    fn a_cron_run_stays_within_the_subrequest_budget() {
+        let push = 1 + SUBREQUESTS_PER_PUSH * pushes_per_run(SUBREQUESTS_PER_INVOCATION);
+        assert!(CRON_SUBREQUESTS_BESIDES_PUSH + push <= SUBREQUESTS_PER_INVOCATION, "{CRON_SUBREQUESTS_BESIDES_PUSH} + {push}");
+        assert!(CRON_SUBREQUESTS_BESIDES_PUSH <= SUBREQUESTS_PER_INVOCATION / 2);
+        let src = include_str!("jobs.rs");
+        assert!(src.contains("LIMIT ?1") && src.contains("ERASURES_PER_RUN"), "the erasure read is bounded by ERASURES_PER_RUN");
+        let sweep = include_str!("bookings.rs");
+        assert!(sweep.contains("db.batch(batch).await?;\n        Ok(firsts"), "the sweep writes every hold in one batch");
     }
 
     /// Every environment of wrangler.toml binds exactly the rate limits of [`RATE_LIMITS`], with their
