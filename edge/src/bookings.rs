@@ -13,6 +13,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use tongban_shared::calendar::Calendar;
 
 /// Local time of the centers (China Standard Time, UTC+8, no daylight saving) from epoch seconds.
+/// The active states as an SQL list, for the statements that count a person's bookings. A test holds it to
+/// `tongban_shared::booking::active_states_sql` (generated from `BookingState::holds_seat`).
+pub const ACTIVE: &str = "('held', 'confirmed', 'checked_in')";
+
 pub fn beijing(epoch: i64) -> NaiveDateTime {
     chrono::DateTime::from_timestamp(epoch + 8 * 3600, 0).map(|d| d.naive_utc()).unwrap_or_default()
 }
@@ -77,7 +81,8 @@ mod wasm {
     use wasm_bindgen::JsValue;
     use worker::{D1Database, D1PreparedStatement, Response};
 
-    pub const ACTIVE: &str = "('held', 'confirmed', 'checked_in')";
+    pub use super::ACTIVE;
+    use tongban_shared::booking::limits_allow_sql;
 
     use crate::http::{changed, num, text};
 
@@ -282,10 +287,10 @@ mod wasm {
                 "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, hold_until, created_at, updated_at) \
                  SELECT ?1, ?2, w.account_id, w.item_id, w.center_id, w.slot_id, w.date, w.start, 'held', 'waitlist:' || w.id, ?4, ?5, ?5 FROM waitlist w \
                  WHERE w.id = (SELECT w2.id FROM waitlist w2 WHERE w2.slot_id = ?3 AND w2.state = 'waiting' \
-                     AND (SELECT count(*) FROM bookings b WHERE b.account_id = w2.account_id AND b.state IN {ACTIVE}) < ?6 \
-                     AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.account_id = w2.account_id AND b.item_id = w2.item_id AND b.date = w2.date AND b.state IN {ACTIVE}) \
+                     AND {limits} \
                      ORDER BY w2.rowid LIMIT 1) \
-                 AND (SELECT booked < capacity FROM slots WHERE id = ?3)"
+                 AND (SELECT booked < capacity FROM slots WHERE id = ?3)",
+                limits = limits_allow_sql("w2.account_id", "w2.item_id", "w2.date", "?6")
             ))
             .bind(&[text(&id), text(&code), text(slot), num(until as f64), num(now as f64), num(rules.max_active_per_person)])?,
             db.prepare("UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND changes() = 1").bind(&[text(slot)])?,
@@ -436,9 +441,8 @@ mod wasm {
                 ])?,
                 db.prepare(format!(
                     "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND booked < capacity \
-                     AND NOT EXISTS (SELECT 1 FROM bookings WHERE account_id = ?2 AND idem_key = ?3) \
-                     AND (SELECT count(*) FROM bookings WHERE account_id = ?2 AND state IN {ACTIVE}) < ?4 \
-                     AND NOT EXISTS (SELECT 1 FROM bookings WHERE account_id = ?2 AND item_id = ?5 AND date = ?6 AND state IN {ACTIVE})"
+                     AND NOT EXISTS (SELECT 1 FROM bookings WHERE account_id = ?2 AND idem_key = ?3) AND {limits}",
+                    limits = limits_allow_sql("?2", "?5", "?6", "?4")
                 ))
                 .bind(&[sidv.clone(), acct.clone(), k.clone(), num(c.rules.max_active_per_person), item.clone(), day.clone()])?,
                 db.prepare(
@@ -726,8 +730,8 @@ mod wasm {
                 "INSERT OR IGNORE INTO waitlist (id, account_id, item_id, center_id, slot_id, date, start, state, created_at, updated_at) \
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'waiting', ?8, ?8 \
                  WHERE (SELECT booked >= capacity FROM slots WHERE id = ?5) \
-                 AND NOT EXISTS (SELECT 1 FROM bookings WHERE account_id = ?2 AND item_id = ?3 AND date = ?6 AND state IN {ACTIVE}) \
-                 AND (SELECT count(*) FROM bookings WHERE account_id = ?2 AND state IN {ACTIVE}) < ?9"
+                 AND {limits}",
+                limits = limits_allow_sql("?2", "?3", "?6", "?9")
             ))
             .bind(&[
                 text(&id),
@@ -814,6 +818,11 @@ mod wasm {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_active_list_is_the_cores() {
+        assert_eq!(ACTIVE, tongban_shared::booking::active_states_sql());
+    }
+
     use super::*;
 
     #[test]

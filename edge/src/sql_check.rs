@@ -46,6 +46,15 @@ fn string_consts(sources: &[(String, String)]) -> BTreeMap<String, String> {
 }
 
 /// Fills `{NAME}` pieces from `consts`; what is left unfilled is returned by name.
+/// Pieces that `shared` generates (one rule, one definition) and the statements splice in: filled with a
+/// sample of the generator's own output, so the statement around them is checked whole.
+fn generated(name: &str) -> Option<String> {
+    match name {
+        "limits" => Some(tongban_shared::booking::limits_allow_sql("?2", "?3", "?4", "?5")),
+        _ => None,
+    }
+}
+
 fn fill(sql: &str, consts: &BTreeMap<String, String>) -> (String, Vec<String>) {
     let (mut out, mut unknown, mut rest) = (String::new(), Vec::new(), sql);
     while let Some(open) = rest.find('{') {
@@ -53,8 +62,8 @@ fn fill(sql: &str, consts: &BTreeMap<String, String>) -> (String, Vec<String>) {
         let name = &rest[open + 1..close];
         out.push_str(&rest[..open]);
         if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            match consts.get(name) {
-                Some(v) => out.push_str(v),
+            match consts.get(name).cloned().or_else(|| generated(name)) {
+                Some(v) => out.push_str(&v),
                 None => {
                     unknown.push(name.to_string());
                     out.push('1');
@@ -115,4 +124,49 @@ fn the_stage_catches_a_wrong_column() {
     let e = conn.prepare("SELECT id, stat FROM bookings WHERE account_id = ?1").unwrap_err().to_string();
     assert!(e.contains("no such column"), "{e}");
     assert!(conn.prepare("SELECT 1 FROM booking").is_err());
+}
+
+/// `shared::booking::limits_allow_sql` (what the booking, waiting-list and seat-offer writes run) decides
+/// as `shared::booking::check_limits` does, on random bookings of random states: the rule's SQL twin is
+/// checked against the rule itself.
+#[test]
+fn the_booking_limits_in_sql_agree_with_check_limits() {
+    use chrono::NaiveDate;
+    use tongban_shared::booking::{check_limits, limits_allow_sql, ActiveBooking, BookingRules, BookingState};
+    let conn = migrated();
+    // Bookings here point at no real account or slot: only the limit columns matter.
+    conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
+    let mut seed: u64 = 0x2026_1201;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let (items, dates) = (["a", "b", "c"], ["2026-12-02", "2026-12-03", "2026-12-04"]);
+    let mut disagreements = Vec::new();
+    for case in 0..300 {
+        conn.execute_batch("DELETE FROM bookings;").unwrap();
+        let mut active = Vec::new();
+        for k in 0..next(6) {
+            let (item, date, state) = (items[next(3) as usize], dates[next(3) as usize], BookingState::ALL[next(7) as usize]);
+            conn.execute(
+                "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, created_at, updated_at) \
+                 VALUES (?1, ?1, 'p', ?2, 'c', 's', ?3, '09:00', ?4, ?1, 0, 0)",
+                rusqlite::params![format!("b{case}-{k}"), item, date, state.as_str()],
+            )
+            .unwrap();
+            if state.holds_seat() {
+                active.push(ActiveBooking { item_id: item.into(), date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap() });
+            }
+        }
+        let (item, date, max) = (items[next(3) as usize], dates[next(3) as usize], 1 + next(4) as u32);
+        let rules = BookingRules { max_active_per_person: max, ..Default::default() };
+        let pure = check_limits(&active, item, NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(), &rules).is_ok();
+        let sql: bool = conn
+            .query_row(&format!("SELECT {} AS ok", limits_allow_sql("?1", "?2", "?3", "?4")), rusqlite::params!["p", item, date, max], |r| r.get(0))
+            .unwrap();
+        if pure != sql {
+            disagreements.push(format!("case {case}: {active:?} + {item} {date} max {max}: rule {pure}, SQL {sql}"));
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
 }

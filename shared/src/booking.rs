@@ -247,6 +247,26 @@ pub fn check_limits(active: &[ActiveBooking], item_id: &str, date: NaiveDate, ru
     }
 }
 
+/// The SQL twin of [`check_limits`] for the conditional writes that must decide it atomically (booking,
+/// joining a waiting list, offering a freed seat): true exactly when `check_limits` would allow a booking
+/// of `item` on `date` for `account`, given the active bookings in `bookings`. The arguments are SQL
+/// expressions (`?2`, `w2.account_id`). Generated here so the rule has one definition; a host test runs it
+/// on SQLite against `check_limits` on random data.
+pub fn limits_allow_sql(account: &str, item: &str, date: &str, max_active: &str) -> String {
+    let active = active_states_sql();
+    format!(
+        "((SELECT count(*) FROM bookings lim WHERE lim.account_id = {account} AND lim.state IN {active}) < {max_active} \
+         AND NOT EXISTS (SELECT 1 FROM bookings lim WHERE lim.account_id = {account} AND lim.item_id = {item} AND lim.date = {date} AND lim.state IN {active}))"
+    )
+}
+
+/// The states that hold a seat and count as active ([`BookingState::holds_seat`]) as an SQL list:
+/// `('held', 'confirmed', 'checked_in')`.
+pub fn active_states_sql() -> String {
+    let names: Vec<String> = BookingState::ALL.iter().filter(|s| s.holds_seat()).map(|s| format!("'{}'", s.as_str())).collect();
+    format!("({})", names.join(", "))
+}
+
 /// Whether recent no-shows suspend booking at `now` (dates of the no-shows, any order).
 pub fn banned_until(no_shows: &[NaiveDate], today: NaiveDate, rules: &BookingRules) -> Option<NaiveDate> {
     let mut sorted = no_shows.to_vec();
@@ -290,6 +310,29 @@ pub enum BookingEvent {
 }
 
 impl BookingState {
+    pub const ALL: [BookingState; 7] = [
+        BookingState::Held,
+        BookingState::Confirmed,
+        BookingState::CheckedIn,
+        BookingState::Cancelled,
+        BookingState::Expired,
+        BookingState::NoShow,
+        BookingState::Done,
+    ];
+
+    /// The stored name (the `state` column; the same as serde's).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingState::Held => "held",
+            BookingState::Confirmed => "confirmed",
+            BookingState::CheckedIn => "checked_in",
+            BookingState::Cancelled => "cancelled",
+            BookingState::Expired => "expired",
+            BookingState::NoShow => "no_show",
+            BookingState::Done => "done",
+        }
+    }
+
     /// Whether the booking holds a seat in its slot (what capacity counts).
     pub fn holds_seat(self) -> bool {
         matches!(self, BookingState::Held | BookingState::Confirmed | BookingState::CheckedIn)
@@ -367,6 +410,14 @@ pub fn normalise_code(input: &str) -> Result<String, ErrorCode> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn state_names_are_the_stored_ones() {
+        for st in BookingState::ALL {
+            assert_eq!(serde_json::to_value(st).unwrap(), serde_json::json!(st.as_str()));
+        }
+        assert_eq!(active_states_sql(), "('held', 'confirmed', 'checked_in')");
+    }
+
     use super::*;
     use proptest::prelude::*;
 
