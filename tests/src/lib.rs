@@ -226,6 +226,18 @@ pub fn d1_try(sql: &str) -> (bool, String) {
     d1_run(sql, false)
 }
 
+/// The project's wrangler (the one xtask installed), run from the repository root as the server was.
+fn wrangler(args: &[&str]) -> std::process::Command {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let mut c = std::process::Command::new(root.join("node_modules/.bin/wrangler"));
+    c.args(args)
+        .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .current_dir(&root)
+        .stdin(std::process::Stdio::null());
+    c
+}
+
 fn d1_run(sql: &str, json: bool) -> (bool, String) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
@@ -238,15 +250,10 @@ fn d1_run(sql: &str, json: bool) -> (bool, String) {
     let mut out;
     let mut tries = 0;
     loop {
-        out = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
-            .args(["d1", "execute", "tongban", "--local", "--persist-to", &state])
+        out = wrangler(&["d1", "execute", "tongban", "--local", "--persist-to", &state])
             .args(if json { &["--json"][..] } else { &[][..] })
             .arg("--file")
             .arg(&file)
-            .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
-            .env("WRANGLER_SEND_METRICS", "false")
-            .current_dir(&root)
-            .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
         let busy = !out.status.success() && format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)).contains("SQLITE_BUSY");
@@ -368,15 +375,7 @@ pub fn restaurant(files: &[String]) -> serde_json::Value {
 
 /// Whether the test server's local R2 (`FILES`) holds `key`, read with wrangler from the same state.
 pub fn r2_has(key: &str) -> bool {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let state = std::env::var("TONGBAN_STATE_DIR").expect("TONGBAN_STATE_DIR is set by `cargo xtask test`");
-    let out = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
-        .args(["r2", "object", "get", &format!("tongban-files/{key}"), "--local", "--persist-to", &state, "--pipe"])
-        .env("PATH", format!("{}:{}", root.join("node_modules/.bin").display(), std::env::var("PATH").unwrap()))
-        .env("WRANGLER_SEND_METRICS", "false")
-        .current_dir(&root)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    let out = wrangler(&["r2", "object", "get", &format!("tongban-files/{key}"), "--local", "--persist-to", &state, "--pipe"]).output().unwrap();
     out.status.success() && !out.stdout.is_empty()
 }
