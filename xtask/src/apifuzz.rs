@@ -157,8 +157,15 @@ pub fn run(base: &str, budget: &Budget) -> (u64, u64) {
         }
         println!("\nxtask: schemathesis as {role}");
         let t = std::time::Instant::now();
-        let (ok, cases) = echo_counting(&mut c);
+        let (ok, cases, failures) = echo_counting(&mut c);
         total_cases += cases;
+        if !ok {
+            // Kept for the end of `cargo xtask test`, where a CI log's tail shows it.
+            let _ = std::fs::create_dir_all(&reports);
+            let note = format!("schemathesis as {role} failed:\n{}\n", failures.join("\n"));
+            let path = reports.join(FAILURES_FILE);
+            let _ = std::fs::write(&path, std::fs::read_to_string(&path).unwrap_or_default() + &note);
+        }
         println!("xtask: schemathesis as {role}: {} — {cases} test cases in {:.0} s", if ok { "passed" } else { "FAILED" }, t.elapsed().as_secs_f32());
         if ok {
             passed += 1;
@@ -172,20 +179,29 @@ pub fn run(base: &str, budget: &Budget) -> (u64, u64) {
 
 /// Runs schemathesis, echoing its output, and reads the number of test cases from its summary
 /// (`Test cases:` then `  N generated, …`).
-fn echo_counting(c: &mut std::process::Command) -> (bool, u64) {
+/// Also returns its `FAILURES` section (at most 80 lines).
+fn echo_counting(c: &mut std::process::Command) -> (bool, u64, Vec<String>) {
     use std::io::BufRead;
-    let Ok(mut child) = c.stdout(std::process::Stdio::piped()).spawn() else { return (false, 0) };
-    let mut cases = 0;
+    let Ok(mut child) = c.stdout(std::process::Stdio::piped()).spawn() else { return (false, 0, vec!["schemathesis did not start".into()]) };
+    let (mut cases, mut failures, mut in_failures) = (0, Vec::new(), false);
     if let Some(out) = child.stdout.take() {
         for line in std::io::BufReader::new(out).lines().map_while(|l| l.ok()) {
             println!("{line}");
             if let Some(n) = line.trim().split_once(" generated").and_then(|(n, _)| n.trim().parse::<u64>().ok()) {
                 cases = n;
             }
+            if line.starts_with("====") {
+                in_failures = line.contains("FAILURES");
+            } else if in_failures && failures.len() < 80 {
+                failures.push(line);
+            }
         }
     }
-    (child.wait().map(|s| s.success()).unwrap_or(false), cases)
+    (child.wait().map(|s| s.success()).unwrap_or(false), cases, failures)
 }
+
+/// Where the failing runs' `FAILURES` sections are kept for the end of the test run.
+pub const FAILURES_FILE: &str = "failures.txt";
 
 /// `cargo xtask fuzz`'s API part: its own workerd on a fresh local D1, every role, `examples` cases per
 /// operation and role (the default gives well over 10,000 cases in all), a seed from the clock so each

@@ -71,6 +71,7 @@ fn check(t: &mut Tally, name: &str, r: Result) {
 
 pub fn run_all(only: Option<&str>) -> Result {
     let started = Instant::now();
+    let _ = std::fs::remove_file(root().join("target/schemathesis").join(crate::apifuzz::FAILURES_FILE));
     let wants = |s: &str| only.is_none_or(|o| o.split(',').any(|x| x == s));
     tools::ensure(Needs::Test)?;
     let mut t = Tally::default();
@@ -179,6 +180,10 @@ pub fn run_all(only: Option<&str>) -> Result {
         }
     }
 
+    // What failed in a long log, repeated where its tail is read (a CI excerpt shows the end).
+    if let Ok(f) = std::fs::read_to_string(root().join("target/schemathesis").join(crate::apifuzz::FAILURES_FILE)) {
+        println!("\nxtask: API fuzzing failures (from above)\n{f}");
+    }
     println!("\nxtask: suites");
     for (name, p, f, secs) in &t.suites {
         println!("  {name:<45} {p:>4} passed {f:>3} failed {secs:>7.1} s");
