@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tongban_shared::account::{AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, RegisterBusiness, RegisterResident};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, ItemDetail, ItemPage};
-use tongban_shared::error::ErrorBody;
+use tongban_shared::error::{ErrorBody, Params};
 use tongban_shared::query::ItemQuery;
 use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::{ErrorCode, Lang, Text};
@@ -15,7 +15,8 @@ pub enum ApiError {
     /// No answer at all (offline, server down): the user can retry.
     Network,
     /// The server answered with an error body.
-    Server { status: u16, code: Option<ErrorCode>, field: Option<String> },
+    /// `params`: the limits the message names, as the center set them (`ErrorCode::text_with`).
+    Server { status: u16, code: Option<ErrorCode>, field: Option<String>, params: Params },
 }
 
 impl ApiError {
@@ -27,7 +28,7 @@ impl ApiError {
     pub fn text(&self) -> Text {
         match self {
             ApiError::Network => Text::new(crate::i18n::ZH.offline, crate::i18n::EN.offline),
-            ApiError::Server { code: Some(c), .. } => c.text(),
+            ApiError::Server { code: Some(c), params, .. } => c.text_with(params),
             ApiError::Server { .. } => ErrorCode::Internal.text(),
         }
     }
@@ -41,8 +42,9 @@ pub fn decode_error(status: u16, body: &str) -> ApiError {
             // A lookup, not serde: the enum's deserializer is several KB of the first download.
             code: ErrorCode::ALL.iter().copied().find(|c| c.as_str() == b.error.code),
             field: b.error.field,
+            params: b.error.params,
         },
-        None => ApiError::Server { status, code: None, field: None },
+        None => ApiError::Server { status, code: None, field: None, params: Params::new() },
     }
 }
 
@@ -90,7 +92,7 @@ async fn get_background<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T
 async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiError> {
     let status = resp.status();
     if resp.ok() {
-        let bad = || ApiError::Server { status, code: None, field: None };
+        let bad = || ApiError::Server { status, code: None, field: None, params: Params::new() };
         let parsed = web_sys::Response::from(resp).json().map_err(|_| bad())?;
         let v = wasm_bindgen_futures::JsFuture::from(parsed).await.map_err(|_| bad())?;
         from_js(v).map_err(|_| bad())
@@ -518,7 +520,9 @@ pub async fn upload(file: &web_sys::File, lang: Lang, progress: impl Fn(u32) + '
     let body = xhr.response_text().ok().flatten().unwrap_or_default();
     match status {
         0 => Err(ApiError::Network),
-        200..=299 => js_sys::JSON::parse(&body).ok().and_then(|v| from_js(v).ok()).ok_or(ApiError::Server { status, code: None, field: None }),
+        200..=299 => {
+            js_sys::JSON::parse(&body).ok().and_then(|v| from_js(v).ok()).ok_or(ApiError::Server { status, code: None, field: None, params: Params::new() })
+        }
         _ => Err(decode_error(status, &body)),
     }
 }
@@ -600,10 +604,13 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn decodes_error_bodies() {
         let e = decode_error(400, r#"{"error":{"code":"query_too_long","message":"…","field":"q"}}"#);
-        assert_eq!(e, ApiError::Server { status: 400, code: Some(ErrorCode::QueryTooLong), field: Some("q".into()) });
+        assert_eq!(e, ApiError::Server { status: 400, code: Some(ErrorCode::QueryTooLong), field: Some("q".into()), params: Params::new() });
         assert_eq!(e.text().get(Lang::En), "Search text must be at most 100 characters");
         let proxy = decode_error(502, "<html>bad gateway</html>");
-        assert_eq!(proxy, ApiError::Server { status: 502, code: None, field: None });
+        assert_eq!(proxy, ApiError::Server { status: 502, code: None, field: None, params: Params::new() });
+        // A center's own limit reaches the message.
+        let limit = decode_error(409, r#"{"error":{"code":"limit_reached","message":"…","field":null,"params":{"max":"5"}}}"#);
+        assert_eq!(limit.text().get(Lang::En), "Booking limit reached (one per item per day, 5 active in all)");
         assert!(decode_error(404, r#"{"error":{"code":"item_not_found","message":"","field":null}}"#).is_not_found());
     }
 }

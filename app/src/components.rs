@@ -301,20 +301,3 @@ pub fn guarded<V: IntoView + 'static>(
         Some(Some(_)) => view! { <p class="error" role="alert">{tr(|m| m.not_allowed)}</p> }.into_any(),
     }
 }
-
-/// Beijing time (UTC+8) of an epoch second: (year, month, day, hour, minute). Civil-from-days
-/// arithmetic (H. Hinnant), so no date crate is needed in the browser.
-pub fn beijing(secs: i64) -> (i64, u32, u32, u32, u32) {
-    let s = secs + 8 * 3600;
-    let (days, sod) = (s.div_euclid(86_400), s.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m as u32, d as u32, (sod / 3600) as u32, (sod % 3600 / 60) as u32)
-}

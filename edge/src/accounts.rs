@@ -26,7 +26,7 @@ mod wasm {
     #[derive(Deserialize)]
     struct Row {
         id: String,
-        role: String,
+        role: Role,
         name_enc: String,
         id_enc: Option<String>,
         mobile_enc: Option<String>,
@@ -61,7 +61,7 @@ mod wasm {
         }
         Ok(Me {
             id: row.id,
-            role: Role::parse(&row.role).unwrap_or(Role::Resident),
+            role: row.role,
             name: mask_name(&keys.open(&row.name_enc).unwrap_or_default()),
             id_number: mask_id(&open(&row.id_enc)),
             mobile: mask_mobile(&open(&row.mobile_enc)),

@@ -51,7 +51,7 @@ mod wasm {
     struct InvitationRow {
         id: String,
         id_masked: String,
-        state: String,
+        state: InvitationState,
         created_at: i64,
         business_id: String,
         uscc: Option<String>,
@@ -66,7 +66,7 @@ mod wasm {
             AgentInvitation {
                 id: self.id,
                 id_number: self.id_masked,
-                state: InvitationState::parse(&self.state).unwrap_or(InvitationState::Pending),
+                state: self.state,
                 created_at: self.created_at,
                 business: match (with_business, self.uscc, self.company_name) {
                     (true, Some(uscc), Some(company_name)) => Some(BusinessRef { id: self.business_id, uscc, company_name }),

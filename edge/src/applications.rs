@@ -8,7 +8,7 @@ pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
-    use crate::bookings::{beijing, calendar_of};
+    use crate::bookings::calendar_of;
     use crate::crypto::{hex, random};
     use crate::error::ApiError;
     use crate::http::Ctx;
@@ -24,6 +24,7 @@ mod wasm {
     use tongban_shared::authz::works_at;
     use tongban_shared::form::{merge, FieldKind, ItemForm, MergedForm, Values};
     use tongban_shared::notify::Event;
+    use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, FieldError, Text};
     use worker::{D1Database, Response};
 
@@ -92,7 +93,7 @@ mod wasm {
         let db = ctx.db()?;
         #[derive(Deserialize)]
         struct A {
-            role: String,
+            role: Role,
             name_enc: String,
             id_enc: Option<String>,
             mobile_enc: Option<String>,
@@ -107,7 +108,7 @@ mod wasm {
         let keys = ctx.keyring()?;
         let mut v = Values::new();
         let name = keys.open(&a.name_enc).unwrap_or_default();
-        if a.role == "business" {
+        if a.role == Role::Business {
             v.insert("company_name".into(), name);
         } else {
             v.insert("name".into(), name);
@@ -646,7 +647,7 @@ mod wasm {
         bundle_id: String,
         account_id: String,
         center_id: String,
-        state: String,
+        state: AppState,
         values_enc: String,
         consent_json: String,
         correction_json: Option<String>,
@@ -675,7 +676,7 @@ mod wasm {
         number: String,
         item_id: String,
         dept_id: String,
-        state: String,
+        state: CaseState,
         step: i64,
         due: Option<String>,
         version: i64,
@@ -700,7 +701,7 @@ mod wasm {
 
         fn view(&self, today: chrono::NaiveDate) -> CaseView {
             let chain = self.chain();
-            let state = CaseState::parse(&self.state).unwrap_or(CaseState::Waiting);
+            let state = self.state;
             CaseView {
                 id: self.id.clone(),
                 number: self.number.clone(),
@@ -736,7 +737,7 @@ mod wasm {
             bundle_id: a.bundle_id.clone(),
             bundle: Text::new(a.b_zh.clone(), a.b_en.clone()),
             center_id: a.center_id.clone(),
-            state: AppState::parse(&a.state).unwrap_or(AppState::Submitted),
+            state: a.state,
             cases: views,
             values: open(ctx, &a.values_enc)?,
             correction: a.correction_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
@@ -772,7 +773,7 @@ mod wasm {
         id: String,
         number: String,
         center_id: String,
-        state: String,
+        state: AppState,
         created_at: i64,
         b_zh: String,
         b_en: String,
@@ -792,7 +793,7 @@ mod wasm {
                 number: r.number,
                 bundle: Text::new(r.b_zh, r.b_en),
                 center_id: r.center_id,
-                state: AppState::parse(&r.state).unwrap_or(AppState::Submitted),
+                state: r.state,
                 cases: r.cases as u32,
                 decided: r.decided as u32,
                 created_at: r.created_at,
@@ -943,7 +944,7 @@ mod wasm {
                 ("ready", "collected", String::new())
             }
         };
-        if a.state != from {
+        if a.state.as_str() != from {
             return Err(ErrorCode::InvalidTransition.into());
         }
         batch.push(event(&db, &id, None, &p.account_id, action_name, &note, now, true)?);
@@ -989,7 +990,7 @@ mod wasm {
         if a.account_id != p.account_id {
             return Err(ErrorCode::Forbidden.into());
         }
-        if a.state != "correction" {
+        if a.state != AppState::Correction {
             return Err(ErrorCode::InvalidTransition.into());
         }
         let asked: BTreeMap<String, String> = a.correction_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
@@ -1064,7 +1065,7 @@ mod wasm {
             }
             steps.push(StepDone { step, by: names[0].clone(), for_whom: names.get(1).cloned(), me: actor == p.account_id, at });
         }
-        let (may, why_not) = if c.state == "handling" {
+        let (may, why_not) = if c.state == CaseState::Handling {
             match may_act(db, p, c).await? {
                 Ok(_) => (true, None),
                 Err(e) => (false, Some(e)),
@@ -1178,7 +1179,7 @@ mod wasm {
         let c = load_case(&db, &id).await?;
         own_case(p, &c)?;
         let chain = c.chain();
-        let state = CaseState::parse(&c.state).unwrap_or(CaseState::Waiting);
+        let state = c.state;
         let (next, step) = advance(state, c.step.max(0) as usize, chain, &action)?;
         // 一审一核 / 承办→审核→决定: the step's duty, and nobody does two steps of one case. Read at the
         // case's version: the UPDATE below changes nothing if anyone acted since.
@@ -1226,8 +1227,8 @@ mod wasm {
     async fn unify(ctx: &Ctx, db: &D1Database, app: &str) -> Result<(), ApiError> {
         let a = load(db, app).await?;
         let cases: Vec<CaseRow> = db.prepare(format!("{CASE_SELECT} WHERE c.application_id = ?1")).bind(&[text(app)])?.all().await?.results()?;
-        let states: Vec<CaseState> = cases.iter().map(|c| CaseState::parse(&c.state).unwrap_or(CaseState::Waiting)).collect();
-        let st = AppState::parse(&a.state).unwrap_or(AppState::Submitted);
+        let states: Vec<CaseState> = cases.iter().map(|c| c.state).collect();
+        let st = a.state;
         if settle(st, &states) != AppState::Ready {
             return Ok(());
         }
@@ -1237,7 +1238,7 @@ mod wasm {
         let mut batch = vec![db
             .prepare("UPDATE applications SET state = 'ready', updated_at = ?2 WHERE id = ?1 AND state = 'accepted'")
             .bind(&[text(app), num(ctx.now as f64)])?];
-        for c in cases.iter().filter(|c| c.state == "approved") {
+        for c in cases.iter().filter(|c| c.state == CaseState::Approved) {
             let form: Option<String> = db
                 .prepare("SELECT form_json FROM item_forms WHERE item_id = ?1 ORDER BY version DESC LIMIT 1")
                 .bind(&[text(&c.item_id)])?

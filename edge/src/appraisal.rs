@@ -11,7 +11,7 @@ pub const CACHE_SECS: u64 = 300;
 /// The first second (epoch, Beijing midnight) of a `YYYY-MM` month.
 pub fn month_start(month: &str) -> i64 {
     chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp() - 8 * 3600)
+        .map(|d| tongban_shared::time::epoch_of(d.and_hms_opt(0, 0, 0).unwrap_or_default()))
         .unwrap_or(0)
 }
 
@@ -21,7 +21,6 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use super::{month_start, CACHE_SECS};
-    use crate::bookings::beijing;
     use crate::error::ApiError;
     use crate::http::Ctx;
     use crate::http::{num, opt, text};
@@ -29,6 +28,7 @@ mod wasm {
     use tongban_shared::account::Role;
     use tongban_shared::appraisal::{appraisal, build, months_ending, open_data, to_csv, DashFilter, Dimension, Fact, ItemCounts, Names, TREND_MONTHS};
     use tongban_shared::review::Tally;
+    use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, FieldError, Text};
     use worker::{D1Database, Headers, Response};
 

@@ -9,7 +9,8 @@
 //!
 //! The `CHECK (booked <= capacity)` on `slots` stands behind step 2.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
+use tongban_shared::booking::BookingRules;
 use tongban_shared::calendar::Calendar;
 
 /// Local time of the centers (China Standard Time, UTC+8, no daylight saving) from epoch seconds.
@@ -17,8 +18,12 @@ use tongban_shared::calendar::Calendar;
 /// `tongban_shared::booking::active_states_sql` (generated from `BookingState::holds_seat`).
 pub const ACTIVE: &str = "('held', 'confirmed', 'checked_in')";
 
-pub fn beijing(epoch: i64) -> NaiveDateTime {
-    chrono::DateTime::from_timestamp(epoch + 8 * 3600, 0).map(|d| d.naive_utc()).unwrap_or_default()
+/// A center's booking rules from its `booking_rules.rules_json` (no row: the defaults). A row that does
+/// not parse is an error, never quietly the defaults: it would loosen every limit the center set.
+pub fn rules_from(json: Option<&str>) -> Result<BookingRules, crate::error::ApiError> {
+    json.map_or(Ok(BookingRules::default()), |j| {
+        serde_json::from_str(j).map_err(|e| crate::error::ApiError::Internal(format!("booking_rules.rules_json: {e}")))
+    })
 }
 
 pub fn slot_id(class_id: &str, date: NaiveDate, start: &str) -> String {
@@ -69,20 +74,22 @@ mod wasm {
     use crate::notifications::for_booking;
     use crate::sessions::js_err;
     use chrono::Datelike;
+    use chrono::NaiveDateTime;
     use serde::Deserialize;
-    use tongban_shared::authz::works_at;
+    use tongban_shared::authz::require_center;
     use tongban_shared::booking::{
-        banned_until, check_cancel, check_date, encode_code, slot_capacity, slot_starts, Availability, BanStatus, Booking, BookingEvent, BookingRules,
-        BookingState, DayAvailability, NewBooking, Reschedule, SlotAvailability, StaffReason, WaitlistEntry, WaitlistState,
+        banned_until, cancel_deadline, check_cancel, check_date, check_limits, check_move, counts_as_active, encode_code, limits_allow_sql, move_allowed_sql,
+        slot_capacity, slot_starts, ActiveBooking, Availability, BanStatus, Booking, BookingEvent, BookingRules, BookingState, DayAvailability, NewBooking,
+        Reschedule, SlotAvailability, StaffReason, WaitlistEntry, WaitlistState,
     };
     use tongban_shared::catalogue::{is_valid_slug, OpeningHours};
     use tongban_shared::notify::Event;
+    use tongban_shared::time::{beijing, epoch_of};
     use tongban_shared::{ErrorCode, FieldError, Text};
     use wasm_bindgen::JsValue;
     use worker::{D1Database, D1PreparedStatement, Response};
 
     pub use super::ACTIVE;
-    use tongban_shared::booking::limits_allow_sql;
 
     use crate::http::{changed, num, text};
 
@@ -140,7 +147,7 @@ mod wasm {
     pub async fn rules_of(db: &D1Database, center: &str) -> Result<BookingRules, ApiError> {
         let json: Option<String> =
             db.prepare("SELECT rules_json FROM booking_rules WHERE center_id = ?1").bind(&[text(center)])?.first(Some("rules_json")).await?;
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+        rules_from(json.as_deref())
     }
 
     pub async fn calendar_of(db: &D1Database) -> Result<Calendar, ApiError> {
@@ -150,32 +157,45 @@ mod wasm {
 
     /// The line an item joins at a center: a domain class listing it, else the any-item class.
     pub async fn context(db: &D1Database, center: &str, item: &str) -> Result<Context, ApiError> {
-        let r = db
-            .batch(vec![
-                db.prepare(
-                    "SELECT w.id AS class_id, w.open_windows, w.avg_minutes, c.hours_json, r.rules_json, \
-                     (SELECT count(*) FROM item_centers ic WHERE ic.center_id = c.id AND ic.item_id = ?2) AS served \
-                     FROM centers c JOIN window_classes w ON w.center_id = c.id LEFT JOIN booking_rules r ON r.center_id = c.id \
-                     WHERE c.id = ?1 AND (w.kind = 'any' OR EXISTS (SELECT 1 FROM class_items ci WHERE ci.class_id = w.id AND ci.item_id = ?2)) \
-                     ORDER BY w.kind = 'domain' DESC, w.prefix LIMIT 1",
-                )
-                .bind(&[text(center), text(item)])?,
-                db.prepare("SELECT day, kind FROM calendar_days"),
-            ])
-            .await?;
+        Ok(context_for(db, center, item, None, 0).await?.0)
+    }
+
+    /// The center's context for a booking of `item` and, for `account`, whether no-shows suspend their
+    /// booking at `now`: one round trip for both.
+    pub async fn context_for(db: &D1Database, center: &str, item: &str, account: Option<&str>, now: i64) -> Result<(Context, Option<BanStatus>), ApiError> {
+        let mut batch = vec![
+            db.prepare(
+                "SELECT w.id AS class_id, w.open_windows, w.avg_minutes, c.hours_json, r.rules_json, \
+                 (SELECT count(*) FROM item_centers ic WHERE ic.center_id = c.id AND ic.item_id = ?2) AS served \
+                 FROM centers c JOIN window_classes w ON w.center_id = c.id LEFT JOIN booking_rules r ON r.center_id = c.id \
+                 WHERE c.id = ?1 AND (w.kind = 'any' OR EXISTS (SELECT 1 FROM class_items ci WHERE ci.class_id = w.id AND ci.item_id = ?2)) \
+                 ORDER BY w.kind = 'domain' DESC, w.prefix LIMIT 1",
+            )
+            .bind(&[text(center), text(item)])?,
+            db.prepare("SELECT day, kind FROM calendar_days"),
+        ];
+        if let Some(a) = account {
+            batch.push(db.prepare(NO_SHOWS).bind(&[text(a)])?);
+        }
+        let r = db.batch(batch).await?;
         let s = r[0].results::<Setup>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::CenterNotFound))?;
         if s.served == 0 {
             return Err(ErrorCode::NotServedHere.into());
         }
-        let rules: BookingRules = s.rules_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+        let rules = rules_from(s.rules_json.as_deref())?;
         let days: Vec<(String, String)> = r[1].results::<Day>()?.into_iter().map(|d| (d.day, d.kind)).collect();
-        Ok(Context {
+        let ban = match account {
+            Some(a) => Some(ban_from(a, r[2].results::<NoShow>()?, now, &rules)),
+            None => None,
+        };
+        let c = Context {
             capacity: slot_capacity(s.open_windows.max(0) as u32, rules.slot_minutes, s.avg_minutes.max(0) as u32, None),
             class_id: s.class_id,
             hours: serde_json::from_str(&s.hours_json).unwrap_or_default(),
             rules,
             cal: calendar(&days),
-        })
+        };
+        Ok((c, ban))
     }
 
     pub async fn availability(ctx: &Ctx) -> Result<Response, ApiError> {
@@ -226,7 +246,7 @@ mod wasm {
     pub struct BookingRow {
         id: String,
         code: String,
-        state: String,
+        state: BookingState,
         center_id: String,
         center_zh: String,
         center_en: String,
@@ -238,12 +258,19 @@ mod wasm {
         hold_until: Option<i64>,
         cancel_reason: Option<String>,
         slot_id: String,
+        rules_json: Option<String>,
     }
 
     impl BookingRow {
-        pub fn booking(self) -> Booking {
-            Booking {
-                state: serde_json::from_value(serde_json::Value::String(self.state)).unwrap_or(BookingState::Confirmed),
+        pub fn booking(self) -> Result<Booking, ApiError> {
+            let cancel_until = if self.state.next(BookingEvent::Cancel).is_ok() {
+                Some(epoch_of(cancel_deadline(slot_time(&self.date, &self.start)?, &rules_from(self.rules_json.as_deref())?)))
+            } else {
+                None
+            };
+            Ok(Booking {
+                cancel_until,
+                state: self.state,
                 center_name: Text::new(self.center_zh, self.center_en),
                 item_name: Text::new(self.item_zh, self.item_en),
                 id: self.id,
@@ -254,13 +281,13 @@ mod wasm {
                 start: self.start,
                 hold_until: self.hold_until,
                 cancel_reason: self.cancel_reason,
-            }
+            })
         }
     }
 
     pub const SELECT: &str = "SELECT b.id, b.code, b.state, b.center_id, c.name_zh AS center_zh, c.name_en AS center_en, b.item_id, \
-        i.name_zh AS item_zh, i.name_en AS item_en, b.date, b.start, b.hold_until, b.cancel_reason, b.slot_id \
-        FROM bookings b JOIN centers c ON c.id = b.center_id JOIN items i ON i.id = b.item_id";
+        i.name_zh AS item_zh, i.name_en AS item_en, b.date, b.start, b.hold_until, b.cancel_reason, b.slot_id, br.rules_json \
+        FROM bookings b JOIN centers c ON c.id = b.center_id JOIN items i ON i.id = b.item_id LEFT JOIN booking_rules br ON br.center_id = b.center_id";
 
     async fn load(db: &D1Database, id: &str, account: Option<&str>) -> Result<BookingRow, ApiError> {
         let row = match account {
@@ -290,7 +317,7 @@ mod wasm {
                      AND {limits} \
                      ORDER BY w2.rowid LIMIT 1) \
                  AND (SELECT booked < capacity FROM slots WHERE id = ?3)",
-                limits = limits_allow_sql("w2.account_id", "w2.item_id", "w2.date", "?6")
+                limits = limits_allow_sql("w2.account_id", "w2.item_id", "w2.date", "?6", "?5")
             ))
             .bind(&[text(&id), text(&code), text(slot), num(until as f64), num(now as f64), num(rules.max_active_per_person)])?,
             db.prepare("UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND changes() = 1").bind(&[text(slot)])?,
@@ -365,7 +392,7 @@ mod wasm {
         }
         let (mut batch, mut firsts) = (Vec::new(), Vec::new());
         for h in expired {
-            let rules: BookingRules = h.rules_json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+            let rules = rules_from(h.rules_json.as_deref())?;
             firsts.push(batch.len());
             batch.push(
                 db.prepare("UPDATE bookings SET state = 'expired', updated_at = ?2 WHERE id = ?1 AND state = 'held' AND hold_until < ?2")
@@ -382,35 +409,56 @@ mod wasm {
         Ok(firsts.into_iter().filter(|&i| r.get(i).is_some_and(changed)).count() as u32)
     }
 
-    /// Refuses booking while recent no-shows (since staff last lifted a ban) suspend it.
-    async fn check_ban(db: &D1Database, account: &str, now: i64, rules: &BookingRules) -> Result<(), ApiError> {
-        let status = ban_status(db, account, now, rules).await?;
-        match status.banned_until {
+    /// A person's no-shows since staff last lifted a ban, newest first.
+    const NO_SHOWS: &str = "SELECT date FROM bookings WHERE account_id = ?1 AND state = 'no_show' \
+         AND updated_at > coalesce((SELECT lifted_at FROM ban_lifts WHERE account_id = ?1), 0) ORDER BY date DESC LIMIT 50";
+
+    #[derive(Deserialize)]
+    struct NoShow {
+        date: String,
+    }
+
+    fn ban_from(account: &str, rows: Vec<NoShow>, now: i64, rules: &BookingRules) -> BanStatus {
+        let dates: Vec<NaiveDate> = rows.iter().filter_map(|d| NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok()).collect();
+        BanStatus {
+            account_id: account.to_string(),
+            no_shows: rows.into_iter().map(|d| d.date).collect(),
+            banned_until: banned_until(&dates, beijing(now).date(), rules).map(|d| d.to_string()),
+        }
+    }
+
+    /// Refuses booking while recent no-shows suspend it.
+    fn check_ban(ban: Option<BanStatus>) -> Result<(), ApiError> {
+        match ban.and_then(|b| b.banned_until) {
             Some(_) => Err(ErrorCode::BookingBanned.into()),
             None => Ok(()),
         }
     }
 
     pub async fn ban_status(db: &D1Database, account: &str, now: i64, rules: &BookingRules) -> Result<BanStatus, ApiError> {
-        #[derive(Deserialize)]
-        struct D {
-            date: String,
-        }
-        let rows: Vec<D> = db
-            .prepare(
-                "SELECT date FROM bookings WHERE account_id = ?1 AND state = 'no_show' \
-                 AND updated_at > coalesce((SELECT lifted_at FROM ban_lifts WHERE account_id = ?1), 0) ORDER BY date DESC LIMIT 50",
+        let rows: Vec<NoShow> = db.prepare(NO_SHOWS).bind(&[text(account)])?.all().await?.results()?;
+        Ok(ban_from(account, rows, now, rules))
+    }
+
+    /// Statements that give back the seats of `slot`'s lapsed holds (their offers lapse too) and offer
+    /// them to its waiting list, for the front of a batch that then counts the slot's seats: the count is
+    /// exact without a sweep of every center's holds first (which cost the booking path two round trips).
+    fn sweep_slot(db: &D1Database, slot: &str, now: i64, rules: &BookingRules) -> Result<Vec<D1PreparedStatement>, ApiError> {
+        let (sv, nowv) = (text(slot), num(now as f64));
+        let mut out = vec![
+            db.prepare(
+                "UPDATE waitlist SET state = 'lapsed', updated_at = ?2 WHERE state = 'offered' \
+                 AND booking_id IN (SELECT id FROM bookings WHERE slot_id = ?1 AND state = 'held' AND hold_until < ?2)",
             )
-            .bind(&[text(account)])?
-            .all()
-            .await?
-            .results()?;
-        let dates: Vec<NaiveDate> = rows.iter().filter_map(|d| NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok()).collect();
-        Ok(BanStatus {
-            account_id: account.to_string(),
-            no_shows: rows.into_iter().map(|d| d.date).collect(),
-            banned_until: banned_until(&dates, beijing(now).date(), rules).map(|d| d.to_string()),
-        })
+            .bind(&[sv.clone(), nowv.clone()])?,
+            db.prepare(
+                "UPDATE slots SET booked = booked - (SELECT count(*) FROM bookings WHERE slot_id = ?1 AND state = 'held' AND hold_until < ?2) WHERE id = ?1",
+            )
+            .bind(&[sv.clone(), nowv.clone()])?,
+            db.prepare("UPDATE bookings SET state = 'expired', updated_at = ?2 WHERE slot_id = ?1 AND state = 'held' AND hold_until < ?2").bind(&[sv, nowv])?,
+        ];
+        out.extend(offer_seat(db, slot, now, rules)?);
+        Ok(out)
     }
 
     pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
@@ -419,82 +467,112 @@ mod wasm {
         let req: NewBooking = ctx.json_body()?;
         let (date, start) = req.parse()?;
         let db = ctx.db()?;
-        let c = context(&db, &req.center_id, &req.item_id).await?;
+        // Three round trips: the session (dispatcher), the context with the person's no-shows, and one
+        // batch that frees the slot's lapsed holds, books and reads the booking back.
+        let (c, ban) = context_for(&db, &req.center_id, &req.item_id, Some(&p.account_id), ctx.now).await?;
         let now = beijing(ctx.now);
         c.check_slot(date, &start, now.date())?;
-        check_ban(&db, &p.account_id, ctx.now, &c.rules).await?;
-        sweep_holds(&db, ctx.now).await?;
+        check_ban(ban)?;
         let sid = slot_id(&c.class_id, date, &start);
         let id = hex(&random::<16>().map_err(js_err)?);
         let code = encode_code(random::<5>().map_err(js_err)?);
         let (acct, k, sidv) = (text(&p.account_id), text(&key), text(&sid));
         let (item, day) = (text(&req.item_id), text(&date.to_string()));
         let (state, hold_until) = if req.hold { ("held", num((ctx.now + i64::from(c.rules.hold_minutes) * 60) as f64)) } else { ("confirmed", JsValue::NULL) };
-        let r = db
-            .batch(vec![
-                db.prepare("INSERT OR IGNORE INTO slots (id, class_id, date, start, capacity) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
-                    sidv.clone(),
-                    text(&c.class_id),
-                    day.clone(),
-                    text(&start),
-                    num(c.capacity),
-                ])?,
-                db.prepare(format!(
-                    "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND booked < capacity \
+        let mut batch = vec![db.prepare("INSERT OR IGNORE INTO slots (id, class_id, date, start, capacity) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
+            sidv.clone(),
+            text(&c.class_id),
+            day.clone(),
+            text(&start),
+            num(c.capacity),
+        ])?];
+        batch.extend(sweep_slot(&db, &sid, ctx.now, &c.rules)?);
+        let first = batch.len();
+        batch.extend([
+            db.prepare(format!(
+                "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND booked < capacity \
                      AND NOT EXISTS (SELECT 1 FROM bookings WHERE account_id = ?2 AND idem_key = ?3) AND {limits}",
-                    limits = limits_allow_sql("?2", "?5", "?6", "?4")
-                ))
-                .bind(&[sidv.clone(), acct.clone(), k.clone(), num(c.rules.max_active_per_person), item.clone(), day.clone()])?,
-                db.prepare(
-                    "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, hold_until, created_at, updated_at) \
+                limits = limits_allow_sql("?2", "?5", "?6", "?4", "?7")
+            ))
+            .bind(&[sidv.clone(), acct.clone(), k.clone(), num(c.rules.max_active_per_person), item.clone(), day.clone(), num(ctx.now as f64)])?,
+            db.prepare(
+                "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, hold_until, created_at, updated_at) \
                      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?12, ?10, ?10 WHERE changes() = 1",
-                )
-                .bind(&[
-                    text(&id),
-                    text(&code),
-                    acct.clone(),
-                    item.clone(),
-                    text(&req.center_id),
-                    sidv.clone(),
-                    day.clone(),
-                    text(&start),
-                    k.clone(),
-                    num(ctx.now as f64),
-                    text(state),
-                    hold_until,
-                ])?,
-                for_booking(&db, &id, &Event::BookingConfirmed { booking_id: id.clone(), date: date.to_string(), start: start.clone() }, "b.state = 'confirmed'", ctx.now)?,
-            ])
-            .await?;
-        if changed(&r[2]) {
-            return Ok(ctx.json(&load(&db, &id, None).await?.booking(), ctx.route.cache)?.with_status(201));
+            )
+            .bind(&[
+                text(&id),
+                text(&code),
+                acct.clone(),
+                item.clone(),
+                text(&req.center_id),
+                sidv.clone(),
+                day.clone(),
+                text(&start),
+                k.clone(),
+                num(ctx.now as f64),
+                text(state),
+                hold_until,
+            ])?,
+            for_booking(
+                &db,
+                &id,
+                &Event::BookingConfirmed { booking_id: id.clone(), date: date.to_string(), start: start.clone() },
+                "b.state = 'confirmed'",
+                ctx.now,
+            )?,
+            // The booking this key made: this one, or an earlier one (a retry or double click).
+            db.prepare(format!("{SELECT} WHERE b.account_id = ?1 AND b.idem_key = ?2")).bind(&[acct.clone(), k])?,
+        ]);
+        let r = db.batch(batch).await?;
+        let made = r[first + 3].results::<BookingRow>()?.into_iter().next();
+        match made {
+            Some(b) if changed(&r[first + 1]) => return Ok(ctx.json(&b.booking()?, ctx.route.cache)?.with_status(201)),
+            Some(b) => return ctx.json(&b.booking()?, ctx.route.cache),
+            None => {}
         }
-        // Nothing written: say why. A repeated key returns the booking it made (a retry or double click).
-        if let Some(b) = db.prepare(format!("{SELECT} WHERE b.account_id = ?1 AND b.idem_key = ?2")).bind(&[acct.clone(), k])?.first::<BookingRow>(None).await?
-        {
-            return ctx.json(&b.booking(), ctx.route.cache);
-        }
-        Err(why_not(&db, &p.account_id, &req.item_id, &date.to_string(), None, &c.rules).await?.into())
+        Err(refused(why_not(&db, &p.account_id, &req.item_id, date, None, &c.rules, ctx.now).await?, &c.rules))
     }
 
-    /// After a conditional insert or move changed nothing: the person's limits, else the slot was full.
-    async fn why_not(db: &D1Database, account: &str, item: &str, day: &str, except: Option<&str>, rules: &BookingRules) -> Result<ErrorCode, ApiError> {
+    /// A refusal by the center's booking rules, its message naming the center's own limits.
+    pub fn refused(code: ErrorCode, rules: &BookingRules) -> ApiError {
+        ApiError::refused(code, rules.params_for(code))
+    }
+
+    /// Why a conditional booking write changed nothing: the person's limits (decided by the same rule the
+    /// write ran as SQL, on their active bookings as they are now), else the slot was full.
+    async fn why_not(
+        db: &D1Database,
+        account: &str,
+        item: &str,
+        day: NaiveDate,
+        moving: Option<&str>,
+        rules: &BookingRules,
+        now: i64,
+    ) -> Result<ErrorCode, ApiError> {
         #[derive(Deserialize)]
-        struct Why {
-            active: i64,
-            same: i64,
+        struct Active {
+            id: String,
+            item_id: String,
+            date: String,
+            state: BookingState,
+            hold_until: Option<i64>,
         }
-        let why: Why = db
-            .prepare(format!(
-                "SELECT (SELECT count(*) FROM bookings WHERE account_id = ?1 AND state IN {ACTIVE}) AS active, \
-                 (SELECT count(*) FROM bookings WHERE account_id = ?1 AND item_id = ?2 AND date = ?3 AND state IN {ACTIVE} AND id != ?4) AS same"
-            ))
-            .bind(&[text(account), text(item), text(day), text(except.unwrap_or(""))])?
-            .first(None)
+        let rows: Vec<Active> = db
+            .prepare(format!("SELECT id, item_id, date, state, hold_until FROM bookings WHERE account_id = ?1 AND state IN {ACTIVE}"))
+            .bind(&[text(account)])?
+            .all()
             .await?
-            .ok_or_else(|| ApiError::Internal("count query returned no row".into()))?;
-        let over = except.is_none() && why.active >= i64::from(rules.max_active_per_person);
-        Ok(if why.same > 0 || over { ErrorCode::LimitReached } else { ErrorCode::SlotFull })
+            .results()?;
+        let active: Vec<ActiveBooking> = rows
+            .into_iter()
+            .filter(|r| Some(r.id.as_str()) != moving && counts_as_active(r.state, r.hold_until, now))
+            .filter_map(|r| Some(ActiveBooking { item_id: r.item_id, date: NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok()? }))
+            .collect();
+        let verdict = match moving {
+            Some(_) => check_move(&active, item, day),
+            None => check_limits(&active, item, day, rules),
+        };
+        Ok(verdict.err().unwrap_or(ErrorCode::SlotFull))
     }
 
     pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
@@ -511,7 +589,7 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        Ok(rows.into_iter().map(BookingRow::booking).collect())
+        rows.into_iter().map(BookingRow::booking).collect()
     }
 
     /// Confirming a held seat; a second confirm (double click) answers with the confirmed booking.
@@ -520,8 +598,8 @@ mod wasm {
         let id = ctx.hex_id("id")?;
         let db = ctx.db()?;
         let b = load(&db, &id, Some(&p.account_id)).await?;
-        if b.state == "confirmed" {
-            return ctx.json(&b.booking(), ctx.route.cache);
+        if b.state == BookingState::Confirmed {
+            return ctx.json(&b.booking()?, ctx.route.cache);
         }
         let r = db
             .batch(vec![
@@ -533,31 +611,33 @@ mod wasm {
             .await?;
         if !changed(&r[0]) {
             let b = load(&db, &id, Some(&p.account_id)).await?;
-            return match b.state.as_str() {
-                "confirmed" => ctx.json(&b.booking(), ctx.route.cache),
-                "held" | "expired" => {
+            return match b.state {
+                BookingState::Confirmed => ctx.json(&b.booking()?, ctx.route.cache),
+                BookingState::Held | BookingState::Expired => {
                     sweep_holds(&db, ctx.now).await?;
                     Err(ErrorCode::HoldExpired.into())
                 }
                 _ => Err(ErrorCode::InvalidTransition.into()),
             };
         }
-        ctx.json(&load(&db, &id, None).await?.booking(), ctx.route.cache)
+        ctx.json(&load(&db, &id, None).await?.booking()?, ctx.route.cache)
     }
 
     /// Releases a booking's seat (cancelled by the person or the center) and offers it on.
     async fn release(ctx: &Ctx, b: BookingRow, by_center: Option<&str>) -> Result<Response, ApiError> {
         let db = ctx.db()?;
         let rules = rules_of(&db, &b.center_id).await?;
-        let state: BookingState = b.booking_state();
-        state.next(BookingEvent::Cancel)?;
+        b.state.next(BookingEvent::Cancel)?;
         if by_center.is_none() {
-            check_cancel(slot_time(&b.date, &b.start)?, beijing(ctx.now), &rules)?;
+            check_cancel(slot_time(&b.date, &b.start)?, beijing(ctx.now), &rules).map_err(|e| refused(e, &rules))?;
         }
         let nid = hex(&random::<16>().map_err(js_err)?);
         // The seat is given back only by the request that actually cancelled (changes() = 1).
         let mut batch = vec![db
-            .prepare("UPDATE bookings SET state = 'cancelled', cancel_reason = ?3, hold_until = NULL, updated_at = ?2 WHERE id = ?1 AND state IN ('held', 'confirmed')")
+            .prepare(format!(
+                "UPDATE bookings SET state = 'cancelled', cancel_reason = ?3, hold_until = NULL, updated_at = ?2 WHERE id = ?1 AND state IN {cancellable}",
+                cancellable = BookingState::sql_list_allowing(BookingEvent::Cancel)
+            ))
             .bind(&[text(&b.id), num(ctx.now as f64), by_center.map_or(JsValue::NULL, text)])?];
         if by_center.is_none() {
             // Written only if the cancel happened (changes() = 1), so the seat release below still follows it.
@@ -585,7 +665,7 @@ mod wasm {
         if !changed(&r[0]) {
             return Err(ErrorCode::InvalidTransition.into());
         }
-        ctx.json(&load(&db, &b.id, None).await?.booking(), ctx.route.cache)
+        ctx.json(&load(&db, &b.id, None).await?.booking()?, ctx.route.cache)
     }
 
     pub async fn cancel(ctx: &Ctx) -> Result<Response, ApiError> {
@@ -601,9 +681,7 @@ mod wasm {
         let id = ctx.hex_id("id")?;
         let reason = ctx.json_body::<StaffReason>()?.validate()?;
         let b = load(&ctx.db()?, &id, None).await?;
-        if !works_at(p, &b.center_id) {
-            return Err(ErrorCode::WrongCenter.into());
-        }
+        require_center(p, &b.center_id)?;
         release(ctx, b, Some(&reason)).await
     }
 
@@ -616,31 +694,33 @@ mod wasm {
         let (date, start) = req.parse()?;
         let db = ctx.db()?;
         let b = load(&db, &id, Some(&p.account_id)).await?;
-        b.booking_state().next(BookingEvent::Reschedule)?;
+        b.state.next(BookingEvent::Reschedule)?;
         let c = context(&db, &b.center_id, &b.item_id).await?;
         let now = beijing(ctx.now);
-        check_cancel(slot_time(&b.date, &b.start)?, now, &c.rules)?;
+        check_cancel(slot_time(&b.date, &b.start)?, now, &c.rules).map_err(|e| refused(e, &c.rules))?;
         c.check_slot(date, &start, now.date())?;
         let new_slot = slot_id(&c.class_id, date, &start);
         if new_slot == b.slot_id {
             return Err(ErrorCode::SameSlot.into());
         }
-        sweep_holds(&db, ctx.now).await?;
         let (idv, nowv, day) = (text(&id), num(ctx.now as f64), text(&date.to_string()));
-        let mut batch = vec![
-            db.prepare("INSERT OR IGNORE INTO slots (id, class_id, date, start, capacity) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
-                text(&new_slot),
-                text(&c.class_id),
-                day.clone(),
-                text(&start),
-                num(c.capacity),
-            ])?,
+        let mut batch = vec![db.prepare("INSERT OR IGNORE INTO slots (id, class_id, date, start, capacity) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
+            text(&new_slot),
+            text(&c.class_id),
+            day.clone(),
+            text(&start),
+            num(c.capacity),
+        ])?];
+        batch.extend(sweep_slot(&db, &new_slot, ctx.now, &c.rules)?);
+        let first = batch.len();
+        batch.extend([
             db.prepare(format!(
                 "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND booked < capacity \
                  AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND state = 'confirmed') \
-                 AND NOT EXISTS (SELECT 1 FROM bookings o WHERE o.account_id = ?3 AND o.item_id = ?4 AND o.date = ?5 AND o.state IN {ACTIVE} AND o.id != ?2)"
+                 AND {moves}",
+                moves = move_allowed_sql("?3", "?4", "?5", "?2", "?6")
             ))
-            .bind(&[text(&new_slot), idv.clone(), text(&p.account_id), text(&b.item_id), day.clone()])?,
+            .bind(&[text(&new_slot), idv.clone(), text(&p.account_id), text(&b.item_id), day.clone(), nowv.clone()])?,
             db.prepare("UPDATE bookings SET slot_id = ?2, date = ?3, start = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'confirmed' AND changes() = 1")
                 .bind(&[idv.clone(), text(&new_slot), day.clone(), text(&start), nowv.clone()])?,
             // Only if it moved; the old seat's release below then follows this statement's changes().
@@ -652,23 +732,19 @@ mod wasm {
                 ctx.now,
             )?,
             db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?,
-        ];
+        ]);
         batch.extend(offer_seat(&db, &b.slot_id, ctx.now, &c.rules)?);
         let r = db.batch(batch).await?;
-        if !changed(&r[2]) {
-            return Err(why_not(&db, &p.account_id, &b.item_id, &date.to_string(), Some(&id), &c.rules).await?.into());
+        if !changed(&r[first + 1]) {
+            return Err(refused(why_not(&db, &p.account_id, &b.item_id, date, Some(&id), &c.rules, ctx.now).await?, &c.rules));
         }
-        ctx.json(&load(&db, &id, None).await?.booking(), ctx.route.cache)
+        ctx.json(&load(&db, &id, None).await?.booking()?, ctx.route.cache)
     }
 
     impl BookingRow {
-        pub fn booking_with_slot(self) -> (Booking, String) {
+        pub fn booking_with_slot(self) -> Result<(Booking, String), ApiError> {
             let slot = self.slot_id.clone();
-            (self.booking(), slot)
-        }
-
-        fn booking_state(&self) -> BookingState {
-            serde_json::from_value(serde_json::Value::String(self.state.clone())).unwrap_or(BookingState::Confirmed)
+            Ok((self.booking()?, slot))
         }
     }
 
@@ -683,7 +759,7 @@ mod wasm {
         item_en: String,
         date: String,
         start: String,
-        state: String,
+        state: WaitlistState,
         position: i64,
         booking_id: Option<String>,
     }
@@ -697,7 +773,7 @@ mod wasm {
     impl WaitRow {
         fn entry(self) -> WaitlistEntry {
             WaitlistEntry {
-                state: serde_json::from_value(serde_json::Value::String(self.state)).unwrap_or(WaitlistState::Waiting),
+                state: self.state,
                 center_name: Text::new(self.center_zh, self.center_en),
                 item_name: Text::new(self.item_zh, self.item_en),
                 id: self.id,
@@ -718,20 +794,21 @@ mod wasm {
         let req: NewBooking = ctx.json_body()?;
         let (date, start) = req.parse()?;
         let db = ctx.db()?;
-        let c = context(&db, &req.center_id, &req.item_id).await?;
+        let (c, ban) = context_for(&db, &req.center_id, &req.item_id, Some(&p.account_id), ctx.now).await?;
         let now = beijing(ctx.now);
         c.check_slot(date, &start, now.date())?;
-        check_ban(&db, &p.account_id, ctx.now, &c.rules).await?;
-        sweep_holds(&db, ctx.now).await?;
+        check_ban(ban)?;
         let sid = slot_id(&c.class_id, date, &start);
         let id = hex(&random::<16>().map_err(js_err)?);
-        let r = db
-            .prepare(format!(
+        // The slot's lapsed holds are given back first, so "full" is exact.
+        let mut batch = sweep_slot(&db, &sid, ctx.now, &c.rules)?;
+        batch.push(
+            db.prepare(format!(
                 "INSERT OR IGNORE INTO waitlist (id, account_id, item_id, center_id, slot_id, date, start, state, created_at, updated_at) \
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'waiting', ?8, ?8 \
                  WHERE (SELECT booked >= capacity FROM slots WHERE id = ?5) \
                  AND {limits}",
-                limits = limits_allow_sql("?2", "?3", "?6", "?9")
+                limits = limits_allow_sql("?2", "?3", "?6", "?9", "?8")
             ))
             .bind(&[
                 text(&id),
@@ -743,9 +820,10 @@ mod wasm {
                 text(&start),
                 num(ctx.now as f64),
                 num(c.rules.max_active_per_person),
-            ])?
-            .run()
-            .await?;
+            ])?,
+        );
+        let r = db.batch(batch).await?;
+        let r = r.last().ok_or_else(|| ApiError::Internal("empty batch".into()))?;
         if r.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
             #[derive(Deserialize)]
             struct W {
@@ -758,14 +836,14 @@ mod wasm {
                 .first(None)
                 .await?
                 .ok_or_else(|| ApiError::Internal("waitlist check returned no row".into()))?;
-            return Err(if w.mine > 0 {
+            let code = if w.mine > 0 {
                 ErrorCode::AlreadyWaiting
             } else if w.full != Some(1) {
                 ErrorCode::SlotHasSeats
             } else {
                 ErrorCode::LimitReached
-            }
-            .into());
+            };
+            return Err(refused(code, &c.rules));
         }
         let row = db.prepare(format!("{WAIT_SELECT} WHERE w.id = ?1")).bind(&[text(&id)])?.first::<WaitRow>(None).await?;
         Ok(ctx.json(&row.ok_or_else(|| ApiError::Internal("new waitlist entry not found".into()))?.entry(), ctx.route.cache)?.with_status(201))
@@ -824,12 +902,6 @@ mod tests {
     }
 
     use super::*;
-
-    #[test]
-    fn beijing_time_is_utc_plus_eight() {
-        assert_eq!(beijing(0).to_string(), "1970-01-01 08:00:00");
-        assert_eq!(beijing(1_764_000_000).to_string(), "2025-11-25 00:00:00");
-    }
 
     #[test]
     fn qr_codes_are_svg_images_of_the_code() {

@@ -7,15 +7,16 @@ pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
-    use crate::bookings::{beijing, calendar_of, rules_of, slot_id, BookingRow, SELECT};
+    use crate::bookings::{calendar_of, rules_of, slot_id, BookingRow, SELECT};
     use crate::error::ApiError;
     use crate::http::Ctx;
     use chrono::NaiveDate;
     use serde::Deserialize;
-    use tongban_shared::authz::works_at;
+    use tongban_shared::authz::require_center;
     use tongban_shared::booking::{slot_capacity, SlotAvailability};
     use tongban_shared::catalogue::{is_valid_slug, OpeningHours};
     use tongban_shared::config::{affected, AffectedBooking, AffectedReason, CalendarDay, CenterConfig, ClassConfig, ClassKind, DayKind, SlotOverride};
+    use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, FieldError, Text};
     use wasm_bindgen::JsValue;
     use worker::{D1Database, Response};
@@ -74,17 +75,9 @@ mod wasm {
         })
     }
 
-    fn staff_of(ctx: &Ctx, center: &str) -> Result<(), ApiError> {
-        if works_at(ctx.principal()?, center) {
-            Ok(())
-        } else {
-            Err(ErrorCode::WrongCenter.into())
-        }
-    }
-
     pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
         let center = ctx.slug("id")?;
-        staff_of(ctx, &center)?;
+        require_center(ctx.principal()?, &center)?;
         ctx.json(&load(&ctx.db()?, &center).await?, ctx.route.cache)
     }
 
@@ -92,7 +85,7 @@ mod wasm {
     /// (never below what is booked: those bookings show up in the affected list instead).
     pub async fn put(ctx: &Ctx) -> Result<Response, ApiError> {
         let center = ctx.slug("id")?;
-        staff_of(ctx, &center)?;
+        require_center(ctx.principal()?, &center)?;
         let mut cfg: CenterConfig = ctx.json_body()?;
         cfg.center_id = center.clone();
         let db = ctx.db()?;
@@ -191,7 +184,7 @@ mod wasm {
     /// hours, or more bookings in a slot than its seats now are.
     pub async fn affected_bookings(ctx: &Ctx) -> Result<Response, ApiError> {
         let center = ctx.slug("id")?;
-        staff_of(ctx, &center)?;
+        require_center(ctx.principal()?, &center)?;
         let db = ctx.db()?;
         let cfg = load(&db, &center).await?;
         let cal = calendar_of(&db).await?;
@@ -217,16 +210,16 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        let list: Vec<AffectedBooking> = rows
-            .into_iter()
-            .filter_map(|r| {
-                let b = r.booking_with_slot();
-                let date = NaiveDate::parse_from_str(&b.0.date, "%Y-%m-%d").ok()?;
-                let reason = affected(date, &b.0.start, &cal, &cfg.hours, cfg.rules.slot_minutes)
-                    .or_else(|| over.contains(&b.1).then_some(AffectedReason::OverCapacity))?;
-                Some(AffectedBooking { booking: b.0, reason })
-            })
-            .collect();
+        let mut list = Vec::new();
+        for r in rows {
+            let (booking, slot) = r.booking_with_slot()?;
+            let Ok(date) = NaiveDate::parse_from_str(&booking.date, "%Y-%m-%d") else { continue };
+            let reason = affected(date, &booking.start, &cal, &cfg.hours, cfg.rules.slot_minutes)
+                .or_else(|| over.contains(&slot).then_some(AffectedReason::OverCapacity));
+            if let Some(reason) = reason {
+                list.push(AffectedBooking { booking, reason });
+            }
+        }
         ctx.json(&list, ctx.route.cache)
     }
 
@@ -262,7 +255,7 @@ mod wasm {
     /// is listed as affected.
     pub async fn override_slot(ctx: &Ctx) -> Result<Response, ApiError> {
         let center = ctx.slug("id")?;
-        staff_of(ctx, &center)?;
+        require_center(ctx.principal()?, &center)?;
         let o: SlotOverride = ctx.json_body()?;
         if !is_valid_slug(&o.class_id) {
             return Err(FieldError::new(ErrorCode::BadId, "class_id").into());

@@ -1,7 +1,7 @@
 //! The one error type of the edge. Client mistakes carry a shared [`ErrorCode`] (status and zh/en text
 //! come from it); everything else is `Internal`, whose detail is logged and never sent to the caller.
 
-use tongban_shared::error::ErrorBody;
+use tongban_shared::error::{ErrorBody, Params};
 use tongban_shared::{ErrorCode, FieldError, Lang};
 
 #[derive(Debug)]
@@ -9,6 +9,8 @@ pub enum ApiError {
     Client {
         code: ErrorCode,
         field: Option<&'static str>,
+        /// What the message names (a center's limits): `ErrorCode::text_with`.
+        params: Params,
     },
     /// The detail is for the log only.
     Internal(String),
@@ -28,23 +30,27 @@ impl ApiError {
 
     /// The response body; for `Internal` it says only that something went wrong.
     pub fn body(&self, lang: Lang) -> ErrorBody {
-        let field = match self {
-            ApiError::Client { field, .. } => *field,
-            ApiError::Internal(_) => None,
-        };
-        ErrorBody::new(self.code(), field, lang)
+        match self {
+            ApiError::Client { code, field, params } => ErrorBody::with_params(*code, *field, params.clone(), lang),
+            ApiError::Internal(_) => ErrorBody::new(ErrorCode::Internal, None, lang),
+        }
+    }
+
+    /// A refusal whose message names the limits in `params`.
+    pub fn refused(code: ErrorCode, params: Params) -> Self {
+        ApiError::Client { code, field: None, params }
     }
 }
 
 impl From<ErrorCode> for ApiError {
     fn from(code: ErrorCode) -> Self {
-        ApiError::Client { code, field: None }
+        ApiError::Client { code, field: None, params: Params::new() }
     }
 }
 
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
-        ApiError::Client { code: e.code, field: e.field }
+        ApiError::Client { code: e.code, field: e.field, params: Params::new() }
     }
 }
 
@@ -71,9 +77,9 @@ impl ApiError {
             "Cannot resolve D1 DB due to transient issue",
         ];
         if CONFLICT.iter().any(|c| detail.contains(c)) {
-            ApiError::Client { code: ErrorCode::WriteConflict, field: None }
+            ApiError::from(ErrorCode::WriteConflict)
         } else if TRANSIENT.iter().any(|c| detail.contains(c)) {
-            ApiError::Client { code: ErrorCode::Unavailable, field: None }
+            ApiError::from(ErrorCode::Unavailable)
         } else {
             ApiError::Internal(detail)
         }

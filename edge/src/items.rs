@@ -1,14 +1,9 @@
 //! `/api/v1/items…`: list, filter and search service items; an item with its current or a past guide.
 
 use crate::rows::{ITEM_COLUMNS, ITEM_FROM};
+use crate::sql::Arg;
 use tongban_shared::query::ItemQuery;
 use tongban_shared::search::SearchQuery;
-
-/// A bound SQL value; kept abstract so the SQL builder is pure and tested on the host.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
-    Text(String),
-}
 
 /// The list query: filters in SQL, one `instr` per search term. Ranking and paging happen after, in
 /// Rust ([`tongban_shared::search::rank`]), because relevance needs the names and keywords anyway and a
@@ -55,16 +50,12 @@ mod wasm {
     use wasm_bindgen::JsValue;
     use worker::Response;
 
-    fn js(args: &[Arg]) -> Vec<JsValue> {
-        args.iter().map(|Arg::Text(s)| JsValue::from_str(s)).collect()
-    }
-
     pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
         let pairs = ctx.query_pairs();
         let q = ItemQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         let search = q.search()?;
         let (sql, args) = list_sql(&q, &search);
-        let rows: Vec<ItemRow> = ctx.db()?.prepare(sql).bind(&js(&args))?.all().await?.results()?;
+        let rows: Vec<ItemRow> = ctx.db()?.prepare(sql).bind(&crate::sql::js(&args))?.all().await?.results()?;
         let mut scored: Vec<(u32, ItemRow)> =
             rows.into_iter().map(|r| (if search.is_empty() { 0 } else { score(&search, &r.name(), &r.keywords()) }, r)).collect();
         rank(&mut scored, |(s, r)| (*s, r.popularity.max(0) as u32, r.id.as_str()));

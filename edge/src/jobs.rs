@@ -5,6 +5,8 @@
 //! queued, and seal e-licences written before they were sealed. Every step is a conditional statement, so running a job twice, or
 //! two runs overlapping, changes nothing the second time.
 
+use crate::sql::Stmt;
+
 /// 23:30 in Beijing (UTC+8) is 15:30 UTC.
 pub const CLOSE_DAY_CRON: &str = "30 15 * * *";
 pub const EVERY_MINUTE_CRON: &str = "* * * * *";
@@ -67,47 +69,54 @@ async fn erase_left_over(env: &worker::Env) -> Result<(), crate::error::ApiError
     Ok(())
 }
 
-/// Writes the booking reminders that have fallen due (the rule of `shared::notify::reminders`): from
-/// 18:00 for tomorrow's bookings made before 18:00 today, and within the hour before a slot. A partial
-/// unique index makes each one exist once, whatever the runs.
-#[cfg(target_arch = "wasm32")]
-pub async fn reminders(db: &worker::D1Database, now: i64) -> Result<(), crate::error::ApiError> {
-    use wasm_bindgen::JsValue;
-    let local = crate::bookings::beijing(now);
+/// The statements that write the booking reminders due at `now` (epoch seconds): the rule of
+/// `shared::notify::reminders_due`, as SQL so that one statement covers every booking. A partial unique
+/// index makes each reminder exist once, whatever the runs; the host SQL stage holds these statements
+/// to the rule on random bookings.
+pub fn reminder_statements(now: i64) -> Vec<Stmt> {
+    let local = tongban_shared::time::beijing(now);
     let today = local.date();
     let tomorrow = today.succ_opt().unwrap_or(today);
-    // Epoch second of 18:00 today, Beijing time.
-    let evening = now - (local.time() - chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default()).num_seconds();
-    let (hm, in_an_hour) = (local.format("%H:%M").to_string(), (local + chrono::Duration::minutes(60)).format("%H:%M").to_string());
-    let body = "json_object('booking_id', id, 'date', date, 'start', start)";
-    let mut batch = Vec::new();
-    if local.time() >= chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default() {
-        batch.push(
-            db.prepare(format!(
-                "INSERT OR IGNORE INTO notifications (id, account_id, kind, ref_id, body_json, created_at)                  SELECT lower(hex(randomblob(16))), account_id, 'reminder_day_before', id, {body}, ?1 FROM bookings                  WHERE state = 'confirmed' AND date = ?2 AND created_at < ?3"
-            ))
-            .bind(&[JsValue::from_f64(now as f64), JsValue::from_str(&tomorrow.to_string()), JsValue::from_f64(evening as f64)])?,
-        );
+    let at = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
+    let insert = |kind: &str, cond: &str| {
+        format!(
+            "INSERT OR IGNORE INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
+             SELECT lower(hex(randomblob(16))), account_id, '{kind}', id, json_object('booking_id', id, 'date', date, 'start', start), ?1 \
+             FROM bookings WHERE state = 'confirmed' AND {cond}"
+        )
+    };
+    let mut out = Vec::new();
+    let evening = today.and_hms_opt(18, 0, 0).unwrap_or_default();
+    if local >= evening {
+        // Tomorrow's bookings made before this evening's 18:00 (as epoch seconds, Beijing is UTC+8).
+        let evening_epoch = now - (local - evening).num_seconds();
+        out.push(Stmt::new(
+            insert("reminder_day_before", "date = ?2 AND created_at < ?3"),
+            vec![now.into(), tomorrow.to_string().into(), evening_epoch.into()],
+        ));
     }
-    // Past 23:00 the hour ahead runs into tomorrow, where no slot starts before the centers open.
-    if in_an_hour > hm {
-        batch.push(
-            db.prepare(format!(
-                "INSERT OR IGNORE INTO notifications (id, account_id, kind, ref_id, body_json, created_at)                  SELECT lower(hex(randomblob(16))), account_id, 'reminder_hour_before', id, {body}, ?1 FROM bookings                  WHERE state = 'confirmed' AND date = ?2 AND start > ?3 AND start <= ?4"
-            ))
-            .bind(&[JsValue::from_f64(now as f64), JsValue::from_str(&today.to_string()), JsValue::from_str(&hm), JsValue::from_str(&in_an_hour)])?,
-        );
-    }
-    if !batch.is_empty() {
-        db.batch(batch).await?;
-    }
+    // Slots starting within the hour (whole minutes: a slot is due once `now` reaches an hour before
+    // it), across midnight too, and only for bookings made more than an hour before their slot.
+    let slot = "(date || ' ' || start)";
+    let slot_epoch = "CAST(strftime('%s', date || ' ' || start) AS INTEGER) - 28800";
+    out.push(Stmt::new(
+        insert("reminder_hour_before", &format!("date IN (?2, ?3) AND {slot} > ?4 AND {slot} <= ?5 AND created_at < {slot_epoch} - 3600")),
+        vec![now.into(), today.to_string().into(), tomorrow.to_string().into(), at(local).into(), at(local + chrono::Duration::minutes(60)).into()],
+    ));
+    out
+}
+
+#[cfg(target_arch = "wasm32")]
+pub async fn reminders(db: &worker::D1Database, now: i64) -> Result<(), crate::error::ApiError> {
+    let batch = reminder_statements(now).iter().map(|s| s.prepare(db)).collect::<Result<Vec<_>, _>>()?;
+    db.batch(batch).await?;
     Ok(())
 }
 
 #[cfg(target_arch = "wasm32")]
 pub async fn close_day(db: &worker::D1Database, now: i64) -> Result<(), crate::error::ApiError> {
     use wasm_bindgen::JsValue;
-    let local = crate::bookings::beijing(now);
+    let local = tongban_shared::time::beijing(now);
     // An hour back may still be yesterday just after midnight: then only earlier days are closed.
     let cutoff_day = (local - chrono::Duration::minutes(60)).date();
     let (today, cutoff) = (JsValue::from_str(&cutoff_day.to_string()), JsValue::from_str(&no_show_cutoff(local)));

@@ -13,7 +13,7 @@ mod wasm {
     use crate::http::{changed, num, text, Ctx};
     use crate::sessions::js_err;
     use serde::Deserialize;
-    use tongban_shared::authz::works_at;
+    use tongban_shared::authz::require_center;
     use tongban_shared::queue::{Kiosk, KioskKey, NewKiosk, KIOSK_HEADER, MAX_KIOSKS_PER_CENTER};
     use tongban_shared::{ErrorCode, FieldError};
     use worker::Response;
@@ -53,11 +53,8 @@ mod wasm {
 
     fn admin_of(ctx: &Ctx) -> Result<String, ApiError> {
         let center = ctx.slug("id")?;
-        if works_at(ctx.principal()?, &center) {
-            Ok(center)
-        } else {
-            Err(ErrorCode::WrongCenter.into())
-        }
+        require_center(ctx.principal()?, &center)?;
+        Ok(center)
     }
 
     pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {

@@ -11,6 +11,7 @@
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, the capped PBKDF2.
 //! - [`limits`]   — Cloudflare's production limits the code relies on, with the checks behind them.
 //!   Its host twin `sql_check` (tests only) prepares every SQL statement against `migrations/` in SQLite.
+//! - [`sql`]      — statements with their bound values as plain data, so builders run on host SQLite too.
 //! - [`password`] — the password scheme (peppered PBKDF2 within the Workers cap), records and re-hashing.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
 //!   [`bookings`], [`queue`], [`kiosks`], [`config`], [`notifications`],
@@ -53,6 +54,7 @@ pub mod reviews;
 pub mod routes;
 pub mod rows;
 pub mod sessions;
+pub mod sql;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod sql_check;
 pub mod staff;

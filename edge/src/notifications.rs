@@ -2,23 +2,18 @@
 //! batch as the state change they report (see [`for_booking`] and [`for_ticket`]); here they are listed,
 //! rendered from `shared::notify` in both languages, and marked read.
 
-/// Local `HH:MM` (Beijing) of an epoch second, for texts such as "confirm before 10:05".
-pub fn clock(epoch: i64) -> String {
-    crate::bookings::beijing(epoch).format("%H:%M").to_string()
-}
-
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
-    use super::clock;
     use crate::crypto::{hex, random};
     use crate::error::ApiError;
     use crate::http::Ctx;
     use crate::sessions::js_err;
     use serde::Deserialize;
     use tongban_shared::notify::{Event, Inbox, InboxItem};
+    use tongban_shared::time::clock;
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
     use worker::{D1Database, D1PreparedStatement, Response};
@@ -127,13 +122,5 @@ mod wasm {
             .run()
             .await?;
         Ok(Response::empty()?.with_status(204))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn clock_is_beijing_time() {
-        assert_eq!(super::clock(1_764_000_000), "00:00");
     }
 }

@@ -254,12 +254,12 @@ mod wasm {
                 continue;
             };
             let (prefs, lang) = prefs_of(&db, &job.account_id).await?;
-            let local = crate::bookings::beijing(now).time();
+            let local = tongban_shared::time::beijing(now).time();
             if !prefs.allows_push(event.kind(), local) {
                 set("skipped", Some("preferences or quiet hours".into()), now)?.run().await?;
                 continue;
             }
-            let m = event.message(crate::notifications::clock);
+            let m = event.message(tongban_shared::time::clock);
             let payload = PushPayload { title: m.title.get(lang).to_string(), body: m.body.get(lang).to_string(), url: m.url, kind: event.kind() };
             let result = send(&job, &serde_json::to_vec(&payload)?, &private, &subject, now).await;
             let stmt = match result {

@@ -10,7 +10,6 @@ pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
-    use crate::bookings::beijing;
     use crate::bookings::rules_of;
     use crate::crypto::{hex, random};
     use crate::error::ApiError;
@@ -19,13 +18,14 @@ mod wasm {
     use crate::sessions::js_err;
     use chrono::NaiveDateTime;
     use serde::Deserialize;
-    use tongban_shared::authz::works_at;
-    use tongban_shared::booking::{check_in_window, normalise_code};
+    use tongban_shared::authz::require_center;
+    use tongban_shared::booking::{check_in_window, normalise_code, BookingState};
     use tongban_shared::notify::Event;
     use tongban_shared::queue::{
         announcement, estimated_wait_minutes, handling_minutes, priority, Call, Called, CheckIn, CurrentTicket, Origin, Outcome, Ticket, TicketState, Waiting,
         WindowAction, WindowState, WindowStats, REJOIN_AFTER_CALLS, SERVICE_ORDER_SQL,
     };
+    use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, FieldError};
     use wasm_bindgen::JsValue;
     use worker::{D1PreparedStatement, Response};
@@ -110,7 +110,7 @@ mod wasm {
     #[derive(Deserialize)]
     struct BookingRow {
         id: String,
-        state: String,
+        state: BookingState,
         date: String,
         start: String,
         center_id: String,
@@ -136,12 +136,12 @@ mod wasm {
         let existing = |db: &worker::D1Database| -> Result<D1PreparedStatement, ApiError> {
             Ok(db.prepare("SELECT id FROM tickets WHERE booking_id = ?1").bind(&[JsValue::from_str(&b.id)])?)
         };
-        if b.state == "checked_in" {
+        if b.state == BookingState::CheckedIn {
             if let Some(t) = existing(&db)?.first::<Existing>(None).await? {
                 return ctx.json(&ticket(ctx, &t.id).await?, ctx.route.cache);
             }
         }
-        if b.state != "confirmed" {
+        if b.state != BookingState::Confirmed {
             return Err(ErrorCode::InvalidTransition.into());
         }
         if b.date != today(ctx) {
@@ -153,7 +153,7 @@ mod wasm {
         // Too late for the booking's priority: the person still gets a place, as a walk-in, and is told.
         let late = match check_in_window(slot_start, beijing(ctx.now), &rules) {
             Err(ErrorCode::CheckInLate) => true,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(crate::bookings::refused(e, &rules)),
             Ok(()) => false,
         };
         let id = hex(&random::<16>().map_err(js_err)?);
@@ -194,9 +194,7 @@ mod wasm {
     /// The line a window calls: its class, or the center's any-item class for windows without one.
     async fn window_class(ctx: &Ctx, center: &str, window: u32) -> Result<WindowRow, ApiError> {
         let p = ctx.principal()?;
-        if !works_at(p, center) {
-            return Err(ErrorCode::WrongCenter.into());
-        }
+        require_center(p, center)?;
         ctx.db()?
             .prepare(
                 "SELECT k.id AS class_id, k.name_zh, k.name_en FROM windows w JOIN window_classes k ON k.id = coalesce(w.class_id, \
@@ -285,15 +283,11 @@ mod wasm {
     struct CurrentRow {
         id: String,
         number: String,
-        state: String,
-        origin: String,
+        state: TicketState,
+        origin: Origin,
         called_at: Option<i64>,
         started_at: Option<i64>,
         booking_id: Option<String>,
-    }
-
-    fn state_of(s: &str) -> TicketState {
-        serde_json::from_value(serde_json::Value::String(s.to_string())).unwrap_or(TicketState::Waiting)
     }
 
     async fn current(ctx: &Ctx, center: &str, window: u32) -> Result<Option<CurrentRow>, ApiError> {
@@ -347,13 +341,7 @@ mod wasm {
             window_no: window,
             class_id: class.class_id,
             class_name: tongban_shared::Text::new(class.name_zh, class.name_en),
-            current: cur.map(|t| CurrentTicket {
-                state: state_of(&t.state),
-                origin: if t.origin == "booking" { Origin::Booking } else { Origin::WalkIn },
-                number: t.number,
-                called_at: t.called_at,
-                started_at: t.started_at,
-            }),
+            current: cur.map(|t| CurrentTicket { state: t.state, origin: t.origin, number: t.number, called_at: t.called_at, started_at: t.started_at }),
             waiting: s.waiting.max(0) as u32,
             stats: WindowStats {
                 served: s.served.max(0) as u32,
@@ -373,11 +361,10 @@ mod wasm {
         let action: WindowAction = ctx.json_body()?;
         let class = window_class(ctx, &center, window).await?;
         let t = current(ctx, &center, window).await?.ok_or(ApiError::from(ErrorCode::QueueEmpty))?;
-        let from = state_of(&t.state);
-        from.next(action.event())?;
+        t.state.next(action.event())?;
         let db = ctx.db()?;
         let (id, now, day) = (JsValue::from_str(&t.id), JsValue::from_f64(ctx.now as f64), JsValue::from_str(&today(ctx)));
-        let st = JsValue::from_str(&t.state);
+        let st = JsValue::from_str(t.state.as_str());
         let mut batch = Vec::new();
         match &action {
             WindowAction::Recall => batch.push(
@@ -479,8 +466,8 @@ mod wasm {
         center_id: String,
         class_id: String,
         day: String,
-        origin: String,
-        state: String,
+        origin: Origin,
+        state: TicketState,
         window_no: Option<i64>,
         seq: i64,
         slot_start: Option<String>,
@@ -494,17 +481,17 @@ mod wasm {
     #[derive(Deserialize)]
     struct WaitingRow {
         number: String,
-        origin: String,
+        origin: Origin,
         slot_start: Option<String>,
         seq: i64,
         transferred_from: Option<String>,
     }
 
-    fn waiting(number: String, origin: &str, slot_start: Option<String>, day: &str, seq: i64, transferred: bool) -> Waiting {
+    fn waiting(number: String, origin: Origin, slot_start: Option<String>, day: &str, seq: i64, transferred: bool) -> Waiting {
         Waiting {
             transferred,
             ticket: number,
-            origin: if origin == "booking" { Origin::Booking } else { Origin::WalkIn },
+            origin,
             slot_start: slot_start.and_then(|s| NaiveDateTime::parse_from_str(&format!("{day} {s}"), "%Y-%m-%d %H:%M").ok()),
             seq: seq.max(0) as u32,
         }
@@ -520,7 +507,7 @@ mod wasm {
             .first(None)
             .await?
             .ok_or(ApiError::from(ErrorCode::TicketNotFound))?;
-        let state: TicketState = serde_json::from_value(serde_json::Value::String(t.state.clone())).unwrap_or(TicketState::Waiting);
+        let state = t.state;
         let ahead = if state == TicketState::Waiting {
             let rows: Vec<WaitingRow> = db
                 .prepare("SELECT number, origin, slot_start, seq, transferred_from FROM tickets WHERE class_id = ?1 AND day = ?2 AND state = 'waiting'")
@@ -528,9 +515,9 @@ mod wasm {
                 .all()
                 .await?
                 .results()?;
-            let me = waiting(t.number.clone(), &t.origin, t.slot_start.clone(), &t.day, t.seq, t.transferred_from.is_some());
+            let me = waiting(t.number.clone(), t.origin, t.slot_start.clone(), &t.day, t.seq, t.transferred_from.is_some());
             rows.into_iter()
-                .map(|r| waiting(r.number, &r.origin, r.slot_start, &t.day, r.seq, r.transferred_from.is_some()))
+                .map(|r| waiting(r.number, r.origin, r.slot_start, &t.day, r.seq, r.transferred_from.is_some()))
                 .filter(|w| priority(w) < priority(&me))
                 .count() as u32
         } else {
@@ -555,7 +542,7 @@ mod wasm {
         };
         Ok(Ticket {
             estimated_wait_minutes: minutes,
-            origin: if t.origin == "booking" { Origin::Booking } else { Origin::WalkIn },
+            origin: t.origin,
             window_no: t.window_no.map(|w| w.max(0) as u32),
             id: t.id,
             number: t.number,
@@ -564,7 +551,7 @@ mod wasm {
             ahead,
             // The code is for the paper slip of a walk-in: a booked visit is reviewed by the booking's owner,
             // signed in, so its code is never handed out (a counter check-in answers with this view too).
-            review_code: t.review_code.filter(|_| t.origin != "booking"),
+            review_code: t.review_code.filter(|_| t.origin != Origin::Booking),
             reviewed: t.reviewed != 0,
         })
     }

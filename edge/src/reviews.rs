@@ -5,7 +5,7 @@
 
 /// `YYYY-MM` (Beijing) of an epoch second: the month a service counts in.
 pub fn month_of(epoch: i64) -> String {
-    crate::bookings::beijing(epoch).format("%Y-%m").to_string()
+    tongban_shared::time::month(epoch)
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -14,7 +14,7 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use super::month_of;
-    use crate::bookings::{beijing, calendar_of};
+    use crate::bookings::calendar_of;
     use crate::crypto::{hex, random, token_digest};
     use crate::error::ApiError;
     use crate::http::Ctx;
@@ -24,6 +24,7 @@ mod wasm {
         check_open, normalize_code, EventKind, MyReview, MyReviews, NewReview, Order, ReviewBody, ReviewCreated, ReviewTarget, Scores, ACCOUNT_LIMIT,
         CLIENT_LIMIT, RATE_WINDOW_SECS, REVIEW_WINDOW_SECS,
     };
+    use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, Text};
     use wasm_bindgen::JsValue;
     use worker::{D1Database, Response};
@@ -361,13 +362,27 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        let mut reviews = Vec::with_capacity(rows.len());
-        for r in rows {
-            let svc = service_of(&db, &r.event_kind, &r.event_id).await?;
-            let Some(svc) = svc else { continue };
-            let order = crate::work_orders::detail_for_review(ctx, &db, &r.id, p).await?;
-            reviews.push(MyReview { id: r.id.clone(), service: svc.target(), review: r.body(), order });
-        }
+        // The services of all of them in two queries (tickets, cases), whatever their number.
+        let ids = |kind: &str| serde_json::to_string(&rows.iter().filter(|r| r.event_kind == kind).map(|r| r.event_id.as_str()).collect::<Vec<_>>());
+        let mut services: Vec<ServiceRow> =
+            db.prepare(format!("{SERVICE_SELECT} WHERE t.id IN (SELECT value FROM json_each(?1))")).bind(&[text(&ids("ticket")?)])?.all().await?.results()?;
+        services.extend(
+            db.prepare(format!("{CASE_SERVICE_SELECT} WHERE k.id IN (SELECT value FROM json_each(?1))"))
+                .bind(&[text(&ids("case")?)])?
+                .all()
+                .await?
+                .results::<ServiceRow>()?,
+        );
+        let rated: Vec<(ReviewRow, ServiceRow)> = rows
+            .into_iter()
+            .filter_map(|r| {
+                let i = services.iter().position(|s| s.kind == r.event_kind && s.id == r.event_id)?;
+                Some((r, services.swap_remove(i)))
+            })
+            .collect();
+        let mut orders = crate::work_orders::details_for_reviews(ctx, &db, &rated, p).await?;
+        let reviews =
+            rated.iter().map(|(r, svc)| MyReview { id: r.id.clone(), service: svc.target(), review: r.body(), order: orders.remove(&r.id) }).collect();
         Ok(MyReviews { pending: pending.iter().map(ServiceRow::target).collect(), reviews })
     }
 }

@@ -1,5 +1,7 @@
 //! Row shapes as D1 returns them (integers as numbers, flags as 0/1, text pairs as two columns) and their
-//! mapping to the shared API types. Pure, so the mapping is tested on the host.
+//! mapping to the shared API types. Pure, so the mapping is tested on the host. Enum columns (kinds,
+//! states, roles) decode straight into the shared enums: a value the code does not know fails the read
+//! (an internal error, logged) instead of quietly becoming some default.
 
 use serde::Deserialize;
 use tongban_shared::catalogue::{
@@ -18,7 +20,7 @@ pub struct ItemRow {
     pub id: String,
     pub name_zh: String,
     pub name_en: String,
-    pub kind: String,
+    pub kind: ItemKind,
     pub dept_id: String,
     pub dept_zh: String,
     pub dept_en: String,
@@ -49,7 +51,7 @@ impl ItemRow {
         ItemSummary {
             id: self.id.clone(),
             name: self.name(),
-            kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::PublicService),
+            kind: self.kind,
             department: Department { id: self.dept_id.clone(), name: Text::new(&self.dept_zh, &self.dept_en), phone: self.dept_phone.clone() },
             flags: Flags { online: self.online != 0, zero_trip: self.zero_trip != 0, on_the_spot: self.on_the_spot != 0, one_trip: self.one_trip != 0 },
             promised_days: self.promised_days.and_then(|d| u32::try_from(d).ok()),
@@ -75,7 +77,7 @@ impl From<DepartmentRow> for Department {
 #[derive(Debug, Clone, Deserialize)]
 pub struct CenterRow {
     pub id: String,
-    pub kind: String,
+    pub kind: CenterKind,
     pub name_zh: String,
     pub name_en: String,
     pub area_zh: String,
@@ -91,7 +93,7 @@ pub struct CenterRow {
 impl CenterRow {
     pub fn into_center(self) -> Center {
         Center {
-            kind: CenterKind::parse(&self.kind).unwrap_or(CenterKind::Community),
+            kind: self.kind,
             hours: serde_json::from_str::<Vec<OpeningHours>>(&self.hours_json).unwrap_or_default(),
             name: Text::new(self.name_zh, self.name_en),
             area: Text::new(self.area_zh, self.area_en),
@@ -108,12 +110,12 @@ pub struct CenterRefRow {
     pub id: String,
     pub name_zh: String,
     pub name_en: String,
-    pub kind: String,
+    pub kind: CenterKind,
 }
 
 impl From<CenterRefRow> for CenterRef {
     fn from(r: CenterRefRow) -> Self {
-        CenterRef { kind: CenterKind::parse(&r.kind).unwrap_or(CenterKind::Community), id: r.id, name: Text::new(r.name_zh, r.name_en) }
+        CenterRef { kind: r.kind, id: r.id, name: Text::new(r.name_zh, r.name_en) }
     }
 }
 
@@ -122,20 +124,14 @@ pub struct WindowRow {
     pub id: String,
     pub center_id: String,
     pub number: i64,
-    pub class: String,
+    pub class: WindowClass,
     pub label_zh: String,
     pub label_en: String,
 }
 
 impl From<WindowRow> for Window {
     fn from(r: WindowRow) -> Self {
-        Window {
-            id: r.id,
-            center_id: r.center_id,
-            number: u32::try_from(r.number).unwrap_or(0),
-            class: WindowClass::parse(&r.class).unwrap_or(WindowClass::Any),
-            label: Text::new(r.label_zh, r.label_en),
-        }
+        Window { id: r.id, center_id: r.center_id, number: u32::try_from(r.number).unwrap_or(0), class: r.class, label: Text::new(r.label_zh, r.label_en) }
     }
 }
 

@@ -15,6 +15,7 @@ mod wasm {
     use tongban_shared::authz::can_manage_post;
     use tongban_shared::staff::{NewStaff, StaffPost, StaffSettings};
     use tongban_shared::ErrorCode;
+    use tongban_shared::FieldError;
     use wasm_bindgen::JsValue;
     use worker::Response;
 
@@ -26,7 +27,7 @@ mod wasm {
     struct Row {
         id: String,
         login: String,
-        role: String,
+        role: Role,
         name_enc: String,
         center_id: Option<String>,
         dept_id: Option<String>,
@@ -41,7 +42,7 @@ mod wasm {
         fn post(self, keys: &Keyring) -> StaffPost {
             StaffPost {
                 name: keys.open(&self.name_enc).unwrap_or_default(),
-                role: Role::parse(&self.role).unwrap_or(Role::WindowStaff),
+                role: self.role,
                 id: self.id,
                 login: self.login,
                 center_id: self.center_id,
@@ -50,7 +51,7 @@ mod wasm {
                 backup_login: self.backup_login,
                 away: self.away != 0,
                 active: self.disabled == 0,
-                duties: if self.role == "approver" { tongban_shared::application::parse_duties(self.duties.as_deref()) } else { Vec::new() },
+                duties: if self.role == Role::Approver { tongban_shared::application::parse_duties(self.duties.as_deref()) } else { Vec::new() },
             }
         }
     }
@@ -62,7 +63,7 @@ mod wasm {
     /// A backup must be another post with the same center and department.
     async fn check_backup(ctx: &Ctx, backup: Option<&str>, own_id: Option<&str>, center: &Option<String>, dept: &Option<String>) -> Result<(), ApiError> {
         let Some(b) = backup else { return Ok(()) };
-        let bad = || ApiError::Client { code: ErrorCode::InvalidBackup, field: Some("backup_id") };
+        let bad = || ApiError::from(FieldError::new(ErrorCode::InvalidBackup, "backup_id"));
         if Some(b) == own_id {
             return Err(bad());
         }
@@ -127,9 +128,9 @@ mod wasm {
         if let Err(e) = r {
             let msg = e.to_string();
             return Err(if msg.contains("UNIQUE constraint failed") {
-                ApiError::Client { code: ErrorCode::LoginTaken, field: Some("login") }
+                ApiError::from(FieldError::new(ErrorCode::LoginTaken, "login"))
             } else if msg.contains("FOREIGN KEY constraint failed") {
-                ApiError::Client { code: ErrorCode::InvalidPost, field: Some("role") }
+                ApiError::from(FieldError::new(ErrorCode::InvalidPost, "role"))
             } else {
                 e.into()
             });
@@ -143,7 +144,7 @@ mod wasm {
         let id = ctx.hex_id("id")?;
         let req: StaffSettings = ctx.json_body()?;
         let target = one(ctx, &id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
-        let role = Role::parse(&target.role).unwrap_or(Role::WindowStaff);
+        let role = target.role;
         if !can_manage_post(p, role, target.center_id.as_deref()) {
             return Err(ErrorCode::Forbidden.into());
         }
@@ -167,7 +168,7 @@ mod wasm {
     async fn managed(ctx: &Ctx, id: &str) -> Result<Row, ApiError> {
         let p = ctx.principal()?;
         let target = one(ctx, id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
-        let role = Role::parse(&target.role).unwrap_or(Role::WindowStaff);
+        let role = target.role;
         if !can_manage_post(p, role, target.center_id.as_deref()) || target.id == p.account_id {
             return Err(ErrorCode::Forbidden.into());
         }
@@ -201,7 +202,7 @@ mod wasm {
         let req: tongban_shared::staff::PasswordReset = ctx.json_body()?;
         let target = managed(ctx, &id).await?;
         if req.login.trim() != target.login {
-            return Err(ApiError::Client { code: ErrorCode::InvalidLogin, field: Some("login") });
+            return Err(ApiError::from(FieldError::new(ErrorCode::InvalidLogin, "login")));
         }
         let temporary = tongban_shared::staff::temporary_password(&random::<12>().map_err(js_err)?);
         let record = hash_password(ctx, &temporary).await?;

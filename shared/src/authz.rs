@@ -59,6 +59,16 @@ pub fn works_at(p: &Principal, center: &str) -> bool {
     p.role == Role::DistrictAdmin || (p.role.is_staff() && p.center_id.as_deref() == Some(center))
 }
 
+/// [`works_at`] as the check every center-scoped handler makes: staff of another center are told
+/// `wrong_center` (403), whatever the resource.
+pub fn require_center(p: &Principal, center: &str) -> Result<(), crate::ErrorCode> {
+    if works_at(p, center) {
+        Ok(())
+    } else {
+        Err(crate::ErrorCode::WrongCenter)
+    }
+}
+
 /// Which center's front-desk work a caller sees: every center for the district admin, their own for
 /// other staff. A staff row without a center sees none (403), never every center.
 pub fn desk_scope(p: &Principal) -> Result<Option<&str>, crate::ErrorCode> {

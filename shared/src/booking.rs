@@ -29,6 +29,20 @@ pub struct BookingRules {
     pub no_show_ban_days: u32,
 }
 
+impl BookingRules {
+    /// The values a refusal by these rules names in its message (`ErrorCode::text_with`): the center's
+    /// own limits, not the defaults.
+    pub fn params_for(&self, code: ErrorCode) -> crate::error::Params {
+        let v = match code {
+            ErrorCode::LimitReached => ("max", self.max_active_per_person),
+            ErrorCode::TooLateToCancel => ("minutes", self.cancel_before_minutes),
+            ErrorCode::CheckInTooEarly => ("minutes", self.checkin_early_minutes),
+            _ => return crate::error::Params::new(),
+        };
+        crate::error::Params::from([(v.0.to_string(), v.1.to_string())])
+    }
+}
+
 impl Default for BookingRules {
     fn default() -> Self {
         BookingRules {
@@ -115,6 +129,23 @@ pub struct Booking {
     pub hold_until: Option<i64>,
     /// Set when the center cancelled it, with its reason.
     pub cancel_reason: Option<String>,
+    /// While its state allows cancelling: the last moment (epoch seconds) the person may cancel or move
+    /// it, from the center's `cancel_before_minutes` ([`cancel_deadline`]).
+    #[serde(default)]
+    pub cancel_until: Option<i64>,
+}
+
+impl Booking {
+    /// Whether the person may cancel it at `now` (epoch seconds): what the edge's cancel enforces, asked
+    /// by the app before it offers the button.
+    pub fn may_cancel(&self, now: i64) -> bool {
+        self.state.next(BookingEvent::Cancel).is_ok() && self.cancel_until.is_some_and(|t| now <= t)
+    }
+
+    /// Whether the person may move it to another slot at `now`.
+    pub fn may_reschedule(&self, now: i64) -> bool {
+        self.state.next(BookingEvent::Reschedule).is_ok() && self.cancel_until.is_some_and(|t| now <= t)
+    }
 }
 
 /// Moving a booking to another slot of the same center and item; atomic: if the new slot is gone,
@@ -239,24 +270,59 @@ pub struct ActiveBooking {
 
 /// One active booking per person per item per day, and at most `max_active_per_person` in all.
 pub fn check_limits(active: &[ActiveBooking], item_id: &str, date: NaiveDate, rules: &BookingRules) -> Result<(), ErrorCode> {
-    let same = active.iter().any(|b| b.item_id == item_id && b.date == date);
-    if same || active.len() as u32 >= rules.max_active_per_person {
+    check_move(active, item_id, date)?;
+    if active.len() as u32 >= rules.max_active_per_person {
         Err(ErrorCode::LimitReached)
     } else {
         Ok(())
     }
 }
 
+/// Moving an active booking to `date` (rescheduling): it stays one booking, so only the one per item per
+/// day rule applies, against the person's *other* active bookings.
+pub fn check_move(others: &[ActiveBooking], item_id: &str, date: NaiveDate) -> Result<(), ErrorCode> {
+    if others.iter().any(|b| b.item_id == item_id && b.date == date) {
+        Err(ErrorCode::LimitReached)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether a booking counts against its person's limits at `now` (epoch seconds): it holds a seat,
+/// and if it is a hold, its time has not run out. A lapsed hold counts for nothing even before the
+/// minute job marks it expired, so nobody waits for the job to book again.
+pub fn counts_as_active(state: BookingState, hold_until: Option<i64>, now: i64) -> bool {
+    state.holds_seat() && !(state == BookingState::Held && hold_until.is_some_and(|t| t < now))
+}
+
 /// The SQL twin of [`check_limits`] for the conditional writes that must decide it atomically (booking,
 /// joining a waiting list, offering a freed seat): true exactly when `check_limits` would allow a booking
-/// of `item` on `date` for `account`, given the active bookings in `bookings`. The arguments are SQL
-/// expressions (`?2`, `w2.account_id`). Generated here so the rule has one definition; a host test runs it
-/// on SQLite against `check_limits` on random data.
-pub fn limits_allow_sql(account: &str, item: &str, date: &str, max_active: &str) -> String {
-    let active = active_states_sql();
+/// of `item` on `date` for `account`, given the bookings in `bookings` that [`counts_as_active`] at
+/// `now`. The arguments are SQL expressions (`?2`, `w2.account_id`). Generated here so the rule has one
+/// definition; a host test runs it on SQLite against the pure functions on random data.
+pub fn limits_allow_sql(account: &str, item: &str, date: &str, max_active: &str, now: &str) -> String {
     format!(
-        "((SELECT count(*) FROM bookings lim WHERE lim.account_id = {account} AND lim.state IN {active}) < {max_active} \
-         AND NOT EXISTS (SELECT 1 FROM bookings lim WHERE lim.account_id = {account} AND lim.item_id = {item} AND lim.date = {date} AND lim.state IN {active}))"
+        "((SELECT count(*) FROM bookings lim WHERE lim.account_id = {account} AND {}) < {max_active} AND {})",
+        active_sql("lim", now),
+        same_day_free_sql(account, item, date, now, "")
+    )
+}
+
+/// The SQL twin of [`check_move`] for the reschedule write: true when `account` has no booking of
+/// `item` on `date` that counts as active at `now`, other than booking `except`.
+pub fn move_allowed_sql(account: &str, item: &str, date: &str, except: &str, now: &str) -> String {
+    same_day_free_sql(account, item, date, now, &format!(" AND lim.id != {except}"))
+}
+
+/// [`counts_as_active`] as an SQL condition on the booking row `alias`.
+pub fn active_sql(alias: &str, now: &str) -> String {
+    format!("{alias}.state IN {} AND NOT ({alias}.state = 'held' AND {alias}.hold_until < {now})", active_states_sql())
+}
+
+fn same_day_free_sql(account: &str, item: &str, date: &str, now: &str, and: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM bookings lim WHERE lim.account_id = {account} AND lim.item_id = {item} AND lim.date = {date} AND {}{and})",
+        active_sql("lim", now)
     )
 }
 
@@ -333,6 +399,13 @@ impl BookingState {
         }
     }
 
+    /// The states from which `event` is allowed ([`BookingState::next`]) as an SQL list, for the
+    /// conditional write that makes the transition: `('held', 'confirmed')` for a cancel.
+    pub fn sql_list_allowing(event: BookingEvent) -> String {
+        let names: Vec<String> = Self::ALL.iter().filter(|s| s.next(event).is_ok()).map(|s| format!("'{}'", s.as_str())).collect();
+        format!("({})", names.join(", "))
+    }
+
     /// Whether the booking holds a seat in its slot (what capacity counts).
     pub fn holds_seat(self) -> bool {
         matches!(self, BookingState::Held | BookingState::Confirmed | BookingState::CheckedIn)
@@ -354,9 +427,14 @@ impl BookingState {
     }
 }
 
-/// Cancelling (or moving) is allowed until `cancel_before_minutes` before the slot starts.
+/// The last moment a booking of `slot_start` may be cancelled or moved: `cancel_before_minutes` before.
+pub fn cancel_deadline(slot_start: NaiveDateTime, rules: &BookingRules) -> NaiveDateTime {
+    slot_start - Duration::minutes(i64::from(rules.cancel_before_minutes))
+}
+
+/// Cancelling (or moving) is allowed until [`cancel_deadline`].
 pub fn check_cancel(slot_start: NaiveDateTime, now: NaiveDateTime, rules: &BookingRules) -> Result<(), ErrorCode> {
-    if now <= slot_start - Duration::minutes(i64::from(rules.cancel_before_minutes)) {
+    if now <= cancel_deadline(slot_start, rules) {
         Ok(())
     } else {
         Err(ErrorCode::TooLateToCancel)
@@ -486,6 +564,47 @@ mod tests {
         assert_eq!(banned_until(&[d("2026-11-20"), d("2026-11-02")], d("2026-11-25"), &r), Some(d("2027-02-18")));
         assert_eq!(banned_until(&[d("2026-09-01"), d("2026-11-02")], d("2026-11-25"), &r), None, "62 days apart");
         assert_eq!(banned_until(&[d("2026-01-01"), d("2026-01-05")], d("2026-11-25"), &r), None, "ban over");
+    }
+
+    #[test]
+    fn refusals_name_the_centers_own_limits() {
+        let r = BookingRules { max_active_per_person: 5, cancel_before_minutes: 60, checkin_early_minutes: 20, ..Default::default() };
+        assert!(ErrorCode::LimitReached.text_with(&r.params_for(ErrorCode::LimitReached)).zh.contains("总共 5 个"));
+        assert!(ErrorCode::TooLateToCancel.text_with(&r.params_for(ErrorCode::TooLateToCancel)).en.contains("60 minutes"));
+        assert!(ErrorCode::CheckInTooEarly.text_with(&r.params_for(ErrorCode::CheckInTooEarly)).zh.contains("前 20 分钟"));
+        assert!(r.params_for(ErrorCode::SlotFull).is_empty());
+    }
+
+    #[test]
+    fn may_cancel_follows_the_state_machine_and_the_deadline() {
+        let b = |state, cancel_until| Booking {
+            id: "b".into(),
+            code: "C".into(),
+            state,
+            center_id: "c".into(),
+            center_name: crate::Text::new("", ""),
+            item_id: "i".into(),
+            item_name: crate::Text::new("", ""),
+            date: "2026-12-01".into(),
+            start: "10:00".into(),
+            hold_until: None,
+            cancel_reason: None,
+            cancel_until,
+        };
+        let until = Some(1_000);
+        assert!(b(BookingState::Confirmed, until).may_cancel(1_000) && !b(BookingState::Confirmed, until).may_cancel(1_001));
+        assert!(
+            b(BookingState::Held, until).may_cancel(999) && !b(BookingState::Held, until).may_reschedule(999),
+            "a held seat is confirmed or let go, not moved"
+        );
+        assert!(b(BookingState::Confirmed, until).may_reschedule(999));
+        for s in [BookingState::CheckedIn, BookingState::Cancelled, BookingState::Expired, BookingState::NoShow, BookingState::Done] {
+            assert!(!b(s, until).may_cancel(0) && !b(s, until).may_reschedule(0), "{s:?}");
+        }
+        assert!(!b(BookingState::Confirmed, None).may_cancel(0));
+        assert_eq!(BookingState::sql_list_allowing(BookingEvent::Cancel), "('held', 'confirmed')");
+        let r = BookingRules::default();
+        assert_eq!(cancel_deadline(t("2026-12-01 10:00"), &r), t("2026-12-01 08:00"));
     }
 
     #[test]

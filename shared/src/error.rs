@@ -17,7 +17,13 @@ macro_rules! error_codes {
             pub const ALL: &'static [ErrorCode] = &[$( ErrorCode::$variant ),*];
             pub fn as_str(self) -> &'static str { match self { $( ErrorCode::$variant => $code ),* } }
             pub fn status(self) -> u16 { match self { $( ErrorCode::$variant => $status ),* } }
-            pub fn text(self) -> Text { match self { $( ErrorCode::$variant => Text::new($zh, $en) ),* } }
+            /// The message with its `{name}` parameters filled from `params` (a center's own limits);
+            /// a part in parentheses whose parameter is not given is left out, so the text never
+            /// states a default the center may have changed.
+            pub fn text_with(self, params: &Params) -> Text {
+                match self { $( ErrorCode::$variant => Text::new(fill($zh, params), fill($en, params)) ),* }
+            }
+            pub fn text(self) -> Text { self.text_with(&Params::new()) }
         }
     };
 }
@@ -60,9 +66,9 @@ error_codes! {
     AgentExists      = "agent_exists",      409, "该经办人已在列表中", "This agent is already authorised";
     DateNotBookable  = "date_not_bookable", 400, "该日期不可预约（仅可预约下一个工作日起的办公日）", "This date cannot be booked (only working days from the next one on)";
     SlotFull         = "slot_full",         409, "该时段已约满，可选择其他时段或排队候补", "This time slot is full; pick another or join the waiting list";
-    LimitReached     = "limit_reached",     409, "预约数量已达上限（同一事项每天 1 个，总共 3 个进行中的预约）", "Booking limit reached (one per item per day, three active in all)";
+    LimitReached     = "limit_reached",     409, "预约数量已达上限（同一事项每天 1 个，总共 {max} 个进行中的预约）", "Booking limit reached (one per item per day, {max} active in all)";
     BookingBanned    = "booking_banned",    403, "因多次爽约，暂时不能预约", "Booking is suspended after repeated no-shows";
-    TooLateToCancel  = "too_late_to_cancel",409, "距预约时间不足 2 小时，不能取消", "Less than 2 hours before the slot: it can no longer be cancelled";
+    TooLateToCancel  = "too_late_to_cancel",409, "已过取消期限，不能取消或改约（预约时段前 {minutes} 分钟截止）", "Too late to cancel or move it (the deadline is {minutes} minutes before the slot)";
     SlotHasSeats     = "slot_has_seats",    409, "该时段还有余位，请直接预约", "This slot still has seats; book it directly";
     AlreadyWaiting   = "already_waiting",   409, "您已在该时段的候补名单中", "You are already on this slot's waiting list";
     InvalidSubscription = "invalid_subscription", 400, "推送订阅信息不正确", "The push subscription is not valid";
@@ -79,7 +85,7 @@ error_codes! {
     ClassNotFound    = "class_not_found",   404, "没有这个窗口类别", "No such window class";
     QueueEmpty       = "queue_empty",       409, "没有正在处理的号", "No ticket is at this window";
     HoldExpired      = "hold_expired",      409, "保留时间已过，请重新选择时段", "The hold has expired; choose a slot again";
-    CheckInTooEarly  = "check_in_too_early",409, "还未到签到时间（预约时段前 30 分钟起可签到）", "Too early to check in (from 30 minutes before the slot)";
+    CheckInTooEarly  = "check_in_too_early",409, "还未到签到时间（预约时段前 {minutes} 分钟起可签到）", "Too early to check in (from {minutes} minutes before the slot)";
     CheckInLate      = "check_in_late",     409, "已超过签到时间，请取号按现场排队办理", "Too late to check in; please take a walk-in ticket";
     InvalidTransition= "invalid_transition",409, "当前状态下不能进行此操作", "This action is not possible in the current state";
     SlotNotFound     = "slot_not_found",    404, "没有这个预约时段", "No such time slot";
@@ -138,6 +144,28 @@ error_codes! {
     WriteConflict    = "write_conflict",    409, "同时有其他操作，本次未保存任何内容，请重试", "Another change got in the way; nothing was saved, please try again";
 }
 
+/// The parameters of a message, by name.
+pub type Params = std::collections::BTreeMap<String, String>;
+
+/// Fills `{name}` from `params`; drops a parenthesised part (`（…）` or ` (…)`) that still names an
+/// unknown parameter.
+fn fill(template: &str, params: &Params) -> String {
+    let mut out = template.to_string();
+    for (k, v) in params {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    while let Some(hole) = out.find('{') {
+        let open = out[..hole].rfind(['（', '(']).map(|o| if out[..o].ends_with(' ') { o - 1 } else { o });
+        let close = out[hole..].find(['）', ')']).map(|c| hole + c + out[hole + c..].chars().next().map_or(1, char::len_utf8));
+        match (open, close) {
+            (Some(o), Some(c)) => out.replace_range(o..c, ""),
+            // A parameter outside parentheses must be given: a bug in the table, caught by its test.
+            _ => break,
+        }
+    }
+    out
+}
+
 /// The largest JSON body any route takes: our bodies are forms (the largest, a bundle's merged form with
 /// every answer, is a few KB). A longer one is refused with 413 `body_too_large` before authentication
 /// or parsing.
@@ -190,11 +218,26 @@ pub struct ErrorDetail {
     pub message: String,
     /// The parameter or field at fault, when there is one.
     pub field: Option<String>,
+    /// The limits the message names (`max`, `minutes`), as the center set them, for a client that
+    /// words the message itself.
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
 }
 
 impl ErrorBody {
     pub fn new(code: ErrorCode, field: Option<&str>, lang: Lang) -> Self {
-        ErrorBody { error: ErrorDetail { code: code.as_str().to_string(), message: code.text().get(lang).to_string(), field: field.map(str::to_string) } }
+        Self::with_params(code, field, Params::new(), lang)
+    }
+
+    pub fn with_params(code: ErrorCode, field: Option<&str>, params: Params, lang: Lang) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.as_str().to_string(),
+                message: code.text_with(&params).get(lang).to_string(),
+                field: field.map(str::to_string),
+                params,
+            },
+        }
     }
 }
 
@@ -240,5 +283,26 @@ mod tests {
         let zh = ErrorBody::new(ErrorCode::ItemNotFound, None, Lang::Zh);
         assert_eq!(zh.error.message, "没有找到该事项");
         assert!(serde_json::to_value(&zh).unwrap()["error"]["field"].is_null());
+    }
+
+    /// A message that names a center's limit says that center's value, or leaves the limit out; it
+    /// never prints a default the center may have changed.
+    #[test]
+    fn parameterised_messages_say_the_given_limit_or_none() {
+        let p = |k: &str, v: &str| Params::from([(k.to_string(), v.to_string())]);
+        let t = ErrorCode::LimitReached.text_with(&p("max", "5"));
+        assert_eq!(t.zh, "预约数量已达上限（同一事项每天 1 个，总共 5 个进行中的预约）");
+        assert_eq!(t.en, "Booking limit reached (one per item per day, 5 active in all)");
+        assert_eq!(ErrorCode::LimitReached.text().zh, "预约数量已达上限");
+        assert_eq!(ErrorCode::LimitReached.text().en, "Booking limit reached");
+        assert_eq!(ErrorCode::TooLateToCancel.text_with(&p("minutes", "90")).zh, "已过取消期限，不能取消或改约（预约时段前 90 分钟截止）");
+        assert_eq!(ErrorCode::CheckInTooEarly.text().en, "Too early to check in");
+        for c in ErrorCode::ALL {
+            let t = c.text();
+            assert!(!t.zh.contains('{') && !t.en.contains('{'), "{}: a parameter outside parentheses", c.as_str());
+        }
+        let body = serde_json::to_value(ErrorBody::with_params(ErrorCode::LimitReached, None, p("max", "5"), Lang::En)).unwrap();
+        assert_eq!(body["error"]["params"]["max"], "5");
+        assert!(serde_json::to_value(ErrorBody::new(ErrorCode::LimitReached, None, Lang::En)).unwrap()["error"].get("params").is_none());
     }
 }

@@ -27,6 +27,7 @@
 //! - [`ids`]       — resident ID (GB 11643), credit code (GB 32100) and mobile checks; masking.
 //! - [`password`]  — the password policy (length, the 1,000 most common refused).
 //! - [`privacy`]   — every category of a resident's personal data and what deleting the account does with it.
+//! - [`time`]      — Beijing time, the product's one clock, for the edge and the browser alike.
 
 pub mod account;
 pub mod application;
@@ -50,6 +51,7 @@ pub mod queue;
 pub mod review;
 pub mod search;
 pub mod staff;
+pub mod time;
 
 pub use error::{ErrorCode, FieldError};
 pub use lang::{Lang, Text};

@@ -431,6 +431,18 @@ pub fn reminders(slot: NaiveDateTime, booked_at: NaiveDateTime) -> Vec<(Kind, Na
     v
 }
 
+/// The reminders a job run at `now` sends for a booking of `slot` made at `booked_at`: each one from its
+/// time in [`reminders`] until the slot starts, the evening one only on that evening (one sent after
+/// midnight would read as "tomorrow" for today's slot). The minute job runs this rule as SQL
+/// (`edge::jobs::reminder_statements`), held to this function by a host property test.
+pub fn reminders_due(slot: NaiveDateTime, booked_at: NaiveDateTime, now: NaiveDateTime) -> Vec<Kind> {
+    reminders(slot, booked_at)
+        .into_iter()
+        .filter(|(kind, due)| *due <= now && now < slot && (*kind != Kind::ReminderDayBefore || now.date() == due.date()))
+        .map(|(kind, _)| kind)
+        .collect()
+}
+
 /// The longest push-service endpoint URL accepted (the browsers' are a few hundred characters).
 pub const ENDPOINT_MAX: usize = 1024;
 
@@ -631,6 +643,23 @@ mod tests {
         ] {
             assert!(!is_push_service(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_reminder_is_due_from_its_time_until_the_slot() {
+        let (slot, booked) = (at("2026-12-02 09:30"), at("2026-11-25 10:00"));
+        assert!(reminders_due(slot, booked, at("2026-12-01 17:59")).is_empty());
+        assert_eq!(reminders_due(slot, booked, at("2026-12-01 18:00")), vec![Kind::ReminderDayBefore]);
+        assert_eq!(reminders_due(slot, booked, at("2026-12-01 23:59")), vec![Kind::ReminderDayBefore]);
+        assert!(reminders_due(slot, booked, at("2026-12-02 00:00")).is_empty(), "not after midnight");
+        assert_eq!(reminders_due(slot, booked, at("2026-12-02 08:30")), vec![Kind::ReminderHourBefore]);
+        assert!(reminders_due(slot, booked, at("2026-12-02 09:30")).is_empty(), "not once it has started");
+        // A late-evening slot: the hour before runs up to midnight, and one just after midnight is
+        // reminded from 23:10 the day before (that evening is also its evening before).
+        assert_eq!(reminders_due(at("2026-12-01 23:40"), booked, at("2026-12-01 23:05")), vec![Kind::ReminderHourBefore]);
+        assert_eq!(reminders_due(at("2026-12-02 00:10"), booked, at("2026-12-01 23:10")), vec![Kind::ReminderDayBefore, Kind::ReminderHourBefore]);
+        // Booked 30 minutes ahead: no "in an hour" reminder.
+        assert!(reminders_due(at("2026-12-01 10:00"), at("2026-12-01 09:30"), at("2026-12-01 09:31")).is_empty());
     }
 
     #[test]

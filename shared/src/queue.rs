@@ -39,7 +39,8 @@ pub fn priority(w: &Waiting) -> (u8, u8, Option<NaiveDateTime>, u32) {
     }
 }
 
-/// The same order as SQL, for the statement that calls the next ticket.
+/// The same order as SQL, for the statement that calls the next ticket (held to [`service_order`] by the
+/// edge's host SQL stage on random queues).
 pub const SERVICE_ORDER_SQL: &str = "CASE WHEN transferred_from IS NULL THEN 1 ELSE 0 END, CASE origin WHEN 'booking' THEN 0 ELSE 1 END, slot_start, seq";
 
 /// The waiting tickets in the order they will be called.
@@ -83,6 +84,17 @@ pub enum TicketEvent {
 }
 
 impl TicketState {
+    /// The stored name (the `state` column; the same as serde's).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketState::Waiting => "waiting",
+            TicketState::Called => "called",
+            TicketState::Serving => "serving",
+            TicketState::Skipped => "skipped",
+            TicketState::Done => "done",
+        }
+    }
+
     pub fn next(self, e: TicketEvent) -> Result<TicketState, ErrorCode> {
         use TicketEvent as E;
         use TicketState as S;

@@ -64,6 +64,10 @@ test('a resident books a slot for the social security card and cancels it', asyn
   await expect(cards.first()).toContainText(code);
   await expect(cards.first()).toContainText(`${dayLabel} ${time}`);
   await expect(cards.first()).toContainText('已预约');
+  // Until when it may be cancelled or moved: the center's rule (2 hours before here), said by the core.
+  await expect(cards.first()).toContainText(/可取消或改约至 \d{2}-\d{2} \d{2}:\d{2}/);
   await cards.first().getByRole('button', { name: '取消预约' }).click();
   await expect(cards.first()).toContainText('已取消');
+  await expect(cards.first().getByRole('button', { name: '取消预约' })).toHaveCount(0);
+  await expect(cards.first()).not.toContainText('可取消或改约至');
 });

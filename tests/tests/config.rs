@@ -414,3 +414,40 @@ fn a_new_holiday_lists_that_days_bookings_as_closed() {
     assert_eq!(put(&admin, workday.clone()).status, 200);
     assert!(calendar().contains(&workday));
 }
+
+/// Issue 17: a refusal names the center's own limit (not the default one) and each booking says until
+/// when it may be cancelled or moved, from the same rules the edge enforces.
+#[test]
+fn refusals_and_deadlines_follow_the_centers_own_rules() {
+    let _t = turn();
+    let admin = district();
+    let before = config(&admin);
+    let _restore = Restore(before.clone());
+    let mut cfg = before.clone();
+    cfg["rules"]["max_active_per_person"] = json!(1);
+    cfg["rules"]["cancel_before_minutes"] = json!(45);
+    let r = save(&admin, &cfg);
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let (me, _, _) = register_resident();
+    let (d1, d2) = (days()[1].clone(), days()[2].clone());
+    let first = book(&me, &d1, &starts(&d1)[0]);
+    assert_eq!(first.status, 201, "{}", first.body);
+    let b = first.json();
+    let slot = chrono::NaiveDateTime::parse_from_str(&format!("{} {}", b["date"].as_str().unwrap(), b["start"].as_str().unwrap()), "%Y-%m-%d %H:%M").unwrap();
+    let slot_epoch = slot.and_utc().timestamp() - 8 * 3600;
+    assert_eq!(b["cancel_until"].as_i64(), Some(slot_epoch - 45 * 60), "45 minutes before the slot, as the center set: {b}");
+
+    let second = book(&me, &d2, &starts(&d2)[0]);
+    assert_eq!(second.error_code(409), "limit_reached");
+    let e = second.json()["error"].clone();
+    assert!(e["message"].as_str().unwrap().contains("总共 1 个"), "the center's limit of one, not the default three: {e}");
+    assert_eq!(e["params"]["max"], "1");
+    let en = post_with(
+        "/api/v1/bookings",
+        &json!({"center_id": CENTER, "item_id": ITEM, "date": d2, "start": starts(&d2)[0]}).to_string(),
+        &[("Origin", &base()), ("Cookie", &me), ("Idempotency-Key", &unique("cfg-en-")), ("Accept-Language", "en")],
+    );
+    assert_eq!(en.json()["error"]["message"], "Booking limit reached (one per item per day, 1 active in all)");
+    assert_eq!(get_with("/api/v1/bookings", &[("Cookie", &me)]).json()[0]["cancel_until"], b["cancel_until"], "the list says it too");
+}

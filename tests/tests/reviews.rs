@@ -28,6 +28,13 @@ fn hex_id() -> String {
 /// A service at `center` (A line, window 1, item `item`) in `state`, finished `ago` seconds ago, booked by
 /// `account` if given. Returns (ticket id, review code).
 fn served(account: Option<&str>, center: &str, item: &str, state: &str, ago: i64) -> (String, String) {
+    let (tid, code, sql) = served_sql(account, center, item, state, ago);
+    d1(&sql);
+    (tid, code)
+}
+
+/// The rows of [`served`], to write with others in one go.
+fn served_sql(account: Option<&str>, center: &str, item: &str, state: &str, ago: i64) -> (String, String, String) {
     let (tid, code) = (hex_id(), fixture_code());
     let finished = epoch() - ago;
     let seq = 500_000 + (tongban_shared::etag::fnv1a64(tid.as_bytes()) % 400_000);
@@ -54,8 +61,7 @@ fn served(account: Option<&str>, center: &str, item: &str, state: &str, ago: i64
         f = if done { finished.to_string() } else { "NULL".into() },
         o = if done { "'on_the_spot'" } else { "NULL" },
     ));
-    d1(&sql);
-    (tid, code)
+    (tid, code, sql)
 }
 
 fn review(cookie: Option<&str>, body: Value) -> Resp {
@@ -680,4 +686,70 @@ fn whoever_asks_for_invalid_does_not_approve_it() {
     let d = get_with(&format!("/api/v1/work-orders/{id}"), &[("Cookie", &second)]).json();
     assert!(d["actions"].as_array().unwrap().iter().any(|a| a == "approve_invalid"));
     assert_eq!(act(&second, &id, json!({"action": "approve_invalid", "note": "同意认定无效"})).json()["summary"]["state"], "invalid");
+}
+
+/// "My reviews" lists every review of a long-time reviewer with its own service and work order (read in a
+/// fixed number of queries whatever their number: one query set per review passed a free-plan request's
+/// 50 subrequests at a dozen reviews).
+#[test]
+fn my_reviews_list_every_review_with_its_order() {
+    let (me, my_id, _) = register_resident();
+    // Two reviews through the API: a good one, and a bad one that opens a work order.
+    let (good_t, _) = served(Some(&my_id), CENTER, ITEM, "done", 600);
+    assert_eq!(review(Some(&me), good(&good_t)).status, 201);
+    let (bad_t, _) = served(Some(&my_id), CENTER, ITEM, "done", 600);
+    let r = review(Some(&me), bad(&bad_t, "窗口长时间无人办理"));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let order_id = r.json()["work_order"].as_str().unwrap().to_string();
+    let template = d1_rows(&format!("SELECT id FROM reviews WHERE event_id = '{bad_t}';"))[0]["id"].as_str().unwrap().to_string();
+    // Forty more from earlier months, written as rows (the API allows five an hour), each a copy of the bad
+    // one on its own service; every fourth with its own work order and opening event.
+    let cols = |table: &str| -> Vec<String> {
+        d1_rows(&format!("SELECT name FROM pragma_table_info('{table}');")).iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
+    };
+    let (review_cols, order_cols) = (cols("reviews"), cols("work_orders"));
+    let copy = |table: &str, key: &str, replace: &[(&str, String)]| {
+        let cs = if table == "reviews" { &review_cols } else { &order_cols };
+        let vals: Vec<String> = cs.iter().map(|c| replace.iter().find(|(k, _)| k == c).map(|(_, v)| format!("'{v}'")).unwrap_or_else(|| c.clone())).collect();
+        format!("INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE {key};\n", cs.join(", "), vals.join(", "))
+    };
+    let mut sql = String::new();
+    let mut with_orders = Vec::new();
+    for k in 0..40 {
+        let (t, _, rows) = served_sql(Some(&my_id), CENTER, ITEM, "done", 600);
+        sql.push_str(&rows);
+        let rid = format!("{template}-{k}");
+        sql.push_str(&copy("reviews", &format!("id = '{template}'"), &[("id", rid.clone()), ("event_id", t.clone())]));
+        if k % 4 == 0 {
+            let oid = format!("{order_id}-{k}");
+            sql.push_str(&copy("work_orders", &format!("id = '{order_id}'"), &[("id", oid.clone()), ("review_id", rid.clone())]));
+            sql.push_str(&format!(
+                "INSERT INTO work_order_events (order_id, at, capacity, action, to_state, note) VALUES ('{oid}', 0, 'system', 'opened', 'verifying', '{k}');\n"
+            ));
+            with_orders.push((rid.clone(), oid));
+        }
+    }
+    d1(&sql);
+    let mine = get_with("/api/v1/reviews/mine", &[("Cookie", &me)]);
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    let list = mine.json()["reviews"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 42, "every review is listed");
+    let by_id = |id: &str| list.iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id} listed"));
+    assert_eq!(by_id(&template)["order"]["summary"]["id"], order_id.as_str(), "the API-made bad review has its order");
+    assert_eq!(by_id(&template)["service"]["id"], bad_t.as_str());
+    assert!(list.iter().any(|r| r["service"]["id"] == good_t.as_str() && r["order"].is_null()), "the good one has none");
+    for (rid, oid) in &with_orders {
+        let r = by_id(rid);
+        assert_eq!(r["order"]["summary"]["id"], oid.as_str(), "{rid} has its own order");
+        let k = rid.rsplit('-').next().unwrap();
+        assert_eq!(
+            r["order"]["history"].as_array().unwrap().iter().map(|e| e["note"].as_str().unwrap()).collect::<Vec<_>>(),
+            vec![k],
+            "and only its own history"
+        );
+    }
+    let services: std::collections::BTreeSet<&str> = list.iter().map(|r| r["service"]["id"].as_str().unwrap()).collect();
+    assert_eq!(services.len(), 42, "each review with its own service");
+    let ordered = list.iter().filter(|r| !r["order"].is_null()).count();
+    assert_eq!(ordered, 1 + with_orders.len());
 }

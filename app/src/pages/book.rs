@@ -19,11 +19,8 @@ fn new_key() -> String {
     (0..4).map(|_| format!("{:08x}", (js_sys::Math::random() * f64::from(u32::MAX)) as u32)).collect()
 }
 
-/// Local wall-clock time `HH:MM` of an epoch second (residents' phones are on Beijing time).
-pub fn clock(epoch: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(epoch as f64 * 1000.0));
-    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
-}
+/// `HH:MM` in Beijing time, whatever the device's zone.
+pub use tongban_shared::time::clock;
 
 /// 周四 / Thu for a `YYYY-MM-DD` date: people pick days by weekday. The browser's Date does the
 /// calendar (chrono's parser would add ~10 KB to the phone bundle).

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use tongban_shared::authz::RESIDENTS;
 use tongban_shared::booking::BookingState;
+use tongban_shared::time::day_and_clock;
 use tongban_shared::Text;
 
 #[component]
@@ -59,6 +60,9 @@ pub fn BookingsPage() -> impl IntoView {
                             {bs.into_iter().map(|b| {
                                 let (id1, id2, id3) = (b.id.clone(), b.id.clone(), b.id.clone());
                                 let state = b.state;
+                                // The core decides what may be done with it; the edge enforces the same.
+                                let now = (js_sys::Date::now() / 1000.0) as i64;
+                                let (may_cancel, may_move) = (b.may_cancel(now), b.may_reschedule(now));
                                 let show_qr = RwSignal::new(false);
                                 let move_href = format!("/book/{}?reschedule={}&center={}", b.item_id, b.id, b.center_id);
                                 view! {
@@ -74,13 +78,18 @@ pub fn BookingsPage() -> impl IntoView {
                                         {(state == BookingState::Confirmed).then(|| view! {
                                             <div class="actions">
                                                 <button type="button" class="button" aria-expanded=move || show_qr.get().to_string() on:click=move |_| show_qr.update(|v| *v = !*v)>{tr(|m| m.show_qr)}</button>
-                                                <A href=move_href attr:class="button">{tr(|m| m.reschedule)}</A>
+                                                {may_move.then(|| view! { <A href=move_href attr:class="button">{tr(|m| m.reschedule)}</A> })}
                                             </div>
                                             {move || show_qr.get().then(|| qr(&id3))}
                                         })}
-                                        {matches!(state, BookingState::Confirmed | BookingState::Held).then(|| view! {
-                                            <button type="button" class="button danger" on:click=move |_| act("cancel", id2.clone())>{tr(|m| m.cancel)}</button>
-                                        })}
+                                        {match (may_cancel, b.cancel_until) {
+                                            (true, Some(until)) => view! {
+                                                <p class="meta">{tr(|m| m.change_until)}" "{day_and_clock(until)}</p>
+                                                <button type="button" class="button danger" on:click=move |_| act("cancel", id2.clone())>{tr(|m| m.cancel)}</button>
+                                            }.into_any(),
+                                            _ if state == BookingState::Confirmed => view! { <p class="meta">{tr(|m| m.too_late_to_change)}</p> }.into_any(),
+                                            _ => ().into_any(),
+                                        }}
                                     </li>
                                 }
                             }).collect_view()}

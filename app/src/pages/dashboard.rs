@@ -21,13 +21,7 @@ fn t(zh: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + S
     }
 }
 
-pub use crate::components::beijing;
-
-/// `YYYY-MM` of an epoch second, Beijing time.
-fn month_of(secs: i64) -> String {
-    let (y, m, ..) = beijing(secs);
-    format!("{y:04}-{m:02}")
-}
+use tongban_shared::time::{civil, month as month_of};
 
 /// "2026 年 11 月" / "2026-11".
 fn month_label(m: &str, l: Lang) -> String {
@@ -147,7 +141,7 @@ pub fn DashboardPage() -> impl IntoView {
     // when the figures arrive (Lighthouse measured a layout shift of 0.31 on a phone).
     let fresh = move || {
         let stamp = dash.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.generated_at)).map(|at| {
-            let (y, mo, d, h, mi) = beijing(at);
+            let (y, mo, d, h, mi) = civil(at);
             let iso = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}+08:00");
             view! {
                 {t("数据截至 ", "Data as of ")}
@@ -696,9 +690,9 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn beijing_time_and_helpers() {
         // 2026-11-25 02:32 UTC is 10:32 in Beijing.
-        assert_eq!(beijing(1_795_573_920), (2026, 11, 25, 10, 32));
+        assert_eq!(civil(1_795_573_920), (2026, 11, 25, 10, 32));
         // 2025-12-31 16:00 UTC is already the new year in Beijing.
-        assert_eq!(beijing(1_767_196_800), (2026, 1, 1, 0, 0));
+        assert_eq!(civil(1_767_196_800), (2026, 1, 1, 0, 0));
         assert_eq!(month_of(1_767_196_800), "2026-01");
         assert_eq!(int(0), "0");
         assert_eq!(int(1234567), "1,234,567");

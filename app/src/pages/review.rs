@@ -13,11 +13,9 @@ use leptos_router::hooks::use_query_map;
 use tongban_shared::review::{is_bad, level_label, Channel, Indicator, NewReview, Reason, ReviewCreated, ReviewTarget, Scores};
 use tongban_shared::Text;
 
-/// Local date and time (`YYYY-MM-DD HH:MM`) of an epoch second, in the browser's time zone.
-pub fn when(epoch: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(epoch as f64 * 1000.0));
-    format!("{:04}-{:02}-{:02} {:02}:{:02}", d.get_full_year(), d.get_month() + 1, d.get_date(), d.get_hours(), d.get_minutes())
-}
+/// Date and time (`YYYY-MM-DD HH:MM`) of an epoch second in Beijing time, whatever the device's zone:
+/// a hall's times are Beijing times.
+pub use tongban_shared::time::stamp as when;
 
 fn channel(ch: Option<&str>) -> Channel {
     match ch {

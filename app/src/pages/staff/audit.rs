@@ -7,11 +7,8 @@ use crate::state::{prefs, use_title};
 use leptos::prelude::*;
 use tongban_shared::authz::ADMINS;
 
-/// `YYYY-MM-DD HH:MM` in Beijing time (UTC+8, no daylight saving), from epoch seconds.
-pub fn beijing_time(epoch: i64) -> String {
-    let (y, m, d, h, min) = crate::components::beijing(epoch);
-    format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}")
-}
+/// `YYYY-MM-DD HH:MM` in Beijing time, from epoch seconds.
+pub use tongban_shared::time::stamp as beijing_time;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
