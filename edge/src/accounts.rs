@@ -7,9 +7,10 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use crate::crypto::{hex, random, Keyring};
+    use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::Ctx;
-    use crate::sessions::{self, hash_password, js_err};
+    use crate::sessions::{self, hash_password};
     use serde::Deserialize;
     use tongban_shared::account::{AccessRecord, BusinessRef, ChangePassword, DeleteAccount, Me, MyData, RegisterBusiness, RegisterResident, Role};
     use tongban_shared::ids::{mask_id, mask_mobile, mask_name};
@@ -230,7 +231,7 @@ mod wasm {
             push_devices,
             notify_prefs,
             inbox: crate::notifications::inbox_value(ctx).await?.items,
-            reviews: crate::reviews::mine_value(ctx).await?.reviews,
+            reviews: crate::reviewer::mine_value(ctx).await?.reviews,
         };
         let mut resp = ctx.json(&data, ctx.route.cache)?;
         resp.headers_mut().set("Content-Disposition", "attachment; filename=\"tongban-my-data.json\"")?;

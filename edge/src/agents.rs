@@ -108,8 +108,8 @@ mod wasm {
         if seen.recent >= i64::from(INVITES_PER_WINDOW) {
             return Err(ErrorCode::TooManyInvitations.into());
         }
-        let id = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::sessions::js_err)?);
-        let nid = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::sessions::js_err)?);
+        let id = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::error::js_err)?);
+        let nid = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::error::js_err)?);
         let company: Option<String> =
             db.prepare("SELECT company_name FROM businesses WHERE account_id = ?1").bind(std::slice::from_ref(&biz))?.first(Some("company_name")).await?;
         let event = Event::AgentInvitation { invitation_id: id.clone(), company: company.unwrap_or_default() };

@@ -10,10 +10,10 @@ pub use wasm::*;
 mod wasm {
     use crate::bookings::calendar_of;
     use crate::crypto::{hex, random};
+    use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::Ctx;
     use crate::http::{changed, num, opt, text};
-    use crate::sessions::js_err;
     use serde::Deserialize;
     use std::collections::BTreeMap;
     use tongban_shared::account::Role;

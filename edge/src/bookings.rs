@@ -69,10 +69,10 @@ pub use wasm::*;
 mod wasm {
     use super::*;
     use crate::crypto::{hex, random};
+    use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::Ctx;
     use crate::notifications::for_booking;
-    use crate::sessions::js_err;
     use chrono::Datelike;
     use chrono::NaiveDateTime;
     use serde::Deserialize;

@@ -140,6 +140,18 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Cloudflare's production cap on PBKDF2 iterations in Web Crypto.
+pub const KDF_MAX_ITERATIONS: u32 = 100_000;
+
+/// The only way to a PBKDF2 call: a count production would refuse is refused here too, in every build.
+pub fn check_iterations(iterations: u32) -> Result<u32, String> {
+    match iterations {
+        0 => Err("PBKDF2 needs at least one iteration".into()),
+        n if n > KDF_MAX_ITERATIONS => Err(format!("PBKDF2 with {n} iterations is above the Workers runtime's cap of {KDF_MAX_ITERATIONS}")),
+        n => Ok(n),
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 pub use wasm::{pbkdf2_sha256, random};
 
@@ -162,7 +174,7 @@ mod wasm {
     /// PBKDF2-HMAC-SHA256 through Web Crypto, 32 bytes out. A count above the production runtime's cap
     /// is refused before Web Crypto sees it, since local workerd would accept it.
     pub async fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> Result<Vec<u8>, JsValue> {
-        let iterations = crate::password::check_iterations(iterations).map_err(|e| JsValue::from_str(&e))?;
+        let iterations = super::check_iterations(iterations).map_err(|e| JsValue::from_str(&e))?;
         let subtle = crypto()?.subtle();
         let usages = js_sys::Array::of1(&JsValue::from_str("deriveBits"));
         let key = JsFuture::from(subtle.import_key_with_str("raw", &Uint8Array::from(password), "PBKDF2", false, &usages)?).await?;

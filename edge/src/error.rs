@@ -42,6 +42,12 @@ impl ApiError {
     }
 }
 
+/// A JavaScript exception from the runtime (Web Crypto, a binding): a bug or an outage, logged only.
+#[cfg(target_arch = "wasm32")]
+pub fn js_err(e: wasm_bindgen::JsValue) -> ApiError {
+    ApiError::Internal(format!("js: {e:?}"))
+}
+
 impl From<ErrorCode> for ApiError {
     fn from(code: ErrorCode) -> Self {
         ApiError::Client { code, field: None, params: Params::new() }

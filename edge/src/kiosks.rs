@@ -9,9 +9,9 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use crate::crypto::{hex, random, token_digest, token_string};
+    use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::{changed, num, text, Ctx};
-    use crate::sessions::js_err;
     use serde::Deserialize;
     use tongban_shared::authz::require_center;
     use tongban_shared::queue::{Kiosk, KioskKey, NewKiosk, KIOSK_HEADER, MAX_KIOSKS_PER_CENTER};

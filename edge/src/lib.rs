@@ -16,7 +16,7 @@
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
 //!   [`bookings`], [`queue`], [`kiosks`], [`config`], [`notifications`],
 //!   [`applications`] (一表申请: forms, drafts, e-licences, applications and cases),
-//!   [`reviews`], [`work_orders`] (好差评 and rectification), [`appraisal`] (public dashboard, open data),
+//!   [`reviews`], [`work_orders`] (好差评 and rectification), [`reviewer`] (a reviewer's own reviews and orders), [`appraisal`] (public dashboard, open data),
 //!   [`people`], [`audit`], [`health`].
 //!
 //! - [`jobs`]     — the Cron Triggers: hold expiry, reminders and push retries every minute, closing the
@@ -43,6 +43,8 @@ pub mod http;
 pub mod items;
 pub mod jobs;
 pub mod kiosks;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod layout_check;
 pub mod limits;
 pub mod notifications;
 pub mod openapi;
@@ -50,6 +52,7 @@ pub mod password;
 pub mod people;
 pub mod push;
 pub mod queue;
+pub mod reviewer;
 pub mod reviews;
 pub mod routes;
 pub mod rows;
@@ -74,7 +77,7 @@ mod entry {
     use crate::routes::{resolve, Endpoint};
     use crate::{
         accounts, agents, applications, appraisal, audit, bookings, bundles, centers, config, departments, health, items, kiosks, notifications, people, push,
-        queue, reviews, sessions, staff, work_orders,
+        queue, reviewer, reviews, sessions, staff, work_orders,
     };
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
@@ -269,7 +272,7 @@ mod entry {
             Endpoint::MarkAllNotificationsRead => notifications::mark_all_read(ctx).await,
             Endpoint::ReviewTarget => reviews::target(ctx).await,
             Endpoint::CreateReview => reviews::create(ctx).await,
-            Endpoint::MyReviews => reviews::mine(ctx).await,
+            Endpoint::MyReviews => reviewer::mine(ctx).await,
             Endpoint::ListWorkOrders => work_orders::list(ctx).await,
             Endpoint::GetWorkOrder => work_orders::get(ctx).await,
             Endpoint::WorkOrderAction => work_orders::act(ctx).await,

@@ -8,9 +8,9 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use crate::crypto::{hex, random};
+    use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::Ctx;
-    use crate::sessions::js_err;
     use serde::Deserialize;
     use tongban_shared::notify::{Event, Inbox, InboxItem};
     use tongban_shared::time::clock;

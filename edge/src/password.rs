@@ -26,22 +26,12 @@ use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-/// Cloudflare's production cap on PBKDF2 iterations in Web Crypto.
-pub const KDF_MAX_ITERATIONS: u32 = 100_000;
+pub use crate::crypto::{check_iterations, KDF_MAX_ITERATIONS};
 /// What new records use: the cap itself.
 pub const ITERATIONS: u32 = KDF_MAX_ITERATIONS;
 
 const SCHEME: &str = "hmac-pbkdf2-sha256";
 const LEGACY: &str = "pbkdf2-sha256";
-
-/// The only way to a PBKDF2 call: a count production would refuse is refused here too, in every build.
-pub fn check_iterations(iterations: u32) -> Result<u32, String> {
-    match iterations {
-        0 => Err("PBKDF2 needs at least one iteration".into()),
-        n if n > KDF_MAX_ITERATIONS => Err(format!("PBKDF2 with {n} iterations is above the Workers runtime's cap of {KDF_MAX_ITERATIONS}")),
-        n => Ok(n),
-    }
-}
 
 /// The peppers a worker holds, newest first, from the `PASSWORD_PEPPER` secret (`p1:<64 hex>`).
 #[derive(Clone)]

@@ -37,9 +37,9 @@ pub use wasm::*;
 mod wasm {
     use super::*;
     use crate::crypto::{hex, random};
+    use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::Ctx;
-    use crate::sessions::js_err;
     use serde::Deserialize;
     use tongban_shared::account::PushDevice;
     use tongban_shared::notify::{Event, NotifyPrefs, PushPayload, PushSubscription, VapidKey};

@@ -12,10 +12,10 @@ pub use wasm::*;
 mod wasm {
     use crate::bookings::rules_of;
     use crate::crypto::{hex, random};
+    use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::Ctx;
     use crate::notifications::for_ticket;
-    use crate::sessions::js_err;
     use chrono::NaiveDateTime;
     use serde::Deserialize;
     use tongban_shared::authz::require_center;
@@ -66,7 +66,7 @@ mod wasm {
                 booking.map_or(JsValue::NULL, |b| JsValue::from_str(b.0)),
                 booking.and_then(|b| b.1).map_or(JsValue::NULL, JsValue::from_str),
                 JsValue::from_f64(ctx.now as f64),
-                JsValue::from_str(&tongban_shared::review::review_code(&crate::crypto::random::<8>().map_err(crate::sessions::js_err)?)),
+                JsValue::from_str(&tongban_shared::review::review_code(&crate::crypto::random::<8>().map_err(crate::error::js_err)?)),
             ])?,
         ])
     }

@@ -17,9 +17,7 @@ mod wasm {
     use wasm_bindgen::JsValue;
     use worker::{D1PreparedStatement, Response};
 
-    pub fn js_err(e: JsValue) -> ApiError {
-        ApiError::Internal(format!("js: {e:?}"))
-    }
+    use crate::error::js_err;
 
     pub use tongban_shared::authz::Principal;
 

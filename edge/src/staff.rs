@@ -7,9 +7,10 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use crate::crypto::{hex, random, Keyring};
+    use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::Ctx;
-    use crate::sessions::{hash_password, js_err};
+    use crate::sessions::hash_password;
     use serde::Deserialize;
     use tongban_shared::account::Role;
     use tongban_shared::authz::can_manage_post;

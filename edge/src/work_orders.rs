@@ -346,7 +346,7 @@ mod wasm {
             matches!(after.state, OrderState::Rectified | OrderState::Invalid | OrderState::Closed) || (kind == tongban_shared::review::ActionKind::Validate);
         if tell && capacity != Capacity::Reviewer {
             let ev = Event::OrderUpdate { order_id: id.clone(), state: after.state.as_str().into() };
-            let nid = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::sessions::js_err)?);
+            let nid = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::error::js_err)?);
             batch.push(
                 db.prepare(
                     "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
