@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tongban_shared::account::{AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, RegisterBusiness, RegisterResident};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, ItemDetail, ItemPage};
-use tongban_shared::error::{ErrorBody, Params};
+use tongban_shared::error::ErrorBody;
 use tongban_shared::query::ItemQuery;
 use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::{ErrorCode, Lang, Text};
@@ -16,7 +16,7 @@ pub enum ApiError {
     Network,
     /// The server answered with an error body.
     /// `params`: the limits the message names, as the center set them (`ErrorCode::text_with`).
-    Server { status: u16, code: Option<ErrorCode>, field: Option<String>, params: Params },
+    Server { status: u16, code: Option<ErrorCode>, field: Option<String>, params: Vec<(String, String)> },
 }
 
 impl ApiError {
@@ -28,7 +28,7 @@ impl ApiError {
     pub fn text(&self) -> Text {
         match self {
             ApiError::Network => Text::new(crate::i18n::ZH.offline, crate::i18n::EN.offline),
-            ApiError::Server { code: Some(c), params, .. } => c.text_with(params),
+            ApiError::Server { code: Some(c), params, .. } => c.text_with(&params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>()),
             ApiError::Server { .. } => ErrorCode::Internal.text(),
         }
     }
@@ -36,16 +36,31 @@ impl ApiError {
 
 /// Decodes a non-2xx answer. A body that is not our error JSON (a proxy page) still yields the status.
 pub fn decode_error(status: u16, body: &str) -> ApiError {
-    match js_sys::JSON::parse(body).ok().and_then(|v| from_js::<ErrorBody>(v).ok()) {
+    let parsed = js_sys::JSON::parse(body).ok();
+    match parsed.clone().and_then(|v| from_js::<ErrorBody>(v).ok()) {
         Some(b) => ApiError::Server {
             status,
             // A lookup, not serde: the enum's deserializer is several KB of the first download.
             code: ErrorCode::ALL.iter().copied().find(|c| c.as_str() == b.error.code),
             field: b.error.field,
-            params: b.error.params,
+            params: parsed.map(|v| params_of(&v)).unwrap_or_default(),
         },
-        None => ApiError::Server { status, code: None, field: None, params: Params::new() },
+        None => ApiError::Server { status, code: None, field: None, params: Vec::new() },
     }
+}
+
+/// `error.params` read from the parsed body by the browser, not by serde: a map deserializer would be
+/// several KB of the first download for a field most errors do not have.
+fn params_of(body: &wasm_bindgen::JsValue) -> Vec<(String, String)> {
+    let get = |v: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).ok().filter(|p| p.is_object());
+    let Some(params) = get(body, "error").and_then(|e| get(&e, "params")) else { return Vec::new() };
+    js_sys::Object::entries(&params.into())
+        .iter()
+        .filter_map(|pair| {
+            let pair = js_sys::Array::from(&pair);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
 }
 
 /// Answers are parsed by the browser's `JSON.parse` and read into the shared types by
@@ -92,7 +107,7 @@ async fn get_background<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T
 async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiError> {
     let status = resp.status();
     if resp.ok() {
-        let bad = || ApiError::Server { status, code: None, field: None, params: Params::new() };
+        let bad = || ApiError::Server { status, code: None, field: None, params: Vec::new() };
         let parsed = web_sys::Response::from(resp).json().map_err(|_| bad())?;
         let v = wasm_bindgen_futures::JsFuture::from(parsed).await.map_err(|_| bad())?;
         from_js(v).map_err(|_| bad())
@@ -521,7 +536,7 @@ pub async fn upload(file: &web_sys::File, lang: Lang, progress: impl Fn(u32) + '
     match status {
         0 => Err(ApiError::Network),
         200..=299 => {
-            js_sys::JSON::parse(&body).ok().and_then(|v| from_js(v).ok()).ok_or(ApiError::Server { status, code: None, field: None, params: Params::new() })
+            js_sys::JSON::parse(&body).ok().and_then(|v| from_js(v).ok()).ok_or(ApiError::Server { status, code: None, field: None, params: Vec::new() })
         }
         _ => Err(decode_error(status, &body)),
     }
@@ -604,10 +619,10 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn decodes_error_bodies() {
         let e = decode_error(400, r#"{"error":{"code":"query_too_long","message":"…","field":"q"}}"#);
-        assert_eq!(e, ApiError::Server { status: 400, code: Some(ErrorCode::QueryTooLong), field: Some("q".into()), params: Params::new() });
+        assert_eq!(e, ApiError::Server { status: 400, code: Some(ErrorCode::QueryTooLong), field: Some("q".into()), params: Vec::new() });
         assert_eq!(e.text().get(Lang::En), "Search text must be at most 100 characters");
         let proxy = decode_error(502, "<html>bad gateway</html>");
-        assert_eq!(proxy, ApiError::Server { status: 502, code: None, field: None, params: Params::new() });
+        assert_eq!(proxy, ApiError::Server { status: 502, code: None, field: None, params: Vec::new() });
         // A center's own limit reaches the message.
         let limit = decode_error(409, r#"{"error":{"code":"limit_reached","message":"…","field":null,"params":{"max":"5"}}}"#);
         assert_eq!(limit.text().get(Lang::En), "Booking limit reached (one per item per day, 5 active in all)");

@@ -569,9 +569,10 @@ mod tests {
     #[test]
     fn refusals_name_the_centers_own_limits() {
         let r = BookingRules { max_active_per_person: 5, cancel_before_minutes: 60, checkin_early_minutes: 20, ..Default::default() };
-        assert!(ErrorCode::LimitReached.text_with(&r.params_for(ErrorCode::LimitReached)).zh.contains("总共 5 个"));
-        assert!(ErrorCode::TooLateToCancel.text_with(&r.params_for(ErrorCode::TooLateToCancel)).en.contains("60 minutes"));
-        assert!(ErrorCode::CheckInTooEarly.text_with(&r.params_for(ErrorCode::CheckInTooEarly)).zh.contains("前 20 分钟"));
+        let said = |c: ErrorCode| c.text_with(&crate::error::pairs(&r.params_for(c)));
+        assert!(said(ErrorCode::LimitReached).zh.contains("总共 5 个"));
+        assert!(said(ErrorCode::TooLateToCancel).en.contains("60 minutes"));
+        assert!(said(ErrorCode::CheckInTooEarly).zh.contains("前 20 分钟"));
         assert!(r.params_for(ErrorCode::SlotFull).is_empty());
     }
 

@@ -20,10 +20,13 @@ macro_rules! error_codes {
             /// The message with its `{name}` parameters filled from `params` (a center's own limits);
             /// a part in parentheses whose parameter is not given is left out, so the text never
             /// states a default the center may have changed.
-            pub fn text_with(self, params: &Params) -> Text {
-                match self { $( ErrorCode::$variant => Text::new(fill($zh, params), fill($en, params)) ),* }
+            pub fn text_with(self, params: &[(&str, &str)]) -> Text {
+                // One match to the two templates, then one fill each: the table stays data, not code
+                // per variant (it is in the app's first download).
+                let (zh, en) = match self { $( ErrorCode::$variant => ($zh, $en) ),* };
+                Text::new(fill(zh, params), fill(en, params))
             }
-            pub fn text(self) -> Text { self.text_with(&Params::new()) }
+            pub fn text(self) -> Text { self.text_with(&[]) }
         }
     };
 }
@@ -147,9 +150,14 @@ error_codes! {
 /// The parameters of a message, by name.
 pub type Params = std::collections::BTreeMap<String, String>;
 
+/// A map of parameters as the `(name, value)` pairs [`ErrorCode::text_with`] takes.
+pub fn pairs(params: &Params) -> Vec<(&str, &str)> {
+    params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 /// Fills `{name}` from `params`; drops a parenthesised part (`（…）` or ` (…)`) that still names an
 /// unknown parameter.
-fn fill(template: &str, params: &Params) -> String {
+fn fill(template: &str, params: &[(&str, &str)]) -> String {
     let mut out = template.to_string();
     for (k, v) in params {
         out = out.replace(&format!("{{{k}}}"), v);
@@ -220,7 +228,9 @@ pub struct ErrorDetail {
     pub field: Option<String>,
     /// The limits the message names (`max`, `minutes`), as the center set them, for a client that
     /// words the message itself.
-    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    /// (Read by clients that want it; the app reads it from the parsed JSON itself, to keep a map
+    /// deserializer out of its first download.)
+    #[serde(default, skip_deserializing, skip_serializing_if = "Params::is_empty")]
     pub params: Params,
 }
 
@@ -233,7 +243,7 @@ impl ErrorBody {
         ErrorBody {
             error: ErrorDetail {
                 code: code.as_str().to_string(),
-                message: code.text_with(&params).get(lang).to_string(),
+                message: code.text_with(&pairs(&params)).get(lang).to_string(),
                 field: field.map(str::to_string),
                 params,
             },
@@ -290,12 +300,12 @@ mod tests {
     #[test]
     fn parameterised_messages_say_the_given_limit_or_none() {
         let p = |k: &str, v: &str| Params::from([(k.to_string(), v.to_string())]);
-        let t = ErrorCode::LimitReached.text_with(&p("max", "5"));
+        let t = ErrorCode::LimitReached.text_with(&[("max", "5")]);
         assert_eq!(t.zh, "预约数量已达上限（同一事项每天 1 个，总共 5 个进行中的预约）");
         assert_eq!(t.en, "Booking limit reached (one per item per day, 5 active in all)");
         assert_eq!(ErrorCode::LimitReached.text().zh, "预约数量已达上限");
         assert_eq!(ErrorCode::LimitReached.text().en, "Booking limit reached");
-        assert_eq!(ErrorCode::TooLateToCancel.text_with(&p("minutes", "90")).zh, "已过取消期限，不能取消或改约（预约时段前 90 分钟截止）");
+        assert_eq!(ErrorCode::TooLateToCancel.text_with(&[("minutes", "90")]).zh, "已过取消期限，不能取消或改约（预约时段前 90 分钟截止）");
         assert_eq!(ErrorCode::CheckInTooEarly.text().en, "Too early to check in");
         for c in ErrorCode::ALL {
             let t = c.text();

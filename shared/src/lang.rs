@@ -14,6 +14,18 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The short name of a weekday, 1 = Monday … 7 = Sunday (ISO 8601, as `OpeningHours::weekday`);
+    /// out of range is clamped.
+    pub fn weekday(self, iso: u8) -> &'static str {
+        const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let i = usize::from(iso.clamp(1, 7) - 1);
+        match self {
+            Lang::Zh => ZH[i],
+            Lang::En => EN[i],
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::Zh => "zh-CN",

@@ -26,11 +26,8 @@ pub use tongban_shared::time::clock;
 /// calendar (chrono's parser would add ~10 KB to the phone bundle).
 fn weekday(date: &str, l: tongban_shared::Lang) -> &'static str {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!("{date}T12:00:00")));
-    let i = (d.get_day() as usize + 6) % 7; // Monday first
-    match l {
-        tongban_shared::Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i],
-        tongban_shared::Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
-    }
+    // getDay: 0 is Sunday; ISO: 7 is Sunday.
+    l.weekday(if d.get_day() == 0 { 7 } else { d.get_day() as u8 })
 }
 
 /// The booking code's QR image (drawn by the edge, so no encoder ships in the app).

@@ -50,7 +50,7 @@ fn center_view(d: CenterDetail) -> impl IntoView {
                             let h = hours.iter().find(|h| h.weekday == d).cloned();
                             view! {
                                 <tr>
-                                    <th scope="row">{move || msgs(lang()).weekdays[usize::from(d - 1)]}</th>
+                                    <th scope="row">{move || lang().weekday(d)}</th>
                                     <td>{move || match &h { Some(h) => format!("{}–{}", h.open, h.close), None => msgs(lang()).closed.to_string() }}</td>
                                 </tr>
                             }

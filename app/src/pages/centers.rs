@@ -11,7 +11,6 @@ use tongban_shared::Lang;
 
 /// "周一至周五 09:00–17:00 · 周六 09:00–12:00": consecutive days with the same hours are joined.
 pub fn hours_summary(hours: &[OpeningHours], l: Lang) -> String {
-    let m = msgs(l);
     let mut groups: Vec<(u8, u8, &str, &str)> = Vec::new();
     let mut sorted: Vec<&OpeningHours> = hours.iter().collect();
     sorted.sort_by_key(|h| h.weekday);
@@ -21,7 +20,7 @@ pub fn hours_summary(hours: &[OpeningHours], l: Lang) -> String {
             _ => groups.push((h.weekday, h.weekday, &h.open, &h.close)),
         }
     }
-    let day = |d: u8| m.weekdays[usize::from(d.clamp(1, 7) - 1)];
+    let day = |d: u8| l.weekday(d);
     groups
         .into_iter()
         .map(|(a, b, o, c)| {

@@ -107,9 +107,6 @@ fn rule_label(field: &str, l: tongban_shared::Lang) -> &'static str {
     }
 }
 
-const WEEKDAYS_ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
 fn csv(s: &str) -> Vec<String> {
     s.split([',', '，', ' ']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
 }
@@ -191,7 +188,7 @@ pub fn CenterConfigPage() -> impl IntoView {
                             }
                         });
                         let (o, cl) = (h.as_ref().map(|h| h.open.clone()).unwrap_or_default(), h.map(|h| h.close).unwrap_or_default());
-                        let name = move || if lang() == tongban_shared::Lang::Zh { WEEKDAYS_ZH[wd as usize - 1] } else { WEEKDAYS_EN[wd as usize - 1] };
+                        let name = move || lang().weekday(wd);
                         view! {
                             <tr>
                                 <th scope="row">{name}</th>
