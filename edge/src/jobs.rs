@@ -98,7 +98,7 @@ pub fn reminder_statements(now: i64) -> Vec<Stmt> {
     // Slots starting within the hour (whole minutes: a slot is due once `now` reaches an hour before
     // it), across midnight too, and only for bookings made more than an hour before their slot.
     let slot = "(date || ' ' || start)";
-    let slot_epoch = "CAST(strftime('%s', date || ' ' || start) AS INTEGER) - 28800";
+    let slot_epoch = format!("CAST(strftime('%s', date || ' ' || start) AS INTEGER) - {}", tongban_shared::time::OFFSET_SECS);
     out.push(Stmt::new(
         insert("reminder_hour_before", &format!("date IN (?2, ?3) AND {slot} > ?4 AND {slot} <= ?5 AND created_at < {slot_epoch} - 3600")),
         vec![now.into(), today.to_string().into(), tomorrow.to_string().into(), at(local).into(), at(local + chrono::Duration::minutes(60)).into()],

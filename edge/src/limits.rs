@@ -146,15 +146,20 @@ pub(crate) fn bound_parameters(sql: &str) -> usize {
 
 /// Every source file of `edge/src`, by name.
 #[cfg(test)]
+/// Every source file of the worker, nested modules included (`applications/wasm/cases.rs`), by its
+/// path under `src/`.
 pub(crate) fn edge_sources() -> Vec<(String, String)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
-        .collect();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let (mut out, mut dirs) = (Vec::new(), vec![src.clone()]);
+    while let Some(d) = dirs.pop() {
+        for p in std::fs::read_dir(&d).unwrap().flatten().map(|e| e.path()) {
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push((p.strip_prefix(&src).unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
     out.sort();
     out
 }
@@ -168,6 +173,14 @@ pub(crate) fn is_sql(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_source_checks_read_nested_modules_too() {
+        // `applications/wasm/cases.rs` holds SQL: a flat read of `src/` would skip it unnoticed.
+        let files: Vec<String> = edge_sources().into_iter().map(|(f, _)| f).collect();
+        assert!(files.iter().any(|f| f == "applications/wasm/cases.rs"), "{files:?}");
+        assert!(files.iter().any(|f| f == "bookings.rs"));
+    }
 
     /// Every statement the worker sends binds at most 100 parameters, is under 100 KB, and has no LIKE
     /// pattern over 50 bytes: read from the very sources, so a new statement is checked the day it is written.

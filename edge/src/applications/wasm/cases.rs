@@ -1,0 +1,269 @@
+//! Cases (办件的事项): a department's list, a case's task for the approver whose step it is, the steps
+//! of its approval chain, and the unified output once every case of an application is decided.
+
+use super::*;
+
+/// A department's cases (approvers see only their department's).
+pub async fn cases(ctx: &Ctx) -> Result<Response, ApiError> {
+    let p = ctx.principal()?;
+    let db = ctx.db()?;
+    let rows: Vec<CaseRow> = db
+        .prepare(format!("{CASE_SELECT} WHERE c.dept_id = ?1 AND c.state IN ('handling', 'approved', 'refused') ORDER BY c.state = 'handling' DESC, c.due, c.number LIMIT 200"))
+        .bind(&[opt(p.dept_id.as_deref())])?
+        .all()
+        .await?
+        .results()?;
+    let today = beijing(ctx.now).date();
+    let out: Vec<CaseView> = rows.iter().map(|c| c.view(today)).collect();
+    ctx.json(&out, ctx.route.cache)
+}
+
+pub(super) async fn load_case(db: &D1Database, id: &str) -> Result<CaseRow, ApiError> {
+    db.prepare(format!("{CASE_SELECT} WHERE c.id = ?1")).bind(&[text(id)])?.first::<CaseRow>(None).await?.ok_or(ApiError::from(ErrorCode::CaseNotFound))
+}
+
+pub(super) async fn task(ctx: &Ctx, db: &D1Database, c: &CaseRow) -> Result<CaseTask, ApiError> {
+    let a = load(db, &c.application_id).await?;
+    let (_, _, m) = merged(db, &a.bundle_id).await?;
+    let values: Values = open(ctx, &a.values_enc)?;
+    let part = m.part(&c.item_id, &values);
+    let consent: Vec<String> = serde_json::from_str(&a.consent_json).unwrap_or_default();
+    let keys = ctx.keyring()?;
+    let mut licences = Vec::new();
+    // Only licences of this part's e-licence fields that were consented to, and only the applicant's
+    // own: an application stored before consent was checked this way still shows nobody else's.
+    for lid in m.shared_licences(&part, &consent) {
+        let own = format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE id = ?1 AND holder_id = ?2");
+        if let Some(l) = db.prepare(own).bind(&[text(&lid), text(&a.account_id)])?.first::<LicenceRow>(None).await? {
+            licences.push(l.view(&keys)?);
+        }
+    }
+    let chain = c.chain();
+    let p = ctx.principal()?;
+    let keys = ctx.keyring()?;
+    let mut steps = Vec::new();
+    for (step, actor, at, for_id) in step_events(db, &c.id).await? {
+        // The latest time each step was done, in the order the latest ones happened.
+        steps.retain(|s: &StepDone| s.step != step);
+        let mut names = Vec::new();
+        for who in std::iter::once(&actor).chain(for_id.as_ref()) {
+            let n: Option<String> = db.prepare("SELECT name_enc FROM accounts WHERE id = ?1").bind(&[text(who)])?.first(Some("name_enc")).await?;
+            names.push(n.and_then(|n| keys.open(&n)).unwrap_or_default());
+        }
+        steps.push(StepDone { step, by: names[0].clone(), for_whom: names.get(1).cloned(), me: actor == p.account_id, at });
+    }
+    let (may, why_not) = if c.state == CaseState::Handling {
+        match may_act(db, p, c).await? {
+            Ok(_) => (true, None),
+            Err(e) => (false, Some(e)),
+        }
+    } else {
+        (false, None)
+    };
+    Ok(CaseTask {
+        steps_done: steps,
+        may_act: may,
+        why_not,
+        case: c.view(beijing(ctx.now).date()),
+        application_id: a.id.clone(),
+        application_number: a.number.clone(),
+        bundle: Text::new(a.b_zh.clone(), a.b_en.clone()),
+        chain,
+        part,
+        licences,
+    })
+}
+
+pub(super) fn own_case(p: &tongban_shared::authz::Principal, c: &CaseRow) -> Result<(), ApiError> {
+    if p.role == Role::Approver && p.dept_id.as_deref() == Some(c.dept_id.as_str()) {
+        Ok(())
+    } else {
+        Err(ErrorCode::Forbidden.into())
+    }
+}
+
+/// One case with its department's part of the answers (audited).
+pub async fn get_case(ctx: &Ctx) -> Result<Response, ApiError> {
+    let p = ctx.principal()?;
+    let id = ctx.hex_id("id")?;
+    let db = ctx.db()?;
+    let c = load_case(&db, &id).await?;
+    own_case(p, &c)?;
+    let t = task(ctx, &db, &c).await?;
+    let owner: Option<String> =
+        db.prepare("SELECT account_id FROM applications WHERE id = ?1").bind(&[text(&c.application_id)])?.first(Some("account_id")).await?;
+    audit(ctx, &db, owner.as_deref().unwrap_or(""), "view_case")?.run().await?;
+    ctx.json(&t, ctx.route.cache)
+}
+
+/// Each step with who last did it (account, at), in the order they were done.
+pub(super) async fn steps_done(db: &D1Database, case: &str) -> Result<Vec<(CaseStep, String, i64)>, ApiError> {
+    Ok(step_events(db, case).await?.into_iter().map(|(s, a, at, _)| (s, a, at)).collect())
+}
+
+/// The case's step events: (step, actor, at, the away post acted for).
+pub(super) async fn step_events(db: &D1Database, case: &str) -> Result<Vec<(CaseStep, String, i64, Option<String>)>, ApiError> {
+    #[derive(Deserialize)]
+    struct E {
+        step: String,
+        actor_id: String,
+        at: i64,
+        for_id: Option<String>,
+    }
+    let rows: Vec<E> = db
+        .prepare("SELECT step, actor_id, at, for_id FROM case_events WHERE case_id = ?1 AND step IS NOT NULL ORDER BY id")
+        .bind(&[text(case)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().filter_map(|e| Some((CaseStep::parse(&e.step)?, e.actor_id, e.at, e.for_id))).collect())
+}
+
+/// The caller's duties in their department's chains (`staff.duties`), and those of each away post
+/// whose backup (岗位AB角) the caller is: (duty, the away post it comes from, if not their own).
+pub(super) async fn duties_of(db: &D1Database, account: &str) -> Result<Vec<(CaseStep, Option<String>)>, ApiError> {
+    #[derive(Deserialize)]
+    struct D {
+        account_id: String,
+        duties: Option<String>,
+    }
+    let rows: Vec<D> = db
+        .prepare("SELECT account_id, duties FROM staff WHERE account_id = ?1 OR (backup_id = ?1 AND away = 1) ORDER BY account_id = ?1 DESC")
+        .bind(&[text(account)])?
+        .all()
+        .await?
+        .results()?;
+    let mut out: Vec<(CaseStep, Option<String>)> = Vec::new();
+    for r in rows {
+        let for_whom = (r.account_id != account).then(|| r.account_id.clone());
+        for d in tongban_shared::application::parse_duties(r.duties.as_deref()) {
+            if !out.iter().any(|(k, _)| *k == d) {
+                out.push((d, for_whom.clone()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `p` may act on case `c` at its current step now (separation of duties), with the away post
+/// they would act for when the step's duty is only that post's.
+pub(super) async fn may_act(
+    db: &D1Database,
+    p: &tongban_shared::authz::Principal,
+    c: &CaseRow,
+) -> Result<Result<(CaseStep, Option<String>), ErrorCode>, ApiError> {
+    let Some(step) = tongban_shared::application::current_step(c.chain(), c.step.max(0) as usize) else { return Ok(Err(ErrorCode::InvalidTransition)) };
+    let done: Vec<(CaseStep, String)> = steps_done(db, &c.id).await?.into_iter().map(|(s, a, _)| (s, a)).collect();
+    let duties = duties_of(db, &p.account_id).await?;
+    let held: Vec<CaseStep> = duties.iter().map(|(d, _)| *d).collect();
+    let for_whom = duties.into_iter().find(|(d, _)| *d == step).and_then(|(_, w)| w);
+    Ok(tongban_shared::application::check_separation(step, &p.account_id, &held, &done).map(|()| (step, for_whom)))
+}
+
+/// A step of the case's chain. When it decides the last open case, the application is ready: the
+/// applicant is told once, and approved items that issue a licence put it in their library.
+pub async fn act_case(ctx: &Ctx) -> Result<Response, ApiError> {
+    let p = ctx.principal()?;
+    let id = ctx.hex_id("id")?;
+    let action: CaseAction = ctx.json_body()?;
+    let db = ctx.db()?;
+    let c = load_case(&db, &id).await?;
+    own_case(p, &c)?;
+    let chain = c.chain();
+    let state = c.state;
+    let (next, step) = advance(state, c.step.max(0) as usize, chain, &action)?;
+    // 一审一核 / 承办→审核→决定: the step's duty, and nobody does two steps of one case. Read at the
+    // case's version: the UPDATE below changes nothing if anyone acted since.
+    let (at, for_whom) = may_act(&db, p, &c).await?.map_err(ApiError::from)?;
+    let (name, note) = match &action {
+        CaseAction::Pass { note } => ("pass", note),
+        CaseAction::Return { note } => ("return", note),
+        CaseAction::Decide { approve: true, note } => ("approved", note),
+        CaseAction::Decide { approve: false, note } => ("refused", note),
+    };
+    let r = db
+        .batch(vec![
+            db.prepare("UPDATE cases SET state = ?3, step = ?4, version = version + 1, decided_at = CASE WHEN ?3 IN ('approved', 'refused') THEN ?5 ELSE NULL END, updated_at = ?5 WHERE id = ?1 AND version = ?2")
+                .bind(&[text(&id), num(c.version as f64), text(next.as_str()), num(step as f64), num(ctx.now as f64)])?,
+            db.prepare("INSERT INTO case_events (application_id, case_id, at, actor_id, action, note, step, for_id) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE changes() > 0")
+                .bind(&[
+                    text(&c.application_id),
+                    text(&id),
+                    num(ctx.now as f64),
+                    text(&p.account_id),
+                    text(name),
+                    text(note.trim()),
+                    text(at.as_str()),
+                    opt(for_whom.as_deref()),
+                ])?,
+        ]
+        .into_iter()
+        // Acting for an away post is in the audit log with whom it was for, in the same transaction.
+        .chain(for_whom.as_deref().map(|w| crate::audit::record(ctx, &db, w, "act_for", "岗位AB角：代为办理 / acting for an away post")).transpose()?)
+        .collect())
+        .await?;
+    if !changed(&r[0]) {
+        return Err(ErrorCode::InvalidTransition.into());
+    }
+    if next.decided() {
+        unify(ctx, &db, &c.application_id).await?;
+    }
+    let c = load_case(&db, &id).await?;
+    ctx.json(&task(ctx, &db, &c).await?, ctx.route.cache)
+}
+
+/// 统一出件: once every case is decided, in one batch guarded by the application's state (so two
+/// departments deciding at once do it once): the application becomes ready, each approved case that
+/// issues a licence adds it to the holder's library, and the applicant gets one notification.
+pub(super) async fn unify(ctx: &Ctx, db: &D1Database, app: &str) -> Result<(), ApiError> {
+    let a = load(db, app).await?;
+    let cases: Vec<CaseRow> = db.prepare(format!("{CASE_SELECT} WHERE c.application_id = ?1")).bind(&[text(app)])?.all().await?.results()?;
+    let states: Vec<CaseState> = cases.iter().map(|c| c.state).collect();
+    let st = a.state;
+    if settle(st, &states) != AppState::Ready {
+        return Ok(());
+    }
+    let values: Values = open(ctx, &a.values_enc)?;
+    let keys = ctx.keyring()?;
+    let today = beijing(ctx.now).date();
+    let mut batch = vec![db
+        .prepare("UPDATE applications SET state = 'ready', updated_at = ?2 WHERE id = ?1 AND state = 'accepted'")
+        .bind(&[text(app), num(ctx.now as f64)])?];
+    for c in cases.iter().filter(|c| c.state == CaseState::Approved) {
+        let form: Option<String> = db
+            .prepare("SELECT form_json FROM item_forms WHERE item_id = ?1 ORDER BY version DESC LIMIT 1")
+            .bind(&[text(&c.item_id)])?
+            .first(Some("form_json"))
+            .await?;
+        let Some(issues) = form.and_then(|j| serde_json::from_str::<ItemForm>(&j).ok()).and_then(|f| f.issues) else { continue };
+        let fields: BTreeMap<&str, &String> = ["company_name", "uscc", "legal_rep", "premises_address", "applicant_name", "baby_name"]
+            .iter()
+            .filter_map(|k| values.get(*k).map(|v| (*k, v)))
+            .collect();
+        let lid = hex(&random::<16>().map_err(js_err)?);
+        batch.push(
+            db.prepare(
+                "INSERT INTO e_licences (id, holder_id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, case_id, created_at, sealed) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1 WHERE changes() > 0",
+            )
+            .bind(&[
+                text(&lid),
+                text(&a.account_id),
+                text(&issues.licence),
+                text(&issues.name.zh),
+                text(&issues.name.en),
+                text(&keys.seal(&c.number, random::<12>().map_err(js_err)?)),
+                text(&c.d_zh),
+                text(&c.d_en),
+                text(&today.to_string()),
+                text(&keys.seal(&serde_json::to_string(&fields)?, random::<12>().map_err(js_err)?)),
+                text(&c.id),
+                num(ctx.now as f64),
+            ])?,
+        );
+    }
+    batch.push(event(db, app, None, "system", "ready", "", ctx.now, true)?);
+    batch.push(notify(db, app, &Event::ApplicationReady { application_id: app.to_string(), number: a.number.clone() }, ctx.now)?);
+    db.batch(batch).await?;
+    Ok(())
+}

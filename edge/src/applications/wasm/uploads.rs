@@ -1,0 +1,132 @@
+//! Uploads: a form's materials, typed by their bytes, sealed into R2; their owner, the front desk of an
+//! application pointing to one, or a department with a case in it may read them back.
+
+use super::*;
+
+/// Where an upload's sealed bytes are in R2: this prefix and its id.
+pub const OBJECT_PREFIX: &str = "uploads/";
+pub fn object_key(id: &str) -> String {
+    format!("{OBJECT_PREFIX}{id}")
+}
+
+/// Every upload's facts (not its bytes), for the export.
+pub async fn uploads_value(ctx: &Ctx) -> Result<Vec<tongban_shared::application::Upload>, ApiError> {
+    #[derive(Deserialize)]
+    struct U {
+        id: String,
+        name: String,
+        media_type: String,
+        size: f64,
+    }
+    let p = ctx.principal()?;
+    let rows: Vec<U> = ctx
+        .db()?
+        .prepare("SELECT id, name, media_type, size FROM uploads WHERE account_id = ?1 ORDER BY created_at, id")
+        .bind(&[text(&p.account_id)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|u| tongban_shared::application::Upload { id: u.id, name: u.name, media_type: u.media_type, size: u.size as u64 }).collect())
+}
+
+/// `POST /uploads?name=`: a material for a form, the file itself as the body. The type is what the
+/// bytes are (PDF, JPEG, PNG), whatever the name says. The bytes are sealed with the data keys
+/// (AES-256-GCM, like every other personal datum: these are ID-card scans and licences) and go to R2,
+/// the facts to D1.
+pub async fn upload(ctx: &Ctx) -> Result<Response, ApiError> {
+    use tongban_shared::application::{sniff, upload_name, Upload};
+    let p = ctx.principal()?;
+    let bytes = ctx.raw.as_deref().ok_or(ApiError::from(ErrorCode::FileTooLarge))?;
+    let media_type = sniff(bytes).ok_or(ApiError::from(ErrorCode::UnsupportedFile))?;
+    let raw_name = ctx.query_pairs().into_iter().find(|(k, _)| k == "name").map(|(_, v)| v).unwrap_or_default();
+    let name = upload_name(&raw_name).map_err(|c| ApiError::from(FieldError::new(c, "name")))?;
+    let id = hex(&random::<16>().map_err(js_err)?);
+    let sealed = ctx.keyring()?.seal_bytes(bytes, random::<12>().map_err(js_err)?);
+    let bucket = ctx.env.bucket("FILES")?;
+    bucket.put(object_key(&id), sealed).execute().await?;
+    // The quota is counted in the same write that records the file, so parallel uploads cannot pass it together.
+    let row = ctx
+        .db()?
+        .prepare(
+            "INSERT INTO uploads (id, account_id, name, media_type, size, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
+             WHERE (SELECT count(*) FROM uploads WHERE account_id = ?2 AND id NOT IN (SELECT upload_id FROM application_files)) < ?7 \
+             AND (SELECT coalesce(sum(size), 0) FROM uploads WHERE account_id = ?2 AND id NOT IN (SELECT upload_id FROM application_files)) + ?5 <= ?8",
+        )
+        .bind(&[
+            text(&id),
+            text(&p.account_id),
+            text(&name),
+            text(media_type),
+            num(bytes.len() as f64),
+            num(ctx.now as f64),
+            num(tongban_shared::application::UPLOADS_PER_ACCOUNT),
+            num(tongban_shared::application::UPLOAD_BYTES_PER_ACCOUNT as f64),
+        ])?
+        .run()
+        .await;
+    let refused = match row {
+        Ok(r) if crate::http::changed(&r) => None,
+        Ok(_) => Some(ApiError::from(ErrorCode::UploadQuota)),
+        Err(e) => Some(e.into()),
+    };
+    if let Some(e) = refused {
+        // Without its row nobody can reach the object: take it back rather than leave sealed data behind.
+        let _ = bucket.delete(object_key(&id)).await;
+        return Err(e);
+    }
+    Ok(ctx.json(&Upload { id, name, media_type: media_type.into(), size: bytes.len() as u64 }, ctx.route.cache)?.with_status(201))
+}
+
+/// `GET /uploads/{id}`: the file, to its owner, to the front desk of an application's center that
+/// points to it, or to a department with a case in that application (audited for staff). Served as a
+/// download with its sniffed type, never rendered in the app's origin.
+pub async fn get_upload(ctx: &Ctx) -> Result<Response, ApiError> {
+    let p = ctx.principal()?;
+    let id = ctx.hex_id("id")?;
+    let db = ctx.db()?;
+    #[derive(Deserialize)]
+    struct U {
+        account_id: String,
+        name: String,
+        media_type: String,
+    }
+    let u: U = db
+        .prepare("SELECT account_id, name, media_type FROM uploads WHERE id = ?1")
+        .bind(&[text(&id)])?
+        .first(None)
+        .await?
+        .ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
+    if u.account_id != p.account_id {
+        #[derive(Deserialize)]
+        struct A {
+            center_id: String,
+            dept_case: f64,
+        }
+        let apps: Vec<A> = db
+            .prepare(
+                "SELECT a.center_id, (SELECT count(*) FROM cases c WHERE c.application_id = a.id AND c.dept_id = ?2) AS dept_case                      FROM application_files f JOIN applications a ON a.id = f.application_id WHERE f.upload_id = ?1",
+            )
+            .bind(&[text(&id), opt(p.dept_id.as_deref())])?
+            .all()
+            .await?
+            .results()?;
+        let desk = matches!(p.role, Role::WindowStaff | Role::CenterAdmin | Role::DistrictAdmin) && apps.iter().any(|a| works_at(p, &a.center_id));
+        let dept = p.role == Role::Approver && apps.iter().any(|a| a.dept_case > 0.0);
+        if !desk && !dept {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        audit(ctx, &db, &u.account_id, "view_upload")?.run().await?;
+    }
+    let object = ctx.env.bucket("FILES")?.get(object_key(&id)).execute().await?.ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
+    let sealed = object.body().ok_or(ApiError::from(ErrorCode::UploadNotFound))?.bytes().await?;
+    let bytes = ctx.keyring()?.open_bytes(&sealed).ok_or_else(|| ApiError::Internal(format!("upload {id} does not open with the data keys")))?;
+    let headers = worker::Headers::new();
+    headers.set("Content-Type", &u.media_type)?;
+    headers.set("Content-Disposition", &format!("attachment; filename=\"upload\"; filename*=UTF-8''{}", urlencode(&u.name)))?;
+    headers.set("Cache-Control", "private, no-store")?;
+    Ok(Response::from_bytes(bytes)?.with_headers(headers))
+}
+
+pub(super) fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
