@@ -5,7 +5,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tongban_shared::account::{AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, RegisterBusiness, RegisterResident};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, ItemDetail, ItemPage};
-use tongban_shared::error::ErrorBody;
 use tongban_shared::query::ItemQuery;
 use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::{ErrorCode, Lang, Text};
@@ -15,8 +14,9 @@ pub enum ApiError {
     /// No answer at all (offline, server down): the user can retry.
     Network,
     /// The server answered with an error body.
-    /// `params`: the limits the message names, as the center set them (`ErrorCode::text_with`).
-    Server { status: u16, code: Option<ErrorCode>, field: Option<String>, params: Vec<(String, String)> },
+    /// `message`: the server's own words, kept when they name a center's limits (`error.params`), which
+    /// the code's text alone would leave out.
+    Server { status: u16, code: Option<ErrorCode>, field: Option<String>, message: Option<String> },
 }
 
 impl ApiError {
@@ -28,39 +28,29 @@ impl ApiError {
     pub fn text(&self) -> Text {
         match self {
             ApiError::Network => Text::new(crate::i18n::ZH.offline, crate::i18n::EN.offline),
-            ApiError::Server { code: Some(c), params, .. } => c.text_with(&params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>()),
+            ApiError::Server { message: Some(m), .. } => Text::new(m.clone(), m.clone()),
+            ApiError::Server { code: Some(c), .. } => c.text(),
             ApiError::Server { .. } => ErrorCode::Internal.text(),
         }
     }
 }
 
 /// Decodes a non-2xx answer. A body that is not our error JSON (a proxy page) still yields the status.
+/// Read through the browser's own objects, not serde: a struct deserializer for the error body (and the
+/// map of its `params`) would be a few KB of the first download, and every page can show an error.
 pub fn decode_error(status: u16, body: &str) -> ApiError {
-    let parsed = js_sys::JSON::parse(body).ok();
-    match parsed.clone().and_then(|v| from_js::<ErrorBody>(v).ok()) {
-        Some(b) => ApiError::Server {
+    let get = |v: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).ok().filter(|x| !x.is_undefined() && !x.is_null());
+    let error = js_sys::JSON::parse(body).ok().and_then(|v| get(&v, "error")).filter(|e| e.is_object());
+    match error.as_ref().and_then(|e| Some((e, get(e, "code")?.as_string()?))) {
+        Some((e, code)) => ApiError::Server {
             status,
-            // A lookup, not serde: the enum's deserializer is several KB of the first download.
-            code: ErrorCode::ALL.iter().copied().find(|c| c.as_str() == b.error.code),
-            field: b.error.field,
-            params: parsed.map(|v| params_of(&v)).unwrap_or_default(),
+            code: ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code),
+            field: get(e, "field").and_then(|f| f.as_string()),
+            // Kept only when it names a center's limits (`params`), which the code's text leaves out.
+            message: get(e, "params").filter(|p| p.is_object()).and_then(|_| get(e, "message")?.as_string()),
         },
-        None => ApiError::Server { status, code: None, field: None, params: Vec::new() },
+        None => ApiError::Server { status, code: None, field: None, message: None },
     }
-}
-
-/// `error.params` read from the parsed body by the browser, not by serde: a map deserializer would be
-/// several KB of the first download for a field most errors do not have.
-fn params_of(body: &wasm_bindgen::JsValue) -> Vec<(String, String)> {
-    let get = |v: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).ok().filter(|p| p.is_object());
-    let Some(params) = get(body, "error").and_then(|e| get(&e, "params")) else { return Vec::new() };
-    js_sys::Object::entries(&params.into())
-        .iter()
-        .filter_map(|pair| {
-            let pair = js_sys::Array::from(&pair);
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
 }
 
 /// Answers are parsed by the browser's `JSON.parse` and read into the shared types by
@@ -107,7 +97,7 @@ async fn get_background<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T
 async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiError> {
     let status = resp.status();
     if resp.ok() {
-        let bad = || ApiError::Server { status, code: None, field: None, params: Vec::new() };
+        let bad = || ApiError::Server { status, code: None, field: None, message: None };
         let parsed = web_sys::Response::from(resp).json().map_err(|_| bad())?;
         let v = wasm_bindgen_futures::JsFuture::from(parsed).await.map_err(|_| bad())?;
         from_js(v).map_err(|_| bad())
@@ -535,9 +525,7 @@ pub async fn upload(file: &web_sys::File, lang: Lang, progress: impl Fn(u32) + '
     let body = xhr.response_text().ok().flatten().unwrap_or_default();
     match status {
         0 => Err(ApiError::Network),
-        200..=299 => {
-            js_sys::JSON::parse(&body).ok().and_then(|v| from_js(v).ok()).ok_or(ApiError::Server { status, code: None, field: None, params: Vec::new() })
-        }
+        200..=299 => js_sys::JSON::parse(&body).ok().and_then(|v| from_js(v).ok()).ok_or(ApiError::Server { status, code: None, field: None, message: None }),
         _ => Err(decode_error(status, &body)),
     }
 }
@@ -619,13 +607,18 @@ mod tests {
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn decodes_error_bodies() {
         let e = decode_error(400, r#"{"error":{"code":"query_too_long","message":"…","field":"q"}}"#);
-        assert_eq!(e, ApiError::Server { status: 400, code: Some(ErrorCode::QueryTooLong), field: Some("q".into()), params: Vec::new() });
+        assert_eq!(e, ApiError::Server { status: 400, code: Some(ErrorCode::QueryTooLong), field: Some("q".into()), message: None });
         assert_eq!(e.text().get(Lang::En), "Search text must be at most 100 characters");
         let proxy = decode_error(502, "<html>bad gateway</html>");
-        assert_eq!(proxy, ApiError::Server { status: 502, code: None, field: None, params: Vec::new() });
+        assert_eq!(proxy, ApiError::Server { status: 502, code: None, field: None, message: None });
         // A center's own limit reaches the message.
-        let limit = decode_error(409, r#"{"error":{"code":"limit_reached","message":"…","field":null,"params":{"max":"5"}}}"#);
+        let limit = decode_error(
+            409,
+            r#"{"error":{"code":"limit_reached","message":"Booking limit reached (one per item per day, 5 active in all)","field":null,"params":{"max":"5"}}}"#,
+        );
         assert_eq!(limit.text().get(Lang::En), "Booking limit reached (one per item per day, 5 active in all)");
+        let plain = decode_error(409, r#"{"error":{"code":"limit_reached","message":"whatever","field":null}}"#);
+        assert_eq!(plain.text().get(Lang::En), "Booking limit reached", "without params, the code's own text");
         assert!(decode_error(404, r#"{"error":{"code":"item_not_found","message":"","field":null}}"#).is_not_found());
     }
 }

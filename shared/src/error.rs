@@ -26,7 +26,11 @@ macro_rules! error_codes {
                 let (zh, en) = match self { $( ErrorCode::$variant => ($zh, $en) ),* };
                 Text::new(fill(zh, params), fill(en, params))
             }
-            pub fn text(self) -> Text { self.text_with(&[]) }
+            /// The message without parameters: a part in parentheses that names one is left out.
+            pub fn text(self) -> Text {
+                let (zh, en) = match self { $( ErrorCode::$variant => ($zh, $en) ),* };
+                Text::new(bare(zh), bare(en))
+            }
         }
     };
 }
@@ -153,6 +157,16 @@ pub type Params = std::collections::BTreeMap<String, String>;
 /// A map of parameters as the `(name, value)` pairs [`ErrorCode::text_with`] takes.
 pub fn pairs(params: &Params) -> Vec<(&str, &str)> {
     params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// A template without its parameterised part: what precedes the parenthesis that holds `{…}` (the
+/// tables put every parameter in one closing parenthesis; their test holds them to it). Cheap, as the
+/// app's first download carries it while [`fill`] stays on the edge.
+fn bare(template: &'static str) -> &'static str {
+    match template.find('{') {
+        Some(hole) => template[..template[..hole].rfind(['（', '(']).unwrap_or(hole)].trim_end(),
+        None => template,
+    }
 }
 
 /// Fills `{name}` from `params`; drops a parenthesised part (`（…）` or ` (…)`) that still names an
