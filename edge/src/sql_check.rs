@@ -80,6 +80,15 @@ fn fill(sql: &str, consts: &BTreeMap<String, String>) -> (String, Vec<String>) {
     (out, unknown)
 }
 
+/// A seeded generator for the property tests below (a fixed seed, so a failure repeats): `next(n)` is
+/// in `0..n`.
+fn random(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    }
+}
+
 #[test]
 fn every_statement_prepares_against_the_migrations() {
     let conn = migrated();
@@ -139,11 +148,7 @@ fn the_booking_limits_in_sql_agree_with_check_limits() {
     let conn = migrated();
     // Bookings here point at no real account or slot: only the limit columns matter.
     conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
-    let mut seed: u64 = 0x2026_1201;
-    let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
+    let mut next = random(0x2026_1201);
     let (items, dates) = (["a", "b", "c"], ["2026-12-02", "2026-12-03", "2026-12-04"]);
     let mut disagreements = Vec::new();
     for case in 0..300 {
@@ -189,11 +194,7 @@ fn the_reminder_job_in_sql_agrees_with_reminders_due() {
     use tongban_shared::time::beijing;
     let conn = migrated();
     conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
-    let mut seed: u64 = 0x2026_1201_2300;
-    let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
+    let mut next = random(0x2026_1201_2300);
     let day0 = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
     let starts = ["00:10", "08:30", "09:00", "09:30", "17:30", "18:00", "23:40", "23:59"];
     let epoch = |t: chrono::NaiveDateTime| t.and_utc().timestamp() - 8 * 3600;
@@ -252,11 +253,7 @@ fn the_reschedule_rule_in_sql_agrees_with_check_move() {
     const NOW: i64 = 1_796_000_000;
     let conn = migrated();
     conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
-    let mut seed: u64 = 0x2026_1201_0001;
-    let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
+    let mut next = random(0x2026_1201_0001);
     let (items, dates) = (["a", "b"], ["2026-12-02", "2026-12-03"]);
     let mut disagreements = Vec::new();
     for case in 0..300 {
@@ -302,11 +299,7 @@ fn the_call_order_in_sql_is_the_service_order() {
     use tongban_shared::queue::{service_order, Origin, Waiting, SERVICE_ORDER_SQL};
     let conn = migrated();
     conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
-    let mut seed: u64 = 0x2026_1201_0002;
-    let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
+    let mut next = random(0x2026_1201_0002);
     for case in 0..200 {
         conn.execute_batch("DELETE FROM tickets;").unwrap();
         let mut waiting = Vec::new();
