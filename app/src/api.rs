@@ -118,7 +118,7 @@ async fn call<B: Serialize>(method: &str, path: &str, body: Option<&B>, lang: La
     .header("Accept-Language", lang.code());
     // An enrolled kiosk names itself on its hall's calls (tickets, check-ins): its own rate limit.
     if path.starts_with("/api/v1/checkins") || path.contains("/tickets") {
-        if let Some(key) = crate::state::kiosk_key() {
+        if let Some(key) = crate::device::kiosk_key() {
             builder = builder.header(tongban_shared::queue::KIOSK_HEADER, &key);
         }
     }

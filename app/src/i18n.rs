@@ -397,6 +397,18 @@ pub fn window_label(lang: Lang, n: u32) -> String {
     }
 }
 
+/// Sets the document title for the current route, in the current language.
+pub fn use_title(f: impl Fn(Lang) -> String + 'static) {
+    use leptos::prelude::{document, Effect, Get};
+    let p = crate::state::prefs();
+    Effect::new(move |_| {
+        let l = p.lang.get();
+        let site = msgs(l).site;
+        let t = f(l);
+        document().set_title(&if t.is_empty() { site.to_string() } else { format!("{t} - {site}") });
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

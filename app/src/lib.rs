@@ -2,8 +2,9 @@
 //!
 //! Layout:
 //! - [`api`]        — typed client of `/api/v1`, over the `tongban-shared` types.
-//! - [`i18n`]       — UI strings in zh-CN (default) and English, checked at compile time.
-//! - [`state`]      — preferences (language, elder mode) persisted in localStorage; the session; titles.
+//! - [`i18n`]       — UI strings in zh-CN (default) and English, checked at compile time; page titles.
+//! - [`state`]      — preferences (language, elder mode), the session, the inbox tick.
+//! - [`device`]     — what this browser keeps in localStorage, the kiosk key among it.
 //! - [`components`] — header, async states with retry, badges, item cards, the search form.
 //! - [`pages`]      — one module per route: home, search, item guide, centers, center, bundle, sign-in,
 //!                    registration, my info, the staff console (look-up, posts, audit log), not found.
@@ -12,6 +13,7 @@
 
 pub mod api;
 pub mod components;
+pub mod device;
 pub mod i18n;
 pub mod pages;
 pub mod push;
@@ -129,7 +131,9 @@ macro_rules! app_view {
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(state::Prefs::load());
-    provide_context(state::Session::load());
+    let session = state::Session::unchecked();
+    provide_context(session);
+    leptos::task::spawn_local(async move { session.set(api::me(tongban_shared::Lang::Zh).await.ok()) });
     provide_context(state::InboxTick(RwSignal::new(0)));
     // In the resident bundle a console page is not a route: `NotFound` reloads it into the console bundle.
     #[cfg(not(feature = "console"))]

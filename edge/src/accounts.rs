@@ -9,71 +9,23 @@ mod wasm {
     use crate::crypto::{hex, random, Keyring};
     use crate::error::js_err;
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Body, Ctx};
+    use crate::routes::ep;
     use crate::sessions::{self, hash_password};
     use serde::Deserialize;
-    use tongban_shared::account::{AccessRecord, BusinessRef, ChangePassword, DeleteAccount, Me, MyData, RegisterBusiness, RegisterResident, Role};
-    use tongban_shared::ids::{mask_id, mask_mobile, mask_name};
+    use tongban_shared::account::{AccessRecord, BusinessRef, Role};
     use tongban_shared::ErrorCode;
     use tongban_shared::{password, FieldError};
     use wasm_bindgen::JsValue;
-    use worker::{D1PreparedStatement, Response};
+    use worker::D1PreparedStatement;
 
     #[derive(Deserialize)]
     struct IdRow {
         id: String,
     }
 
-    #[derive(Deserialize)]
-    struct Row {
-        id: String,
-        role: Role,
-        name_enc: String,
-        id_enc: Option<String>,
-        mobile_enc: Option<String>,
-        center_id: Option<String>,
-        dept_id: Option<String>,
-        uscc: Option<String>,
-        company_name: Option<String>,
-        must_change_password: i64,
-    }
-
-    /// The caller's own record, masked (a business's credit code and name are public registry data).
-    pub async fn me_of(ctx: &Ctx, keys: &Keyring, account_id: &str) -> Result<Me, ApiError> {
-        let row: Row = ctx
-            .db()?
-            .prepare("SELECT a.id, a.role, a.name_enc, a.id_enc, a.mobile_enc, st.center_id, st.dept_id, b.uscc, b.company_name, a.must_change_password FROM accounts a LEFT JOIN staff st ON st.account_id = a.id LEFT JOIN businesses b ON b.account_id = a.id WHERE a.id = ?1")
-            .bind(&[JsValue::from_str(account_id)])?
-            .first(None)
-            .await?
-            .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
-        let open = |v: &Option<String>| v.as_deref().and_then(|s| keys.open(s)).unwrap_or_default();
-        if let (Some(uscc), Some(company)) = (row.uscc, row.company_name) {
-            return Ok(Me {
-                id: row.id,
-                role: Role::Business,
-                name: company,
-                id_number: uscc,
-                mobile: mask_mobile(&open(&row.mobile_enc)),
-                center_id: None,
-                dept_id: None,
-                must_change_password: false,
-            });
-        }
-        Ok(Me {
-            id: row.id,
-            role: row.role,
-            name: mask_name(&keys.open(&row.name_enc).unwrap_or_default()),
-            id_number: mask_id(&open(&row.id_enc)),
-            mobile: mask_mobile(&open(&row.mobile_enc)),
-            center_id: row.center_id,
-            dept_id: row.dept_id,
-            must_change_password: row.must_change_password != 0,
-        })
-    }
-
-    pub async fn register_resident(ctx: &Ctx) -> Result<Response, ApiError> {
-        let req: RegisterResident = ctx.json_body()?;
+    pub async fn register_resident(ctx: &Ctx, body: Body<ep::RegisterResident>) -> Answer<ep::RegisterResident> {
+        let req = body.read(ctx)?;
         let v = req.validate().map_err(|errs| ApiError::from(errs[0].clone()))?;
         let keys = ctx.keyring()?;
         let password = hash_password(ctx, &req.password).await?;
@@ -98,20 +50,26 @@ mod wasm {
     /// Stores a new account's rows and its first session in one transaction — they exist together or not
     /// at all — and answers 201 with the masked record and the session cookie. A taken login (the unique
     /// lookup digest) is `account_exists`.
-    async fn create_and_sign_in(ctx: &Ctx, keys: &Keyring, id: &str, role: Role, mut rows: Vec<D1PreparedStatement>) -> Result<Response, ApiError> {
+    async fn create_and_sign_in(
+        ctx: &Ctx,
+        keys: &Keyring,
+        id: &str,
+        role: Role,
+        mut rows: Vec<D1PreparedStatement>,
+    ) -> Result<crate::http::Reply<tongban_shared::account::Me>, ApiError> {
         let (session, set_cookie) = sessions::start(ctx, id, role, false)?;
         rows.extend(session);
         if let Err(e) = ctx.db()?.batch(rows).await {
             return Err(if e.to_string().contains("UNIQUE constraint failed") { ErrorCode::AccountExists.into() } else { e.into() });
         }
-        let me = me_of(ctx, keys, id).await?;
-        let mut resp = ctx.json(&me, ctx.route.cache)?.with_status(201);
+        let me = crate::me::me_of(ctx, keys, id).await?;
+        let mut resp = ctx.reply(&me)?.with_status(201);
         resp.headers_mut().set("Set-Cookie", &set_cookie)?;
         Ok(resp)
     }
 
-    pub async fn register_business(ctx: &Ctx) -> Result<Response, ApiError> {
-        let req: RegisterBusiness = ctx.json_body()?;
+    pub async fn register_business(ctx: &Ctx, body: Body<ep::RegisterBusiness>) -> Answer<ep::RegisterBusiness> {
+        let req = body.read(ctx)?;
         let v = req.validate().map_err(|errs| ApiError::from(errs[0].clone()))?;
         let keys = ctx.keyring()?;
         let password = hash_password(ctx, &req.password).await?;
@@ -140,9 +98,9 @@ mod wasm {
         create_and_sign_in(ctx, &keys, &id, Role::Business, rows).await
     }
 
-    pub async fn change_password(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn change_password(ctx: &Ctx, body: Body<ep::ChangePassword>) -> Answer<ep::ChangePassword> {
         let p = ctx.principal()?;
-        let req: ChangePassword = ctx.json_body()?;
+        let req = body.read(ctx)?;
         sessions::confirm_password(ctx, &p.account_id, &req.current_password).await?;
         password::check(&req.new_password).map_err(|c| FieldError::new(c, "new_password"))?;
         let record = hash_password(ctx, &req.new_password).await?;
@@ -159,7 +117,7 @@ mod wasm {
                 .bind(&[id, JsValue::from_str(&sessions::own_token_digest(ctx)?)])?,
         ])
         .await?;
-        Ok(Response::empty()?.with_status(204))
+        crate::http::Reply::no_content()
     }
 
     #[derive(Deserialize)]
@@ -184,7 +142,7 @@ mod wasm {
         n: i64,
     }
 
-    pub async fn export(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn export(ctx: &Ctx) -> Answer<ep::ExportMyData> {
         let p = ctx.principal()?;
         let keys = ctx.keyring()?;
         let db = ctx.db()?;
@@ -205,7 +163,7 @@ mod wasm {
         // One field per category of `tongban_shared::privacy::PERSONAL_DATA`, each read the way its own
         // page reads it: some 20 D1 queries, inside a request's 50 subrequests.
         let (push_devices, notify_prefs) = crate::push::personal_data(&db, &p.account_id).await?;
-        let data = MyData {
+        let data = tongban_shared::privacy::MyData {
             exported_at: ctx.now,
             account_id: p.account_id.clone(),
             name: keys.open(&a.name_enc).unwrap_or_default(),
@@ -233,14 +191,14 @@ mod wasm {
             inbox: crate::notifications::inbox_value(ctx).await?.items,
             reviews: crate::reviewer::mine_value(ctx).await?.reviews,
         };
-        let mut resp = ctx.json(&data, ctx.route.cache)?;
+        let mut resp = ctx.reply(&data)?;
         resp.headers_mut().set("Content-Disposition", "attachment; filename=\"tongban-my-data.json\"")?;
         Ok(resp)
     }
 
-    pub async fn delete(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn delete(ctx: &Ctx, body: Body<ep::DeleteMyAccount>) -> Answer<ep::DeleteMyAccount> {
         let p = ctx.principal()?;
-        let req: DeleteAccount = ctx.json_body()?;
+        let req = body.read(ctx)?;
         sessions::confirm_password(ctx, &p.account_id, &req.password).await?;
         let keys = ctx.keyring()?;
         let db = ctx.db()?;
@@ -282,15 +240,8 @@ mod wasm {
         db.batch(batch).await?;
         // The bytes go once the rows are gone; what fails here the cron erases (`jobs::erase_objects`).
         crate::jobs::erase_objects(&ctx.env, &uploads.iter().map(|u| crate::applications::object_key(u)).collect::<Vec<_>>()).await;
-        let mut resp = Response::empty()?.with_status(204);
+        let mut resp = crate::http::Reply::no_content()?;
         resp.headers_mut().set("Set-Cookie", &crate::http::session_cookie("", Some(0)))?;
         Ok(resp)
-    }
-
-    pub async fn me(ctx: &Ctx) -> Result<Response, ApiError> {
-        let p = ctx.principal()?;
-        let keys = ctx.keyring()?;
-        let me = me_of(ctx, &keys, &p.account_id).await?;
-        ctx.json(&me, ctx.route.cache)
     }
 }

@@ -9,14 +9,14 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Body, Ctx};
+    use crate::routes::ep;
     use serde::Deserialize;
-    use tongban_shared::account::{AddAgent, Agent, AgentInvitation, BusinessRef, InvitationAnswer, InvitationState, INVITES_PER_WINDOW, INVITE_WINDOW_SECS};
+    use tongban_shared::account::{Agent, AgentInvitation, BusinessRef, InvitationState, INVITES_PER_WINDOW, INVITE_WINDOW_SECS};
     use tongban_shared::ids::{mask_id, mask_name, resident_id};
     use tongban_shared::notify::Event;
     use tongban_shared::{ErrorCode, FieldError};
     use wasm_bindgen::JsValue;
-    use worker::Response;
 
     #[derive(Deserialize)]
     struct AgentRow {
@@ -38,13 +38,13 @@ mod wasm {
         }
     }
 
-    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn list(ctx: &Ctx) -> Answer<ep::ListAgents> {
         let p = ctx.principal()?;
         let keys = ctx.keyring()?;
         let rows: Vec<AgentRow> =
             ctx.db()?.prepare(format!("{AGENTS} ORDER BY ba.added_at")).bind(&[JsValue::from_str(&p.account_id)])?.all().await?.results()?;
         let v: Vec<Agent> = rows.into_iter().map(|r| agent(&keys, r)).collect();
-        ctx.json(&v, ctx.route.cache)
+        ctx.reply(&v)
     }
 
     #[derive(Deserialize)]
@@ -79,9 +79,9 @@ mod wasm {
     /// `POST /me/agents`: invite a resident by ID number. Registered or not, the answer is the same pending
     /// invitation (and a repeated invitation answers with the one still pending); a registered resident
     /// finds it in their inbox and on `/me`. At most `INVITES_PER_WINDOW` per business an hour.
-    pub async fn add(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn add(ctx: &Ctx, body: Body<ep::AddAgent>) -> Answer<ep::AddAgent> {
         let p = ctx.principal()?;
-        let req: AddAgent = ctx.json_body()?;
+        let req = body.read(ctx)?;
         let id_number = resident_id(&req.id_number).map_err(|c| FieldError::new(c, "id_number"))?;
         let keys = ctx.keyring()?;
         let db = ctx.db()?;
@@ -141,13 +141,13 @@ mod wasm {
             .first(None)
             .await?
             .ok_or_else(|| ApiError::Internal("invitation not found after insert".into()))?;
-        Ok(ctx.json(&row.view(false), ctx.route.cache)?.with_status(201))
+        Ok(ctx.reply(&row.view(false))?.with_status(201))
     }
 
     /// `GET /me/agent-invitations`: a business's invitations (masked numbers and states), or the
     /// invitations waiting for the signed-in resident, with who asks.
-    pub async fn invitations(ctx: &Ctx) -> Result<Response, ApiError> {
-        ctx.json(&invitations_value(ctx).await?, ctx.route.cache)
+    pub async fn invitations(ctx: &Ctx) -> Answer<ep::ListAgentInvitations> {
+        ctx.reply(&invitations_value(ctx).await?)
     }
 
     /// What `invitations` answers, also for the data export.
@@ -172,10 +172,10 @@ mod wasm {
 
     /// `POST /me/agent-invitations/{id}`: the invited resident accepts (the agent link is made in the same
     /// transaction) or declines. Only a pending invitation addressed to this resident's own ID number.
-    pub async fn answer(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn answer(ctx: &Ctx, body: Body<ep::AnswerAgentInvitation>) -> Answer<ep::AnswerAgentInvitation> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
-        let req: InvitationAnswer = ctx.json_body()?;
+        let req = body.read(ctx)?;
         let db = ctx.db()?;
         let (iid, me, now) = (JsValue::from_str(&id), JsValue::from_str(&p.account_id), JsValue::from_f64(ctx.now as f64));
         let state = if req.accept { "accepted" } else { "declined" };
@@ -198,10 +198,10 @@ mod wasm {
         }
         let row: InvitationRow =
             db.prepare(format!("{INVITATIONS} WHERE i.id = ?1")).bind(&[iid])?.first(None).await?.ok_or(ApiError::from(ErrorCode::InvitationNotFound))?;
-        ctx.json(&row.view(true), ctx.route.cache)
+        ctx.reply(&row.view(true))
     }
 
-    pub async fn remove(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn remove(ctx: &Ctx) -> Answer<ep::RemoveAgent> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         ctx.db()?
@@ -209,10 +209,10 @@ mod wasm {
             .bind(&[JsValue::from_str(&p.account_id), JsValue::from_str(&id)])?
             .run()
             .await?;
-        Ok(Response::empty()?.with_status(204))
+        crate::http::Reply::no_content()
     }
 
-    pub async fn my_businesses(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn my_businesses(ctx: &Ctx) -> Answer<ep::ListMyBusinesses> {
         let p = ctx.principal()?;
         let v: Vec<BusinessRef> = ctx
             .db()?
@@ -221,6 +221,6 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        ctx.json(&v, ctx.route.cache)
+        ctx.reply(&v)
     }
 }

@@ -22,8 +22,9 @@ pub use wasm::*;
 mod wasm {
     use super::{month_start, CACHE_SECS};
     use crate::error::ApiError;
-    use crate::http::Ctx;
     use crate::http::{num, opt, text};
+    use crate::http::{Answer, Ctx};
+    use crate::routes::ep;
     use serde::Deserialize;
     use tongban_shared::account::Role;
     use tongban_shared::appraisal::{appraisal, build, months_ending, open_data, to_csv, DashFilter, Dimension, Fact, ItemCounts, Names, TREND_MONTHS};
@@ -259,7 +260,8 @@ mod wasm {
         Ok((body, false))
     }
 
-    fn respond(ctx: &Ctx, body: String, hit: bool, content_type: &str) -> Result<Response, ApiError> {
+    /// The cached body as the route's answer: `T` is what `cached` serialised it from (or `Raw` for the CSV).
+    fn respond<T>(ctx: &Ctx, body: String, hit: bool, content_type: &str) -> Result<crate::http::Reply<T>, ApiError> {
         let inm = ctx.req.headers().get("If-None-Match")?;
         let (status, etag) = crate::http::conditional(body.as_bytes(), inm.as_deref());
         let headers = Headers::new();
@@ -267,13 +269,13 @@ mod wasm {
         headers.set("ETag", &etag)?;
         headers.set("X-Cache", if hit { "hit" } else { "miss" })?;
         if status == 304 {
-            return Ok(Response::empty()?.with_status(304).with_headers(headers));
+            return Ok(crate::http::Reply::serialized(Response::empty()?.with_status(304).with_headers(headers)));
         }
         headers.set("Content-Type", content_type)?;
-        Ok(Response::from_bytes(body.into_bytes())?.with_headers(headers))
+        Ok(crate::http::Reply::serialized(Response::from_bytes(body.into_bytes())?.with_headers(headers)))
     }
 
-    pub async fn dashboard(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn dashboard(ctx: &Ctx) -> Answer<ep::Dashboard> {
         let f = filter(ctx).await?;
         let month = this_month(ctx);
         let (body, hit) = cached(ctx, &format!("dash:{month}:{}", f.key()), || async {
@@ -291,7 +293,7 @@ mod wasm {
         Dimension::parse(&by).ok_or_else(|| FieldError::new(ErrorCode::UnknownFilter, "by").into())
     }
 
-    async fn open(ctx: &Ctx, csv: bool) -> Result<Response, ApiError> {
+    async fn open<T>(ctx: &Ctx, csv: bool) -> Result<crate::http::Reply<T>, ApiError> {
         let f = filter(ctx).await?;
         let dim = dimension(ctx)?;
         let month = this_month(ctx);
@@ -318,17 +320,17 @@ mod wasm {
         Ok(resp)
     }
 
-    pub async fn open_json(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn open_json(ctx: &Ctx) -> Answer<ep::OpenDataJson> {
         open(ctx, false).await
     }
 
-    pub async fn open_csv(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn open_csv(ctx: &Ctx) -> Answer<ep::OpenDataCsv> {
         open(ctx, true).await
     }
 
     /// `GET /staff/{id}/appraisal`: one staff member's review results by month — for admins of their
     /// scope and for the staff member themself.
-    pub async fn staff(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn staff(ctx: &Ctx) -> Answer<ep::StaffAppraisal> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let db = ctx.db()?;
@@ -351,7 +353,7 @@ mod wasm {
         let month = this_month(ctx);
         let d = data(ctx, &db, &month, s.center_id.as_deref()).await?;
         let name = ctx.keyring()?.open(&s.name_enc).unwrap_or_default();
-        ctx.json(&appraisal(&id, &name, &d.facts, &month), ctx.route.cache)
+        ctx.reply(&appraisal(&id, &name, &d.facts, &month))
     }
 }
 

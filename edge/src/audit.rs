@@ -24,7 +24,7 @@ pub fn record(
 }
 
 #[cfg(target_arch = "wasm32")]
-pub async fn list(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::error::ApiError> {
+pub async fn list(ctx: &crate::http::Ctx) -> crate::http::Answer<crate::routes::ep::ListAudit> {
     use serde::Deserialize;
     use tongban_shared::account::Role;
     use tongban_shared::ids::{mask_id, mask_name};
@@ -70,5 +70,5 @@ pub async fn list(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::err
             reason: r.reason,
         })
         .collect();
-    ctx.json(&entries, ctx.route.cache)
+    ctx.reply(&entries)
 }

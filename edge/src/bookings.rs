@@ -69,18 +69,17 @@ pub use wasm::*;
 mod wasm {
     use super::*;
     use crate::crypto::{hex, random};
-    use crate::error::js_err;
-    use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::error::{js_err, ApiError};
+    use crate::http::{Answer, Body, Ctx};
     use crate::notifications::for_booking;
-    use chrono::Datelike;
-    use chrono::NaiveDateTime;
+    use crate::routes::ep;
+    use chrono::{Datelike, NaiveDateTime};
     use serde::Deserialize;
     use tongban_shared::authz::require_center;
     use tongban_shared::booking::{
         banned_until, cancel_deadline, check_cancel, check_date, check_limits, check_move, counts_as_active, encode_code, limits_allow_sql, move_allowed_sql,
-        slot_capacity, slot_starts, ActiveBooking, Availability, BanStatus, Booking, BookingEvent, BookingRules, BookingState, DayAvailability, NewBooking,
-        Reschedule, SlotAvailability, StaffReason, WaitlistEntry, WaitlistState,
+        slot_capacity, slot_starts, ActiveBooking, Availability, BanStatus, Booking, BookingEvent, BookingRules, BookingState, DayAvailability,
+        SlotAvailability, WaitlistEntry, WaitlistState,
     };
     use tongban_shared::catalogue::{is_valid_slug, OpeningHours};
     use tongban_shared::notify::Event;
@@ -198,7 +197,7 @@ mod wasm {
         Ok((c, ban))
     }
 
-    pub async fn availability(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn availability(ctx: &Ctx) -> Answer<ep::GetAvailability> {
         let center = ctx.slug("id")?;
         let pairs = ctx.query_pairs();
         let q = |k: &str| pairs.iter().rev().find(|(x, _)| x == k).map(|(_, v)| v.clone());
@@ -239,7 +238,7 @@ mod wasm {
             None => vec![],
         };
         let a = Availability { center_id: center, item_id: item, days: day_list, slots };
-        ctx.json(&a, ctx.route.cache)
+        ctx.reply(&a)
     }
 
     #[derive(Deserialize)]
@@ -461,10 +460,10 @@ mod wasm {
         Ok(out)
     }
 
-    pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn create(ctx: &Ctx, body: Body<ep::CreateBooking>) -> Answer<ep::CreateBooking> {
         let p = ctx.principal()?;
         let key = idempotency_key(ctx.req.headers().get("Idempotency-Key")?.as_deref()).ok_or(ApiError::from(ErrorCode::IdempotencyKeyRequired))?;
-        let req: NewBooking = ctx.json_body()?;
+        let req = body.read(ctx)?;
         let (date, start) = req.parse()?;
         let db = ctx.db()?;
         // Three round trips: the session (dispatcher), the context with the person's no-shows, and one
@@ -526,8 +525,8 @@ mod wasm {
         let r = db.batch(batch).await?;
         let made = r[first + 3].results::<BookingRow>()?.into_iter().next();
         match made {
-            Some(b) if changed(&r[first + 1]) => return Ok(ctx.json(&b.booking()?, ctx.route.cache)?.with_status(201)),
-            Some(b) => return ctx.json(&b.booking()?, ctx.route.cache),
+            Some(b) if changed(&r[first + 1]) => return Ok(ctx.reply(&b.booking()?)?.with_status(201)),
+            Some(b) => return ctx.reply(&b.booking()?),
             None => {}
         }
         Err(refused(why_not(&db, &p.account_id, &req.item_id, date, None, &c.rules, ctx.now).await?, &c.rules))
@@ -575,8 +574,8 @@ mod wasm {
         Ok(verdict.err().unwrap_or(ErrorCode::SlotFull))
     }
 
-    pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
-        ctx.json(&mine_value(ctx).await?, ctx.route.cache)
+    pub async fn mine(ctx: &Ctx) -> Answer<ep::ListMyBookings> {
+        ctx.reply(&mine_value(ctx).await?)
     }
 
     /// What `mine` answers, also for the data export.
@@ -593,13 +592,13 @@ mod wasm {
     }
 
     /// Confirming a held seat; a second confirm (double click) answers with the confirmed booking.
-    pub async fn confirm(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn confirm(ctx: &Ctx) -> Answer<ep::ConfirmBooking> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let db = ctx.db()?;
         let b = load(&db, &id, Some(&p.account_id)).await?;
         if b.state == BookingState::Confirmed {
-            return ctx.json(&b.booking()?, ctx.route.cache);
+            return ctx.reply(&b.booking()?);
         }
         let r = db
             .batch(vec![
@@ -612,7 +611,7 @@ mod wasm {
         if !changed(&r[0]) {
             let b = load(&db, &id, Some(&p.account_id)).await?;
             return match b.state {
-                BookingState::Confirmed => ctx.json(&b.booking()?, ctx.route.cache),
+                BookingState::Confirmed => ctx.reply(&b.booking()?),
                 BookingState::Held | BookingState::Expired => {
                     sweep_holds(&db, ctx.now).await?;
                     Err(ErrorCode::HoldExpired.into())
@@ -620,11 +619,11 @@ mod wasm {
                 _ => Err(ErrorCode::InvalidTransition.into()),
             };
         }
-        ctx.json(&load(&db, &id, None).await?.booking()?, ctx.route.cache)
+        ctx.reply(&load(&db, &id, None).await?.booking()?)
     }
 
     /// Releases a booking's seat (cancelled by the person or the center) and offers it on.
-    async fn release(ctx: &Ctx, b: BookingRow, by_center: Option<&str>) -> Result<Response, ApiError> {
+    async fn release(ctx: &Ctx, b: BookingRow, by_center: Option<&str>) -> Result<crate::http::Reply<Booking>, ApiError> {
         let db = ctx.db()?;
         let rules = rules_of(&db, &b.center_id).await?;
         b.state.next(BookingEvent::Cancel)?;
@@ -665,10 +664,10 @@ mod wasm {
         if !changed(&r[0]) {
             return Err(ErrorCode::InvalidTransition.into());
         }
-        ctx.json(&load(&db, &b.id, None).await?.booking()?, ctx.route.cache)
+        ctx.reply(&load(&db, &b.id, None).await?.booking()?)
     }
 
-    pub async fn cancel(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn cancel(ctx: &Ctx) -> Answer<ep::CancelBooking> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let b = load(&ctx.db()?, &id, Some(&p.account_id)).await?;
@@ -676,10 +675,10 @@ mod wasm {
     }
 
     /// Staff of the booking's center cancel it with a reason the resident is told (e.g. a holiday added).
-    pub async fn center_cancel(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn center_cancel(ctx: &Ctx, body: Body<ep::CenterCancelBooking>) -> Answer<ep::CenterCancelBooking> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
-        let reason = ctx.json_body::<StaffReason>()?.validate()?;
+        let reason = body.read(ctx)?.validate()?;
         let b = load(&ctx.db()?, &id, None).await?;
         require_center(p, &b.center_id)?;
         release(ctx, b, Some(&reason)).await
@@ -687,10 +686,10 @@ mod wasm {
 
     /// Moves a confirmed booking in one transaction: the new seat is taken first and the old one given
     /// back only if that worked, so a full slot leaves the booking where it was.
-    pub async fn reschedule(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn reschedule(ctx: &Ctx, body: Body<ep::RescheduleBooking>) -> Answer<ep::RescheduleBooking> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
-        let req: Reschedule = ctx.json_body()?;
+        let req = body.read(ctx)?;
         let (date, start) = req.parse()?;
         let db = ctx.db()?;
         let b = load(&db, &id, Some(&p.account_id)).await?;
@@ -738,7 +737,7 @@ mod wasm {
         if !changed(&r[first + 1]) {
             return Err(refused(why_not(&db, &p.account_id, &b.item_id, date, Some(&id), &c.rules, ctx.now).await?, &c.rules));
         }
-        ctx.json(&load(&db, &id, None).await?.booking()?, ctx.route.cache)
+        ctx.reply(&load(&db, &id, None).await?.booking()?)
     }
 
     impl BookingRow {
@@ -789,9 +788,9 @@ mod wasm {
 
     /// Joining a full slot's waiting list. Only a full slot has one; the person must be able to take
     /// the seat if offered (limits), and is on a slot's list once.
-    pub async fn join_waitlist(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn join_waitlist(ctx: &Ctx, body: Body<ep::JoinWaitlist>) -> Answer<ep::JoinWaitlist> {
         let p = ctx.principal()?;
-        let req: NewBooking = ctx.json_body()?;
+        let req = body.read(ctx)?;
         let (date, start) = req.parse()?;
         let db = ctx.db()?;
         let (c, ban) = context_for(&db, &req.center_id, &req.item_id, Some(&p.account_id), ctx.now).await?;
@@ -846,11 +845,11 @@ mod wasm {
             return Err(refused(code, &c.rules));
         }
         let row = db.prepare(format!("{WAIT_SELECT} WHERE w.id = ?1")).bind(&[text(&id)])?.first::<WaitRow>(None).await?;
-        Ok(ctx.json(&row.ok_or_else(|| ApiError::Internal("new waitlist entry not found".into()))?.entry(), ctx.route.cache)?.with_status(201))
+        Ok(ctx.reply(&row.ok_or_else(|| ApiError::Internal("new waitlist entry not found".into()))?.entry())?.with_status(201))
     }
 
-    pub async fn my_waitlist(ctx: &Ctx) -> Result<Response, ApiError> {
-        ctx.json(&waitlist_value(ctx).await?, ctx.route.cache)
+    pub async fn my_waitlist(ctx: &Ctx) -> Answer<ep::ListMyWaitlist> {
+        ctx.reply(&waitlist_value(ctx).await?)
     }
 
     /// What `my_waitlist` answers, also for the data export.
@@ -867,7 +866,7 @@ mod wasm {
     }
 
     /// The booking's code as a QR image, for its owner only (the code is what checks them in).
-    pub async fn qr(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn qr(ctx: &Ctx) -> Answer<ep::BookingQr> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let b = load(&ctx.db()?, &id, Some(&p.account_id)).await?;
@@ -875,10 +874,10 @@ mod wasm {
         let headers = worker::Headers::new();
         headers.set("Content-Type", "image/svg+xml")?;
         headers.set("Cache-Control", "private, max-age=3600")?;
-        Ok(Response::ok(svg)?.with_headers(headers))
+        Ok(crate::http::Reply::raw(Response::ok(svg)?.with_headers(headers)))
     }
 
-    pub async fn leave_waitlist(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn leave_waitlist(ctx: &Ctx) -> Answer<ep::LeaveWaitlist> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let r = ctx
@@ -890,7 +889,7 @@ mod wasm {
         if r.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
             return Err(ErrorCode::WaitlistNotFound.into());
         }
-        Ok(Response::empty()?.with_status(204))
+        crate::http::Reply::no_content()
     }
 }
 

@@ -33,13 +33,13 @@ pub use wasm::*;
 mod wasm {
     use super::*;
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Ctx};
+    use crate::routes::ep;
     use crate::rows::ITEM_COLUMNS;
 
     const BUNDLE_ITEMS: &str = "bundle_items bi JOIN items i ON i.id = bi.item_id JOIN departments d ON d.id = i.dept_id";
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
-    use worker::Response;
 
     async fn load(ctx: &Ctx, id: Option<&str>) -> Result<Vec<Bundle>, ApiError> {
         let db = ctx.db()?;
@@ -60,14 +60,14 @@ mod wasm {
         Ok(assemble(r[0].results::<BundleRow>()?, &r[1].results::<ItemRow>()?))
     }
 
-    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn list(ctx: &Ctx) -> Answer<ep::ListBundles> {
         let b = load(ctx, None).await?;
-        ctx.json(&b, ctx.route.cache)
+        ctx.reply(&b)
     }
 
-    pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get(ctx: &Ctx) -> Answer<ep::GetBundle> {
         let id = ctx.slug("id")?;
         let b = load(ctx, Some(&id)).await?.into_iter().next().ok_or(ApiError::from(ErrorCode::BundleNotFound))?;
-        ctx.json(&b, ctx.route.cache)
+        ctx.reply(&b)
     }
 }

@@ -6,17 +6,17 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Ctx};
+    use crate::routes::ep;
     use crate::rows::{CenterRow, CountRow, WindowRow};
     use tongban_shared::catalogue::{Center, CenterDetail};
     use tongban_shared::query::parse_center_kind;
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
-    use worker::Response;
 
     const COLUMNS: &str = "id, kind, name_zh, name_en, area_zh, area_en, address_zh, address_en, phone, hours_json, note_zh, note_en";
 
-    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn list(ctx: &Ctx) -> Answer<ep::ListCenters> {
         let pairs = ctx.query_pairs();
         let kind = match pairs.iter().rev().find(|(k, _)| k == "kind") {
             Some((_, v)) => parse_center_kind(v)?,
@@ -28,10 +28,10 @@ mod wasm {
             None => db.prepare(format!("SELECT {COLUMNS} FROM centers ORDER BY sort, id")),
         };
         let centers: Vec<Center> = stmt.all().await?.results::<CenterRow>()?.into_iter().map(CenterRow::into_center).collect();
-        ctx.json(&centers, ctx.route.cache)
+        ctx.reply(&centers)
     }
 
-    pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get(ctx: &Ctx) -> Answer<ep::GetCenter> {
         let id = JsValue::from_str(&ctx.slug("id")?);
         let db = ctx.db()?;
         let r = db
@@ -48,6 +48,6 @@ mod wasm {
             windows: r[1].results::<WindowRow>()?.into_iter().map(Into::into).collect(),
             item_count: r[2].results::<CountRow>()?.first().map_or(0, |c| c.n.max(0) as u32),
         };
-        ctx.json(&detail, ctx.route.cache)
+        ctx.reply(&detail)
     }
 }

@@ -9,17 +9,18 @@ pub use wasm::*;
 mod wasm {
     use crate::bookings::{calendar_of, rules_of, slot_id, BookingRow, SELECT};
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Body, Ctx};
+    use crate::routes::ep;
     use chrono::NaiveDate;
     use serde::Deserialize;
     use tongban_shared::authz::require_center;
     use tongban_shared::booking::{slot_capacity, SlotAvailability};
     use tongban_shared::catalogue::{is_valid_slug, OpeningHours};
-    use tongban_shared::config::{affected, AffectedBooking, AffectedReason, CalendarDay, CenterConfig, ClassConfig, ClassKind, DayKind, SlotOverride};
+    use tongban_shared::config::{affected, AffectedBooking, AffectedReason, CalendarDay, CenterConfig, ClassConfig, ClassKind, DayKind};
     use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, FieldError, Text};
     use wasm_bindgen::JsValue;
-    use worker::{D1Database, Response};
+    use worker::D1Database;
 
     use crate::http::text;
 
@@ -75,18 +76,18 @@ mod wasm {
         })
     }
 
-    pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get(ctx: &Ctx) -> Answer<ep::GetCenterConfig> {
         let center = ctx.slug("id")?;
         require_center(ctx.principal()?, &center)?;
-        ctx.json(&load(&ctx.db()?, &center).await?, ctx.route.cache)
+        ctx.reply(&load(&ctx.db()?, &center).await?)
     }
 
     /// Saves hours, rules and classes in one transaction, and re-computes the seats of future slots
     /// (never below what is booked: those bookings show up in the affected list instead).
-    pub async fn put(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn put(ctx: &Ctx, body: Body<ep::UpdateCenterConfig>) -> Answer<ep::UpdateCenterConfig> {
         let center = ctx.slug("id")?;
         require_center(ctx.principal()?, &center)?;
-        let mut cfg: CenterConfig = ctx.json_body()?;
+        let mut cfg = body.read(ctx)?;
         cfg.center_id = center.clone();
         let db = ctx.db()?;
         let old = load(&db, &center).await?;
@@ -177,12 +178,12 @@ mod wasm {
             ])?);
         }
         db.batch(batch).await?;
-        ctx.json(&load(&db, &center).await?, ctx.route.cache)
+        ctx.reply(&load(&db, &center).await?)
     }
 
     /// Confirmed and held bookings from today on that no longer fit: a closed day, a time outside the
     /// hours, or more bookings in a slot than its seats now are.
-    pub async fn affected_bookings(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn affected_bookings(ctx: &Ctx) -> Answer<ep::AffectedBookings> {
         let center = ctx.slug("id")?;
         require_center(ctx.principal()?, &center)?;
         let db = ctx.db()?;
@@ -220,7 +221,7 @@ mod wasm {
                 list.push(AffectedBooking { booking, reason });
             }
         }
-        ctx.json(&list, ctx.route.cache)
+        ctx.reply(&list)
     }
 
     #[derive(Deserialize, serde::Serialize)]
@@ -229,16 +230,16 @@ mod wasm {
         kind: String,
     }
 
-    pub async fn list_calendar(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn list_calendar(ctx: &Ctx) -> Answer<ep::ListCalendar> {
         let rows: Vec<DayRow> = ctx.db()?.prepare("SELECT day, kind FROM calendar_days ORDER BY day").all().await?.results()?;
         let v: Vec<CalendarDay> =
             rows.into_iter().map(|r| CalendarDay { date: r.day, kind: Some(if r.kind == "holiday" { DayKind::Holiday } else { DayKind::Workday }) }).collect();
-        ctx.json(&v, ctx.route.cache)
+        ctx.reply(&v)
     }
 
     /// The district calendar is one for all centers: a holiday or a 调休 working day, or neither.
-    pub async fn set_calendar_day(ctx: &Ctx) -> Result<Response, ApiError> {
-        let day: CalendarDay = ctx.json_body()?;
+    pub async fn set_calendar_day(ctx: &Ctx, body: Body<ep::SetCalendarDay>) -> Answer<ep::SetCalendarDay> {
+        let day = body.read(ctx)?;
         let date = day.parse()?;
         let db = ctx.db()?;
         let stmt = match day.kind {
@@ -248,15 +249,15 @@ mod wasm {
             None => db.prepare("DELETE FROM calendar_days WHERE day = ?1").bind(&[text(&date.to_string())])?,
         };
         stmt.run().await?;
-        ctx.json(&day, ctx.route.cache)
+        ctx.reply(&day)
     }
 
     /// Sets or clears one slot's seats. The stored seats never drop below what is booked; the excess
     /// is listed as affected.
-    pub async fn override_slot(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn override_slot(ctx: &Ctx, body: Body<ep::OverrideSlot>) -> Answer<ep::OverrideSlot> {
         let center = ctx.slug("id")?;
         require_center(ctx.principal()?, &center)?;
-        let o: SlotOverride = ctx.json_body()?;
+        let o = body.read(ctx)?;
         if !is_valid_slug(&o.class_id) {
             return Err(FieldError::new(ErrorCode::BadId, "class_id").into());
         }
@@ -307,6 +308,6 @@ mod wasm {
             .await?
             .ok_or_else(|| ApiError::Internal("slot vanished".into()))?;
         let v = SlotAvailability { start: o.start, capacity: s.capacity.max(0) as u32, remaining: (s.capacity - s.booked).max(0) as u32 };
-        ctx.json(&v, ctx.route.cache)
+        ctx.reply(&v)
     }
 }

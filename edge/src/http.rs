@@ -64,7 +64,7 @@ pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use wasm::{read_capped, Ctx};
+pub use wasm::{read_capped, Answer, Body, Ctx, Reply};
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
@@ -125,8 +125,9 @@ mod wasm {
         }
 
         /// The JSON body as `T`; anything else is `malformed_json`. It is at most [`JSON_MAX`] bytes: the
-        /// dispatcher refused a longer one before reading it.
-        pub fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        /// dispatcher refused a longer one before reading it. Handlers read it through the [`Body`] their
+        /// route's row gives them, so they cannot read another type.
+        fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
             serde_json::from_str(&self.body).map_err(|_| ApiError::from(ErrorCode::MalformedJson))
         }
 
@@ -153,6 +154,12 @@ mod wasm {
             crate::password::Peppers::parse(&p.to_string()).ok_or_else(|| ApiError::Internal("secret PASSWORD_PEPPER is malformed".into()))
         }
 
+        /// The answer of a handler: `value` as JSON under the route's cache rule, typed so the dispatcher can
+        /// hold it to the type the route's row documents.
+        pub fn reply<T: Serialize>(&self, value: &T) -> Result<Reply<T>, ApiError> {
+            Ok(Reply::of(self.json(value, self.route.cache)?))
+        }
+
         /// Serialises `value`, and answers 304 when the client's ETag still matches.
         pub fn json<T: Serialize>(&self, value: &T, cache: Cache) -> Result<Response, ApiError> {
             let body = serde_json::to_vec(value)?;
@@ -168,6 +175,80 @@ mod wasm {
             }
             headers.set("Content-Type", "application/json; charset=utf-8")?;
             Ok(Response::from_bytes(body)?.with_headers(headers))
+        }
+    }
+
+    /// The JSON body a route's row names, for the endpoint marker `E` (`crate::routes::ep`). The dispatcher
+    /// hands each handler the one its row declares; reading it is the handler's call, where it always was
+    /// (after its path checks).
+    pub struct Body<E>(std::marker::PhantomData<fn() -> E>);
+
+    impl<E: crate::routes::Typed> Body<E>
+    where
+        E::Body: serde::de::DeserializeOwned,
+    {
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Body(std::marker::PhantomData)
+        }
+
+        pub fn read(&self, ctx: &Ctx) -> Result<E::Body, ApiError> {
+            ctx.json_body()
+        }
+    }
+
+    /// What the handler of endpoint `E` returns: a [`Reply`] of the type its row documents, or an error.
+    pub type Answer<E> = Result<Reply<<E as crate::routes::Typed>::Reply>, ApiError>;
+
+    /// A handler's answer, typed by what it holds (`crate::routes::Typed::Reply`): the dispatcher takes from each
+    /// handler only a `Reply` of the type its row documents, so the document cannot describe another.
+    pub struct Reply<T> {
+        resp: Response,
+        holds: std::marker::PhantomData<fn() -> T>,
+    }
+
+    impl<T> Reply<T> {
+        fn of(resp: Response) -> Self {
+            Reply { resp, holds: std::marker::PhantomData }
+        }
+
+        pub fn with_status(self, status: u16) -> Self {
+            Reply::of(self.resp.with_status(status))
+        }
+
+        pub fn headers_mut(&mut self) -> &mut Headers {
+            self.resp.headers_mut()
+        }
+
+        pub fn into_response(self) -> Response {
+            self.resp
+        }
+    }
+
+    impl<T> Reply<T> {
+        /// An answer the handler already serialised from a `T` (the appraisal's cache keeps the bytes).
+        pub(crate) fn serialized(resp: Response) -> Self {
+            Reply::of(resp)
+        }
+
+        /// An error answer the handler builds itself (a form's field-by-field problems): it is documented
+        /// with the route's errors, not as its answer, so any row's handler may send one.
+        pub(crate) fn failure(resp: Response) -> Self {
+            Reply::of(resp)
+        }
+    }
+
+    impl Reply<()> {
+        /// `204 No Content`, for rows that answer nothing.
+        pub fn no_content() -> Result<Self, ApiError> {
+            Ok(Reply::of(Response::empty()?.with_status(204)))
+        }
+    }
+
+    impl Reply<crate::routes::Raw> {
+        /// Bytes that are not JSON (an image, a CSV, a file), for rows that answer [`crate::routes::Raw`].
+        pub fn raw(resp: Response) -> Self {
+            Reply::of(resp)
         }
     }
 

@@ -42,15 +42,15 @@ pub use wasm::*;
 mod wasm {
     use super::*;
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Ctx};
+    use crate::routes::ep;
     use crate::rows::{CenterRefRow, GuideRow, ItemRow, NamedRow, VersionRow};
     use tongban_shared::catalogue::{Guide, GuideVersionInfo, ItemDetail, ItemPage};
     use tongban_shared::search::{rank, score};
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
-    use worker::Response;
 
-    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn list(ctx: &Ctx) -> Answer<ep::ListItems> {
         let pairs = ctx.query_pairs();
         let q = ItemQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         let search = q.search()?;
@@ -61,7 +61,7 @@ mod wasm {
         rank(&mut scored, |(s, r)| (*s, r.popularity.max(0) as u32, r.id.as_str()));
         let total = scored.len() as u32;
         let items = scored.into_iter().skip(q.offset() as usize).take(q.per_page as usize).map(|(_, r)| r.summary()).collect();
-        ctx.json(&ItemPage { items, total, page: q.page, per_page: q.per_page }, ctx.route.cache)
+        ctx.reply(&ItemPage { items, total, page: q.page, per_page: q.per_page })
     }
 
     /// The item, the asked-for (or current) guide, all versions, centers and bundles in one D1 round trip.
@@ -102,18 +102,18 @@ mod wasm {
         })
     }
 
-    pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get(ctx: &Ctx) -> Answer<ep::GetItem> {
         let d = detail(ctx, None).await?;
-        ctx.json(&d, ctx.route.cache)
+        ctx.reply(&d)
     }
 
-    pub async fn get_version(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get_version(ctx: &Ctx) -> Answer<ep::GetItemVersion> {
         let v = ctx.number("version")?;
         let d = detail(ctx, Some(v)).await?;
-        ctx.json(&d, ctx.route.cache)
+        ctx.reply(&d)
     }
 
-    pub async fn versions(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn versions(ctx: &Ctx) -> Answer<ep::ListItemVersions> {
         let id = ctx.slug("id")?;
         let db = ctx.db()?;
         let idv = JsValue::from_str(&id);
@@ -127,7 +127,7 @@ mod wasm {
             return Err(ErrorCode::ItemNotFound.into());
         }
         let v: Vec<GuideVersionInfo> = results[1].results::<VersionRow>()?.into_iter().map(Into::into).collect();
-        ctx.json(&v, ctx.route.cache)
+        ctx.reply(&v)
     }
 }
 

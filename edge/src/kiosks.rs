@@ -11,12 +11,12 @@ mod wasm {
     use crate::crypto::{hex, random, token_digest, token_string};
     use crate::error::js_err;
     use crate::error::ApiError;
-    use crate::http::{changed, num, text, Ctx};
+    use crate::http::{changed, num, text, Answer, Body, Ctx};
+    use crate::routes::ep;
     use serde::Deserialize;
     use tongban_shared::authz::require_center;
-    use tongban_shared::queue::{Kiosk, KioskKey, NewKiosk, KIOSK_HEADER, MAX_KIOSKS_PER_CENTER};
+    use tongban_shared::queue::{Kiosk, KioskKey, KIOSK_HEADER, MAX_KIOSKS_PER_CENTER};
     use tongban_shared::{ErrorCode, FieldError};
-    use worker::Response;
 
     #[derive(Deserialize)]
     pub struct KioskRow {
@@ -57,7 +57,7 @@ mod wasm {
         Ok(center)
     }
 
-    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn list(ctx: &Ctx) -> Answer<ep::ListKiosks> {
         let center = admin_of(ctx)?;
         let rows: Vec<KioskRow> = ctx
             .db()?
@@ -66,13 +66,13 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        ctx.json(&rows.into_iter().map(KioskRow::view).collect::<Vec<_>>(), ctx.route.cache)
+        ctx.reply(&rows.into_iter().map(KioskRow::view).collect::<Vec<_>>())
     }
 
     /// Registers a kiosk; the cap is counted in the insert itself, so parallel registrations cannot pass it.
-    pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn create(ctx: &Ctx, body: Body<ep::CreateKiosk>) -> Answer<ep::CreateKiosk> {
         let center = admin_of(ctx)?;
-        let label = ctx.json_body::<NewKiosk>()?.label()?;
+        let label = body.read(ctx)?.label()?;
         let db = ctx.db()?;
         let exists: Option<i64> = db.prepare("SELECT 1 AS n FROM centers WHERE id = ?1").bind(&[text(&center)])?.first(Some("n")).await?;
         if exists.is_none() {
@@ -102,10 +102,10 @@ mod wasm {
         let kiosk = Kiosk { id, center_id: center.clone(), label, created_at: ctx.now, revoked: false };
         // The key rides in the fragment, which browsers never send to a server or put in a log.
         let enroll_path = format!("/kiosk/{center}#kiosk-key={key}");
-        Ok(ctx.json(&KioskKey { kiosk, key, enroll_path }, ctx.route.cache)?.with_status(201))
+        Ok(ctx.reply(&KioskKey { kiosk, key, enroll_path })?.with_status(201))
     }
 
-    pub async fn revoke(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn revoke(ctx: &Ctx) -> Answer<ep::RevokeKiosk> {
         let center = admin_of(ctx)?;
         let kiosk = ctx.hex_id("kiosk")?;
         let r = ctx
@@ -117,6 +117,6 @@ mod wasm {
         if !changed(&r) {
             return Err(ErrorCode::KioskNotFound.into());
         }
-        Ok(Response::empty()?.with_status(204))
+        crate::http::Reply::no_content()
     }
 }

@@ -1,6 +1,7 @@
 //! Host test of the crates' module graph: no module may come to use a module that uses it (directly or
 //! round a longer loop), so each can be read, and changed, from the bottom up. Uses are `crate::name`
-//! paths in code (comments are skipped). The groups that still form cycles are listed in [`KNOWN`].
+//! paths in code (comments are skipped), in every crate: edge, shared, app and xtask. None has a cycle left
+//! ([`KNOWN`] is empty and may not grow).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -72,23 +73,17 @@ fn cycles(g: &BTreeMap<String, BTreeSet<String>>) -> BTreeSet<Vec<String>> {
     out
 }
 
-/// A ratchet: the module groups that still use one another (each found by this check when it was
-/// written) may only shrink; any other cycle, or a module joining one, fails. What holds each together:
-/// edge — sign-in answers with the account (`sessions` → `accounts::me_of`) while accounts start
-/// sessions, and the data export (`accounts`) reads every resource; the router (`http` ↔ `routes`, with
-/// `health`'s types). shared — `error`'s `Retry-After` table reads the account and review windows, and
-/// every module returns `error` codes.
-const KNOWN: &[(&str, &[&str])] = &[
-    ("edge", &["accounts", "reviewer", "reviews", "sessions", "work_orders"]),
-    ("edge", &["health", "http", "routes"]),
-    ("shared", &["account", "application", "authz", "booking", "error", "form", "ids", "review"]),
-];
+/// A ratchet: module groups that use one another may only shrink, and any other cycle, or a module
+/// joining one, fails. None is left: the last ones went when sign-in's answer (`me`) left `accounts`, the
+/// route table stopped naming `http` (its dispatch is expanded in the crate root), the export's types moved
+/// to `shared::privacy`, the throttle windows to `shared::throttle` and the approval chain to `shared::chain`.
+const KNOWN: &[(&str, &[&str])] = &[];
 
 #[test]
 fn no_module_uses_a_module_that_uses_it() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut found = Vec::new();
-    for krate in ["edge", "shared"] {
+    for krate in ["edge", "shared", "app", "xtask"] {
         for c in cycles(&graph(&root.join(krate).join("src"))) {
             let known = KNOWN.iter().any(|(k, group)| *k == krate && c.iter().all(|m| group.contains(&m.as_str())));
             if !known {
@@ -110,7 +105,7 @@ fn the_check_sees_a_cycle() {
 
 /// No source file of the workspace over 800 lines, but these, which may only shrink: the route table
 /// (a row per endpoint), the booking resource and the 好差评 core (each to be split by resource).
-const LONG_FILES: &[(&str, usize)] = &[("edge/src/routes.rs", 1783), ("edge/src/bookings.rs", 925), ("shared/src/review.rs", 1392)];
+const LONG_FILES: &[(&str, usize)] = &[("edge/src/routes.rs", 1461), ("edge/src/bookings.rs", 924), ("shared/src/review.rs", 1392)];
 
 #[test]
 fn no_source_file_over_800_lines() {

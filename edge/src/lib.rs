@@ -13,7 +13,7 @@
 //!   Its host twin `sql_check` (tests only) prepares every SQL statement against `migrations/` in SQLite.
 //! - [`sql`]      — statements with their bound values as plain data, so builders run on host SQLite too.
 //! - [`password`] — the password scheme (peppered PBKDF2 within the Workers cap), records and re-hashing.
-//! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`agents`], [`sessions`], [`staff`],
+//! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`me`], [`agents`], [`sessions`], [`staff`],
 //!   [`bookings`], [`queue`], [`kiosks`], [`config`], [`notifications`],
 //!   [`applications`] (一表申请: forms, drafts, e-licences, applications and cases),
 //!   [`reviews`], [`work_orders`] (好差评 and rectification), [`reviewer`] (a reviewer's own reviews and orders), [`appraisal`] (public dashboard, open data),
@@ -46,6 +46,7 @@ pub mod kiosks;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod layout_check;
 pub mod limits;
+pub mod me;
 pub mod notifications;
 pub mod openapi;
 pub mod password;
@@ -73,12 +74,9 @@ pub const VERSION: &str = match option_env!("TONGBAN_VERSION") {
 #[cfg(target_arch = "wasm32")]
 mod entry {
     use crate::error::ApiError;
-    use crate::http::{error_response, fetch_site_allowed, origin_allowed, with_security_headers, Ctx};
+    use crate::http::{error_response, fetch_site_allowed, origin_allowed, with_security_headers, Body, Ctx, Reply};
     use crate::routes::{resolve, Endpoint};
-    use crate::{
-        accounts, agents, applications, appraisal, audit, bookings, bundles, centers, config, departments, health, items, kiosks, notifications, people, push,
-        queue, reviewer, reviews, sessions, staff, work_orders,
-    };
+    use crate::{push, sessions};
     use tongban_shared::authz::Access;
     use tongban_shared::{ErrorCode, Lang};
     use worker::{console_error, event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
@@ -198,106 +196,5 @@ mod entry {
         crate::limits::rate(&ctx.env, binding, &who).await
     }
 
-    /// Exhaustive over [`Endpoint`]: a new endpoint does not compile until it has a handler.
-    async fn dispatch(ctx: &Ctx) -> std::result::Result<Response, ApiError> {
-        match ctx.route.endpoint {
-            Endpoint::Health => health::handle(ctx).await,
-            Endpoint::OpenApi => ctx.json(&crate::openapi::document(crate::VERSION), ctx.route.cache),
-            Endpoint::ListItems => items::list(ctx).await,
-            Endpoint::GetItem => items::get(ctx).await,
-            Endpoint::ListItemVersions => items::versions(ctx).await,
-            Endpoint::GetItemVersion => items::get_version(ctx).await,
-            Endpoint::ListDepartments => departments::list(ctx).await,
-            Endpoint::ListCenters => centers::list(ctx).await,
-            Endpoint::GetCenter => centers::get(ctx).await,
-            Endpoint::ListBundles => bundles::list(ctx).await,
-            Endpoint::GetBundle => bundles::get(ctx).await,
-            Endpoint::RegisterResident => accounts::register_resident(ctx).await,
-            Endpoint::Login => sessions::login(ctx).await,
-            Endpoint::Logout => sessions::logout(ctx).await,
-            Endpoint::GetMe => accounts::me(ctx).await,
-            Endpoint::ListStaff => staff::list(ctx).await,
-            Endpoint::CreateStaff => staff::create(ctx).await,
-            Endpoint::UpdateStaff => staff::update(ctx).await,
-            Endpoint::SetStaffStatus => staff::set_status(ctx).await,
-            Endpoint::ResetStaffPassword => staff::reset_password(ctx).await,
-            Endpoint::LookupPerson => people::lookup(ctx).await,
-            Endpoint::ListAudit => audit::list(ctx).await,
-            Endpoint::RegisterBusiness => accounts::register_business(ctx).await,
-            Endpoint::ListAgents => agents::list(ctx).await,
-            Endpoint::AddAgent => agents::add(ctx).await,
-            Endpoint::RemoveAgent => agents::remove(ctx).await,
-            Endpoint::ListAgentInvitations => agents::invitations(ctx).await,
-            Endpoint::AnswerAgentInvitation => agents::answer(ctx).await,
-            Endpoint::ListMyBusinesses => agents::my_businesses(ctx).await,
-            Endpoint::ChangePassword => accounts::change_password(ctx).await,
-            Endpoint::ExportMyData => accounts::export(ctx).await,
-            Endpoint::DeleteMyAccount => accounts::delete(ctx).await,
-            Endpoint::GetAvailability => bookings::availability(ctx).await,
-            Endpoint::CreateBooking => bookings::create(ctx).await,
-            Endpoint::ListMyBookings => bookings::mine(ctx).await,
-            Endpoint::CancelBooking => bookings::cancel(ctx).await,
-            Endpoint::TakeTicket => queue::walk_in(ctx).await,
-            Endpoint::ListKiosks => kiosks::list(ctx).await,
-            Endpoint::CreateKiosk => kiosks::create(ctx).await,
-            Endpoint::RevokeKiosk => kiosks::revoke(ctx).await,
-            Endpoint::CheckIn => queue::check_in(ctx).await,
-            Endpoint::CallNext => queue::call_next(ctx).await,
-            Endpoint::GetTicket => queue::get_ticket(ctx).await,
-            Endpoint::RecentCalls => queue::recent_calls(ctx).await,
-            Endpoint::ConfirmBooking => bookings::confirm(ctx).await,
-            Endpoint::RescheduleBooking => bookings::reschedule(ctx).await,
-            Endpoint::CenterCancelBooking => bookings::center_cancel(ctx).await,
-            Endpoint::JoinWaitlist => bookings::join_waitlist(ctx).await,
-            Endpoint::ListMyWaitlist => bookings::my_waitlist(ctx).await,
-            Endpoint::LeaveWaitlist => bookings::leave_waitlist(ctx).await,
-            Endpoint::BookingQr => bookings::qr(ctx).await,
-            Endpoint::WindowState => queue::window_state(ctx).await,
-            Endpoint::WindowAction => queue::window_action(ctx).await,
-            Endpoint::ListClasses => queue::classes(ctx).await,
-            Endpoint::GetCenterConfig => config::get(ctx).await,
-            Endpoint::UpdateCenterConfig => config::put(ctx).await,
-            Endpoint::AffectedBookings => config::affected_bookings(ctx).await,
-            Endpoint::OverrideSlot => config::override_slot(ctx).await,
-            Endpoint::ListCalendar => config::list_calendar(ctx).await,
-            Endpoint::SetCalendarDay => config::set_calendar_day(ctx).await,
-            Endpoint::LiftBan => people::lift_ban(ctx).await,
-            Endpoint::ListNotifications => notifications::list(ctx).await,
-            Endpoint::GetVapidKey => push::key(ctx).await,
-            Endpoint::Subscribe => push::subscribe(ctx).await,
-            Endpoint::Unsubscribe => push::unsubscribe(ctx).await,
-            Endpoint::GetNotifyPrefs => push::get_prefs(ctx).await,
-            Endpoint::PutNotifyPrefs => push::put_prefs(ctx).await,
-            Endpoint::MarkNotificationRead => notifications::mark_read(ctx).await,
-            Endpoint::MarkAllNotificationsRead => notifications::mark_all_read(ctx).await,
-            Endpoint::ReviewTarget => reviews::target(ctx).await,
-            Endpoint::CreateReview => reviews::create(ctx).await,
-            Endpoint::MyReviews => reviewer::mine(ctx).await,
-            Endpoint::ListWorkOrders => work_orders::list(ctx).await,
-            Endpoint::GetWorkOrder => work_orders::get(ctx).await,
-            Endpoint::WorkOrderAction => work_orders::act(ctx).await,
-            Endpoint::Dashboard => appraisal::dashboard(ctx).await,
-            Endpoint::OpenDataJson => appraisal::open_json(ctx).await,
-            Endpoint::OpenDataCsv => appraisal::open_csv(ctx).await,
-            Endpoint::StaffAppraisal => appraisal::staff(ctx).await,
-            Endpoint::GetBundleForm => applications::form(ctx).await,
-            Endpoint::GetProfile => applications::profile(ctx).await,
-            Endpoint::ListLicences => applications::licences(ctx).await,
-            Endpoint::GetDraft => applications::get_draft(ctx).await,
-            Endpoint::PutDraft => applications::put_draft(ctx).await,
-            Endpoint::CreateApplication => applications::create(ctx).await,
-            Endpoint::ListMyApplications => applications::mine(ctx).await,
-            Endpoint::GetApplication => applications::get(ctx).await,
-            Endpoint::WithdrawApplication => applications::withdraw(ctx).await,
-            Endpoint::CorrectApplication => applications::correct(ctx).await,
-            Endpoint::DeskQueue => applications::desk_queue(ctx).await,
-            Endpoint::DeskAct => applications::desk_act(ctx).await,
-            Endpoint::ListCases => applications::cases(ctx).await,
-            Endpoint::GetCase => applications::get_case(ctx).await,
-            Endpoint::ActCase => applications::act_case(ctx).await,
-            Endpoint::CreateUpload => applications::upload(ctx).await,
-            Endpoint::GetUpload => applications::get_upload(ctx).await,
-            Endpoint::DeskLicences => applications::desk_licences(ctx).await,
-        }
-    }
+    crate::routes::define_dispatch!();
 }

@@ -10,13 +10,14 @@ mod wasm {
     use crate::crypto::{hex, random};
     use crate::error::js_err;
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Ctx};
+    use crate::routes::ep;
     use serde::Deserialize;
     use tongban_shared::notify::{Event, Inbox, InboxItem};
     use tongban_shared::time::clock;
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
-    use worker::{D1Database, D1PreparedStatement, Response};
+    use worker::{D1Database, D1PreparedStatement};
 
     /// A statement that gives `event` to the owner of booking `booking_id`, only if `guard` (SQL on
     /// the booking row `b`) holds — so it follows exactly the change that happened in the same batch.
@@ -64,8 +65,8 @@ mod wasm {
         read_at: Option<i64>,
     }
 
-    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
-        ctx.json(&inbox_value(ctx).await?, ctx.route.cache)
+    pub async fn list(ctx: &Ctx) -> Answer<ep::ListNotifications> {
+        ctx.reply(&inbox_value(ctx).await?)
     }
 
     /// What `list` answers, also for the data export.
@@ -99,7 +100,7 @@ mod wasm {
         Ok(Inbox { unread, items })
     }
 
-    pub async fn mark_read(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn mark_read(ctx: &Ctx) -> Answer<ep::MarkNotificationRead> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let r = ctx
@@ -111,16 +112,16 @@ mod wasm {
         if r.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
             return Err(ErrorCode::NotificationNotFound.into());
         }
-        Ok(Response::empty()?.with_status(204))
+        crate::http::Reply::no_content()
     }
 
-    pub async fn mark_all_read(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn mark_all_read(ctx: &Ctx) -> Answer<ep::MarkAllNotificationsRead> {
         let p = ctx.principal()?;
         ctx.db()?
             .prepare("UPDATE notifications SET read_at = ?2 WHERE account_id = ?1 AND read_at IS NULL")
             .bind(&[JsValue::from_str(&p.account_id), JsValue::from_f64(ctx.now as f64)])?
             .run()
             .await?;
-        Ok(Response::empty()?.with_status(204))
+        crate::http::Reply::no_content()
     }
 }

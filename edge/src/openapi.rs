@@ -135,6 +135,12 @@ pub fn document(version: &str) -> Value {
     })
 }
 
+/// The document as an answer (cached like the catalogue: it changes only with a deploy).
+#[cfg(target_arch = "wasm32")]
+pub async fn serve(ctx: &crate::http::Ctx) -> crate::http::Answer<crate::routes::ep::OpenApi> {
+    ctx.reply(&document(crate::VERSION))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

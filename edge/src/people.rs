@@ -21,10 +21,10 @@ fn audit(ctx: &crate::http::Ctx, action: &str, reason: &str, lookup: &wasm_bindg
 }
 
 #[cfg(target_arch = "wasm32")]
-pub async fn lookup(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::error::ApiError> {
+pub async fn lookup(ctx: &crate::http::Ctx, body: crate::http::Body<crate::routes::ep::LookupPerson>) -> crate::http::Answer<crate::routes::ep::LookupPerson> {
     use crate::error::ApiError;
     use serde::Deserialize;
-    use tongban_shared::staff::{PersonLookup, PersonRecord};
+    use tongban_shared::staff::PersonRecord;
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
 
@@ -37,7 +37,7 @@ pub async fn lookup(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::e
     }
 
     let p = ctx.principal()?;
-    let req: PersonLookup = ctx.json_body()?;
+    let req = body.read(ctx)?;
     let (id_number, reason) = req.validate()?;
     let keys = ctx.keyring()?;
     let lookup = JsValue::from_str(&keys.lookup_digest(&id_number));
@@ -62,20 +62,20 @@ pub async fn lookup(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::e
         account_id: row.id,
         ban,
     };
-    ctx.json(&rec, ctx.route.cache)
+    ctx.reply(&rec)
 }
 
 /// `/api/v1/people/ban-lifts`: staff lift a no-show booking ban with a reason; the lift and the audit
 /// record are one transaction, and no-shows before it stop counting.
 #[cfg(target_arch = "wasm32")]
-pub async fn lift_ban(ctx: &crate::http::Ctx) -> Result<worker::Response, crate::error::ApiError> {
+pub async fn lift_ban(ctx: &crate::http::Ctx, body: crate::http::Body<crate::routes::ep::LiftBan>) -> crate::http::Answer<crate::routes::ep::LiftBan> {
     use crate::error::ApiError;
-    use tongban_shared::staff::PersonLookup;
+
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
 
     let p = ctx.principal()?;
-    let req: PersonLookup = ctx.json_body()?;
+    let req = body.read(ctx)?;
     let (id_number, reason) = req.validate()?;
     let keys = ctx.keyring()?;
     let lookup = JsValue::from_str(&keys.lookup_digest(&id_number));
@@ -98,5 +98,5 @@ pub async fn lift_ban(ctx: &crate::http::Ctx) -> Result<worker::Response, crate:
     }
     let id = r[2].results::<Id>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::PersonNotFound))?.id;
     let ban = crate::bookings::ban_status(&db, &id, ctx.now, &Default::default()).await?;
-    ctx.json(&ban, ctx.route.cache)
+    ctx.reply(&ban)
 }

@@ -39,13 +39,14 @@ mod wasm {
     use crate::crypto::{hex, random};
     use crate::error::js_err;
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Body, Ctx};
+    use crate::routes::ep;
     use serde::Deserialize;
-    use tongban_shared::account::PushDevice;
-    use tongban_shared::notify::{Event, NotifyPrefs, PushPayload, PushSubscription, VapidKey};
+    use tongban_shared::notify::{Event, NotifyPrefs, PushPayload, VapidKey};
+    use tongban_shared::privacy::PushDevice;
     use tongban_shared::{ErrorCode, Lang};
     use wasm_bindgen::JsValue;
-    use worker::{D1Database, Env, Headers, Method, Request, RequestInit, Response};
+    use worker::{D1Database, Env, Headers, Method, Request, RequestInit};
 
     fn vapid_private(env: &Env) -> Option<[u8; 32]> {
         let s = env.secret("VAPID_PRIVATE").ok()?.to_string();
@@ -57,15 +58,15 @@ mod wasm {
         env.secret("PUSH_ALLOW_LOOPBACK").map(|v| v.to_string() == "1").unwrap_or(false)
     }
 
-    pub async fn key(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn key(ctx: &Ctx) -> Answer<ep::GetVapidKey> {
         let private = vapid_private(&ctx.env).ok_or(ApiError::from(ErrorCode::PushUnavailable))?;
         let public_key = crate::webpush::vapid_public(&private).map_err(|_| ApiError::from(ErrorCode::PushUnavailable))?;
-        ctx.json(&VapidKey { public_key }, ctx.route.cache)
+        ctx.reply(&VapidKey { public_key })
     }
 
-    pub async fn subscribe(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn subscribe(ctx: &Ctx, body: Body<ep::Subscribe>) -> Answer<ep::Subscribe> {
         let p = ctx.principal()?;
-        let sub: PushSubscription = ctx.json_body()?;
+        let sub = body.read(ctx)?;
         sub.check(allow_loopback(&ctx.env))?;
         let id = hex(&random::<16>().map_err(js_err)?);
         let db = ctx.db()?;
@@ -102,10 +103,10 @@ mod wasm {
         if !results.first().is_some_and(crate::http::changed) {
             return Err(ErrorCode::TooManyDevices.into());
         }
-        Ok(ctx.json(&sub, ctx.route.cache)?.with_status(201))
+        Ok(ctx.reply(&sub)?.with_status(201))
     }
 
-    pub async fn unsubscribe(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn unsubscribe(ctx: &Ctx) -> Answer<ep::Unsubscribe> {
         let p = ctx.principal()?;
         let endpoint = ctx
             .query_pairs()
@@ -119,7 +120,7 @@ mod wasm {
             .bind(&[JsValue::from_str(&endpoint), JsValue::from_str(&p.account_id)])?
             .run()
             .await?;
-        Ok(Response::empty()?.with_status(204))
+        crate::http::Reply::no_content()
     }
 
     async fn prefs_of(db: &D1Database, account: &str) -> Result<(NotifyPrefs, Lang), ApiError> {
@@ -161,14 +162,14 @@ mod wasm {
         Ok((devices, stored.and_then(|j| serde_json::from_str(&j).ok())))
     }
 
-    pub async fn get_prefs(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get_prefs(ctx: &Ctx) -> Answer<ep::GetNotifyPrefs> {
         let p = ctx.principal()?;
-        ctx.json(&prefs_of(&ctx.db()?, &p.account_id).await?.0, ctx.route.cache)
+        ctx.reply(&prefs_of(&ctx.db()?, &p.account_id).await?.0)
     }
 
-    pub async fn put_prefs(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn put_prefs(ctx: &Ctx, body: Body<ep::PutNotifyPrefs>) -> Answer<ep::PutNotifyPrefs> {
         let p = ctx.principal()?;
-        let prefs: NotifyPrefs = ctx.json_body()?;
+        let prefs = body.read(ctx)?;
         let ok_time = |s: &str| chrono::NaiveTime::parse_from_str(s, "%H:%M").is_ok() && s.len() == 5;
         if !ok_time(&prefs.quiet_from) || !ok_time(&prefs.quiet_until) {
             return Err(tongban_shared::FieldError::new(ErrorCode::InvalidParameter, "quiet_from").into());
@@ -179,7 +180,7 @@ mod wasm {
             .bind(&[JsValue::from_str(&p.account_id), JsValue::from_str(&serde_json::to_string(&prefs)?), JsValue::from_str(lang)])?
             .run()
             .await?;
-        ctx.json(&prefs, ctx.route.cache)
+        ctx.reply(&prefs)
     }
 
     #[derive(Deserialize)]

@@ -14,21 +14,22 @@ mod wasm {
     use crate::crypto::{hex, random};
     use crate::error::js_err;
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Body, Ctx};
     use crate::notifications::for_ticket;
+    use crate::routes::ep;
     use chrono::NaiveDateTime;
     use serde::Deserialize;
     use tongban_shared::authz::require_center;
     use tongban_shared::booking::{check_in_window, normalise_code, BookingState};
     use tongban_shared::notify::Event;
     use tongban_shared::queue::{
-        announcement, estimated_wait_minutes, handling_minutes, priority, Call, Called, CheckIn, CurrentTicket, Origin, Outcome, Ticket, TicketState, Waiting,
+        announcement, estimated_wait_minutes, handling_minutes, priority, Call, Called, CurrentTicket, Origin, Outcome, Ticket, TicketState, Waiting,
         WindowAction, WindowState, WindowStats, REJOIN_AFTER_CALLS, SERVICE_ORDER_SQL,
     };
     use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, FieldError};
     use wasm_bindgen::JsValue;
-    use worker::{D1PreparedStatement, Response};
+    use worker::D1PreparedStatement;
 
     fn today(ctx: &Ctx) -> String {
         beijing(ctx.now).date().to_string()
@@ -85,7 +86,7 @@ mod wasm {
     }
 
     /// A walk-in ticket for one line: `?class=<id>`, else the any-item line.
-    pub async fn walk_in(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn walk_in(ctx: &Ctx) -> Answer<ep::TakeTicket> {
         let center = ctx.slug("id")?;
         let wanted = ctx.query_pairs().into_iter().rev().find(|(k, _)| k == "class").map(|(_, v)| v);
         if let Some(w) = &wanted {
@@ -104,7 +105,7 @@ mod wasm {
         let mut batch = vec![counter(ctx, &class.id)?];
         batch.extend(make_ticket(ctx, &id, &center, &class.id, &class.prefix, "walk_in", None, false)?);
         ctx.db()?.batch(batch).await?;
-        Ok(ctx.json(&ticket(ctx, &id).await?, ctx.route.cache)?.with_status(201))
+        Ok(ctx.reply(&ticket(ctx, &id).await?)?.with_status(201))
     }
 
     #[derive(Deserialize)]
@@ -118,8 +119,8 @@ mod wasm {
         prefix: String,
     }
 
-    pub async fn check_in(ctx: &Ctx) -> Result<Response, ApiError> {
-        let req: CheckIn = ctx.json_body()?;
+    pub async fn check_in(ctx: &Ctx, body: Body<ep::CheckIn>) -> Answer<ep::CheckIn> {
+        let req = body.read(ctx)?;
         let code = normalise_code(&req.code).map_err(|c| FieldError::new(c, "code"))?;
         let db = ctx.db()?;
         let b: BookingRow = db
@@ -138,7 +139,7 @@ mod wasm {
         };
         if b.state == BookingState::CheckedIn {
             if let Some(t) = existing(&db)?.first::<Existing>(None).await? {
-                return ctx.json(&ticket(ctx, &t.id).await?, ctx.route.cache);
+                return ctx.reply(&ticket(ctx, &t.id).await?);
             }
         }
         if b.state != BookingState::Confirmed {
@@ -168,11 +169,11 @@ mod wasm {
         if r[3].meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
             // A concurrent scan got there first: answer with its ticket.
             let t = existing(&db)?.first::<Existing>(None).await?.ok_or(ApiError::from(ErrorCode::InvalidTransition))?;
-            return ctx.json(&ticket(ctx, &t.id).await?, ctx.route.cache);
+            return ctx.reply(&ticket(ctx, &t.id).await?);
         }
         let t = ticket(ctx, &id).await?;
         for_ticket(&db, &id, &Event::CheckedIn { ticket_id: id.clone(), number: t.number.clone() }, "1 = 1", true, ctx.now)?.run().await?;
-        Ok(ctx.json(&t, ctx.route.cache)?.with_status(201))
+        Ok(ctx.reply(&t)?.with_status(201))
     }
 
     #[derive(Deserialize)]
@@ -211,7 +212,7 @@ mod wasm {
         ctx.params.get("number").and_then(|n| n.parse().ok()).filter(|n| *n > 0).ok_or(FieldError::new(ErrorCode::BadId, "number").into())
     }
 
-    pub async fn call_next(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn call_next(ctx: &Ctx) -> Answer<ep::CallNext> {
         let p = ctx.principal()?;
         let center = ctx.slug("id")?;
         let window = window_no(ctx)?;
@@ -276,7 +277,7 @@ mod wasm {
             db.batch(notes).await?;
         }
         let called = Called { ticket: row.map(call) };
-        ctx.json(&called, ctx.route.cache)
+        ctx.reply(&called)
     }
 
     #[derive(Deserialize)]
@@ -303,11 +304,11 @@ mod wasm {
     }
 
     /// A window's current ticket, its line, and its day so far.
-    pub async fn window_state(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn window_state(ctx: &Ctx) -> Answer<ep::WindowState> {
         let center = ctx.slug("id")?;
         let window = window_no(ctx)?;
         let class = window_class(ctx, &center, window).await?;
-        ctx.json(&state_of_window(ctx, &center, window, class).await?, ctx.route.cache)
+        ctx.reply(&state_of_window(ctx, &center, window, class).await?)
     }
 
     async fn state_of_window(ctx: &Ctx, center: &str, window: u32, class: WindowRow) -> Result<WindowState, ApiError> {
@@ -355,10 +356,10 @@ mod wasm {
 
     /// Recall, skip, start, finish or transfer the ticket this window called. Each is one conditional
     /// UPDATE on the ticket's current state, so a double press or two staff at once change it once.
-    pub async fn window_action(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn window_action(ctx: &Ctx, body: Body<ep::WindowAction>) -> Answer<ep::WindowAction> {
         let center = ctx.slug("id")?;
         let window = window_no(ctx)?;
-        let action: WindowAction = ctx.json_body()?;
+        let action = body.read(ctx)?;
         let class = window_class(ctx, &center, window).await?;
         let t = current(ctx, &center, window).await?.ok_or(ApiError::from(ErrorCode::QueueEmpty))?;
         t.state.next(action.event())?;
@@ -437,7 +438,7 @@ mod wasm {
         if action == WindowAction::Skip {
             for_ticket(&db, &t.id, &Event::Skipped { ticket_id: t.id.clone(), number: t.number.clone() }, "t.state = 'skipped'", false, ctx.now)?.run().await?;
         }
-        ctx.json(&state_of_window(ctx, &center, window, class).await?, ctx.route.cache)
+        ctx.reply(&state_of_window(ctx, &center, window, class).await?)
     }
 
     fn call(r: CallRow) -> Call {
@@ -445,7 +446,7 @@ mod wasm {
         Call { announcement: announcement(&r.number, w), number: r.number, window_no: w, called_at: r.called_at }
     }
 
-    pub async fn recent_calls(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn recent_calls(ctx: &Ctx) -> Answer<ep::RecentCalls> {
         let center = ctx.slug("id")?;
         let rows: Vec<CallRow> = ctx
             .db()?
@@ -456,7 +457,7 @@ mod wasm {
             .await?
             .results()?;
         let v: Vec<Call> = rows.into_iter().map(call).collect();
-        ctx.json(&v, ctx.route.cache)
+        ctx.reply(&v)
     }
 
     #[derive(Deserialize)]
@@ -557,7 +558,7 @@ mod wasm {
     }
 
     /// The center's lines with how many wait in each (public: the kiosk and the hall display).
-    pub async fn classes(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn classes(ctx: &Ctx) -> Answer<ep::ListClasses> {
         #[derive(Deserialize)]
         struct R {
             id: String,
@@ -590,11 +591,11 @@ mod wasm {
                 waiting: r.waiting.max(0) as u32,
             })
             .collect();
-        ctx.json(&v, ctx.route.cache)
+        ctx.reply(&v)
     }
 
-    pub async fn get_ticket(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get_ticket(ctx: &Ctx) -> Answer<ep::GetTicket> {
         let id = ctx.hex_id("id")?;
-        ctx.json(&ticket(ctx, &id).await?, ctx.route.cache)
+        ctx.reply(&ticket(ctx, &id).await?)
     }
 }

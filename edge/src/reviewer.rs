@@ -8,14 +8,14 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use crate::error::ApiError;
-    use crate::http::{num, text, Ctx};
+    use crate::http::{num, text, Answer, Ctx};
     use crate::reviews::{ReviewRow, ServiceRow, CASE_SERVICE_SELECT, REVIEW_COLUMNS, SERVICE_SELECT};
+    use crate::routes::ep;
     use tongban_shared::review::{MyReview, MyReviews, REVIEW_WINDOW_SECS};
-    use worker::Response;
 
     /// `GET /reviews/mine`: services I may still review, and my reviews with their work orders.
-    pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
-        ctx.json(&mine_value(ctx).await?, ctx.route.cache)
+    pub async fn mine(ctx: &Ctx) -> Answer<ep::MyReviews> {
+        ctx.reply(&mine_value(ctx).await?)
     }
 
     /// What `mine` answers, also for the data export.

@@ -18,16 +18,17 @@ mod wasm {
     use crate::crypto::{hex, random, token_digest};
     use crate::error::js_err;
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Body, Ctx};
+    use crate::routes::ep;
     use serde::Deserialize;
     use tongban_shared::review::{
-        check_open, normalize_code, EventKind, NewReview, Order, ReviewBody, ReviewCreated, ReviewTarget, Scores, ACCOUNT_LIMIT, CLIENT_LIMIT,
-        RATE_WINDOW_SECS, REVIEW_WINDOW_SECS,
+        check_open, normalize_code, EventKind, Order, ReviewBody, ReviewCreated, ReviewTarget, Scores, ACCOUNT_LIMIT, CLIENT_LIMIT, RATE_WINDOW_SECS,
+        REVIEW_WINDOW_SECS,
     };
     use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, Text};
     use wasm_bindgen::JsValue;
-    use worker::{D1Database, Response};
+    use worker::D1Database;
 
     use crate::http::{changed, num, opt, text};
 
@@ -161,7 +162,7 @@ mod wasm {
     }
 
     /// `GET /reviews/target?ticket=|code=`: what the review form shows before anything is written.
-    pub async fn target(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn target(ctx: &Ctx) -> Answer<ep::ReviewTarget> {
         let q = ctx.query_pairs();
         let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
         let (ticket, code, case) = (get("ticket"), get("code"), get("case"));
@@ -169,11 +170,11 @@ mod wasm {
         let row = service(ctx, &db, ticket.as_deref(), code.as_deref(), case.as_deref()).await?;
         let who = crate::sessions::current(ctx).await?;
         check_reviewer(&row, code.is_some() && case.is_none(), who.as_ref().map(|p| p.account_id.as_str()))?;
-        ctx.json(&row.target(), ctx.route.cache)
+        ctx.reply(&row.target())
     }
 
-    pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
-        let req: NewReview = ctx.json_body()?;
+    pub async fn create(ctx: &Ctx, body: Body<ep::CreateReview>) -> Answer<ep::CreateReview> {
+        let req = body.read(ctx)?;
         // A case is an online service, rated on the online indicators; a window visit on the offline ones.
         req.validate(req.case.is_some())?;
         let db = ctx.db()?;
@@ -279,7 +280,7 @@ mod wasm {
             // The other of two simultaneous submissions won.
             return Err(ErrorCode::AlreadyReviewed.into());
         }
-        Ok(ctx.json(&ReviewCreated { id, work_order: order_id }, ctx.route.cache)?.with_status(201))
+        Ok(ctx.reply(&ReviewCreated { id, work_order: order_id })?.with_status(201))
     }
 
     #[derive(Deserialize)]

@@ -1,9 +1,13 @@
-//! The route table: the one list of endpoints. Dispatch ([`resolve`]) and the OpenAPI document
-//! (`openapi.rs`) are both read from it, and the handler `match` in `lib.rs` is exhaustive over
-//! [`Endpoint`], so an endpoint cannot be served without being documented, nor documented without a handler.
+//! The route table: the one list of endpoints. Each row (in `routes!` below) names its handler, the JSON body it
+//! reads and the answer it gives (`Name => module::handler(Body) -> Answer { … }`), and states what differs from
+//! [`Route::DEFAULTS`]. Request resolution ([`resolve`]), the handler call (`define_dispatch!`, expanded in
+//! `lib.rs`), the OpenAPI document (`openapi.rs`) and the authorization matrix's defaults (`tests/tests/authz.rs`,
+//! through the document's `x-access`) are all read from it, and the handler's signature is typed by it
+//! (`Body<ep::Name>`, `Answer<ep::Name>`). So an endpoint cannot be served without being documented, nor
+//! documented with types its handler does not use, and adding one is its row and its handler.
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
-use tongban_shared::account::{AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, MyData, RegisterBusiness, RegisterResident, Role};
+use tongban_shared::account::{AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, RegisterBusiness, RegisterResident, Role};
 use tongban_shared::appraisal::{Appraisal, Dashboard, OpenData};
 use tongban_shared::authz::{Access, ADMINS, FRONT_DESK, RESIDENTS};
 use tongban_shared::booking::{Availability, BanStatus, Booking, NewBooking, Reschedule, SlotAvailability, StaffReason, WaitlistEntry};
@@ -49,107 +53,80 @@ const DISTRICT: &[Role] = &[Role::DistrictAdmin];
 use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
 use tongban_shared::ErrorCode;
 
-use crate::health::Health;
+use tongban_shared::health::Health;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    Health,
-    OpenApi,
-    ListItems,
-    GetItem,
-    ListItemVersions,
-    GetItemVersion,
-    ListDepartments,
-    ListCenters,
-    GetCenter,
-    ListBundles,
-    GetBundle,
-    RegisterResident,
-    Login,
-    Logout,
-    GetMe,
-    ListStaff,
-    CreateStaff,
-    UpdateStaff,
-    SetStaffStatus,
-    ResetStaffPassword,
-    LookupPerson,
-    ListAudit,
-    RegisterBusiness,
-    ListAgents,
-    AddAgent,
-    RemoveAgent,
-    ListAgentInvitations,
-    AnswerAgentInvitation,
-    ListMyBusinesses,
-    ChangePassword,
-    ExportMyData,
-    DeleteMyAccount,
-    GetAvailability,
-    CreateBooking,
-    ListMyBookings,
-    CancelBooking,
-    TakeTicket,
-    CheckIn,
-    CallNext,
-    GetTicket,
-    RecentCalls,
-    ConfirmBooking,
-    RescheduleBooking,
-    CenterCancelBooking,
-    JoinWaitlist,
-    ListMyWaitlist,
-    LeaveWaitlist,
-    BookingQr,
-    WindowState,
-    WindowAction,
-    ListClasses,
-    GetCenterConfig,
-    UpdateCenterConfig,
-    AffectedBookings,
-    OverrideSlot,
-    ListCalendar,
-    SetCalendarDay,
-    LiftBan,
-    ListNotifications,
-    MarkNotificationRead,
-    MarkAllNotificationsRead,
-    GetVapidKey,
-    Subscribe,
-    Unsubscribe,
-    GetNotifyPrefs,
-    PutNotifyPrefs,
-    ReviewTarget,
-    CreateReview,
-    MyReviews,
-    ListWorkOrders,
-    GetWorkOrder,
-    WorkOrderAction,
-    Dashboard,
-    OpenDataJson,
-    OpenDataCsv,
-    StaffAppraisal,
-    GetBundleForm,
-    GetProfile,
-    ListLicences,
-    GetDraft,
-    PutDraft,
-    CreateApplication,
-    ListMyApplications,
-    GetApplication,
-    WithdrawApplication,
-    CorrectApplication,
-    DeskQueue,
-    DeskAct,
-    ListCases,
-    GetCase,
-    ActCase,
-    CreateUpload,
-    GetUpload,
-    DeskLicences,
-    ListKiosks,
-    CreateKiosk,
-    RevokeKiosk,
+/// What a route's row says its handler reads and answers; implemented by `routes!` for each endpoint's
+/// marker in [`ep`].
+pub trait Typed {
+    type Body;
+    type Reply;
+}
+
+/// One dispatch arm's call: a row with a body type gives its handler the `Body` of its endpoint (named through
+/// the marker, as the type's own name is not in scope where dispatch is expanded).
+#[cfg(target_arch = "wasm32")]
+macro_rules! call_handler {
+    ($ctx:ident, $handler:path, $endpoint:ident, []) => {
+        $handler($ctx)
+    };
+    ($ctx:ident, $handler:path, $endpoint:ident, [$body:ty]) => {
+        $handler($ctx, Body::<crate::routes::ep::$endpoint>::new())
+    };
+}
+#[cfg(target_arch = "wasm32")]
+pub(crate) use call_handler;
+
+/// The table's one source: each row names its endpoint, the handler that serves it, its body and answer types
+/// and what differs from [`Route::DEFAULTS`]. From it come the [`Endpoint`] enum, [`ROUTES`] (resolution, the
+/// OpenAPI document, the authorization matrix's defaults), the [`ep`] markers that type each handler, and
+/// `define_dispatch!`, which the worker's entry expands into the call of each row's handler. A new endpoint is
+/// this row and its handler: a row whose handler does not exist, or reads or answers another type, does not compile.
+macro_rules! routes {
+    ($($endpoint:ident => $module:ident::$handler:ident $(($body:ty))? -> $reply:ty { $($field:ident: $value:expr),* $(,)? })*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Endpoint {
+            $($endpoint,)*
+        }
+
+        pub static ROUTES: &[Route] = &[$(Route {
+            endpoint: Endpoint::$endpoint,
+            $(body: Some(schema_of::<$body>),)?
+            response: schema_of::<$reply>,
+            $($field: $value,)*
+            ..Route::DEFAULTS
+        },)*];
+
+        /// One marker type per endpoint, carrying its row's body and answer types ([`Typed`]).
+        pub mod ep {
+            $(pub struct $endpoint;)*
+        }
+
+        $(#[allow(unused_parens)]
+        impl Typed for ep::$endpoint {
+            type Body = ($($body)?);
+            type Reply = $reply;
+        })*
+
+        /// Defines `dispatch`, which calls the handler the route's row names (exhaustive: the rows are the
+        /// enum), giving it the row's body type and taking the row's answer type: a handler that reads or
+        /// answers anything else does not compile. It is expanded in the crate root, with the root's `Ctx`
+        /// and `ApiError` in scope, so this table depends neither on the modules it routes to nor on `http`.
+        #[cfg(target_arch = "wasm32")]
+        macro_rules! define_dispatch {
+            () => {
+                async fn dispatch(ctx: &Ctx) -> Result<worker::Response, ApiError> {
+                    match ctx.route.endpoint {
+                        $(crate::routes::Endpoint::$endpoint => {
+                            let reply: Reply<<crate::routes::ep::$endpoint as crate::routes::Typed>::Reply> = crate::routes::call_handler!(ctx, crate::$module::$handler, $endpoint, [$($body)?]).await?;
+                            Ok(reply.into_response())
+                        })*
+                    }
+                }
+            };
+        }
+        #[cfg(target_arch = "wasm32")]
+        pub(crate) use define_dispatch;
+    };
 }
 
 /// Whom a rate limit counts: the client address (an IPv6 client by its /64), the signed-in account, or a
@@ -224,6 +201,22 @@ pub struct Param {
     pub name: &'static str,
     pub description: &'static str,
     pub kind: ParamKind,
+}
+
+/// The answer of a route whose body is not JSON (the QR image, the CSV, an uploaded file): its media types
+/// say what it is ([`Route::media_types`]), and the document describes it as a string.
+pub struct Raw;
+
+impl JsonSchema for Raw {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Raw".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        String::json_schema(g)
+    }
 }
 
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
@@ -339,32 +332,25 @@ const FLAGS: &[&str] = &["online", "zero_trip", "on_the_spot", "one_trip"];
 const ITEM_ID: Param = Param { name: "id", description: "Item slug, e.g. `scjg-company-setup`", kind: ParamKind::Slug };
 const CATALOGUE: Cache = Cache::Public { max_age: 60 };
 
-pub static ROUTES: &[Route] = &[
-    Route {
-        endpoint: Endpoint::Health,
+routes! {
+    Health => health::handle -> Health {
         method: Method::Get,
         path: "/api/v1/health",
         tag: "system",
         summary: "Build version and whether D1 and KV answer",
-        response: schema_of::<Health>,
         errors: &[ErrorCode::Unavailable],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::OpenApi,
+    }
+    OpenApi => openapi::serve -> serde_json::Value {
         method: Method::Get,
         path: "/api/v1/openapi.json",
         tag: "system",
         summary: "This OpenAPI 3.1 document, generated from the route table",
-        response: schema_of::<serde_json::Value>,
         errors: &[],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListItems,
+    }
+    ListItems => items::list -> ItemPage {
         method: Method::Get,
         path: "/api/v1/items",
         tag: "catalogue",
@@ -378,293 +364,217 @@ pub static ROUTES: &[Route] = &[
             Param { name: "page", description: "1-based page", kind: ParamKind::Int { min: 1, max: 10_000 } },
             Param { name: "per_page", description: "Items per page", kind: ParamKind::Int { min: 1, max: 50 } },
         ],
-        response: schema_of::<ItemPage>,
         errors: &[ErrorCode::QueryTooLong, ErrorCode::TooManyTerms, ErrorCode::BadPage, ErrorCode::UnknownFilter, ErrorCode::BadId],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetItem,
+    }
+    GetItem => items::get -> ItemDetail {
         method: Method::Get,
         path: "/api/v1/items/{id}",
         tag: "catalogue",
         summary: "An item with its current office guide (办事指南)",
         path_params: &[ITEM_ID],
-        response: schema_of::<ItemDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListItemVersions,
+    }
+    ListItemVersions => items::versions -> Vec<GuideVersionInfo> {
         method: Method::Get,
         path: "/api/v1/items/{id}/versions",
         tag: "catalogue",
         summary: "Every published version of an item's guide",
         path_params: &[ITEM_ID],
-        response: schema_of::<Vec<GuideVersionInfo>>,
         errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetItemVersion,
+    }
+    GetItemVersion => items::get_version -> ItemDetail {
         method: Method::Get,
         path: "/api/v1/items/{id}/versions/{version}",
         tag: "catalogue",
         summary: "An item with one published version of its guide",
         path_params: &[ITEM_ID, Param { name: "version", description: "Guide version, from 1", kind: ParamKind::Int { min: 1, max: 10_000 } }],
-        response: schema_of::<ItemDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::ItemNotFound, ErrorCode::VersionNotFound],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListDepartments,
+    }
+    ListDepartments => departments::list -> Vec<Department> {
         method: Method::Get,
         path: "/api/v1/departments",
         tag: "catalogue",
         summary: "Departments (部门)",
-        response: schema_of::<Vec<Department>>,
         errors: &[],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListCenters,
+    }
+    ListCenters => centers::list -> Vec<Center> {
         method: Method::Get,
         path: "/api/v1/centers",
         tag: "catalogue",
         summary: "Service centers (政务服务中心) with opening hours",
         query: &[Param { name: "kind", description: "District center or community centers", kind: ParamKind::Enum(&["district", "community"]) }],
-        response: schema_of::<Vec<Center>>,
         errors: &[ErrorCode::UnknownFilter],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetCenter,
+    }
+    GetCenter => centers::get -> CenterDetail {
         method: Method::Get,
         path: "/api/v1/centers/{id}",
         tag: "catalogue",
         summary: "A service center with its windows",
         path_params: &[Param { name: "id", description: "Center slug, e.g. `putuo-district`", kind: ParamKind::Slug }],
-        response: schema_of::<CenterDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::CenterNotFound],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListBundles,
+    }
+    ListBundles => bundles::list -> Vec<Bundle> {
         method: Method::Get,
         path: "/api/v1/bundles",
         tag: "catalogue",
         summary: "\"一件事\" bundles with their items",
-        response: schema_of::<Vec<Bundle>>,
         errors: &[],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetBundle,
+    }
+    GetBundle => bundles::get -> Bundle {
         method: Method::Get,
         path: "/api/v1/bundles/{id}",
         tag: "catalogue",
         summary: "One \"一件事\" bundle with its items",
         path_params: &[Param { name: "id", description: "Bundle slug, e.g. `open-restaurant`", kind: ParamKind::Slug }],
-        response: schema_of::<Bundle>,
         errors: &[ErrorCode::BadId, ErrorCode::BundleNotFound],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::RegisterResident,
+    }
+    RegisterResident => accounts::register_resident(RegisterResident) -> Me {
         method: Method::Post,
         path: "/api/v1/accounts/residents",
         tag: "accounts",
         summary: "Register a resident (个人注册) and sign in",
-        body: Some(schema_of::<RegisterResident>),
         ok_status: 201,
-        response: schema_of::<Me>,
         errors: &[
             ErrorCode::MalformedJson, ErrorCode::InvalidName, ErrorCode::InvalidIdNumber, ErrorCode::InvalidMobile,
             ErrorCode::PasswordTooShort, ErrorCode::PasswordTooLong, ErrorCode::PasswordCommon, ErrorCode::CrossOrigin,
             ErrorCode::AccountExists,
         ],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::Login,
+    }
+    Login => sessions::login(Login) -> Me {
         method: Method::Post,
         path: "/api/v1/sessions",
         tag: "accounts",
         summary: "Sign in; sets the HttpOnly session cookie",
-        body: Some(schema_of::<Login>),
-        response: schema_of::<Me>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::BadCredentials, ErrorCode::CrossOrigin, ErrorCode::TooManyAttempts, ErrorCode::SignInBusy],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::Logout,
+    }
+    Logout => sessions::logout -> () {
         method: Method::Delete,
         path: "/api/v1/sessions/current",
         tag: "accounts",
         summary: "Sign out: the session ends at once, everywhere",
         ok_status: 204,
-        response: schema_of::<()>,
         errors: &[ErrorCode::CrossOrigin],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetMe,
+    }
+    GetMe => me::get -> Me {
         method: Method::Get,
         path: "/api/v1/me",
         tag: "accounts",
         summary: "The signed-in user, with personal data masked",
-        response: schema_of::<Me>,
         errors: &[ErrorCode::Unauthenticated],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListStaff,
+    }
+    ListStaff => staff::list -> Vec<StaffPost> {
         method: Method::Get,
         path: "/api/v1/staff",
         tag: "staff",
         summary: "Staff posts an admin manages (a center admin: their center's)",
-        response: schema_of::<Vec<StaffPost>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CreateStaff,
+    }
+    CreateStaff => staff::create(NewStaff) -> StaffPost {
         method: Method::Post,
         path: "/api/v1/staff",
         tag: "staff",
         summary: "Create a staff post (never self-registered)",
-        body: Some(schema_of::<NewStaff>),
         ok_status: 201,
-        response: schema_of::<StaffPost>,
         errors: &[
             ErrorCode::MalformedJson, ErrorCode::InvalidLogin, ErrorCode::InvalidName, ErrorCode::InvalidPost, ErrorCode::InvalidBackup,
             ErrorCode::PasswordTooShort, ErrorCode::PasswordTooLong, ErrorCode::PasswordCommon, ErrorCode::Unauthenticated,
             ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::LoginTaken,
         ],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::UpdateStaff,
+    }
+    UpdateStaff => staff::update(StaffSettings) -> StaffPost {
         method: Method::Post,
         path: "/api/v1/staff/{id}/settings",
         tag: "staff",
         summary: "Set a post's backup (岗位AB角) and whether it is away",
         path_params: &[Param { name: "id", description: "Staff account id", kind: ParamKind::Id }],
-        body: Some(schema_of::<StaffSettings>),
-        response: schema_of::<StaffPost>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::InvalidBackup, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::StaffNotFound],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::SetStaffStatus,
+    }
+    SetStaffStatus => staff::set_status(tongban_shared::staff::StaffStatus) -> StaffPost {
         method: Method::Post,
         path: "/api/v1/staff/{id}/status",
         tag: "staff",
         summary: "Disable a staff account (its sessions end at once, sign-in is refused) or enable it again; audited",
         path_params: &[Param { name: "id", description: "Staff account id", kind: ParamKind::Id }],
-        body: Some(schema_of::<tongban_shared::staff::StaffStatus>),
-        response: schema_of::<StaffPost>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::StaffNotFound],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ResetStaffPassword,
+    }
+    ResetStaffPassword => staff::reset_password(tongban_shared::staff::PasswordReset) -> tongban_shared::staff::TemporaryPassword {
         method: Method::Post,
         path: "/api/v1/staff/{id}/password-reset",
         tag: "staff",
         summary: "A one-time temporary password for a staff account (the post's login typed again); it must be changed at the next sign-in; audited",
         path_params: &[Param { name: "id", description: "Staff account id", kind: ParamKind::Id }],
-        body: Some(schema_of::<tongban_shared::staff::PasswordReset>),
-        response: schema_of::<tongban_shared::staff::TemporaryPassword>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::InvalidLogin, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::StaffNotFound],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::LookupPerson,
+    }
+    LookupPerson => people::lookup(PersonLookup) -> PersonRecord {
         method: Method::Post,
         path: "/api/v1/people/lookup",
         tag: "staff",
         summary: "Front desk: a person's full record by ID number, with a reason; every look-up is audited",
-        body: Some(schema_of::<PersonLookup>),
-        response: schema_of::<PersonRecord>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidIdNumber, ErrorCode::ReasonRequired, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::PersonNotFound],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListAudit,
+    }
+    ListAudit => audit::list -> Vec<AuditEntry> {
         method: Method::Get,
         path: "/api/v1/audit",
         tag: "staff",
         summary: "Audit log of staff access to personal data (read-only; append-only in the database)",
-        response: schema_of::<Vec<AuditEntry>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::RegisterBusiness,
+    }
+    RegisterBusiness => accounts::register_business(RegisterBusiness) -> Me {
         method: Method::Post,
         path: "/api/v1/accounts/businesses",
         tag: "accounts",
         summary: "Register a business (法人注册) by its legal representative, and sign in",
-        body: Some(schema_of::<RegisterBusiness>),
         ok_status: 201,
-        response: schema_of::<Me>,
         errors: &[
             ErrorCode::MalformedJson, ErrorCode::InvalidUscc, ErrorCode::InvalidCompany, ErrorCode::InvalidName, ErrorCode::InvalidIdNumber,
             ErrorCode::InvalidMobile, ErrorCode::PasswordTooShort, ErrorCode::PasswordTooLong, ErrorCode::PasswordCommon,
             ErrorCode::CrossOrigin, ErrorCode::AccountExists,
         ],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListAgents,
+    }
+    ListAgents => agents::list -> Vec<Agent> {
         method: Method::Get,
         path: "/api/v1/me/agents",
         tag: "accounts",
         summary: "A business's authorised agents (经办人), masked",
-        response: schema_of::<Vec<Agent>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(BUSINESSES),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::AddAgent,
+    }
+    AddAgent => agents::add(AddAgent) -> tongban_shared::account::AgentInvitation {
         method: Method::Post,
         path: "/api/v1/me/agents",
         tag: "accounts",
         summary: "Invite a resident by ID number to be an agent of this business (the same answer whether or not the number is registered; they become an agent by accepting)",
-        body: Some(schema_of::<AddAgent>),
         ok_status: 201,
-        response: schema_of::<tongban_shared::account::AgentInvitation>,
         errors: &[
             ErrorCode::MalformedJson,
             ErrorCode::InvalidIdNumber,
@@ -675,98 +585,72 @@ pub static ROUTES: &[Route] = &[
             ErrorCode::TooManyInvitations,
         ],
         access: Access::Roles(BUSINESSES),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListAgentInvitations,
+    }
+    ListAgentInvitations => agents::invitations -> Vec<tongban_shared::account::AgentInvitation> {
         method: Method::Get,
         path: "/api/v1/me/agent-invitations",
         tag: "accounts",
         summary: "A business's agent invitations (masked numbers, states), or those waiting for the signed-in resident",
-        response: schema_of::<Vec<tongban_shared::account::AgentInvitation>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(tongban_shared::authz::RESIDENTS_AND_BUSINESSES),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::AnswerAgentInvitation,
+    }
+    AnswerAgentInvitation => agents::answer(tongban_shared::account::InvitationAnswer) -> tongban_shared::account::AgentInvitation {
         method: Method::Post,
         path: "/api/v1/me/agent-invitations/{id}",
         tag: "accounts",
         summary: "Accept (becoming the business's agent) or decline an invitation addressed to the signed-in resident",
         path_params: &[Param { name: "id", description: "Invitation id", kind: ParamKind::Id }],
-        body: Some(schema_of::<tongban_shared::account::InvitationAnswer>),
-        response: schema_of::<tongban_shared::account::AgentInvitation>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::InvitationNotFound],
         access: Access::Roles(tongban_shared::authz::RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::RemoveAgent,
+    }
+    RemoveAgent => agents::remove -> () {
         method: Method::Delete,
         path: "/api/v1/me/agents/{id}",
         tag: "accounts",
         summary: "Withdraw an agent's authorisation",
         path_params: &[Param { name: "id", description: "Agent account id", kind: ParamKind::Id }],
         ok_status: 204,
-        response: schema_of::<()>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin],
         access: Access::Roles(BUSINESSES),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListMyBusinesses,
+    }
+    ListMyBusinesses => agents::my_businesses -> Vec<BusinessRef> {
         method: Method::Get,
         path: "/api/v1/me/businesses",
         tag: "accounts",
         summary: "The businesses a resident is an authorised agent of (我的企业)",
-        response: schema_of::<Vec<BusinessRef>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ChangePassword,
+    }
+    ChangePassword => accounts::change_password(ChangePassword) -> () {
         method: Method::Post,
         path: "/api/v1/me/password",
         tag: "accounts",
         summary: "Change the password; every other session of the account ends at once",
-        body: Some(schema_of::<ChangePassword>),
         ok_status: 204,
-        response: schema_of::<()>,
         errors: &[
             ErrorCode::MalformedJson, ErrorCode::BadCredentials, ErrorCode::PasswordTooShort, ErrorCode::PasswordTooLong,
             ErrorCode::PasswordCommon, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin, ErrorCode::TooManyAttempts, ErrorCode::SignInBusy,
         ],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ExportMyData,
+    }
+    ExportMyData => accounts::export -> tongban_shared::privacy::MyData {
         method: Method::Get,
         path: "/api/v1/me/export",
         tag: "accounts",
         summary: "Everything held about me, in full, as a JSON download — including who viewed my data and why",
-        response: schema_of::<MyData>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::DeleteMyAccount,
+    }
+    DeleteMyAccount => accounts::delete(DeleteAccount) -> () {
         method: Method::Post,
         path: "/api/v1/me/deletion",
         tag: "accounts",
         summary: "Delete my account: personal data erased, the record kept anonymised where the law requires it",
-        body: Some(schema_of::<DeleteAccount>),
         ok_status: 204,
-        response: schema_of::<()>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::BadCredentials, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::TooManyAttempts, ErrorCode::SignInBusy],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetAvailability,
+    }
+    GetAvailability => bookings::availability -> Availability {
         method: Method::Get,
         path: "/api/v1/centers/{id}/availability",
         tag: "bookings",
@@ -776,54 +660,41 @@ pub static ROUTES: &[Route] = &[
             Param { name: "item", description: "Item slug (required)", kind: ParamKind::Slug },
             Param { name: "date", description: "`YYYY-MM-DD`: list that day's slots", kind: ParamKind::Text { max_chars: 10 } },
         ],
-        response: schema_of::<Availability>,
         errors: &[ErrorCode::BadId, ErrorCode::DateNotBookable, ErrorCode::CenterNotFound, ErrorCode::NotServedHere],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CreateBooking,
+    }
+    CreateBooking => bookings::create(NewBooking) -> Booking {
         method: Method::Post,
         path: "/api/v1/bookings",
         tag: "bookings",
         summary: "Book a slot (预约). Seats and per-person limits are enforced in one transaction; a repeated Idempotency-Key returns the first booking",
         headers: &[Param { name: "Idempotency-Key", description: "8–64 characters, one per booking attempt (a double click sends the same)", kind: ParamKind::Text { max_chars: 64 } }],
-        body: Some(schema_of::<NewBooking>),
         ok_status: 201,
-        response: schema_of::<Booking>,
         errors: &[
             ErrorCode::MalformedJson, ErrorCode::IdempotencyKeyRequired, ErrorCode::BadId, ErrorCode::DateNotBookable, ErrorCode::Unauthenticated,
             ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::CenterNotFound, ErrorCode::NotServedHere, ErrorCode::SlotNotFound,
             ErrorCode::SlotFull, ErrorCode::LimitReached, ErrorCode::BookingBanned,
         ],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListMyBookings,
+    }
+    ListMyBookings => bookings::mine -> Vec<Booking> {
         method: Method::Get,
         path: "/api/v1/bookings",
         tag: "bookings",
         summary: "My bookings, newest first",
-        response: schema_of::<Vec<Booking>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CancelBooking,
+    }
+    CancelBooking => bookings::cancel -> Booking {
         method: Method::Post,
         path: "/api/v1/bookings/{id}/cancel",
         tag: "bookings",
         summary: "Cancel my booking (until the center's deadline, `cancel_until` on the booking); the seat is freed",
         path_params: &[Param { name: "id", description: "Booking id", kind: ParamKind::Id }],
-        response: schema_of::<Booking>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::BookingNotFound, ErrorCode::TooLateToCancel, ErrorCode::InvalidTransition],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::TakeTicket,
+    }
+    TakeTicket => queue::walk_in -> Ticket {
         method: Method::Post,
         path: "/api/v1/centers/{id}/tickets",
         tag: "queue",
@@ -831,367 +702,266 @@ pub static ROUTES: &[Route] = &[
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
         query: &[Param { name: "class", description: "Window class id; without it, the center's general class", kind: ParamKind::Slug }],
         ok_status: 201,
-        response: schema_of::<Ticket>,
         errors: &[ErrorCode::BadId, ErrorCode::CrossOrigin, ErrorCode::CenterNotFound, ErrorCode::ClassNotFound],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CheckIn,
+    }
+    CheckIn => queue::check_in(CheckIn) -> Ticket {
         method: Method::Post,
         path: "/api/v1/checkins",
         tag: "queue",
         summary: "Check in with a booking code (签到): from 30 minutes before the slot to 15 after; a second scan returns the same ticket",
-        body: Some(schema_of::<CheckIn>),
         ok_status: 201,
-        response: schema_of::<Ticket>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidCode, ErrorCode::CrossOrigin, ErrorCode::BookingNotFound, ErrorCode::InvalidTransition, ErrorCode::NotToday, ErrorCode::CheckInTooEarly, ErrorCode::CheckInLate],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CallNext,
+    }
+    CallNext => queue::call_next -> Called {
         method: Method::Post,
         path: "/api/v1/centers/{id}/windows/{number}/call",
         tag: "queue",
         summary: "Call the next ticket to this window (叫号): checked-in bookings first, then walk-ins",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }, Param { name: "number", description: "Window number", kind: ParamKind::Int { min: 1, max: 999 } }],
-        response: schema_of::<Called>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::WrongCenter, ErrorCode::CrossOrigin, ErrorCode::WindowNotFound],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetTicket,
+    }
+    GetTicket => queue::get_ticket -> Ticket {
         method: Method::Get,
         path: "/api/v1/tickets/{id}",
         tag: "queue",
         summary: "A ticket's live state: position in line, estimated wait, the window once called",
         path_params: &[Param { name: "id", description: "Ticket id (random; held by the ticket's owner)", kind: ParamKind::Id }],
-        response: schema_of::<Ticket>,
         errors: &[ErrorCode::BadId, ErrorCode::TicketNotFound],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::RecentCalls,
+    }
+    RecentCalls => queue::recent_calls -> Vec<Call> {
         method: Method::Get,
         path: "/api/v1/centers/{id}/calls",
         tag: "queue",
         summary: "The latest calls of the day, for the hall display",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
-        response: schema_of::<Vec<Call>>,
         errors: &[ErrorCode::BadId],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ConfirmBooking,
+    }
+    ConfirmBooking => bookings::confirm -> Booking {
         method: Method::Post,
         path: "/api/v1/bookings/{id}/confirm",
         tag: "bookings",
         summary: "Confirm a held seat before its hold runs out (5 minutes by default); confirming twice answers with the same booking",
         path_params: &[Param { name: "id", description: "Booking id", kind: ParamKind::Id }],
-        response: schema_of::<Booking>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::BookingNotFound, ErrorCode::HoldExpired, ErrorCode::InvalidTransition],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::RescheduleBooking,
+    }
+    RescheduleBooking => bookings::reschedule(Reschedule) -> Booking {
         method: Method::Post,
         path: "/api/v1/bookings/{id}/reschedule",
         tag: "bookings",
         summary: "Move my booking to another slot in one transaction: if the new slot is gone the booking stays where it was",
         path_params: &[Param { name: "id", description: "Booking id", kind: ParamKind::Id }],
-        body: Some(schema_of::<Reschedule>),
-        response: schema_of::<Booking>,
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::DateNotBookable, ErrorCode::SlotNotFound, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::BookingNotFound, ErrorCode::TooLateToCancel, ErrorCode::InvalidTransition, ErrorCode::SameSlot, ErrorCode::SlotFull, ErrorCode::LimitReached],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CenterCancelBooking,
+    }
+    CenterCancelBooking => bookings::center_cancel(StaffReason) -> Booking {
         method: Method::Post,
         path: "/api/v1/bookings/{id}/center-cancel",
         tag: "bookings",
         summary: "Staff cancel a booking for the center with a reason the resident is told (e.g. after a configuration change)",
         path_params: &[Param { name: "id", description: "Booking id", kind: ParamKind::Id }],
-        body: Some(schema_of::<StaffReason>),
-        response: schema_of::<Booking>,
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::StaffReasonRequired, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::WrongCenter, ErrorCode::BookingNotFound, ErrorCode::InvalidTransition],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::JoinWaitlist,
+    }
+    JoinWaitlist => bookings::join_waitlist(NewBooking) -> WaitlistEntry {
         method: Method::Post,
         path: "/api/v1/waitlist",
         tag: "bookings",
         summary: "Join a full slot's waiting list (候补); when a seat frees up the first in line is offered it as a hold",
-        body: Some(schema_of::<NewBooking>),
         ok_status: 201,
-        response: schema_of::<WaitlistEntry>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::DateNotBookable, ErrorCode::SlotNotFound, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::BookingBanned, ErrorCode::CenterNotFound, ErrorCode::NotServedHere, ErrorCode::SlotHasSeats, ErrorCode::AlreadyWaiting, ErrorCode::LimitReached],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListMyWaitlist,
+    }
+    ListMyWaitlist => bookings::my_waitlist -> Vec<WaitlistEntry> {
         method: Method::Get,
         path: "/api/v1/waitlist",
         tag: "bookings",
         summary: "My places on waiting lists, with my position",
-        response: schema_of::<Vec<WaitlistEntry>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::LeaveWaitlist,
+    }
+    LeaveWaitlist => bookings::leave_waitlist -> () {
         method: Method::Delete,
         path: "/api/v1/waitlist/{id}",
         tag: "bookings",
         summary: "Leave a waiting list",
         path_params: &[Param { name: "id", description: "Waiting-list entry id", kind: ParamKind::Id }],
         ok_status: 204,
-        response: schema_of::<()>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::WaitlistNotFound],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::BookingQr,
+    }
+    BookingQr => bookings::qr -> Raw {
         method: Method::Get,
         path: "/api/v1/bookings/{id}/qr",
         tag: "bookings",
         summary: "The booking code as a QR image (SVG), for the kiosk scanner or window staff",
         path_params: &[Param { name: "id", description: "Booking id", kind: ParamKind::Id }],
-        response: schema_of::<String>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::BookingNotFound],
         access: Access::Roles(RESIDENTS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::WindowState,
+    }
+    WindowState => queue::window_state -> WindowState {
         method: Method::Get,
         path: "/api/v1/centers/{id}/windows/{number}",
         tag: "queue",
         summary: "A window's current ticket, the length of its line, and its day so far (served, on the spot, average wait and handling)",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }, Param { name: "number", description: "Window number", kind: ParamKind::Int { min: 1, max: 999 } }],
-        response: schema_of::<WindowState>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::WrongCenter, ErrorCode::WindowNotFound],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::WindowAction,
+    }
+    WindowAction => queue::window_action(WindowAction) -> WindowState {
         method: Method::Post,
         path: "/api/v1/centers/{id}/windows/{number}/ticket",
         tag: "queue",
         summary: "Act on the ticket this window called: recall, skip (过号, rejoins after 3 calls), start, finish (当场办结 or back office), transfer to another line",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }, Param { name: "number", description: "Window number", kind: ParamKind::Int { min: 1, max: 999 } }],
-        body: Some(schema_of::<WindowAction>),
-        response: schema_of::<WindowState>,
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::WrongCenter, ErrorCode::WindowNotFound, ErrorCode::QueueEmpty, ErrorCode::InvalidTransition, ErrorCode::ClassNotFound],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListClasses,
+    }
+    ListClasses => queue::classes -> Vec<QueueClass> {
         method: Method::Get,
         path: "/api/v1/centers/{id}/classes",
         tag: "queue",
         summary: "The center's lines (无差别 and 分领域 window classes) with how many wait in each",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
-        response: schema_of::<Vec<QueueClass>>,
         errors: &[ErrorCode::BadId, ErrorCode::CenterNotFound],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetCenterConfig,
+    }
+    GetCenterConfig => config::get -> CenterConfig {
         method: Method::Get,
         path: "/api/v1/centers/{id}/config",
         tag: "config",
         summary: "A center's configuration: opening hours, booking rules, window classes with open windows, handling minutes, items and windows",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
-        response: schema_of::<CenterConfig>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::WrongCenter, ErrorCode::CenterNotFound],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::UpdateCenterConfig,
+    }
+    UpdateCenterConfig => config::put(CenterConfig) -> CenterConfig {
         method: Method::Put,
         path: "/api/v1/centers/{id}/config",
         tag: "config",
         summary: "Save a center's configuration in one transaction; future slots' seats follow it but never drop below what is booked",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
-        body: Some(schema_of::<CenterConfig>),
-        response: schema_of::<CenterConfig>,
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::InvalidConfig, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::WrongCenter, ErrorCode::CenterNotFound, ErrorCode::ClassNotFound],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::AffectedBookings,
+    }
+    AffectedBookings => config::affected_bookings -> Vec<AffectedBooking> {
         method: Method::Get,
         path: "/api/v1/centers/{id}/affected-bookings",
         tag: "config",
         summary: "Bookings the current configuration leaves out (closed day, outside hours, over a slot's seats), for staff to handle",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
-        response: schema_of::<Vec<AffectedBooking>>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::WrongCenter, ErrorCode::CenterNotFound],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::OverrideSlot,
+    }
+    OverrideSlot => config::override_slot(SlotOverride) -> SlotAvailability {
         method: Method::Put,
         path: "/api/v1/centers/{id}/slots",
         tag: "config",
         summary: "Override one future slot's seats (null: back to the computed figure)",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
-        body: Some(schema_of::<SlotOverride>),
-        response: schema_of::<SlotAvailability>,
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::InvalidConfig, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::WrongCenter, ErrorCode::CenterNotFound, ErrorCode::ClassNotFound, ErrorCode::SlotNotFound],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListCalendar,
+    }
+    ListCalendar => config::list_calendar -> Vec<CalendarDay> {
         method: Method::Get,
         path: "/api/v1/calendar",
         tag: "config",
         summary: "The district calendar's exceptions: public holidays and weekend working days (调休)",
-        response: schema_of::<Vec<CalendarDay>>,
         errors: &[],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::SetCalendarDay,
+    }
+    SetCalendarDay => config::set_calendar_day(CalendarDay) -> CalendarDay {
         method: Method::Put,
         path: "/api/v1/calendar",
         tag: "config",
         summary: "Mark a day as a holiday or a 调休 working day, or clear it (district admin)",
-        body: Some(schema_of::<CalendarDay>),
-        response: schema_of::<CalendarDay>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidConfig, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin],
         access: Access::Roles(DISTRICT),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::LiftBan,
+    }
+    LiftBan => people::lift_ban(PersonLookup) -> BanStatus {
         method: Method::Post,
         path: "/api/v1/people/ban-lifts",
         tag: "staff",
         summary: "Lift a person's no-show booking ban, with a reason (audited)",
-        body: Some(schema_of::<PersonLookup>),
-        response: schema_of::<BanStatus>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidIdNumber, ErrorCode::ReasonRequired, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::PersonNotFound],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListNotifications,
+    }
+    ListNotifications => notifications::list -> Inbox {
         method: Method::Get,
         path: "/api/v1/notifications",
         tag: "notifications",
         summary: "My inbox: the latest 50 notifications in both languages with deep links, and the unread count",
-        response: schema_of::<Inbox>,
         errors: &[ErrorCode::Unauthenticated],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::MarkNotificationRead,
+    }
+    MarkNotificationRead => notifications::mark_read -> () {
         method: Method::Post,
         path: "/api/v1/notifications/{id}/read",
         tag: "notifications",
         summary: "Mark one notification read",
         path_params: &[Param { name: "id", description: "Notification id", kind: ParamKind::Id }],
         ok_status: 204,
-        response: schema_of::<()>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin, ErrorCode::NotificationNotFound],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::MarkAllNotificationsRead,
+    }
+    MarkAllNotificationsRead => notifications::mark_all_read -> () {
         method: Method::Post,
         path: "/api/v1/notifications/read-all",
         tag: "notifications",
         summary: "Mark every notification read",
         ok_status: 204,
-        response: schema_of::<()>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetVapidKey,
+    }
+    GetVapidKey => push::key -> VapidKey {
         method: Method::Get,
         path: "/api/v1/push/key",
         tag: "notifications",
         summary: "The VAPID public key to subscribe with (RFC 8292)",
-        response: schema_of::<VapidKey>,
         errors: &[ErrorCode::PushUnavailable],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::Subscribe,
+    }
+    Subscribe => push::subscribe(PushSubscription) -> PushSubscription {
         method: Method::Post,
         path: "/api/v1/push/subscriptions",
         tag: "notifications",
         summary: "Store this browser's push subscription (https endpoint, P-256 key, auth secret)",
-        body: Some(schema_of::<PushSubscription>),
         ok_status: 201,
-        response: schema_of::<PushSubscription>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidSubscription, ErrorCode::TooManyDevices, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::Unsubscribe,
+    }
+    Unsubscribe => push::unsubscribe -> () {
         method: Method::Delete,
         path: "/api/v1/push/subscriptions",
         tag: "notifications",
         summary: "Remove a push subscription of mine",
         query: &[Param { name: "endpoint", description: "The subscription endpoint", kind: ParamKind::Text { max_chars: tongban_shared::notify::ENDPOINT_MAX as u32 } }],
         ok_status: 204,
-        response: schema_of::<()>,
         errors: &[ErrorCode::InvalidSubscription, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetNotifyPrefs,
+    }
+    GetNotifyPrefs => push::get_prefs -> NotifyPrefs {
         method: Method::Get,
         path: "/api/v1/notify/prefs",
         tag: "notifications",
         summary: "My notification preferences: which kinds may be pushed, quiet hours",
-        response: schema_of::<NotifyPrefs>,
         errors: &[ErrorCode::Unauthenticated],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::PutNotifyPrefs,
+    }
+    PutNotifyPrefs => push::put_prefs(NotifyPrefs) -> NotifyPrefs {
         method: Method::Put,
         path: "/api/v1/notify/prefs",
         tag: "notifications",
         summary: "Save my notification preferences (the inbox always gets everything)",
-        body: Some(schema_of::<NotifyPrefs>),
-        response: schema_of::<NotifyPrefs>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidParameter, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ReviewTarget,
+    }
+    ReviewTarget => reviews::target -> ReviewTarget {
         method: Method::Get,
         path: "/api/v1/reviews/target",
         tag: "reviews",
@@ -1201,20 +971,15 @@ pub static ROUTES: &[Route] = &[
             Param { name: "code", description: "The 8-character review code printed on the ticket", kind: ParamKind::Text { max_chars: 12 } },
             Param { name: "case", description: "A decided case of my application (一事一评)", kind: ParamKind::Id },
         ],
-        response: schema_of::<ReviewTarget>,
         errors: &[ErrorCode::BadId, ErrorCode::InvalidReview, ErrorCode::InvalidReviewCode, ErrorCode::ReviewNotFound, ErrorCode::Unauthenticated, ErrorCode::NotYourService, ErrorCode::TooManyAttempts],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CreateReview,
+    }
+    CreateReview => reviews::create(NewReview) -> ReviewCreated {
         method: Method::Post,
         path: "/api/v1/reviews",
         tag: "reviews",
         summary: "Review a finished service (一次一评): five levels, the indicators, a reason and text for a bad review; a bad review opens a rectification work order",
-        body: Some(schema_of::<NewReview>),
         ok_status: 201,
-        response: schema_of::<ReviewCreated>,
         errors: &[
             ErrorCode::TooManyAttempts,
             ErrorCode::MalformedJson,
@@ -1235,52 +1000,39 @@ pub static ROUTES: &[Route] = &[
             ErrorCode::CrossOrigin,
         ],
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::MyReviews,
+    }
+    MyReviews => reviewer::mine -> MyReviews {
         method: Method::Get,
         path: "/api/v1/reviews/mine",
         tag: "reviews",
         summary: "My finished services still open for review, and my reviews with their work orders",
-        response: schema_of::<MyReviews>,
         errors: &[ErrorCode::Unauthenticated],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListWorkOrders,
+    }
+    ListWorkOrders => work_orders::list -> OrderList {
         method: Method::Get,
         path: "/api/v1/work-orders",
         tag: "reviews",
         summary: "Rectification work orders (差评工单) of my department, my center, or all (district admin), overdue first",
         query: &[Param { name: "state", description: "Only orders in this state", kind: ParamKind::Enum(&["verifying", "invalid_pending", "invalid", "appealed", "rectifying", "extension_pending", "rectified", "closed"]) }],
-        response: schema_of::<OrderList>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::UnknownFilter],
         access: Access::Roles(ORDER_HANDLERS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetWorkOrder,
+    }
+    GetWorkOrder => work_orders::get -> OrderDetail {
         method: Method::Get,
         path: "/api/v1/work-orders/{id}",
         tag: "reviews",
         summary: "A work order with its review, history and what I may do now (its handlers and its reviewer)",
         path_params: &[ORDER_ID],
-        response: schema_of::<OrderDetail>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::WorkOrderNotFound],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::WorkOrderAction,
+    }
+    WorkOrderAction => work_orders::act(OrderAction) -> OrderDetail {
         method: Method::Post,
         path: "/api/v1/work-orders/{id}/actions",
         tag: "reviews",
         summary: "One step of the work order: verify, ask/approve invalid, appeal, extension, rectify, callback rating, close not fixed",
         path_params: &[ORDER_ID],
-        body: Some(schema_of::<OrderAction>),
-        response: schema_of::<OrderDetail>,
         errors: &[
             ErrorCode::BadId,
             ErrorCode::MalformedJson,
@@ -1293,243 +1045,179 @@ pub static ROUTES: &[Route] = &[
             ErrorCode::InvalidTransition,
         ],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::Dashboard,
+    }
+    Dashboard => appraisal::dashboard -> Dashboard {
         method: Method::Get,
         path: "/api/v1/dashboard",
         tag: "appraisal",
         summary: "The public appraisal: services, reviews and their rates per center, department, window, item and month; 12-month trend; rankings; the 一网通办 targets",
         query: DASH_QUERY,
-        response: schema_of::<Dashboard>,
         errors: &[ErrorCode::BadId, ErrorCode::InvalidParameter, ErrorCode::CenterNotFound, ErrorCode::DepartmentNotFound, ErrorCode::WindowNotFound, ErrorCode::ItemNotFound],
         cache: APPRAISAL,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::OpenDataJson,
+    }
+    OpenDataJson => appraisal::open_json -> OpenData {
         method: Method::Get,
         path: "/api/v1/open-data/reviews.json",
         tag: "appraisal",
         summary: "Open data: the appraisal's aggregates per month and unit as JSON, with licence and generation time (no personal data)",
         query: OPEN_QUERY,
-        response: schema_of::<OpenData>,
         errors: &[ErrorCode::BadId, ErrorCode::InvalidParameter, ErrorCode::UnknownFilter, ErrorCode::CenterNotFound, ErrorCode::DepartmentNotFound, ErrorCode::WindowNotFound, ErrorCode::ItemNotFound],
         cache: APPRAISAL,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::OpenDataCsv,
+    }
+    OpenDataCsv => appraisal::open_csv -> Raw {
         method: Method::Get,
         path: "/api/v1/open-data/reviews.csv",
         tag: "appraisal",
         summary: "Open data: the same aggregates as CSV (two `#` lines: licence, generation time)",
         query: OPEN_QUERY,
-        response: schema_of::<String>,
         errors: &[ErrorCode::BadId, ErrorCode::InvalidParameter, ErrorCode::UnknownFilter, ErrorCode::CenterNotFound, ErrorCode::DepartmentNotFound, ErrorCode::WindowNotFound, ErrorCode::ItemNotFound],
         cache: APPRAISAL,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::StaffAppraisal,
+    }
+    StaffAppraisal => appraisal::staff -> Appraisal {
         method: Method::Get,
         path: "/api/v1/staff/{id}/appraisal",
         tag: "appraisal",
         summary: "One staff member's review results by month (admins of their scope, and the staff member)",
         path_params: &[Param { name: "id", description: "Staff account id", kind: ParamKind::Id }],
-        response: schema_of::<Appraisal>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::StaffNotFound],
         access: Access::Roles(STAFF_ROLES),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetBundleForm,
+    }
+    GetBundleForm => applications::form -> MergedForm {
         method: Method::Get,
         path: "/api/v1/bundles/{id}/form",
         tag: "applications",
         summary: "The bundle's one form (一表申请): every item's fields merged, a shared question asked once, in steps",
         path_params: &[BUNDLE_ID],
-        response: schema_of::<MergedForm>,
         errors: &[ErrorCode::BadId, ErrorCode::BundleNotFound],
         cache: CATALOGUE,
         access: Access::Public,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetProfile,
+    }
+    GetProfile => applications::profile -> Profile {
         method: Method::Get,
         path: "/api/v1/me/profile",
         tag: "applications",
         summary: "My saved basic information for pre-filling forms (一次收齐、反复使用)",
-        response: schema_of::<Profile>,
         errors: &[ErrorCode::Unauthenticated],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListLicences,
+    }
+    ListLicences => applications::licences -> Vec<ELicence> {
         method: Method::Get,
         path: "/api/v1/me/licences",
         tag: "applications",
         summary: "My e-licence library (电子证照库), with the fields a department would read",
-        response: schema_of::<Vec<ELicence>>,
         errors: &[ErrorCode::Unauthenticated],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetDraft,
+    }
+    GetDraft => applications::get_draft -> Draft {
         method: Method::Get,
         path: "/api/v1/bundles/{id}/draft",
         tag: "applications",
         summary: "My saved draft of the bundle's form (resumable on any device)",
         path_params: &[BUNDLE_ID],
-        response: schema_of::<Draft>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::PutDraft,
+    }
+    PutDraft => applications::put_draft(Draft) -> Draft {
         method: Method::Put,
         path: "/api/v1/bundles/{id}/draft",
         tag: "applications",
         summary: "Save my draft (only the form's own fields are kept)",
         path_params: &[BUNDLE_ID],
-        body: Some(schema_of::<Draft>),
-        response: schema_of::<Draft>,
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin, ErrorCode::BundleNotFound],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CreateApplication,
+    }
+    CreateApplication => applications::create(NewApplication) -> ApplicationView {
         method: Method::Post,
         path: "/api/v1/applications",
         tag: "applications",
         summary: "Submit the one form: one application (办件编号) with one case per item; a repeated Idempotency-Key returns the same application; the front desk may enter it for a resident at the window (代办, with their consent)",
         headers: &[Param { name: "Idempotency-Key", description: "8–64 characters; a retry with the same key makes no second application", kind: ParamKind::Text { max_chars: 64 } }],
-        body: Some(schema_of::<NewApplication>),
         ok_status: 201,
-        response: schema_of::<ApplicationView>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::IdempotencyKeyRequired, ErrorCode::InvalidForm, ErrorCode::BundleNotFound, ErrorCode::CenterNotFound, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin, ErrorCode::Forbidden, ErrorCode::ConsentRequired, ErrorCode::InvalidIdNumber, ErrorCode::NotAResident],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListMyApplications,
+    }
+    ListMyApplications => applications::mine -> Vec<ApplicationSummary> {
         method: Method::Get,
         path: "/api/v1/applications",
         tag: "applications",
         summary: "My applications, newest first",
-        response: schema_of::<Vec<ApplicationSummary>>,
         errors: &[ErrorCode::Unauthenticated],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetApplication,
+    }
+    GetApplication => applications::get -> ApplicationView {
         method: Method::Get,
         path: "/api/v1/applications/{id}",
         tag: "applications",
         summary: "An application with its cases, answers and timeline (the applicant, or the front desk of its center: audited)",
         path_params: &[HEX_ID],
-        response: schema_of::<ApplicationView>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::ApplicationNotFound],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::WithdrawApplication,
+    }
+    WithdrawApplication => applications::withdraw -> ApplicationView {
         method: Method::Post,
         path: "/api/v1/applications/{id}/withdraw",
         tag: "applications",
         summary: "Withdraw my application before it is accepted",
         path_params: &[HEX_ID],
-        response: schema_of::<ApplicationView>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::ApplicationNotFound, ErrorCode::InvalidTransition],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CorrectApplication,
+    }
+    CorrectApplication => applications::correct(Correction) -> ApplicationView {
         method: Method::Post,
         path: "/api/v1/applications/{id}/correction",
         tag: "applications",
         summary: "Answer a correction request (补正): only the fields asked change",
         path_params: &[HEX_ID],
-        body: Some(schema_of::<Correction>),
-        response: schema_of::<ApplicationView>,
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::InvalidForm, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::ApplicationNotFound, ErrorCode::InvalidTransition],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::DeskQueue,
+    }
+    DeskQueue => applications::desk_queue -> Vec<ApplicationSummary> {
         method: Method::Get,
         path: "/api/v1/desk/applications",
         tag: "applications",
         summary: "The front desk's queue (前台综合受理): its center's applications to accept, correct, or hand out",
-        response: schema_of::<Vec<ApplicationSummary>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::DeskAct,
+    }
+    DeskAct => applications::desk_act(DeskAction) -> ApplicationView {
         method: Method::Post,
         path: "/api/v1/applications/{id}/desk",
         tag: "applications",
         summary: "Front desk: accept (cases go to the departments), ask for corrections per field, reject with a reason, or hand out the results (出件)",
         path_params: &[HEX_ID],
-        body: Some(schema_of::<DeskAction>),
-        response: schema_of::<ApplicationView>,
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::NoteRequired, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::ApplicationNotFound, ErrorCode::InvalidTransition],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListCases,
+    }
+    ListCases => applications::cases -> Vec<CaseView> {
         method: Method::Get,
         path: "/api/v1/cases",
         tag: "applications",
         summary: "My department's cases (后台分类办理), open ones first by deadline",
-        response: schema_of::<Vec<CaseView>>,
         errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
         access: Access::Roles(APPROVERS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetCase,
+    }
+    GetCase => applications::get_case -> CaseTask {
         method: Method::Get,
         path: "/api/v1/cases/{id}",
         tag: "applications",
         summary: "A case with my department's part of the answers and the shared e-licences (audited)",
         path_params: &[HEX_ID],
-        response: schema_of::<CaseTask>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CaseNotFound],
         access: Access::Roles(APPROVERS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ActCase,
+    }
+    ActCase => applications::act_case(CaseAction) -> CaseTask {
         method: Method::Post,
         path: "/api/v1/cases/{id}/actions",
         tag: "applications",
         summary: "A step of the item's approval chain: pass on, return, or decide (approve / refuse with the reason)",
         path_params: &[HEX_ID],
-        body: Some(schema_of::<CaseAction>),
-        response: schema_of::<CaseTask>,
         errors: &[ErrorCode::BadId, ErrorCode::MalformedJson, ErrorCode::NoteRequired, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::CaseNotFound, ErrorCode::InvalidTransition],
         access: Access::Roles(APPROVERS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CreateUpload,
+    }
+    CreateUpload => applications::upload -> Upload {
         method: Method::Post,
         path: "/api/v1/uploads",
         tag: "applications",
@@ -1541,57 +1229,42 @@ pub static ROUTES: &[Route] = &[
         }],
         body: Some(binary_body),
         ok_status: 201,
-        response: schema_of::<Upload>,
         errors: &[ErrorCode::UnsupportedFile, ErrorCode::FieldTooLong, ErrorCode::FileTooLarge, ErrorCode::UploadQuota, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::GetUpload,
+    }
+    GetUpload => applications::get_upload -> Raw {
         method: Method::Get,
         path: "/api/v1/uploads/{id}",
         tag: "applications",
         summary: "An uploaded file, as a download: to its owner, the front desk of an application pointing to it, or a department with a case in it (audited)",
         path_params: &[HEX_ID],
-        response: schema_of::<String>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::UploadNotFound],
         access: Access::SignedIn,
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::DeskLicences,
+    }
+    DeskLicences => applications::desk_licences(tongban_shared::application::LicenceLookup) -> Vec<ELicence> {
         method: Method::Post,
         path: "/api/v1/desk/licences",
         tag: "applications",
         summary: "A resident's e-licences, for the front desk entering an application for them (代办; audited; the ID number in the body)",
-        body: Some(schema_of::<tongban_shared::application::LicenceLookup>),
-        response: schema_of::<Vec<ELicence>>,
         errors: &[ErrorCode::MalformedJson, ErrorCode::InvalidIdNumber, ErrorCode::NotAResident, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin],
         access: Access::Roles(FRONT_DESK),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::ListKiosks,
+    }
+    ListKiosks => kiosks::list -> Vec<Kiosk> {
         method: Method::Get,
         path: "/api/v1/centers/{id}/kiosks",
         tag: "queue",
         summary: "The center's registered kiosks (自助终端), revoked ones last",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
-        response: schema_of::<Vec<Kiosk>>,
         errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::WrongCenter],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::CreateKiosk,
+    }
+    CreateKiosk => kiosks::create(NewKiosk) -> KioskKey {
         method: Method::Post,
         path: "/api/v1/centers/{id}/kiosks",
         tag: "queue",
         summary: "Register a kiosk: its key is in the answer once (only a digest is kept); the machine sends it as X-Kiosk-Key",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }],
-        body: Some(schema_of::<NewKiosk>),
         ok_status: 201,
-        response: schema_of::<KioskKey>,
         errors: &[
             ErrorCode::BadId,
             ErrorCode::MalformedJson,
@@ -1604,22 +1277,18 @@ pub static ROUTES: &[Route] = &[
             ErrorCode::CrossOrigin,
         ],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-    Route {
-        endpoint: Endpoint::RevokeKiosk,
+    }
+    RevokeKiosk => kiosks::revoke -> () {
         method: Method::Delete,
         path: "/api/v1/centers/{id}/kiosks/{kiosk}",
         tag: "queue",
         summary: "Revoke a kiosk: its key stops working at once",
         path_params: &[Param { name: "id", description: "Center slug", kind: ParamKind::Slug }, Param { name: "kiosk", description: "Kiosk id", kind: ParamKind::Id }],
         ok_status: 204,
-        response: schema_of::<()>,
         errors: &[ErrorCode::BadId, ErrorCode::KioskNotFound, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::WrongCenter, ErrorCode::CrossOrigin],
         access: Access::Roles(ADMINS),
-        ..Route::DEFAULTS
-    },
-];
+    }
+}
 
 /// Path parameters captured by [`resolve`], in template order.
 #[derive(Debug, Default, PartialEq, Eq)]

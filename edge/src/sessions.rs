@@ -9,13 +9,14 @@ pub use wasm::*;
 mod wasm {
     use crate::crypto::{pbkdf2_sha256, random, token_digest, token_string};
     use crate::error::ApiError;
-    use crate::http::{cookie, session_cookie, Ctx, SESSION_COOKIE};
+    use crate::http::{cookie, session_cookie, Answer, Body, Ctx, SESSION_COOKIE};
     use crate::password::{PasswordRecord, Peppers};
+    use crate::routes::ep;
     use serde::Deserialize;
-    use tongban_shared::account::{Login, Role, MAX_FAILS_PER_ACCOUNT, MAX_FAILS_PER_CLIENT, PACE_MAX_WAIT_SECS, PACE_MS, THROTTLE_WINDOW_SECS};
+    use tongban_shared::account::{Role, MAX_FAILS_PER_ACCOUNT, MAX_FAILS_PER_CLIENT, PACE_MAX_WAIT_SECS, PACE_MS, THROTTLE_WINDOW_SECS};
     use tongban_shared::ErrorCode;
     use wasm_bindgen::JsValue;
-    use worker::{D1PreparedStatement, Response};
+    use worker::D1PreparedStatement;
 
     use crate::error::js_err;
 
@@ -233,8 +234,8 @@ mod wasm {
         disabled: i64,
     }
 
-    pub async fn login(ctx: &Ctx) -> Result<Response, ApiError> {
-        let req: Login = ctx.json_body()?;
+    pub async fn login(ctx: &Ctx, body: Body<ep::Login>) -> Answer<ep::Login> {
+        let req = body.read(ctx)?;
         let keys = ctx.keyring()?;
         let lookup = keys.lookup_digest(&req.normalised());
         let db = ctx.db()?;
@@ -266,18 +267,18 @@ mod wasm {
             ])?);
         }
         db.batch(writes).await?;
-        let me = crate::accounts::me_of(ctx, &keys, &account.id).await?;
-        let mut resp = ctx.json(&me, ctx.route.cache)?;
+        let me = crate::me::me_of(ctx, &keys, &account.id).await?;
+        let mut resp = ctx.reply(&me)?;
         resp.headers_mut().set("Set-Cookie", &set_cookie)?;
         Ok(resp)
     }
 
-    pub async fn logout(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn logout(ctx: &Ctx) -> Answer<ep::Logout> {
         let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
         if let Some(token) = cookie(&header, SESSION_COOKIE) {
             ctx.db()?.prepare("DELETE FROM sessions WHERE token_digest = ?1").bind(&[JsValue::from_str(&token_digest(token))])?.run().await?;
         }
-        let mut resp = Response::empty()?.with_status(204);
+        let mut resp = crate::http::Reply::no_content()?;
         resp.headers_mut().set("Set-Cookie", &session_cookie("", Some(0)))?;
         resp.headers_mut().set("Cache-Control", "no-store")?;
         Ok(resp)

@@ -9,16 +9,16 @@ mod wasm {
     use crate::crypto::{hex, random, Keyring};
     use crate::error::js_err;
     use crate::error::ApiError;
-    use crate::http::Ctx;
+    use crate::http::{Answer, Body, Ctx};
+    use crate::routes::ep;
     use crate::sessions::hash_password;
     use serde::Deserialize;
     use tongban_shared::account::Role;
     use tongban_shared::authz::can_manage_post;
-    use tongban_shared::staff::{NewStaff, StaffPost, StaffSettings};
+    use tongban_shared::staff::StaffPost;
     use tongban_shared::ErrorCode;
     use tongban_shared::FieldError;
     use wasm_bindgen::JsValue;
-    use worker::Response;
 
     const SELECT: &str =
         "SELECT a.id, st.login, a.role, a.name_enc, st.center_id, st.dept_id, st.backup_id, b.login AS backup_login, st.away, st.duties, a.disabled \
@@ -74,7 +74,7 @@ mod wasm {
         }
     }
 
-    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn list(ctx: &Ctx) -> Answer<ep::ListStaff> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
         let stmt = match p.role {
@@ -83,12 +83,12 @@ mod wasm {
         };
         let keys = ctx.keyring()?;
         let posts: Vec<StaffPost> = stmt.all().await?.results::<Row>()?.into_iter().map(|r| r.post(&keys)).collect();
-        ctx.json(&posts, ctx.route.cache)
+        ctx.reply(&posts)
     }
 
-    pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn create(ctx: &Ctx, body: Body<ep::CreateStaff>) -> Answer<ep::CreateStaff> {
         let p = ctx.principal()?;
-        let req: NewStaff = ctx.json_body()?;
+        let req = body.read(ctx)?;
         let (login, name, role) = req.validate()?;
         if !can_manage_post(p, role, req.center_id.as_deref()) {
             return Err(ErrorCode::Forbidden.into());
@@ -137,13 +137,13 @@ mod wasm {
             });
         }
         let post = one(ctx, &id).await?.ok_or_else(|| ApiError::Internal("created post not found".into()))?.post(&keys);
-        Ok(ctx.json(&post, ctx.route.cache)?.with_status(201))
+        Ok(ctx.reply(&post)?.with_status(201))
     }
 
-    pub async fn update(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn update(ctx: &Ctx, body: Body<ep::UpdateStaff>) -> Answer<ep::UpdateStaff> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
-        let req: StaffSettings = ctx.json_body()?;
+        let req = body.read(ctx)?;
         let target = one(ctx, &id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
         let role = target.role;
         if !can_manage_post(p, role, target.center_id.as_deref()) {
@@ -161,7 +161,7 @@ mod wasm {
             .await?;
         let keys = ctx.keyring()?;
         let post = one(ctx, &id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?.post(&keys);
-        ctx.json(&post, ctx.route.cache)
+        ctx.reply(&post)
     }
 
     /// The post `id` if the caller may manage it (the district admin any post; a center admin their own
@@ -178,9 +178,9 @@ mod wasm {
 
     /// `POST /staff/{id}/status`: disable a staff account (every session ends in the same transaction, and
     /// sign-in is refused) or enable it again; audited.
-    pub async fn set_status(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn set_status(ctx: &Ctx, body: Body<ep::SetStaffStatus>) -> Answer<ep::SetStaffStatus> {
         let id = ctx.hex_id("id")?;
-        let req: tongban_shared::staff::StaffStatus = ctx.json_body()?;
+        let req = body.read(ctx)?;
         managed(ctx, &id).await?;
         let db = ctx.db()?;
         let mut batch = vec![db
@@ -193,14 +193,14 @@ mod wasm {
         batch.push(crate::audit::record(ctx, &db, &id, action, why)?);
         db.batch(batch).await?;
         let post = one(ctx, &id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?.post(&ctx.keyring()?);
-        ctx.json(&post, ctx.route.cache)
+        ctx.reply(&post)
     }
 
     /// `POST /staff/{id}/password-reset`: a one-time temporary password, shown once to the admin. The old
     /// password and every session end; the holder must change it at the next sign-in; audited.
-    pub async fn reset_password(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn reset_password(ctx: &Ctx, body: Body<ep::ResetStaffPassword>) -> Answer<ep::ResetStaffPassword> {
         let id = ctx.hex_id("id")?;
-        let req: tongban_shared::staff::PasswordReset = ctx.json_body()?;
+        let req = body.read(ctx)?;
         let target = managed(ctx, &id).await?;
         if req.login.trim() != target.login {
             return Err(ApiError::from(FieldError::new(ErrorCode::InvalidLogin, "login")));
@@ -218,6 +218,6 @@ mod wasm {
             crate::audit::record(ctx, &db, &id, "reset_password", "重置密码 / password reset")?,
         ])
         .await?;
-        ctx.json(&tongban_shared::staff::TemporaryPassword { password: temporary }, ctx.route.cache)
+        ctx.reply(&tongban_shared::staff::TemporaryPassword { password: temporary })
     }
 }

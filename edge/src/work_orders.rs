@@ -10,9 +10,10 @@ pub use wasm::*;
 mod wasm {
     use crate::bookings::calendar_of;
     use crate::error::ApiError;
-    use crate::http::Ctx;
     use crate::http::{changed, num, opt, text};
+    use crate::http::{Answer, Body, Ctx};
     use crate::reviews::{ReviewRow, ServiceRow, REVIEW_COLUMNS};
+    use crate::routes::ep;
     use serde::Deserialize;
     use tongban_shared::account::Role;
     use tongban_shared::authz::Principal;
@@ -22,7 +23,7 @@ mod wasm {
     use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, Text};
     use wasm_bindgen::JsValue;
-    use worker::{D1Database, Response};
+    use worker::D1Database;
 
     #[derive(Deserialize)]
     struct OrderRow {
@@ -232,7 +233,7 @@ mod wasm {
 
     /// `GET /work-orders`: the caller's orders — an approver's department, a center admin's center, every
     /// order for the district admin — overdue first, then by deadline. `?state=` narrows it.
-    pub async fn list(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn list(ctx: &Ctx) -> Answer<ep::ListWorkOrders> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
         let state = ctx.query_pairs().into_iter().find(|(k, _)| k == "state").map(|(_, v)| v).filter(|v| !v.is_empty());
@@ -264,10 +265,10 @@ mod wasm {
             .collect();
         orders.sort_by_key(|o| (!o.overdue, o.state == OrderState::Closed || o.state == OrderState::Invalid, o.deadline.clone()));
         let overdue = orders.iter().filter(|o| o.overdue).count() as u32;
-        ctx.json(&OrderList { orders, overdue, awaiting_me: awaiting }, ctx.route.cache)
+        ctx.reply(&OrderList { orders, overdue, awaiting_me: awaiting })
     }
 
-    pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get(ctx: &Ctx) -> Answer<ep::GetWorkOrder> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let db = ctx.db()?;
@@ -275,7 +276,7 @@ mod wasm {
         if row.caps(p).is_empty() {
             return Err(ErrorCode::Forbidden.into());
         }
-        ctx.json(&detail(ctx, &db, &row, p).await?, ctx.route.cache)
+        ctx.reply(&detail(ctx, &db, &row, p).await?)
     }
 
     /// `POST /work-orders/{id}/actions`: one transition, applied by the core and written conditionally on
@@ -290,10 +291,10 @@ mod wasm {
             .await?)
     }
 
-    pub async fn act(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn act(ctx: &Ctx, body: Body<ep::WorkOrderAction>) -> Answer<ep::WorkOrderAction> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
-        let action: OrderAction = ctx.json_body()?;
+        let action = body.read(ctx)?;
         let db = ctx.db()?;
         let row = load(&db, &id).await?;
         let caps = row.caps(p);
@@ -362,6 +363,6 @@ mod wasm {
             return Err(ErrorCode::InvalidTransition.into());
         }
         let row = load(&db, &id).await?;
-        ctx.json(&detail(ctx, &db, &row, p).await?, ctx.route.cache)
+        ctx.reply(&detail(ctx, &db, &row, p).await?)
     }
 }

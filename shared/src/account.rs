@@ -18,17 +18,7 @@ pub const RENEW_EVERY_SECS: i64 = 60;
 pub const RESIDENT_REMEMBER_SECS: i64 = 7 * 24 * 3600;
 pub const RESIDENT_SESSION_SECS: i64 = 12 * 3600;
 
-/// Sign-in throttling, within the window. Per account: at most 5 attempts are checked, counted before the
-/// check in one conditional write, so parallel guesses cannot all be verified; then the account refuses
-/// even its right password until the window passes. Per client address: past 20 failures the address is
-/// not refused (a service center's desks and kiosks share one address, and a stranger at the kiosk must
-/// not lock the staff out) but paced: its attempts queue for one check every [`PACE_MS`], and an attempt
-/// that would wait more than [`PACE_MAX_WAIT_SECS`] is told to come back then.
-pub const MAX_FAILS_PER_ACCOUNT: u32 = 5;
-pub const MAX_FAILS_PER_CLIENT: u32 = 20;
-pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
-pub const PACE_MS: i64 = 2_000;
-pub const PACE_MAX_WAIT_SECS: i64 = 10;
+pub use crate::throttle::{MAX_FAILS_PER_ACCOUNT, MAX_FAILS_PER_CLIENT, PACE_MAX_WAIT_SECS, PACE_MS, THROTTLE_WINDOW_SECS};
 
 /// The key a client's attempts are counted under: an IPv4 address as it is, an IPv6 address by its /64.
 /// One subscriber line or phone is given a whole /64, so counting single IPv6 addresses would let one
@@ -223,10 +213,7 @@ pub struct Agent {
     pub added_at: i64,
 }
 
-/// Invitations one business may send within [`INVITE_WINDOW_SECS`]: enough for any real staffing change,
-/// too few to probe which ID numbers are registered (the answer is the same either way anyway).
-pub const INVITES_PER_WINDOW: u32 = 10;
-pub const INVITE_WINDOW_SECS: i64 = 3600;
+pub use crate::throttle::{INVITES_PER_WINDOW, INVITE_WINDOW_SECS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -322,58 +309,6 @@ pub struct AccessRecord {
     pub by: String,
     pub center_id: Option<String>,
     pub reason: String,
-}
-
-/// "My data": everything held about a resident, in full, for the resident only. One field per category
-/// of [`crate::privacy::PERSONAL_DATA`] (a test holds them equal), so the export lists exactly what
-/// deleting the account erases or keeps.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct MyData {
-    pub exported_at: i64,
-    pub account_id: String,
-    pub name: String,
-    pub id_number: String,
-    pub mobile: String,
-    pub registered_at: i64,
-    pub password_changed_at: i64,
-    pub active_sessions: u32,
-    /// Businesses this resident is an authorised agent of.
-    pub agent_of: Vec<BusinessRef>,
-    /// Businesses asking this resident to become their agent.
-    pub agent_invitations: Vec<AgentInvitation>,
-    /// Every staff access to this resident's full data.
-    pub accessed_by: Vec<AccessRecord>,
-    /// The basic information saved for pre-filling forms (一次收齐).
-    pub saved_profile: crate::form::Values,
-    pub drafts: Vec<BundleDraft>,
-    pub uploads: Vec<crate::application::Upload>,
-    pub applications: Vec<crate::application::ApplicationSummary>,
-    pub e_licences: Vec<crate::application::ELicence>,
-    pub bookings: Vec<crate::booking::Booking>,
-    pub waitlist: Vec<crate::booking::WaitlistEntry>,
-    /// The push services this person's devices receive through (the endpoint's host only).
-    pub push_devices: Vec<PushDevice>,
-    pub notify_prefs: Option<crate::notify::NotifyPrefs>,
-    pub inbox: Vec<crate::notify::InboxItem>,
-    pub reviews: Vec<crate::review::MyReview>,
-}
-
-/// A saved draft of one bundle's merged form.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct BundleDraft {
-    pub bundle_id: String,
-    pub values: crate::form::Values,
-    pub updated_at: i64,
-}
-
-/// A device subscribed to pushes, as far as it is worth telling its owner.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct PushDevice {
-    pub service: String,
-    pub subscribed_at: i64,
 }
 
 /// 登录: by ID number (residents, staff) or credit code (businesses), with a password.

@@ -3,7 +3,9 @@
 //! item's approval chain (后台分类办理); when every case is decided the applicant is told once and the
 //! results come out together (统一窗口出件). Pure rules here; the edge stores and enforces them.
 
+pub use crate::chain::{CaseStep, Chain};
 use crate::error::{ErrorCode, FieldError};
+pub use crate::form::Issues;
 use crate::form::{FieldProblem, Values};
 use crate::lang::Text;
 use serde::{Deserialize, Serialize};
@@ -56,64 +58,6 @@ impl AppState {
     /// The applicant may still withdraw (before acceptance).
     pub fn withdrawable(self) -> bool {
         matches!(self, AppState::Submitted | AppState::Correction)
-    }
-}
-
-/// An item's approval chain.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Chain {
-    /// 一审一核: handle, then check (and decide).
-    #[default]
-    OneCheck,
-    /// 承办 → 审核 → 决定.
-    ThreeStep,
-    /// 当场办结: the item allows deciding at once, in one step.
-    OnTheSpot,
-}
-
-impl Chain {
-    pub fn steps(self) -> &'static [CaseStep] {
-        match self {
-            Chain::OneCheck => &[CaseStep::Handle, CaseStep::Decide],
-            Chain::ThreeStep => &[CaseStep::Handle, CaseStep::Review, CaseStep::Decide],
-            Chain::OnTheSpot => &[CaseStep::Decide],
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CaseStep {
-    /// 承办 / 审: examine the part and propose.
-    Handle,
-    /// 审核.
-    Review,
-    /// 核 / 决定: approve or refuse.
-    Decide,
-}
-
-impl CaseStep {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseStep::Handle => "handle",
-            CaseStep::Review => "review",
-            CaseStep::Decide => "decide",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CaseStep> {
-        [CaseStep::Handle, CaseStep::Review, CaseStep::Decide].into_iter().find(|d| d.as_str() == s)
-    }
-
-    pub fn label(self) -> Text {
-        match self {
-            CaseStep::Handle => Text::new("承办", "Handle"),
-            CaseStep::Review => Text::new("审核", "Review"),
-            CaseStep::Decide => Text::new("决定", "Decide"),
-        }
     }
 }
 
@@ -238,14 +182,6 @@ fn need_note(note: &str) -> Result<(), FieldError> {
     } else {
         Err(FieldError::new(ErrorCode::NoteRequired, "note"))
     }
-}
-
-/// What an item's case produces when approved, as a new e-licence in the holder's library.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Issues {
-    pub licence: String,
-    pub name: Text,
 }
 
 /// The application's state once its cases changed: ready when every case is decided.

@@ -199,12 +199,12 @@ impl ErrorCode {
     pub fn retry_after(self) -> Option<u32> {
         match self {
             // The lockout window: after it, the oldest failure no longer counts.
-            ErrorCode::TooManyAttempts => Some(crate::account::THROTTLE_WINDOW_SECS as u32),
-            ErrorCode::SignInBusy => Some(crate::account::PACE_MAX_WAIT_SECS as u32),
+            ErrorCode::TooManyAttempts => Some(crate::throttle::THROTTLE_WINDOW_SECS as u32),
+            ErrorCode::SignInBusy => Some(crate::throttle::PACE_MAX_WAIT_SECS as u32),
             // Every rate-limit binding counts per minute (edge `limits::RATE_LIMITS`).
             ErrorCode::RateLimited => Some(60),
-            ErrorCode::TooManyInvitations => Some(crate::account::INVITE_WINDOW_SECS as u32),
-            ErrorCode::TooManyReviews => Some(crate::review::RATE_WINDOW_SECS as u32),
+            ErrorCode::TooManyInvitations => Some(crate::throttle::INVITE_WINDOW_SECS as u32),
+            ErrorCode::TooManyReviews => Some(crate::throttle::REVIEW_WINDOW_SECS as u32),
             ErrorCode::Unavailable | ErrorCode::WriteConflict => Some(1),
             _ => None,
         }

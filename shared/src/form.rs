@@ -13,6 +13,14 @@ use crate::lang::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// What an item's case produces when approved, as a new e-licence in the holder's library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Issues {
+    pub licence: String,
+    pub name: Text,
+}
+
 /// The steps of a form, in the order they are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -140,10 +148,10 @@ pub struct ItemForm {
     pub fields: Vec<FieldDef>,
     /// The department's approval chain for this item.
     #[serde(default)]
-    pub chain: crate::application::Chain,
+    pub chain: crate::chain::Chain,
     /// The e-licence an approved case issues into the holder's library, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issues: Option<crate::application::Issues>,
+    pub issues: Option<Issues>,
 }
 
 /// A field of the merged form with the items that need it.
@@ -501,7 +509,7 @@ mod tests {
         for f in &forms {
             let item = cat.items.iter().find(|i| i.id == f.item_id).unwrap_or_else(|| panic!("no item {}", f.item_id));
             let guide = &item.guides.last().unwrap().materials;
-            if f.chain == crate::application::Chain::OnTheSpot {
+            if f.chain == crate::chain::Chain::OnTheSpot {
                 assert!(item.flags.on_the_spot, "{}: decided on the spot, but the catalogue does not promise 当场办结", f.item_id);
             }
             assert_eq!(materials_outside_guide(f, guide), Vec::<String>::new(), "{}", f.item_id);

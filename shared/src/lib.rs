@@ -20,13 +20,16 @@
 //! - [`appraisal`] — the public appraisal: dashboard roll-ups, rankings, targets, open data (CSV/JSON).
 //! - [`review`]    — 好差评: reviews, the rectification work order's state machine, the appraisal's rates.
 //! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
+//! - [`chain`]     — an item's approval chain and its steps (一审一核, 三级, 当场办结).
 //! - [`application`] — 办件: applications and their cases, approval chains, corrections, unified output.
 //! - [`form`]      — 一表申请: item forms as data, the merged form of a bundle, field checks for every kind.
 //! - [`staff`]     — staff posts and AB backups, audited person look-ups, audit records.
 //! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
+//! - [`health`]    — the health report: build version and whether D1 and KV answer.
 //! - [`ids`]       — resident ID (GB 11643), credit code (GB 32100) and mobile checks; masking.
 //! - [`password`]  — the password policy (length, the 1,000 most common refused).
 //! - [`privacy`]   — every category of a resident's personal data and what deleting the account does with it.
+//! - [`throttle`]  — every throttle's limits and window (sign-in, invitations, reviews), for the rules and `Retry-After`.
 //! - [`time`]      — Beijing time, the product's one clock, for the edge and the browser alike.
 
 pub mod account;
@@ -37,10 +40,12 @@ pub mod booking;
 pub mod bundles;
 pub mod calendar;
 pub mod catalogue;
+pub mod chain;
 pub mod config;
 pub mod error;
 pub mod etag;
 pub mod form;
+pub mod health;
 pub mod ids;
 pub mod lang;
 pub mod notify;
@@ -51,6 +56,7 @@ pub mod queue;
 pub mod review;
 pub mod search;
 pub mod staff;
+pub mod throttle;
 pub mod time;
 
 pub use error::{ErrorCode, FieldError};

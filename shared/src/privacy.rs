@@ -4,6 +4,7 @@
 //! apart; the "my data" page and the README show the same list.
 
 use crate::lang::Text;
+use serde::{Deserialize, Serialize};
 
 /// What deleting the account does with a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub enum Fate {
 }
 
 pub struct Category {
-    /// The field of `account::MyData` that exports it.
+    /// The field of [`MyData`] that exports it.
     pub key: &'static str,
     pub name: (&'static str, &'static str),
     pub fate: Fate,
@@ -85,13 +86,65 @@ pub const PERSONAL_DATA: &[Category] = &[
 /// Fields of `MyData` that describe the export or the account rather than hold a category.
 pub const EXPORT_META: &[&str] = &["exported_at", "account_id", "registered_at", "password_changed_at"];
 
+/// "My data": everything held about a resident, in full, for the resident only. One field per category
+/// of [`PERSONAL_DATA`] (a test holds them equal), so the export lists exactly what
+/// deleting the account erases or keeps.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MyData {
+    pub exported_at: i64,
+    pub account_id: String,
+    pub name: String,
+    pub id_number: String,
+    pub mobile: String,
+    pub registered_at: i64,
+    pub password_changed_at: i64,
+    pub active_sessions: u32,
+    /// Businesses this resident is an authorised agent of.
+    pub agent_of: Vec<crate::account::BusinessRef>,
+    /// Businesses asking this resident to become their agent.
+    pub agent_invitations: Vec<crate::account::AgentInvitation>,
+    /// Every staff access to this resident's full data.
+    pub accessed_by: Vec<crate::account::AccessRecord>,
+    /// The basic information saved for pre-filling forms (一次收齐).
+    pub saved_profile: crate::form::Values,
+    pub drafts: Vec<BundleDraft>,
+    pub uploads: Vec<crate::application::Upload>,
+    pub applications: Vec<crate::application::ApplicationSummary>,
+    pub e_licences: Vec<crate::application::ELicence>,
+    pub bookings: Vec<crate::booking::Booking>,
+    pub waitlist: Vec<crate::booking::WaitlistEntry>,
+    /// The push services this person's devices receive through (the endpoint's host only).
+    pub push_devices: Vec<PushDevice>,
+    pub notify_prefs: Option<crate::notify::NotifyPrefs>,
+    pub inbox: Vec<crate::notify::InboxItem>,
+    pub reviews: Vec<crate::review::MyReview>,
+}
+
+/// A saved draft of one bundle's merged form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BundleDraft {
+    pub bundle_id: String,
+    pub values: crate::form::Values,
+    pub updated_at: i64,
+}
+
+/// A device subscribed to pushes, as far as it is worth telling its owner.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushDevice {
+    pub service: String,
+    pub subscribed_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_export_has_exactly_one_field_per_category() {
-        let v = serde_json::to_value(crate::account::MyData::default()).unwrap();
+        let v = serde_json::to_value(MyData::default()).unwrap();
         let mut fields: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).filter(|k| !EXPORT_META.contains(k)).collect();
         let mut keys: Vec<&str> = PERSONAL_DATA.iter().map(|c| c.key).collect();
         fields.sort_unstable();

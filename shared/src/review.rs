@@ -23,10 +23,7 @@ pub const DEADLINE_WORKING_DAYS: u32 = 15;
 pub const TEXT_MAX: usize = 500;
 /// Shortest text of a bad review: enough to say what went wrong.
 pub const BAD_TEXT_MIN: usize = 5;
-/// Reviews per signed-in account, and code-only reviews per client address, within [`RATE_WINDOW_SECS`].
-pub const ACCOUNT_LIMIT: u32 = 5;
-pub const CLIENT_LIMIT: u32 = 60;
-pub const RATE_WINDOW_SECS: i64 = 600;
+pub use crate::throttle::{REVIEWS_PER_ACCOUNT as ACCOUNT_LIMIT, REVIEWS_PER_CLIENT as CLIENT_LIMIT, REVIEW_WINDOW_SECS as RATE_WINDOW_SECS};
 /// Notes on work-order actions (reasons, what was done).
 pub const NOTE_MIN: usize = 2;
 pub const NOTE_MAX: usize = 500;

@@ -1,5 +1,8 @@
-//! The authorization matrix: every API route × every role → the status the caller gets. It fails when a
-//! route is added without a row, so no endpoint ships without a decision on who may call it.
+//! The authorization matrix: every API route × every role → the status the caller gets. Who may call a route
+//! is decided in its row of the route table (`access`, published as the document's `x-access`); this test holds
+//! the running worker to that declaration for every route, and the rows below add what the declaration cannot
+//! say (per-record refusals such as another center's staff, the status a probe gets past the gate). A new route
+//! needs no row here: it is probed as every role against its declaration.
 
 use std::collections::BTreeSet;
 use tongban_shared::account::seed_account_id;
@@ -175,40 +178,116 @@ fn matrix() -> Vec<Row> {
     ]
 }
 
+/// The account type of each column of [`ROLES`], as the document's `x-access` names roles.
+const ROLE_OF: [Option<&str>; 10] = [
+    None,
+    Some("resident"),
+    Some("resident"),
+    Some("window_staff"),
+    Some("window_staff"),
+    Some("approver"),
+    Some("approver"),
+    Some("center_admin"),
+    Some("district_admin"),
+    Some("business"),
+];
+
+/// What the route's declared access says a caller gets at the gate: refused with this status and code, or let
+/// through to the handler (`None`).
+fn gate(op: &serde_json::Value, role: Option<&str>) -> Option<(u16, &'static str)> {
+    op.get("security")?;
+    let Some(role) = role else { return Some((401, "unauthenticated")) };
+    match &op["x-access"] {
+        serde_json::Value::String(s) if s == "signed in" => None,
+        serde_json::Value::Array(roles) if roles.iter().any(|r| r == role) => None,
+        serde_json::Value::Array(_) => Some((403, "forbidden")),
+        other => panic!("unknown x-access {other}"),
+    }
+}
+
+/// A request for a template without a row: every path parameter an id-shaped value, writes an empty body.
+fn probe(method: &str, template: &str) -> (String, &'static str) {
+    let path: Vec<String> = template.split('/').map(|s| if s.starts_with('{') { "0".repeat(32) } else { s.to_string() }).collect();
+    (path.join("/"), if method == "GET" || method == "DELETE" { "" } else { "{}" })
+}
+
+fn send(method: &str, path: &str, body: &str, headers: &[(&str, &str)]) -> tongban_tests::Resp {
+    match method {
+        "GET" => get_with(path, headers),
+        "POST" => post_with(path, body, headers),
+        "PUT" => put_with(path, body, headers),
+        "DELETE" => delete_with(path, headers),
+        m => panic!("no probe for {m}"),
+    }
+}
+
 #[test]
 fn every_route_times_every_role() {
     let rows = matrix();
-    // Every documented route has exactly one row.
     let doc = get("/api/v1/openapi.json").json();
-    let documented: BTreeSet<String> = doc["paths"]
+    let ops: std::collections::BTreeMap<String, serde_json::Value> = doc["paths"]
         .as_object()
         .unwrap()
         .iter()
-        .flat_map(|(p, ops)| ops.as_object().unwrap().keys().map(move |m| format!("{} {p}", m.to_uppercase())))
+        .flat_map(|(p, ops)| ops.as_object().unwrap().iter().map(move |(m, op)| (format!("{} {p}", m.to_uppercase()), op.clone())))
         .collect();
     let covered: BTreeSet<String> = rows.iter().map(|r| format!("{} {}", r.method, r.template)).collect();
     assert_eq!(covered.len(), rows.len(), "a route has two rows");
-    let missing: Vec<_> = documented.difference(&covered).collect();
-    let stale: Vec<_> = covered.difference(&documented).collect();
-    assert!(missing.is_empty(), "routes without an authorization row: {missing:?}");
+    let stale: Vec<_> = covered.iter().filter(|k| !ops.contains_key(*k)).collect();
     assert!(stale.is_empty(), "rows for routes that do not exist: {stale:?}");
+
+    // Every row agrees with its route's declaration: where the declaration refuses, the row expects that
+    // refusal; where it lets a caller through, the row expects no 401.
+    let mut failures = Vec::new();
+    for r in &rows {
+        let op = &ops[&format!("{} {}", r.method, r.template)];
+        for (i, role) in ROLE_OF.iter().enumerate() {
+            match gate(op, *role) {
+                Some((status, _)) if r.expect[i] != status => {
+                    failures.push(format!("{} {} as {}: the route declares {status}, the row says {}", r.method, r.template, ROLES[i], r.expect[i]))
+                }
+                None if r.expect[i] == 401 => failures.push(format!("{} {} as {}: the route lets them in, the row says 401", r.method, r.template, ROLES[i])),
+                _ => {}
+            }
+        }
+    }
+    assert!(failures.is_empty(), "rows that contradict the route table:\n{}", failures.join("\n"));
+
+    // Routes without a row are held to their declaration alone (before the last row, which signs out).
+    let unrowed: Vec<(String, String)> =
+        ops.keys().filter(|k| !covered.contains(*k)).map(|k| k.split_once(' ').map(|(m, t)| (m.into(), t.into())).unwrap()).collect();
+    println!("{} routes with a row, {} held to their declaration only: {unrowed:?}", rows.len(), unrowed.len());
 
     let cookies: Vec<Option<String>> = ROLES.iter().map(|r| (*r != "anonymous").then(|| sign_in(r, DEMO_PASSWORD))).collect();
     let origin = base();
-    let mut failures = Vec::new();
+    let headers_of = |i: usize| {
+        let mut headers: Vec<(&str, &str)> = vec![("Origin", &origin)];
+        if let Some(c) = &cookies[i] {
+            headers.push(("Cookie", c));
+        }
+        headers
+    };
+    for (method, template) in &unrowed {
+        let (path, body) = probe(method, template);
+        let op = &ops[&format!("{method} {template}")];
+        for (i, role) in ROLES.iter().enumerate() {
+            let got = send(method, &path, body, &headers_of(i));
+            let code = (got.status >= 400).then(|| got.error_code(got.status));
+            match gate(op, ROLE_OF[i]) {
+                Some((status, want)) if got.status != status || code.as_deref() != Some(want) => {
+                    failures.push(format!("{method} {path} as {role}: declared {status} {want}, got {} {}", got.status, got.body))
+                }
+                None if got.status >= 500 || matches!(code.as_deref(), Some("unauthenticated" | "forbidden")) => {
+                    failures.push(format!("{method} {path} as {role}: declared as allowed, got {} {}", got.status, got.body))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(rows.last().map(|r| r.template), Some("/api/v1/sessions/current"), "the sign-out row is last");
     for r in &rows {
         for (i, role) in ROLES.iter().enumerate() {
-            let mut headers: Vec<(&str, &str)> = vec![("Origin", &origin)];
-            if let Some(c) = &cookies[i] {
-                headers.push(("Cookie", c));
-            }
-            let got = match r.method {
-                "GET" => get_with(&r.path, &headers),
-                "POST" => post_with(&r.path, r.body, &headers),
-                "PUT" => put_with(&r.path, r.body, &headers),
-                "DELETE" => delete_with(&r.path, &headers),
-                m => panic!("no probe for {m}"),
-            };
+            let got = send(r.method, &r.path, r.body, &headers_of(i));
             if got.status != r.expect[i] {
                 failures.push(format!("{} {} as {role}: expected {}, got {} {}", r.method, r.path, r.expect[i], got.status, got.body));
             }

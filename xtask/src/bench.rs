@@ -15,6 +15,7 @@
 use crate::server::{self, Server};
 use crate::tools::{self, cmd, Needs};
 use crate::{build, root, Result, D1_NAME};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
@@ -184,9 +185,9 @@ fn with_state(o: &Options, state: &Path, setup: Instant) -> Result {
         rows.push(("POST /windows/{n}/call", conns, s, rss()));
     }
     // One-form applications (一表申请) of the demo restaurant: one application and its cases per request.
-    let (business, values) = crate::durability::restaurant_applicant(&srv.base)?;
+    let (business, values) = restaurant_applicant(&srv.base)?;
     for (level, &conns) in o.conns.iter().enumerate() {
-        let s = load(&srv.base, conns, o.secs, |agent, n| crate::durability::submit(agent, &srv.base, &business, &format!("bench-app-{level}-{n}"), &values));
+        let s = load(&srv.base, conns, o.secs, |agent, n| submit(agent, &srv.base, &business, &format!("bench-app-{level}-{n}"), &values));
         rows.push(("POST /applications", conns, s, rss()));
     }
     // 好差评: each resident rates the visit they were served at, once (a second review of the same visit
@@ -665,4 +666,46 @@ fn cores() -> usize {
 /// Percent-encodes a query value.
 fn enc(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// The demo business that applies for the restaurant bundle, and the center whose desk takes it (the bench
+/// and the durability suite both send these applications).
+const RESTAURANT_BUSINESS: &str = "91440101MA5CJQ4N59";
+const RESTAURANT_CENTER: &str = "putuo-district";
+
+pub(crate) fn submit(agent: &ureq::Agent, base: &str, cookie: &str, key: &str, values: &Value) -> Answer {
+    let body = json!({"bundle_id": "open-restaurant", "center_id": RESTAURANT_CENTER, "values": values, "consent": ["de600000000000000000000000000001", "de600000000000000000000000000002"]}).to_string();
+    post(agent, base, "/api/v1/applications", Some(cookie), &body, Some(key))
+}
+
+/// The demo business signed in, and its answers to the restaurant form with five uploaded materials.
+pub(crate) fn restaurant_applicant(base: &str) -> Result<(String, Value)> {
+    let business = crate::apifuzz::sign_in(base, RESTAURANT_BUSINESS)?;
+    let files = (0..5).map(|i| upload(base, &business, i)).collect::<Result<Vec<_>>>()?;
+    Ok((business, restaurant(&files)))
+}
+
+fn upload(base: &str, cookie: &str, i: usize) -> Result<String> {
+    // "%PDF-" is what makes it a PDF; the rest is any text. The file is the body, as the app sends it.
+    let body = format!("%PDF-1.4\n% durability {i}\n");
+    let req = agent(Duration::from_secs(20))
+        .post(&format!("{base}/api/v1/uploads?name=material-{i}.pdf"))
+        .header("Origin", base)
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/octet-stream");
+    match answer(req.send(body.as_bytes()))? {
+        (201, b) => serde_json::from_str::<Value>(&b).ok().and_then(|v| v["id"].as_str().map(str::to_string)).ok_or_else(|| format!("upload: {b}")),
+        (s, b) => Err(format!("upload: {s} {b}")),
+    }
+}
+
+/// The demo restaurant's answers to the 开餐馆 form (shared with the integration tests), with `files` as its
+/// five materials.
+fn restaurant(files: &[String]) -> Value {
+    let demo: Value = serde_json::from_str(include_str!("../../seed/demo-restaurant.json")).expect("seed/demo-restaurant.json");
+    let mut answers = demo["answers"].clone();
+    for (field, file) in demo["materials"].as_array().expect("materials").iter().zip(files) {
+        answers[field.as_str().expect("a field key")] = Value::from(file.as_str());
+    }
+    answers
 }

@@ -12,10 +12,10 @@
 //! A process kill, not a power cut: SQLite's committed transactions survive the death of the process, so
 //! what this checks is that every write the worker acknowledges is one committed batch.
 
-use crate::bench::{self, Answer, Slot};
+use crate::bench::{self, Slot};
 use crate::server::{self, Server};
 use crate::{root, Result};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -57,7 +57,7 @@ fn with_state(state: &Path) -> Result<String> {
     let item = seed.items.iter().find(|i| i.centers.iter().any(|c| c == "*")).map(|i| i.id.clone()).ok_or("no item served everywhere")?;
     // A handful of slots for 600 residents: seats run out, so the capacity guard works under the load too.
     let slots: Vec<Slot> = bench::open_slots(&base, &[CENTER], &item)?.into_iter().take(8).collect();
-    let (business, values) = restaurant_applicant(&base)?;
+    let (business, values) = bench::restaurant_applicant(&base)?;
 
     let acked = Mutex::new(Acked::default());
     let stop = AtomicBool::new(false);
@@ -72,7 +72,7 @@ fn with_state(state: &Path) -> Result<String> {
                     let (kind, key, a) = match n % 6 {
                         0 => {
                             let key = format!("dur-app-{n}");
-                            ("application", key.clone(), submit(&agent, &base, &business, &key, &values))
+                            ("application", key.clone(), bench::submit(&agent, &base, &business, &key, &values))
                         }
                         1 | 2 => ("ticket", String::new(), bench::post(&agent, &base, &format!("/api/v1/centers/{CENTER}/tickets"), None, "", None)),
                         _ => {
@@ -141,7 +141,7 @@ fn with_state(state: &Path) -> Result<String> {
     }
     if let Some((id, _, key)) = acked.applications.last() {
         let a = bench::agent(Duration::from_secs(20));
-        match submit(&a, &srv.base, &business, key, &values) {
+        match bench::submit(&a, &srv.base, &business, key, &values) {
             Ok((_, body)) if serde_json::from_str::<Value>(&body).ok().is_some_and(|v| v["id"] == id.as_str()) => {}
             other => problems.push(format!("retrying application {id} with its key after the restart gave {other:?}")),
         }
@@ -219,41 +219,4 @@ fn owner_cookie(state: &Path, booking: &str, cookies: &[String]) -> Result<Strin
     // bench::residents numbers its accounts `<pid><i>`: the index picks the cookie.
     let i = usize::from_str_radix(&account[8..], 16).map_err(|e| e.to_string())?;
     cookies.get(i).cloned().ok_or_else(|| "no cookie for the booking's owner".into())
-}
-
-pub(crate) fn submit(agent: &ureq::Agent, base: &str, cookie: &str, key: &str, values: &Value) -> Answer {
-    let body = json!({"bundle_id": "open-restaurant", "center_id": CENTER, "values": values, "consent": ["de600000000000000000000000000001", "de600000000000000000000000000002"]}).to_string();
-    bench::post(agent, base, "/api/v1/applications", Some(cookie), &body, Some(key))
-}
-
-/// The demo business signed in, and its answers to the restaurant form with five uploaded materials.
-pub(crate) fn restaurant_applicant(base: &str) -> Result<(String, Value)> {
-    let business = crate::apifuzz::sign_in(base, BUSINESS)?;
-    let files = (0..5).map(|i| upload(base, &business, i)).collect::<Result<Vec<_>>>()?;
-    Ok((business, restaurant(&files)))
-}
-
-fn upload(base: &str, cookie: &str, i: usize) -> Result<String> {
-    // "%PDF-" is what makes it a PDF; the rest is any text. The file is the body, as the app sends it.
-    let body = format!("%PDF-1.4\n% durability {i}\n");
-    let req = bench::agent(Duration::from_secs(20))
-        .post(&format!("{base}/api/v1/uploads?name=material-{i}.pdf"))
-        .header("Origin", base)
-        .header("Cookie", cookie)
-        .header("Content-Type", "application/octet-stream");
-    match bench::answer(req.send(body.as_bytes()))? {
-        (201, b) => serde_json::from_str::<Value>(&b).ok().and_then(|v| v["id"].as_str().map(str::to_string)).ok_or_else(|| format!("upload: {b}")),
-        (s, b) => Err(format!("upload: {s} {b}")),
-    }
-}
-
-/// The demo restaurant's answers to the 开餐馆 form (shared with the integration tests), with `files` as its
-/// five materials.
-fn restaurant(files: &[String]) -> Value {
-    let demo: Value = serde_json::from_str(include_str!("../../seed/demo-restaurant.json")).expect("seed/demo-restaurant.json");
-    let mut answers = demo["answers"].clone();
-    for (field, file) in demo["materials"].as_array().expect("materials").iter().zip(files) {
-        answers[field.as_str().expect("a field key")] = Value::from(file.as_str());
-    }
-    answers
 }

@@ -7,7 +7,8 @@
 
 use crate::api;
 use crate::components::{guarded, tx};
-use crate::state::{lang, prefs, use_title};
+use crate::i18n::use_title;
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::collections::{BTreeMap, BTreeSet};

@@ -5,8 +5,9 @@
 
 use crate::api;
 use crate::components::{async_view, guarded, tx};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, prefs, use_title};
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};

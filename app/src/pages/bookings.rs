@@ -3,9 +3,10 @@
 
 use crate::api;
 use crate::components::{async_view, guarded, tx};
+use crate::i18n::use_title;
 use crate::i18n::{booking_state, msgs, tr};
 use crate::pages::book::{clock, qr};
-use crate::state::{lang, prefs, use_title};
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tongban_shared::authz::RESIDENTS;

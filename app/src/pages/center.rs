@@ -2,9 +2,10 @@
 
 use crate::api;
 use crate::components::{async_view, tx};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr, window_label};
 use crate::pages::not_found::NotFound;
-use crate::state::{lang, prefs, use_title};
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;

@@ -2,8 +2,9 @@
 
 use crate::api;
 use crate::components::{async_view, tx};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, prefs, use_title};
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tongban_shared::catalogue::{Center, CenterKind, OpeningHours};

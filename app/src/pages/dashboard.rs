@@ -6,7 +6,8 @@
 
 use crate::api::{self, query_string};
 use crate::components::{async_view, tx};
-use crate::state::{lang, prefs, use_title};
+use crate::i18n::use_title;
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use tongban_shared::appraisal::{months_ending, DashFilter, Dashboard, MonthFigures, Ranked, Target, TREND_MONTHS};

@@ -3,9 +3,10 @@
 
 use crate::api;
 use crate::components::{async_view, kind_label, tx, FlagBadges};
+use crate::i18n::use_title;
 use crate::i18n::{days, msgs, tr};
 use crate::pages::not_found::NotFound;
-use crate::state::{lang, prefs, use_title};
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};

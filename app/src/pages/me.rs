@@ -4,8 +4,9 @@
 
 use crate::api;
 use crate::components::{async_view, guarded, tx, Field};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, role_label, tr, Msgs};
-use crate::state::{lang, prefs, session, use_title};
+use crate::state::{lang, prefs, session};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;

@@ -1,7 +1,7 @@
 //! Anything the router does not know, and items or centers that do not exist.
 
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::use_title;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

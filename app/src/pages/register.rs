@@ -4,8 +4,9 @@
 
 use crate::api::{self, ApiError};
 use crate::components::{tx, Field};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, session, use_title};
+use crate::state::{lang, session};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;

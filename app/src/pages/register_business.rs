@@ -2,9 +2,10 @@
 
 use crate::api;
 use crate::components::{tx, Field};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
 use crate::pages::register::{finish_registration, show_errors};
-use crate::state::{lang, use_title};
+use crate::state::lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;

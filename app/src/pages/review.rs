@@ -5,8 +5,9 @@
 
 use crate::api;
 use crate::components::tx;
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, prefs, session, use_title};
+use crate::state::{lang, prefs, session};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;

@@ -2,8 +2,9 @@
 //! and a clear "your turn: window N" when called.
 
 use crate::api;
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, prefs, use_title};
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;

@@ -23,14 +23,15 @@ mod wasm {
     use crate::crypto::{hex, random};
     use crate::error::js_err;
     use crate::error::ApiError;
-    use crate::http::Ctx;
     use crate::http::{changed, num, opt, text};
+    use crate::http::{Answer, Body, Ctx};
+    use crate::routes::ep;
     use serde::Deserialize;
     use std::collections::BTreeMap;
     use tongban_shared::account::Role;
     use tongban_shared::application::{
         advance, application_number, apply_correction, settle, AppState, ApplicationSummary, ApplicationView, CaseAction, CaseState, CaseStep, CaseTask,
-        CaseView, Correction, DeskAction, Draft, ELicence, NewApplication, Profile, StepDone, TimelineEntry,
+        CaseView, DeskAction, Draft, ELicence, Profile, StepDone, TimelineEntry,
     };
     use tongban_shared::authz::works_at;
     use tongban_shared::form::{merge, FieldKind, ItemForm, MergedForm, Values};
@@ -87,16 +88,16 @@ mod wasm {
         Ok((name, forms, m))
     }
 
-    pub async fn form(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn form(ctx: &Ctx) -> Answer<ep::GetBundleForm> {
         let id = ctx.slug("id")?;
         let (_, _, m) = merged(&ctx.db()?, &id).await?;
-        ctx.json(&m, ctx.route.cache)
+        ctx.reply(&m)
     }
 
     /// Basic information for pre-filling: the account's own (decrypted for its owner only) under what the
     /// person saved.
-    pub async fn profile(ctx: &Ctx) -> Result<Response, ApiError> {
-        ctx.json(&Profile { values: profile_values(ctx).await? }, ctx.route.cache)
+    pub async fn profile(ctx: &Ctx) -> Answer<ep::GetProfile> {
+        ctx.reply(&Profile { values: profile_values(ctx).await? })
     }
 
     async fn profile_values(ctx: &Ctx) -> Result<Values, ApiError> {
@@ -137,7 +138,7 @@ mod wasm {
         Ok(v)
     }
 
-    pub async fn get_draft(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get_draft(ctx: &Ctx) -> Answer<ep::GetDraft> {
         let p = ctx.principal()?;
         let id = ctx.slug("id")?;
         #[derive(Deserialize)]
@@ -155,14 +156,14 @@ mod wasm {
             Some(d) => Draft { values: open(ctx, &d.values_enc)?, updated_at: Some(d.updated_at) },
             None => Draft::default(),
         };
-        ctx.json(&draft, ctx.route.cache)
+        ctx.reply(&draft)
     }
 
     /// Saves a draft (any device can resume it). Only the form's own fields are kept.
-    pub async fn put_draft(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn put_draft(ctx: &Ctx, body: Body<ep::PutDraft>) -> Answer<ep::PutDraft> {
         let p = ctx.principal()?;
         let id = ctx.slug("id")?;
-        let d: Draft = ctx.json_body()?;
+        let d = body.read(ctx)?;
         let db = ctx.db()?;
         let (_, _, m) = merged(&db, &id).await?;
         let values: Values = d.values.into_iter().filter(|(k, v)| m.fields.iter().any(|f| &f.field.key == k) && v.chars().count() <= 2000).collect();
@@ -170,7 +171,7 @@ mod wasm {
             .bind(&[text(&p.account_id), text(&id), text(&seal(ctx, &values)?), num(ctx.now as f64)])?
             .run()
             .await?;
-        ctx.json(&Draft { values, updated_at: Some(ctx.now) }, ctx.route.cache)
+        ctx.reply(&Draft { values, updated_at: Some(ctx.now) })
     }
 
     /// The resident account of an ID number, for 代办.
@@ -193,7 +194,7 @@ mod wasm {
     }
 
     /// Every saved draft, for the export.
-    pub async fn drafts_value(ctx: &Ctx) -> Result<Vec<tongban_shared::account::BundleDraft>, ApiError> {
+    pub async fn drafts_value(ctx: &Ctx) -> Result<Vec<tongban_shared::privacy::BundleDraft>, ApiError> {
         #[derive(Deserialize)]
         struct D {
             bundle_id: String,
@@ -209,16 +210,16 @@ mod wasm {
             .await?
             .results()?;
         rows.into_iter()
-            .map(|d| Ok(tongban_shared::account::BundleDraft { bundle_id: d.bundle_id, values: open(ctx, &d.values_enc)?, updated_at: d.updated_at }))
+            .map(|d| Ok(tongban_shared::privacy::BundleDraft { bundle_id: d.bundle_id, values: open(ctx, &d.values_enc)?, updated_at: d.updated_at }))
             .collect()
     }
 
     /// A 400 naming every field at fault: `{"error": {…, "field": <first>}, "problems": [{key, code}…]}`.
-    fn problems_response(ctx: &Ctx, problems: Vec<tongban_shared::form::FieldProblem>) -> Result<Response, ApiError> {
+    fn problems_response<T>(ctx: &Ctx, problems: Vec<tongban_shared::form::FieldProblem>) -> Result<crate::http::Reply<T>, ApiError> {
         let first = problems.first().map(|p| p.key.clone());
         let mut body = serde_json::to_value(tongban_shared::error::ErrorBody::new(ErrorCode::InvalidForm, first.as_deref(), ctx.lang))?;
         body["problems"] = serde_json::to_value(&problems)?;
-        Ok(Response::from_json(&body)?.with_status(400))
+        Ok(crate::http::Reply::failure(Response::from_json(&body)?.with_status(400)))
     }
 
     /// The attachments and e-licences the answers point to must be the applicant's own, and each shared
@@ -261,11 +262,11 @@ mod wasm {
         Ok(problems)
     }
 
-    pub async fn create(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn create(ctx: &Ctx, body: Body<ep::CreateApplication>) -> Answer<ep::CreateApplication> {
         let p = ctx.principal()?;
         let key =
             crate::bookings::idempotency_key(ctx.req.headers().get("Idempotency-Key")?.as_deref()).ok_or(ApiError::from(ErrorCode::IdempotencyKeyRequired))?;
-        let req: NewApplication = ctx.json_body()?;
+        let req = body.read(ctx)?;
         if !tongban_shared::catalogue::is_valid_slug(&req.bundle_id) {
             return Err(FieldError::new(ErrorCode::BadId, "bundle_id").into());
         }
@@ -308,7 +309,7 @@ mod wasm {
                 }
                 audit(ctx, &db, &applicant, "view_application")?.run().await?;
             }
-            return ctx.json(&view(ctx, &db, &prior.id).await?, ctx.route.cache);
+            return ctx.reply(&view(ctx, &db, &prior.id).await?);
         }
         let center: Option<f64> = db.prepare("SELECT count(*) AS n FROM centers WHERE id = ?1").bind(&[text(&req.center_id)])?.first(Some("n")).await?;
         if center.unwrap_or(0.0) == 0.0 {
@@ -413,11 +414,11 @@ mod wasm {
                 .first::<String>(Some("id"))
                 .await?
             {
-                return ctx.json(&view(ctx, &db, &other).await?, ctx.route.cache);
+                return ctx.reply(&view(ctx, &db, &other).await?);
             }
             return Err(ApiError::Internal("application insert changed nothing".into()));
         }
-        Ok(ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)?.with_status(201))
+        Ok(ctx.reply(&view(ctx, &db, &id).await?)?.with_status(201))
     }
 
     #[derive(Deserialize)]
@@ -533,7 +534,7 @@ mod wasm {
     }
 
     /// The applicant's view, or a front-desk view of their own center (audited).
-    pub async fn get(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn get(ctx: &Ctx) -> Answer<ep::GetApplication> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let db = ctx.db()?;
@@ -545,7 +546,7 @@ mod wasm {
             }
             audit(ctx, &db, &a.account_id, "view_application")?.run().await?;
         }
-        ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)
+        ctx.reply(&view(ctx, &db, &id).await?)
     }
 
     #[derive(Deserialize)]
@@ -581,8 +582,8 @@ mod wasm {
             .collect()
     }
 
-    pub async fn mine(ctx: &Ctx) -> Result<Response, ApiError> {
-        ctx.json(&mine_value(ctx).await?, ctx.route.cache)
+    pub async fn mine(ctx: &Ctx) -> Answer<ep::ListMyApplications> {
+        ctx.reply(&mine_value(ctx).await?)
     }
 
     /// What `mine` answers, also for the data export.
@@ -599,7 +600,7 @@ mod wasm {
     }
 
     /// The front desk's queue: its center's applications waiting for acceptance or collection.
-    pub async fn desk_queue(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn desk_queue(ctx: &Ctx) -> Answer<ep::DeskQueue> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
         let rows: Vec<SumRow> = db
@@ -608,7 +609,7 @@ mod wasm {
             .all()
             .await?
             .results()?;
-        ctx.json(&summaries(rows), ctx.route.cache)
+        ctx.reply(&summaries(rows))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -642,10 +643,10 @@ mod wasm {
 
     /// The front desk: accept (cases go to their departments with their deadlines), ask for corrections,
     /// reject with the reason, or hand out the results.
-    pub async fn desk_act(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn desk_act(ctx: &Ctx, body: Body<ep::DeskAct>) -> Answer<ep::DeskAct> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
-        let action: DeskAction = ctx.json_body()?;
+        let action = body.read(ctx)?;
         let db = ctx.db()?;
         let a = load(&db, &id).await?;
         if !works_at(p, &a.center_id) {
@@ -733,11 +734,11 @@ mod wasm {
         if !changed(&r[0]) {
             return Err(ErrorCode::InvalidTransition.into());
         }
-        ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)
+        ctx.reply(&view(ctx, &db, &id).await?)
     }
 
     /// The applicant withdraws before acceptance.
-    pub async fn withdraw(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn withdraw(ctx: &Ctx) -> Answer<ep::WithdrawApplication> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let db = ctx.db()?;
@@ -757,14 +758,14 @@ mod wasm {
         if !changed(&r[0]) {
             return Err(ErrorCode::InvalidTransition.into());
         }
-        ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)
+        ctx.reply(&view(ctx, &db, &id).await?)
     }
 
     /// The applicant answers a correction: only the fields asked change; the whole form is checked again.
-    pub async fn correct(ctx: &Ctx) -> Result<Response, ApiError> {
+    pub async fn correct(ctx: &Ctx, body: Body<ep::CorrectApplication>) -> Answer<ep::CorrectApplication> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
-        let c: Correction = ctx.json_body()?;
+        let c = body.read(ctx)?;
         let db = ctx.db()?;
         let a = load(&db, &id).await?;
         if a.account_id != p.account_id {
@@ -793,6 +794,6 @@ mod wasm {
         if !changed(&r[0]) {
             return Err(ErrorCode::InvalidTransition.into());
         }
-        ctx.json(&view(ctx, &db, &id).await?, ctx.route.cache)
+        ctx.reply(&view(ctx, &db, &id).await?)
     }
 }

@@ -2,8 +2,9 @@
 //! through the browser's speech synthesis ("请 A012 号到 3 号窗口办理").
 
 use crate::api;
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{prefs, use_title};
+use crate::state::prefs;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

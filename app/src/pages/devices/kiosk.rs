@@ -4,8 +4,9 @@
 use super::CheckInForm;
 use crate::api;
 use crate::components::tx;
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, use_title};
+use crate::state::lang;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use tongban_shared::queue::Ticket;
@@ -19,7 +20,7 @@ pub fn KioskPage() -> impl IntoView {
     let issued = RwSignal::new(None::<Ticket>);
     let error = RwSignal::new(None::<Text>);
     let late = RwSignal::new(false);
-    let enrolled = crate::state::enroll_kiosk_from_fragment();
+    let enrolled = crate::device::enroll_kiosk_from_fragment();
     let lines = LocalResource::new(move || {
         let (c, l) = (center.get(), lang());
         async move { api::classes(&c, l).await }

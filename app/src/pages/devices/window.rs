@@ -5,8 +5,9 @@
 use super::CheckInForm;
 use crate::api;
 use crate::components::{guarded, tx, Field};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, prefs, use_title};
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use tongban_shared::authz::FRONT_DESK;
 use tongban_shared::queue::{Call, Outcome, QueueClass, TicketState, WindowAction, WindowState};

@@ -3,8 +3,9 @@
 
 use crate::api;
 use crate::components::{async_view, guarded, tx};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{prefs, use_title};
+use crate::state::prefs;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use tongban_shared::authz::STAFF;

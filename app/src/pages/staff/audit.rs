@@ -2,8 +2,9 @@
 
 use crate::api;
 use crate::components::{async_view, guarded};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{prefs, use_title};
+use crate::state::prefs;
 use leptos::prelude::*;
 use tongban_shared::authz::ADMINS;
 

@@ -5,8 +5,9 @@
 
 use crate::api;
 use crate::components::{guarded, tx};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr, Msgs};
-use crate::state::{lang, use_title};
+use crate::state::lang;
 use leptos::prelude::*;
 use tongban_shared::account::Role;
 use tongban_shared::authz::ADMINS;

@@ -4,8 +4,9 @@
 
 use crate::api;
 use crate::components::{guarded, tx, Field};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, tr};
-use crate::state::{lang, use_title};
+use crate::state::lang;
 use leptos::prelude::*;
 use tongban_shared::authz::FRONT_DESK;
 use tongban_shared::staff::{PersonLookup, PersonRecord};

@@ -9,8 +9,9 @@ pub mod posts;
 pub mod work_orders;
 
 use crate::components::guarded;
+use crate::i18n::use_title;
 use crate::i18n::{msgs, role_label, tr};
-use crate::state::{lang, use_title};
+use crate::state::lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tongban_shared::authz::{ADMINS, FRONT_DESK, STAFF};

@@ -5,8 +5,9 @@
 
 use crate::api::{self, ApiError};
 use crate::components::{async_view, guarded, tx, Field};
+use crate::i18n::use_title;
 use crate::i18n::{msgs, role_label, tr};
-use crate::state::{lang, prefs, use_title};
+use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use tongban_shared::account::{Me, Role};
 use tongban_shared::application::CaseStep;

@@ -4,7 +4,7 @@
 use super::*;
 
 /// A department's cases (approvers see only their department's).
-pub async fn cases(ctx: &Ctx) -> Result<Response, ApiError> {
+pub async fn cases(ctx: &Ctx) -> Answer<ep::ListCases> {
     let p = ctx.principal()?;
     let db = ctx.db()?;
     let rows: Vec<CaseRow> = db
@@ -15,7 +15,7 @@ pub async fn cases(ctx: &Ctx) -> Result<Response, ApiError> {
         .results()?;
     let today = beijing(ctx.now).date();
     let out: Vec<CaseView> = rows.iter().map(|c| c.view(today)).collect();
-    ctx.json(&out, ctx.route.cache)
+    ctx.reply(&out)
 }
 
 pub(super) async fn load_case(db: &D1Database, id: &str) -> Result<CaseRow, ApiError> {
@@ -83,7 +83,7 @@ pub(super) fn own_case(p: &tongban_shared::authz::Principal, c: &CaseRow) -> Res
 }
 
 /// One case with its department's part of the answers (audited).
-pub async fn get_case(ctx: &Ctx) -> Result<Response, ApiError> {
+pub async fn get_case(ctx: &Ctx) -> Answer<ep::GetCase> {
     let p = ctx.principal()?;
     let id = ctx.hex_id("id")?;
     let db = ctx.db()?;
@@ -93,7 +93,7 @@ pub async fn get_case(ctx: &Ctx) -> Result<Response, ApiError> {
     let owner: Option<String> =
         db.prepare("SELECT account_id FROM applications WHERE id = ?1").bind(&[text(&c.application_id)])?.first(Some("account_id")).await?;
     audit(ctx, &db, owner.as_deref().unwrap_or(""), "view_case")?.run().await?;
-    ctx.json(&t, ctx.route.cache)
+    ctx.reply(&t)
 }
 
 /// Each step with who last did it (account, at), in the order they were done.
@@ -162,10 +162,10 @@ pub(super) async fn may_act(
 
 /// A step of the case's chain. When it decides the last open case, the application is ready: the
 /// applicant is told once, and approved items that issue a licence put it in their library.
-pub async fn act_case(ctx: &Ctx) -> Result<Response, ApiError> {
+pub async fn act_case(ctx: &Ctx, body: Body<ep::ActCase>) -> Answer<ep::ActCase> {
     let p = ctx.principal()?;
     let id = ctx.hex_id("id")?;
-    let action: CaseAction = ctx.json_body()?;
+    let action = body.read(ctx)?;
     let db = ctx.db()?;
     let c = load_case(&db, &id).await?;
     own_case(p, &c)?;
@@ -209,7 +209,7 @@ pub async fn act_case(ctx: &Ctx) -> Result<Response, ApiError> {
         unify(ctx, &db, &c.application_id).await?;
     }
     let c = load_case(&db, &id).await?;
-    ctx.json(&task(ctx, &db, &c).await?, ctx.route.cache)
+    ctx.reply(&task(ctx, &db, &c).await?)
 }
 
 /// 统一出件: once every case is decided, in one batch guarded by the application's state (so two

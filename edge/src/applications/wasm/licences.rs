@@ -70,8 +70,8 @@ pub async fn seal_legacy_licences(env: &worker::Env) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn licences(ctx: &Ctx) -> Result<Response, ApiError> {
-    ctx.json(&licences_value(ctx).await?, ctx.route.cache)
+pub async fn licences(ctx: &Ctx) -> Answer<ep::ListLicences> {
+    ctx.reply(&licences_value(ctx).await?)
 }
 
 /// What `licences` answers, also for the data export.
@@ -91,8 +91,8 @@ pub async fn licences_value(ctx: &Ctx) -> Result<Vec<ELicence>, ApiError> {
 /// for them (audited).
 /// `POST /desk/licences`: the ID number travels in the body, never in a URL (URLs end up in logs and
 /// browser history), and a POST cannot be set off by a cross-site link.
-pub async fn desk_licences(ctx: &Ctx) -> Result<Response, ApiError> {
-    let id_number = ctx.json_body::<tongban_shared::application::LicenceLookup>()?.id_number;
+pub async fn desk_licences(ctx: &Ctx, body: Body<ep::DeskLicences>) -> Answer<ep::DeskLicences> {
+    let id_number = body.read(ctx)?.id_number;
     let db = ctx.db()?;
     let applicant = applicant_of(ctx, &db, &id_number).await?;
     audit(ctx, &db, &applicant, "view_licences")?.run().await?;
@@ -102,5 +102,5 @@ pub async fn desk_licences(ctx: &Ctx) -> Result<Response, ApiError> {
         .all()
         .await?
         .results()?;
-    ctx.json(&views(rows, &ctx.keyring()?)?, ctx.route.cache)
+    ctx.reply(&views(rows, &ctx.keyring()?)?)
 }

@@ -33,7 +33,7 @@ pub async fn uploads_value(ctx: &Ctx) -> Result<Vec<tongban_shared::application:
 /// bytes are (PDF, JPEG, PNG), whatever the name says. The bytes are sealed with the data keys
 /// (AES-256-GCM, like every other personal datum: these are ID-card scans and licences) and go to R2,
 /// the facts to D1.
-pub async fn upload(ctx: &Ctx) -> Result<Response, ApiError> {
+pub async fn upload(ctx: &Ctx) -> Answer<ep::CreateUpload> {
     use tongban_shared::application::{sniff, upload_name, Upload};
     let p = ctx.principal()?;
     let bytes = ctx.raw.as_deref().ok_or(ApiError::from(ErrorCode::FileTooLarge))?;
@@ -74,13 +74,13 @@ pub async fn upload(ctx: &Ctx) -> Result<Response, ApiError> {
         let _ = bucket.delete(object_key(&id)).await;
         return Err(e);
     }
-    Ok(ctx.json(&Upload { id, name, media_type: media_type.into(), size: bytes.len() as u64 }, ctx.route.cache)?.with_status(201))
+    Ok(ctx.reply(&Upload { id, name, media_type: media_type.into(), size: bytes.len() as u64 })?.with_status(201))
 }
 
 /// `GET /uploads/{id}`: the file, to its owner, to the front desk of an application's center that
 /// points to it, or to a department with a case in that application (audited for staff). Served as a
 /// download with its sniffed type, never rendered in the app's origin.
-pub async fn get_upload(ctx: &Ctx) -> Result<Response, ApiError> {
+pub async fn get_upload(ctx: &Ctx) -> Answer<ep::GetUpload> {
     let p = ctx.principal()?;
     let id = ctx.hex_id("id")?;
     let db = ctx.db()?;
@@ -124,7 +124,7 @@ pub async fn get_upload(ctx: &Ctx) -> Result<Response, ApiError> {
     headers.set("Content-Type", &u.media_type)?;
     headers.set("Content-Disposition", &format!("attachment; filename=\"upload\"; filename*=UTF-8''{}", urlencode(&u.name)))?;
     headers.set("Cache-Control", "private, no-store")?;
-    Ok(Response::from_bytes(bytes)?.with_headers(headers))
+    Ok(crate::http::Reply::raw(Response::from_bytes(bytes)?.with_headers(headers)))
 }
 
 pub(super) fn urlencode(s: &str) -> String {
