@@ -14,6 +14,45 @@ macro_rules! msgs {
     };
 }
 
+/// The same list for strings only one page uses, in that page's own module (so in its own lazily loaded
+/// wasm chunk, not the first download): `PageMsgs`, `PAGE_ZH`, `PAGE_EN` and `pt`, this module's [`tr`].
+/// (So far only pages of the second bundle, `console`, use it.)
+#[allow(unused_macros)]
+macro_rules! page_msgs {
+    ($( $key:ident: $zh:literal / $en:literal, )*) => {
+        struct PageMsgs { $( $key: &'static str, )* }
+        const PAGE_ZH: PageMsgs = PageMsgs { $( $key: $zh, )* };
+        const PAGE_EN: PageMsgs = PageMsgs { $( $key: $en, )* };
+
+        /// This page's list in language `l`, for text built once (titles, filled templates).
+        #[allow(dead_code)]
+        fn page(l: tongban_shared::Lang) -> &'static PageMsgs {
+            match l {
+                tongban_shared::Lang::Zh => &PAGE_ZH,
+                tongban_shared::Lang::En => &PAGE_EN,
+            }
+        }
+
+        /// A string of this page's list that follows the language switch.
+        #[allow(dead_code)]
+        fn pt(f: fn(&'static PageMsgs) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+            move || f(match crate::state::lang() {
+                tongban_shared::Lang::Zh => &PAGE_ZH,
+                tongban_shared::Lang::En => &PAGE_EN,
+            })
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use page_msgs;
+
+/// A template of a msgs list with its `{name}` parts filled: numbers and names go into the sentence each
+/// language builds its own way ("{n} 个事项" / "{n} items").
+#[allow(dead_code)]
+pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    args.iter().fold(template.to_string(), |out, (name, value)| out.replace(&format!("{{{name}}}"), &value.to_string()))
+}
+
 msgs! {
     site: "通办" / "Tongban",
     tagline: "普陀区一网通办 · 政务服务" / "Putuo one-stop government services",

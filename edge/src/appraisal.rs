@@ -26,7 +26,6 @@ mod wasm {
     use crate::http::{Answer, Ctx};
     use crate::routes::ep;
     use serde::Deserialize;
-    use tongban_shared::account::Role;
     use tongban_shared::appraisal::{appraisal, build, months_ending, open_data, to_csv, DashFilter, Dimension, Fact, ItemCounts, Names, TREND_MONTHS};
     use tongban_shared::review::Tally;
     use tongban_shared::time::beijing;
@@ -345,9 +344,7 @@ mod wasm {
             .first(None)
             .await?
             .ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
-        let allowed =
-            p.account_id == id || p.role == Role::DistrictAdmin || (p.role == Role::CenterAdmin && p.center_id.is_some() && p.center_id == s.center_id);
-        if !allowed {
+        if !tongban_shared::authz::may_see_staff_appraisal(p, &id, s.center_id.as_deref()) {
             return Err(ErrorCode::Forbidden.into());
         }
         let month = this_month(ctx);

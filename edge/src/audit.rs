@@ -26,7 +26,6 @@ pub fn record(
 #[cfg(target_arch = "wasm32")]
 pub async fn list(ctx: &crate::http::Ctx) -> crate::http::Answer<crate::routes::ep::ListAudit> {
     use serde::Deserialize;
-    use tongban_shared::account::Role;
     use tongban_shared::ids::{mask_id, mask_name};
     use tongban_shared::staff::AuditEntry;
     use wasm_bindgen::JsValue;
@@ -47,11 +46,9 @@ pub async fn list(ctx: &crate::http::Ctx) -> crate::http::Answer<crate::routes::
         FROM audit_log l LEFT JOIN staff st ON st.account_id = l.actor_id LEFT JOIN accounts a ON a.id = l.subject_id";
     let p = ctx.principal()?;
     let db = ctx.db()?;
-    let stmt = match p.role {
-        Role::DistrictAdmin => db.prepare(format!("{SELECT} ORDER BY l.id DESC LIMIT 500")),
-        _ => db
-            .prepare(format!("{SELECT} WHERE l.actor_center = ?1 ORDER BY l.id DESC LIMIT 500"))
-            .bind(&[JsValue::from_str(p.center_id.as_deref().unwrap_or(""))])?,
+    let stmt = match tongban_shared::authz::admin_list_scope(p) {
+        None => db.prepare(format!("{SELECT} ORDER BY l.id DESC LIMIT 500")),
+        Some(center) => db.prepare(format!("{SELECT} WHERE l.actor_center = ?1 ORDER BY l.id DESC LIMIT 500")).bind(&[JsValue::from_str(center)])?,
     };
     let keys = ctx.keyring()?;
     let open = |v: &Option<String>| v.as_deref().and_then(|s| keys.open(s)).unwrap_or_default();

@@ -77,9 +77,9 @@ mod wasm {
     pub async fn list(ctx: &Ctx) -> Answer<ep::ListStaff> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
-        let stmt = match p.role {
-            Role::DistrictAdmin => db.prepare(format!("{SELECT} ORDER BY st.center_id, st.dept_id, st.login")),
-            _ => db.prepare(format!("{SELECT} WHERE st.center_id = ?1 ORDER BY st.login")).bind(&[JsValue::from_str(p.center_id.as_deref().unwrap_or(""))])?,
+        let stmt = match tongban_shared::authz::admin_list_scope(p) {
+            None => db.prepare(format!("{SELECT} ORDER BY st.center_id, st.dept_id, st.login")),
+            Some(center) => db.prepare(format!("{SELECT} WHERE st.center_id = ?1 ORDER BY st.login")).bind(&[JsValue::from_str(center)])?,
         };
         let keys = ctx.keyring()?;
         let posts: Vec<StaffPost> = stmt.all().await?.results::<Row>()?.into_iter().map(|r| r.post(&keys)).collect();

@@ -15,8 +15,7 @@ mod wasm {
     use crate::reviews::{ReviewRow, ServiceRow, REVIEW_COLUMNS};
     use crate::routes::ep;
     use serde::Deserialize;
-    use tongban_shared::account::Role;
-    use tongban_shared::authz::Principal;
+    use tongban_shared::authz::{OrderScope, Principal};
     use tongban_shared::ids::mask_name;
     use tongban_shared::notify::Event;
     use tongban_shared::review::{capacities, Capacity, Order, OrderAction, OrderDetail, OrderEvent, OrderList, OrderState, OrderSummary, Outcome};
@@ -242,11 +241,10 @@ mod wasm {
                 return Err(tongban_shared::FieldError::new(ErrorCode::UnknownFilter, "state").into());
             }
         }
-        let (scope, arg) = match p.role {
-            Role::Approver => ("o.dept_id = ?1", opt(p.dept_id.as_deref())),
-            Role::CenterAdmin => ("o.center_id = ?1", opt(p.center_id.as_deref())),
-            Role::DistrictAdmin => ("?1 IS NULL", JsValue::NULL),
-            _ => return Err(ErrorCode::Forbidden.into()),
+        let (scope, arg) = match tongban_shared::authz::order_scope(p)? {
+            OrderScope::Department(dept) => ("o.dept_id = ?1", opt(dept)),
+            OrderScope::Center(center) => ("o.center_id = ?1", opt(center)),
+            OrderScope::All => ("?1 IS NULL", JsValue::NULL),
         };
         let rows: Vec<OrderRow> = db
             .prepare(format!("{ORDER_SELECT} WHERE {scope} AND (?2 IS NULL OR o.state = ?2) ORDER BY o.deadline, o.created_at LIMIT 300"))

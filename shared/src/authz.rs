@@ -79,6 +79,60 @@ pub fn desk_scope(p: &Principal) -> Result<Option<&str>, crate::ErrorCode> {
     }
 }
 
+/// Whether `p` serves `center`'s front desk (window staff and admins who work there): who may open a
+/// resident's application or its files at the counter, and enter one on a resident's behalf (代办).
+pub fn at_front_desk_of(p: &Principal, center: &str) -> bool {
+    FRONT_DESK.contains(&p.role) && works_at(p, center)
+}
+
+/// Whether `p` approves for `dept` (an approver of that department): who may open and act on its cases.
+pub fn approves_for(p: &Principal, dept: &str) -> bool {
+    p.role == Role::Approver && p.dept_id.as_deref() == Some(dept)
+}
+
+/// Whether `p` may open an uploaded file: its owner always (checked before), the front desk of a center one of
+/// its applications went to, or an approver of a department with a case of one of them.
+pub fn may_open_upload<'a>(p: &Principal, application_centers: impl IntoIterator<Item = &'a str>, case_in_own_department: bool) -> bool {
+    (p.role == Role::Approver && case_in_own_department) || application_centers.into_iter().any(|c| at_front_desk_of(p, c))
+}
+
+/// Whether `p` may read the appraisal of the staff member `staff_id` working at `staff_center`: the person
+/// themself, the district admin, and the admin of their center.
+pub fn may_see_staff_appraisal(p: &Principal, staff_id: &str, staff_center: Option<&str>) -> bool {
+    p.account_id == staff_id
+        || p.role == Role::DistrictAdmin
+        || (p.role == Role::CenterAdmin && staff_center.is_some() && p.center_id.as_deref() == staff_center)
+}
+
+/// Which rectification work orders (整改工单) a caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderScope<'a> {
+    /// An approver: their department's (none when the post has no department).
+    Department(Option<&'a str>),
+    /// A center admin: their center's.
+    Center(Option<&'a str>),
+    /// The district admin: all.
+    All,
+}
+
+pub fn order_scope(p: &Principal) -> Result<OrderScope<'_>, crate::ErrorCode> {
+    match p.role {
+        Role::Approver => Ok(OrderScope::Department(p.dept_id.as_deref())),
+        Role::CenterAdmin => Ok(OrderScope::Center(p.center_id.as_deref())),
+        Role::DistrictAdmin => Ok(OrderScope::All),
+        _ => Err(crate::ErrorCode::Forbidden),
+    }
+}
+
+/// Whose staff posts and audit records an admin lists: `None` for every center (the district admin), else
+/// their own center's (an admin row without a center lists nothing: `Some("")` matches no center).
+pub fn admin_list_scope(p: &Principal) -> Option<&str> {
+    match p.role {
+        Role::DistrictAdmin => None,
+        _ => Some(p.center_id.as_deref().unwrap_or("")),
+    }
+}
+
 /// Whether `actor` may create or change a staff post of `role` at `center_id` / `dept_id`. District admins
 /// manage every post; a center admin manages window staff of their own center only; nobody else any.
 pub fn can_manage_post(actor: &Principal, role: Role, center_id: Option<&str>) -> bool {
@@ -124,6 +178,41 @@ mod tests {
         assert_eq!(desk_scope(&p(Role::CenterAdmin, Some("wanli"))), Ok(Some("wanli")));
         assert_eq!(desk_scope(&p(Role::WindowStaff, None)), Err(crate::ErrorCode::Forbidden), "never every center");
         assert_eq!(desk_scope(&p(Role::Resident, Some("wanli"))), Err(crate::ErrorCode::Forbidden));
+    }
+
+    #[test]
+    fn the_front_desk_and_files() {
+        let desk = p(Role::WindowStaff, Some("wanli"));
+        assert!(at_front_desk_of(&desk, "wanli"));
+        assert!(!at_front_desk_of(&desk, "changfeng"), "another center's desk");
+        assert!(at_front_desk_of(&p(Role::DistrictAdmin, None), "changfeng"));
+        assert!(!at_front_desk_of(&p(Role::Approver, Some("wanli")), "wanli"), "approvers are not at a counter");
+        assert!(!at_front_desk_of(&p(Role::Resident, Some("wanli")), "wanli"));
+        assert!(may_open_upload(&desk, ["changfeng", "wanli"], false));
+        assert!(!may_open_upload(&desk, ["changfeng"], true), "a desk does not open files through a department's case");
+        assert!(may_open_upload(&p(Role::Approver, None), [], true));
+        assert!(!may_open_upload(&p(Role::Approver, None), ["wanli"], false));
+        let approver = Principal { dept_id: Some("scjg".into()), ..p(Role::Approver, None) };
+        assert!(approves_for(&approver, "scjg"));
+        assert!(!approves_for(&approver, "rsj"), "another department's case");
+        assert!(!approves_for(&Principal { dept_id: Some("scjg".into()), ..p(Role::CenterAdmin, Some("wanli")) }, "scjg"), "only approvers");
+    }
+
+    #[test]
+    fn appraisal_orders_and_lists_by_scope() {
+        let admin = p(Role::CenterAdmin, Some("wanli"));
+        assert!(may_see_staff_appraisal(&admin, "s", Some("wanli")));
+        assert!(!may_see_staff_appraisal(&admin, "s", Some("changfeng")));
+        assert!(!may_see_staff_appraisal(&p(Role::CenterAdmin, None), "s", None), "no center matches no center");
+        assert!(may_see_staff_appraisal(&p(Role::WindowStaff, Some("x")), "a", Some("wanli")), "one's own");
+        assert!(!may_see_staff_appraisal(&p(Role::WindowStaff, Some("wanli")), "s", Some("wanli")), "a colleague's");
+        assert!(may_see_staff_appraisal(&p(Role::DistrictAdmin, None), "s", Some("wanli")));
+        assert_eq!(order_scope(&admin), Ok(OrderScope::Center(Some("wanli"))));
+        assert_eq!(order_scope(&p(Role::DistrictAdmin, None)), Ok(OrderScope::All));
+        assert_eq!(order_scope(&p(Role::WindowStaff, Some("wanli"))), Err(crate::ErrorCode::Forbidden));
+        assert_eq!(admin_list_scope(&admin), Some("wanli"));
+        assert_eq!(admin_list_scope(&p(Role::CenterAdmin, None)), Some(""));
+        assert_eq!(admin_list_scope(&p(Role::DistrictAdmin, None)), None);
     }
 
     #[test]

@@ -5,7 +5,6 @@
 use crate::api;
 use crate::components::{async_view, guarded, tx};
 use crate::i18n::use_title;
-use crate::pages::apply::t;
 use crate::pages::review::when;
 use crate::state::{lang, prefs};
 use leptos::prelude::*;
@@ -13,15 +12,38 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tongban_shared::application::{AppState, Correction};
 use tongban_shared::form::Values;
-use tongban_shared::{Lang, Text};
+use tongban_shared::Text;
+
+crate::i18n::page_msgs! {
+    application: "办件详情" / "Application",
+    e_licences: "电子证照" / "E-licences",
+    decided_of: "{decided}/{cases} 个事项已办结" / "{decided} of {cases} decided",
+    my_applications: "我的办件" / "My applications",
+    my_e_licences: "我的电子证照" / "My e-licences",
+    no_applications_yet_start_one: "还没有办件。可从“一件事”页面开始一表申请。" / "No applications yet. Start one from a bundle's page.",
+    application_number: "办件编号" / "Application number",
+    state: "状态" / "State",
+    every_part_is_decided_the: "全部事项已办结：电子证照已放入您的证照库，纸质结果请到窗口领取。" / "Every part is decided: the e-licences are in your library; collect paper results at the window.",
+    see_my_e_licences: "查看电子证照" / "See my e-licences",
+    reason: "不予受理的理由：" / "Reason: ",
+    each_department_s_part: "各部门办理情况" / "Each department's part",
+    review_this_service: "评价办理服务（一事一评）" / "Review this service",
+    due: "办理期限" / "Due",
+    overdue: "已超期" / "Overdue",
+    please_correct: "请补正以下内容" / "Please correct",
+    send_the_corrections: "提交补正" / "Send the corrections",
+    withdraw: "撤回申请" / "Withdraw",
+    timeline: "办理进程" / "Timeline",
+    issued_by_an_application: "本次办件签发" / "Issued by an application",
+}
 
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
-    use_title(|l| if l == Lang::Zh { "我的办件".into() } else { "My applications".into() });
+    use_title(|l| page(l).my_applications.to_string());
     let p = prefs();
     view! {
-        <h1>{t("我的办件", "My applications")}</h1>
-        <p><A href="/licences">{t("我的电子证照", "My e-licences")}</A></p>
+        <h1>{pt(|m| m.my_applications)}</h1>
+        <p><A href="/licences">{pt(|m| m.my_e_licences)}</A></p>
         {guarded(None, move |_| {
             let list = LocalResource::new(move || {
                 let l = p.lang.get();
@@ -29,14 +51,14 @@ pub fn ApplicationsPage() -> impl IntoView {
             });
             view! {
                 {async_view(list, move |apps| if apps.is_empty() {
-                    view! { <p>{t("还没有办件。可从“一件事”页面开始一表申请。", "No applications yet. Start one from a bundle's page.")}</p> }.into_any()
+                    view! { <p>{pt(|m| m.no_applications_yet_start_one)}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="cards" id="applications">
                             {apps.into_iter().map(|a| view! {
                                 <li class="card">
                                     <A href=format!("/applications/{}", a.id) attr:class="card-link"><span class="card-title">{tx(&a.bundle)}" · "{a.number.clone()}</span></A>
-                                    <p class="meta">{tx(&a.state.label())}" · "{move || match lang() { Lang::Zh => format!("{}/{} 个事项已办结", a.decided, a.cases), Lang::En => format!("{} of {} decided", a.decided, a.cases) }}</p>
+                                    <p class="meta">{tx(&a.state.label())}" · "{move || crate::i18n::fill(page(lang()).decided_of, &[("decided", &a.decided), ("cases", &a.cases)])}</p>
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -49,13 +71,13 @@ pub fn ApplicationsPage() -> impl IntoView {
 
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
-    use_title(|l| if l == Lang::Zh { "办件详情".into() } else { "Application".into() });
+    use_title(|l| page(l).application.to_string());
     let p = prefs();
     let params = use_params_map();
     let id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
     let tick = RwSignal::new(0u32);
     view! {
-        <p><A href="/applications">{t("我的办件", "My applications")}</A></p>
+        <p><A href="/applications">{pt(|m| m.my_applications)}</A></p>
         {guarded(None, move |_| {
             let app = LocalResource::new(move || {
                 let (id, l) = (id.get(), p.lang.get());
@@ -91,25 +113,25 @@ pub fn ApplicationPage() -> impl IntoView {
                     view! {
                         <h1>{tx(&a.bundle)}</h1>
                         <dl class="facts">
-                            <div><dt>{t("办件编号", "Application number")}</dt><dd id="app-number">{a.number.clone()}</dd></div>
-                            <div><dt>{t("状态", "State")}</dt><dd id="app-state">{tx(&state.label())}</dd></div>
+                            <div><dt>{pt(|m| m.application_number)}</dt><dd id="app-number">{a.number.clone()}</dd></div>
+                            <div><dt>{pt(|m| m.state)}</dt><dd id="app-state">{tx(&state.label())}</dd></div>
                         </dl>
-                        {(state == AppState::Ready).then(|| view! { <p class="notice" role="status" id="ready-note">{t("全部事项已办结：电子证照已放入您的证照库，纸质结果请到窗口领取。", "Every part is decided: the e-licences are in your library; collect paper results at the window.")}" "<A href="/licences">{t("查看电子证照", "See my e-licences")}</A></p> })}
-                        {a.note.clone().map(|n| view! { <p class="notice" role="status">{t("不予受理的理由：", "Reason: ")}{n}</p> })}
-                        <h2>{t("各部门办理情况", "Each department's part")}</h2>
+                        {(state == AppState::Ready).then(|| view! { <p class="notice" role="status" id="ready-note">{pt(|m| m.every_part_is_decided_the)}" "<A href="/licences">{pt(|m| m.see_my_e_licences)}</A></p> })}
+                        {a.note.clone().map(|n| view! { <p class="notice" role="status">{pt(|m| m.reason)}{n}</p> })}
+                        <h2>{pt(|m| m.each_department_s_part)}</h2>
                         <ul class="cards" id="app-cases">
                             {a.cases.iter().map(|c| view! {
                                 <li class="card">
                                     <p class="card-title">{tx(&c.item)}</p>
                                     <p class="meta">{tx(&c.department)}" · "{c.number.clone()}</p>
-                                    {c.state.decided().then(|| view! { <p><A href=format!("/review?case={}", c.id) attr:class="button">{t("评价办理服务（一事一评）", "Review this service")}</A></p> })}
-                                    <p><strong class="case-state">{tx(&c.state.label())}</strong>{c.step.map(|s| view! { " · "{tx(&s.label())} })}{c.due.clone().map(|d| view! { " · "{t("办理期限", "Due")}" "{d}{c.overdue.then(|| view! { " · "<strong class="badge overdue">{t("已超期", "Overdue")}</strong> })} })}</p>
+                                    {c.state.decided().then(|| view! { <p><A href=format!("/review?case={}", c.id) attr:class="button">{pt(|m| m.review_this_service)}</A></p> })}
+                                    <p><strong class="case-state">{tx(&c.state.label())}</strong>{c.step.map(|s| view! { " · "{tx(&s.label())} })}{c.due.clone().map(|d| view! { " · "{pt(|m| m.due)}" "{d}{c.overdue.then(|| view! { " · "<strong class="badge overdue">{pt(|m| m.overdue)}</strong> })} })}</p>
                                 </li>
                             }).collect_view()}
                         </ul>
                         {(!asked.is_empty()).then(|| view! {
                             <section class="card" aria-labelledby="h-correction">
-                                <h2 id="h-correction">{t("请补正以下内容", "Please correct")}</h2>
+                                <h2 id="h-correction">{pt(|m| m.please_correct)}</h2>
                                 <form class="stack" on:submit=send_correction>
                                     {asked.iter().map(|(k, note)| {
                                         let (k1, k2) = (k.clone(), k.clone());
@@ -123,13 +145,13 @@ pub fn ApplicationPage() -> impl IntoView {
                                             </div>
                                         }
                                     }).collect_view()}
-                                    <button type="submit" class="button primary" id="send-correction">{t("提交补正", "Send the corrections")}</button>
+                                    <button type="submit" class="button primary" id="send-correction">{pt(|m| m.send_the_corrections)}</button>
                                 </form>
                             </section>
                         })}
-                        {state.withdrawable().then(|| view! { <button type="button" class="button danger" id="withdraw" on:click=withdraw>{t("撤回申请", "Withdraw")}</button> })}
+                        {state.withdrawable().then(|| view! { <button type="button" class="button danger" id="withdraw" on:click=withdraw>{pt(|m| m.withdraw)}</button> })}
                         <p class="error-line" role="alert">{move || error.get().map(|e| tx(&e))}</p>
-                        <h2>{t("办理进程", "Timeline")}</h2>
+                        <h2>{pt(|m| m.timeline)}</h2>
                         <ol class="history" id="app-timeline">
                             {a.timeline.iter().map(|e| view! { <li><span class="meta">{when(e.at)}</span>" "{e.action.clone()}{(!e.note.is_empty()).then(|| format!("：{}", e.note))}</li> }).collect_view()}
                         </ol>
@@ -142,10 +164,10 @@ pub fn ApplicationPage() -> impl IntoView {
 
 #[component]
 pub fn LicencesPage() -> impl IntoView {
-    use_title(|l| if l == Lang::Zh { "电子证照".into() } else { "E-licences".into() });
+    use_title(|l| page(l).e_licences.to_string());
     let p = prefs();
     view! {
-        <h1>{t("我的电子证照", "My e-licences")}</h1>
+        <h1>{pt(|m| m.my_e_licences)}</h1>
         {guarded(None, move |_| {
             let list = LocalResource::new(move || {
                 let l = p.lang.get();
@@ -157,7 +179,7 @@ pub fn LicencesPage() -> impl IntoView {
                         {ls.into_iter().map(|l| view! {
                             <li class="card licence">
                                 <p class="card-title">{tx(&l.name)}</p>
-                                <p class="meta">{l.number.clone()}" · "{tx(&l.issuer)}" · "{l.issued_on.clone()}{l.from_case.is_some().then(|| view! { " · "{t("本次办件签发", "Issued by an application")} })}</p>
+                                <p class="meta">{l.number.clone()}" · "{tx(&l.issuer)}" · "{l.issued_on.clone()}{l.from_case.is_some().then(|| view! { " · "{pt(|m| m.issued_by_an_application)} })}</p>
                             </li>
                         }).collect_view()}
                     </ul>

@@ -16,12 +16,22 @@ use tongban_shared::application::{Draft, ELicence, NewApplication};
 use tongban_shared::form::{check_value, visible, FieldKind, MergedField, MergedForm, Step, Values};
 use tongban_shared::{ErrorCode, Lang, Text};
 
-/// A string in the current language (these pages are not in the resident bundle's i18n table).
-pub fn t(zh: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    move || match lang() {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
+crate::i18n::page_msgs! {
+    one_form_for: "一张表办完 {items} 个事项：共 {asked} 项，分别填写需 {sum} 项。基本信息已按您保存的资料预填，请核对。" / "One form for {items} items: {asked} questions instead of {sum}. Basic information is pre-filled from your saved details; please check it.",
+    asked_once: "{n} 个事项共用，只需填写一次" / "Used by {n} items; asked once",
+    uploading: "正在上传 {p}%" / "Uploading {p}%",
+    one_form_application: "一表申请" / "One-form application",
+    entering_at_the_window_for: "代办录入：为窗口前的申请人填写，" / "Entering at the window for the applicant ",
+    draft_saved_you_can_continue: "草稿已自动保存，可在其他设备继续填写。" / "Draft saved; you can continue on another device.",
+    the_applicant_agreed_in_person: "申请人已当面同意由工作人员代为录入，并共享所选电子证照" / "The applicant agreed in person that staff enter this and share the chosen e-licences",
+    keep_the_basic_information_i: "保存本次确认的基本信息，下次自动填写（一次收齐、反复使用）" / "Keep the basic information I confirmed for next time",
+    submit: "提交申请" / "Submit",
+    choose: "请选择" / "Choose",
+    no_such_licence_in_your: "电子证照库中没有此类证照；如由本次“一件事”中的事项签发，将由部门直接调用。" / "No such licence in your library; if this bundle issues it, the department fetches it.",
+    before_you_share_which_departments: "共享前预览：哪些部门将读取哪些信息" / "Before you share: which departments read what",
+    i_agree_to_share_these: "我同意向上述部门共享此证照的以上信息" / "I agree to share these fields of this licence with those departments",
+    upload_progress: "上传进度" / "Upload progress",
+    upload_again: "重新上传" / "Upload again",
 }
 
 fn random_key() -> String {
@@ -59,7 +69,7 @@ async fn load(bundle: String, for_id: Option<String>, l: Lang) -> Result<Loaded,
 
 #[component]
 pub fn ApplyPage() -> impl IntoView {
-    use_title(|l| if l == Lang::Zh { "一表申请".into() } else { "One-form application".into() });
+    use_title(|l| page(l).one_form_application.to_string());
     let p = prefs();
     let params = use_params_map();
     let bundle = Memo::new(move |_| params.get().get("bundle").unwrap_or_default());
@@ -70,8 +80,8 @@ pub fn ApplyPage() -> impl IntoView {
     const APPLICANTS: &[Role] = &[Role::Resident, Role::Business];
     const DESK: &[Role] = &[Role::WindowStaff, Role::CenterAdmin, Role::DistrictAdmin];
     view! {
-        <h1>{t("一表申请", "One-form application")}</h1>
-        {for_id.clone().map(|id| view! { <p class="notice" role="status" id="proxy-note">{t("代办录入：为窗口前的申请人填写，", "Entering at the window for the applicant ")}{tongban_shared::ids::mask_id(&id)}</p> })}
+        <h1>{pt(|m| m.one_form_application)}</h1>
+        {for_id.clone().map(|id| view! { <p class="notice" role="status" id="proxy-note">{pt(|m| m.entering_at_the_window_for)}{tongban_shared::ids::mask_id(&id)}</p> })}
         {guarded(Some(if for_id.is_some() { DESK } else { APPLICANTS }), move |me| {
             // The front desk enters at its own center; an applicant defaults to the district center.
             let center = center0.clone().or(me.center_id.clone()).unwrap_or_else(|| "putuo-district".into());
@@ -198,11 +208,8 @@ fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String, for_id: Op
     let licences = data.licences.clone();
     let who = std::sync::Arc::new(data.who.clone());
     view! {
-        <p class="lead" id="form-saving">{move || match lang() {
-            Lang::Zh => format!("一张表办完 {} 个事项：共 {asked} 项，分别填写需 {sum} 项。基本信息已按您保存的资料预填，请核对。", form.items.len()),
-            Lang::En => format!("One form for {} items: {asked} questions instead of {sum}. Basic information is pre-filled from your saved details; please check it.", form.items.len()),
-        }}</p>
-        <p class="meta" role="status" id="draft-status">{move || saved_at.get().map(|_| t("草稿已自动保存，可在其他设备继续填写。", "Draft saved; you can continue on another device.")())}</p>
+        <p class="lead" id="form-saving">{move || crate::i18n::fill(page(lang()).one_form_for, &[("items", &form.items.len()), ("asked", &asked), ("sum", &sum)])}</p>
+        <p class="meta" role="status" id="draft-status">{move || saved_at.get().map(|_| pt(|m| m.draft_saved_you_can_continue)())}</p>
         <form class="stack apply-form" on:submit=submit novalidate=true>
             {steps.into_iter().map(|(step, fields)| {
                 let licences = licences.clone();
@@ -215,12 +222,12 @@ fn Form(data: std::sync::Arc<Loaded>, bundle: String, center: String, for_id: Op
                 }
             }).collect_view()}
             {if proxy {
-                view! { <label class="check"><input type="checkbox" id="proxy-consent" prop:checked=move || proxy_consent.get() on:change=move |ev| proxy_consent.set(event_target_checked(&ev))/>" "{t("申请人已当面同意由工作人员代为录入，并共享所选电子证照", "The applicant agreed in person that staff enter this and share the chosen e-licences")}</label> }.into_any()
+                view! { <label class="check"><input type="checkbox" id="proxy-consent" prop:checked=move || proxy_consent.get() on:change=move |ev| proxy_consent.set(event_target_checked(&ev))/>" "{pt(|m| m.the_applicant_agreed_in_person)}</label> }.into_any()
             } else {
-                view! { <label class="check"><input type="checkbox" id="save-profile" prop:checked=move || save_profile.get() on:change=move |ev| save_profile.set(event_target_checked(&ev))/>" "{t("保存本次确认的基本信息，下次自动填写（一次收齐、反复使用）", "Keep the basic information I confirmed for next time")}</label> }.into_any()
+                view! { <label class="check"><input type="checkbox" id="save-profile" prop:checked=move || save_profile.get() on:change=move |ev| save_profile.set(event_target_checked(&ev))/>" "{pt(|m| m.keep_the_basic_information_i)}</label> }.into_any()
             }}
             <p class="error-line" role="alert" id="form-error">{move || top_error.get().map(|e| tx(&e))}</p>
-            <button type="submit" class="button primary" id="submit-application" disabled=move || busy.get()>{t("提交申请", "Submit")}</button>
+            <button type="submit" class="button primary" id="submit-application" disabled=move || busy.get()>{pt(|m| m.submit)}</button>
         </form>
     }
 }
@@ -251,7 +258,7 @@ fn field_view(
         view! {
             <label for=id>{tx(&label)}{required.then(|| view! { <span class="req" aria-hidden="true">" *"</span> })}</label>
             {(!f.hint.zh.is_empty()).then(|| view! { <p class="hint">{tx(&f.hint)}</p> })}
-            {(shared > 1).then(|| view! { <p class="hint shared-note">{move || match lang() { Lang::Zh => format!("{shared} 个事项共用，只需填写一次"), Lang::En => format!("Used by {shared} items; asked once") }}</p> })}
+            {(shared > 1).then(|| view! { <p class="hint shared-note">{move || crate::i18n::fill(page(lang()).asked_once, &[("n", &shared)])}</p> })}
         }
     };
     let k = key.clone();
@@ -276,7 +283,7 @@ fn field_view(
             let c2 = current.clone();
             view! {
                 <select id=id.clone() aria-describedby=err_id.clone() aria-required=required.to_string() on:change=on_input>
-                    <option value="">{t("请选择", "Choose")}</option>
+                    <option value="">{pt(|m| m.choose)}</option>
                     {options.into_iter().map(|o| { let v = o.value.clone(); let c = c2.clone(); view! { <option value=o.value.clone() selected=move || c() == v>{tx(&o.label)}</option> } }).collect_view()}
                 </select>
             }
@@ -287,7 +294,7 @@ fn field_view(
             let receivers: Vec<(Text, Text)> = m.items.iter().filter_map(|i| who.get(i).cloned()).collect();
             let k = key.clone();
             if mine.is_empty() {
-                view! { <p class="hint" id=id.clone() tabindex="-1">{t("电子证照库中没有此类证照；如由本次“一件事”中的事项签发，将由部门直接调用。", "No such licence in your library; if this bundle issues it, the department fetches it.")}</p> }.into_any()
+                view! { <p class="hint" id=id.clone() tabindex="-1">{pt(|m| m.no_such_licence_in_your)}</p> }.into_any()
             } else {
                 view! {
                     <div class="licences" id=id.clone() tabindex="-1">
@@ -301,11 +308,11 @@ fn field_view(
                                     <label class="check"><input type="radio" name=k.clone() value=lid.clone() prop:checked=move || cur() == lid2 on:change=move |_| set(k2.clone(), lid3.clone())/>" "<strong>{tx(&l.name)}</strong>" · "{l.number.clone()}</label>
                                     <p class="meta">{tx(&l.issuer)}" · "{l.issued_on.clone()}</p>
                                     <details class="share-preview" open=true>
-                                        <summary>{t("共享前预览：哪些部门将读取哪些信息", "Before you share: which departments read what")}</summary>
+                                        <summary>{pt(|m| m.before_you_share_which_departments)}</summary>
                                         <ul class="receivers">{receivers.iter().map(|(item, dept)| view! { <li>{tx(dept)}" ("{tx(item)}")"</li> }).collect_view()}</ul>
                                         <dl class="facts">{l.fields.iter().map(|(fk, fv)| view! { <div><dt>{fk.clone()}</dt><dd>{fv.clone()}</dd></div> }).collect_view()}</dl>
                                     </details>
-                                    <label class="check"><input type="checkbox" class="consent" prop:checked={ let l = lid.clone(); move || consent.get().contains(&l) } on:change={ let l = lid.clone(); move |ev| { let on = event_target_checked(&ev); consent.update(|c| { if on { c.insert(l.clone()); } else { c.remove(&l); } }); } }/>" "{t("我同意向上述部门共享此证照的以上信息", "I agree to share these fields of this licence with those departments")}</label>
+                                    <label class="check"><input type="checkbox" class="consent" prop:checked={ let l = lid.clone(); move || consent.get().contains(&l) } on:change={ let l = lid.clone(); move |ev| { let on = event_target_checked(&ev); consent.update(|c| { if on { c.insert(l.clone()); } else { c.remove(&l); } }); } }/>" "{pt(|m| m.i_agree_to_share_these)}</label>
                                 </div>
                             }
                         }).collect_view()}
@@ -361,13 +368,13 @@ fn field_view(
                 }/>
                 {move || sending.get().map(|p| view! {
                     <div class="upload-progress" role="status">
-                        <progress max="100" value=p.to_string() aria-label=t("上传进度", "Upload progress")></progress>
-                        " "{move || match lang() { Lang::Zh => format!("正在上传 {p}%"), Lang::En => format!("Uploading {p}%") }}
+                        <progress max="100" value=p.to_string() aria-label=pt(|m| m.upload_progress)></progress>
+                        " "{move || crate::i18n::fill(page(lang()).uploading, &[("p", &p)])}
                     </div>
                 })}
                 {move || failed().then(|| {
                     let k = k_retry.clone();
-                    view! { <button type="button" class="button retry-upload" on:click=move |_| if let Some(f) = last.get_value() { start(f, k.clone()) }>{t("重新上传", "Upload again")}</button> }
+                    view! { <button type="button" class="button retry-upload" on:click=move |_| if let Some(f) = last.get_value() { start(f, k.clone()) }>{pt(|m| m.upload_again)}</button> }
                 })}
                 <p class="meta">{move || file_names.get().get(&k2).map(|n| format!("✓ {n}"))}</p>
             }

@@ -14,15 +14,75 @@ use tongban_shared::appraisal::{months_ending, DashFilter, Dashboard, MonthFigur
 use tongban_shared::review::IndicatorAvg;
 use tongban_shared::Lang;
 
-/// A UI string in both languages that follows the language switch.
-fn t(zh: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    move || match lang() {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
 use tongban_shared::time::{civil, month as month_of};
+
+crate::i18n::page_msgs! {
+    page_title: "政务服务好差评公示" / "Good/bad review results",
+    one_month: "统计月份：{month}" / "Month: {month}",
+    period: "统计期：{from} 至 {to}" / "Period: {from} to {to}",
+    goal: "目标 {value}" / "Goal {value}",
+    no_data: "暂无数据" / "no data",
+    data_as_of: "数据截至 " / "Data as of ",
+    beijing_time: "（北京时间）" / " (Beijing time)",
+    good_bad_review_results: "政务服务好差评公示" / "Good/bad review results",
+    filters: "筛选" / "Filters",
+    service_center: "服务中心" / "Service center",
+    all: "全部" / "All",
+    month: "统计月份" / "Month",
+    last_12_months: "近 12 个月" / "Last 12 months",
+    refresh: "刷新" / "Refresh",
+    no_services_or_reviews_in: "所选范围内暂无办件和评价数据。" / "No services or reviews in this selection yet.",
+    department: "部门：" / "Department: ",
+    window: "窗口：" / "Window: ",
+    item: "事项：" / "Item: ",
+    selected_filters: "已选条件" / "Selected filters",
+    clear_this_filter: "（清除此条件）" / " (clear this filter)",
+    key_figures: "主要指标" / "Key figures",
+    services: "办件量" / "Services",
+    reviews: "评价数" / "Reviews",
+    evaluation_rate: "评价率" / "Evaluation rate",
+    good_review_rate: "好评率" / "Good-review rate",
+    bad_reviews: "差评数" / "Bad reviews",
+    rectification_rate: "差评整改率" / "Rectification rate",
+    real_name_callback_rate: "实名差评回访率" / "Real-name callback rate",
+    overdue_work_orders: "超期工单" / "Overdue work orders",
+    met: "已达标" / "Met",
+    not_met: "未达标" / "Not met",
+    no_data_2: "暂无数据" / "No data",
+    no_goal_set: "未设定目标" / "No goal set",
+    one_stop_service_targets: "“一网通办”目标" / "One-stop service targets",
+    month_2: "月份" / "Month",
+    bars_reviews_left_axis: "柱：评价数（左轴）" / "Bars: reviews (left axis)",
+    line_good_review_rate_right: "折线：好评率（右轴，%）" / "Line: good-review rate (right axis, %)",
+    reviews_bars_and_good_review: "各月评价数（柱）与好评率（折线）趋势图，数据见下方表格" / "Reviews (bars) and good-review rate (line) per month; the numbers are in the table below",
+    show_the_trend_as_a: "查看趋势数据表" / "Show the trend as a table",
+    services_and_reviews_per_month: "各月办件与评价" / "Services and reviews per month",
+    indicator: "指标" / "Indicator",
+    average_out_of_5: "平均分（满分 5）" / "Average (out of 5)",
+    scores: "评分数" / "Scores",
+    satisfaction_by_indicator: "各项满意度" / "Satisfaction by indicator",
+    average_score_out_of_5: "平均分，满分 5 分。" / "Average score, out of 5.",
+    average_satisfaction_per_indicator_out: "各项满意度平均分条形图（满分 5 分），数据见下方表格" / "Average satisfaction per indicator (out of 5); the numbers are in the table below",
+    average_satisfaction_per_indicator: "各项满意度平均分" / "Average satisfaction per indicator",
+    no_scores_yet: "暂无评分。" / "No scores yet.",
+    no_data_yet: "暂无数据。" / "No data yet.",
+    rank: "名次" / "Rank",
+    name: "名称" / "Name",
+    rectification_rate_2: "整改率" / "Rectification rate",
+    rankings: "排名" / "Rankings",
+    best_good_review_rate_first: "按好评率从高到低，各取前 10 名；选择名称可只看该单位。" / "Best good-review rate first, top 10 each; choose a name to see only that unit.",
+    service_centers: "服务中心排名" / "Service centers",
+    departments: "部门排名" / "Departments",
+    windows: "窗口排名" / "Windows",
+    service_items: "事项排名" / "Service items",
+    by_center: "按服务中心" / "by center",
+    by_department: "按部门" / "by department",
+    by_window: "按窗口" / "by window",
+    by_service_item: "按事项" / "by service item",
+    open_data: "开放数据" / "Open data",
+    monthly_totals_for_the_current: "按当前筛选条件下载每月汇总数据。数据仅含统计数字，不含个人信息和评价内容。" / "Monthly totals for the current selection. Figures only: no personal data, no review text.",
+    licence: "许可：" / "Licence: ",
+}
 
 /// "2026 年 11 月" / "2026-11".
 fn month_label(m: &str, l: Lang) -> String {
@@ -55,7 +115,7 @@ fn val(v: Option<String>) -> AnyView {
         Some(s) => s.into_any(),
         None => view! {
             <span aria-hidden="true">"—"</span>
-            <span class="visually-hidden">{t("暂无数据", "no data")}</span>
+            <span class="visually-hidden">{pt(|m| m.no_data)}</span>
         }
         .into_any(),
     }
@@ -83,13 +143,7 @@ fn filter_of(pairs: &[(String, String)]) -> DashFilter {
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    use_title(|l| {
-        match l {
-            Lang::Zh => "政务服务好差评公示",
-            Lang::En => "Good/bad review results",
-        }
-        .to_string()
-    });
+    use_title(|l| page(l).page_title.to_string());
     let p = prefs();
     let qm = use_query_map();
     let filter = Memo::new(move |_| {
@@ -145,25 +199,25 @@ pub fn DashboardPage() -> impl IntoView {
             let (y, mo, d, h, mi) = civil(at);
             let iso = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}+08:00");
             view! {
-                {t("数据截至 ", "Data as of ")}
+                {pt(|m| m.data_as_of)}
                 <time datetime=iso>{format!("{h:02}:{mi:02}")}</time>
-                {t("（北京时间）", " (Beijing time)")}
+                {pt(|m| m.beijing_time)}
             }
         });
         view! { <p class="meta dash-fresh" id="dash-fresh">{stamp}"\u{a0}"</p> }
     };
 
     view! {
-        <h1>{t("政务服务好差评公示", "Good/bad review results")}</h1>
+        <h1>{pt(|m| m.good_bad_review_results)}</h1>
         {fresh}
-        <form class="filters dash-filters" aria-label=t("筛选", "Filters") on:submit=move |ev| {
+        <form class="filters dash-filters" aria-label=pt(|m| m.filters) on:submit=move |ev| {
             ev.prevent_default();
             dash.refetch();
         }>
             <div class="field">
-                <label for="dash-center">{t("服务中心", "Service center")}</label>
+                <label for="dash-center">{pt(|m| m.service_center)}</label>
                 <select id="dash-center" name="center" on:change=on_center>
-                    <option value="" prop:selected=move || filter.get().center.is_none()>{t("全部", "All")}</option>
+                    <option value="" prop:selected=move || filter.get().center.is_none()>{pt(|m| m.all)}</option>
                     {move || {
                         let cur = filter.get().center;
                         let list = centers.get().and_then(Result::ok).unwrap_or_default();
@@ -183,9 +237,9 @@ pub fn DashboardPage() -> impl IntoView {
                 </select>
             </div>
             <div class="field">
-                <label for="dash-month">{t("统计月份", "Month")}</label>
+                <label for="dash-month">{pt(|m| m.month)}</label>
                 <select id="dash-month" name="month" on:change=on_month>
-                    <option value="" prop:selected=move || filter.get().month.is_none()>{t("近 12 个月", "Last 12 months")}</option>
+                    <option value="" prop:selected=move || filter.get().month.is_none()>{pt(|m| m.last_12_months)}</option>
                     {move || {
                         let cur = filter.get().month;
                         months.get().into_iter().map(|m| {
@@ -196,7 +250,7 @@ pub fn DashboardPage() -> impl IntoView {
                     }}
                 </select>
             </div>
-            <button type="submit" class="button">{t("刷新", "Refresh")}</button>
+            <button type="submit" class="button">{pt(|m| m.refresh)}</button>
         </form>
         {async_view(dash, render)}
     }
@@ -208,11 +262,8 @@ fn render(d: Dashboard) -> impl IntoView {
     let period_text = move || {
         let l = lang();
         match (period.first(), period.last()) {
-            (Some(a), Some(b)) if a == b => format!("{}{}", if l == Lang::Zh { "统计月份：" } else { "Month: " }, month_label(a, l)),
-            (Some(a), Some(b)) => match l {
-                Lang::Zh => format!("统计期：{} 至 {}", month_label(a, l), month_label(b, l)),
-                Lang::En => format!("Period: {a} to {b}"),
-            },
+            (Some(a), Some(b)) if a == b => crate::i18n::fill(page(l).one_month, &[("month", &month_label(a, l))]),
+            (Some(a), Some(b)) => crate::i18n::fill(page(l).period, &[("from", &month_label(a, l)), ("to", &month_label(b, l))]),
             _ => String::new(),
         }
     };
@@ -220,7 +271,7 @@ fn render(d: Dashboard) -> impl IntoView {
     view! {
         {active_filters(&d)}
         <p class="meta" id="dash-period">{period_text}</p>
-        {empty.then(|| view! { <p class="empty">{t("所选范围内暂无办件和评价数据。", "No services or reviews in this selection yet.")}</p> })}
+        {empty.then(|| view! { <p class="empty">{pt(|m| m.no_services_or_reviews_in)}</p> })}
         {headline(&d)}
         {targets(&d.targets)}
         {trend(&d.trend, f.month.is_some())}
@@ -236,17 +287,17 @@ fn active_filters(d: &Dashboard) -> impl IntoView {
     let name = |list: &[Ranked], id: &str| list.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_else(|| tongban_shared::Text::new(id, id));
     let mut chips = Vec::new();
     if let Some(id) = &f.dept {
-        chips.push((t("部门：", "Department: "), name(&d.departments, id), DashFilter { dept: None, ..f.clone() }));
+        chips.push((pt(|m| m.department), name(&d.departments, id), DashFilter { dept: None, ..f.clone() }));
     }
     if let Some(id) = &f.window {
-        chips.push((t("窗口：", "Window: "), name(&d.windows, id), DashFilter { window: None, ..f.clone() }));
+        chips.push((pt(|m| m.window), name(&d.windows, id), DashFilter { window: None, ..f.clone() }));
     }
     if let Some(id) = &f.item {
-        chips.push((t("事项：", "Item: "), name(&d.items, id), DashFilter { item: None, ..f.clone() }));
+        chips.push((pt(|m| m.item), name(&d.items, id), DashFilter { item: None, ..f.clone() }));
     }
     (!chips.is_empty()).then(|| {
         view! {
-            <ul class="quick dash-active" aria-label=t("已选条件", "Selected filters")>
+            <ul class="quick dash-active" aria-label=pt(|m| m.selected_filters)>
                 {chips.into_iter().map(|(kind, n, without)| {
                     let n = tx(&n);
                     view! {
@@ -254,7 +305,7 @@ fn active_filters(d: &Dashboard) -> impl IntoView {
                         <a href=href(&without) class="chip">
                             {kind}{n}
                             <span aria-hidden="true">" ✕"</span>
-                            <span class="visually-hidden">{t("（清除此条件）", " (clear this filter)")}</span>
+                            <span class="visually-hidden">{pt(|m| m.clear_this_filter)}</span>
                         </a>
                     </li>
                     }
@@ -277,16 +328,16 @@ fn headline(d: &Dashboard) -> impl IntoView {
     let (f, n) = (&d.total, &d.total.tally);
     view! {
         <section class="dash-section" aria-labelledby="dash-h-figures">
-            <h2 id="dash-h-figures">{t("主要指标", "Key figures")}</h2>
+            <h2 id="dash-h-figures">{pt(|m| m.key_figures)}</h2>
             <dl class="facts dash-figures">
-                {figure("fig-services", t("办件量", "Services"), Some(int(n.services)))}
-                {figure("fig-reviews", t("评价数", "Reviews"), Some(int(n.reviews)))}
-                {figure("fig-evaluation", t("评价率", "Evaluation rate"), pct(f.evaluation_rate))}
-                {figure("fig-good", t("好评率", "Good-review rate"), pct(f.good_rate))}
-                {figure("fig-bad", t("差评数", "Bad reviews"), Some(int(n.bad)))}
-                {figure("fig-rectification", t("差评整改率", "Rectification rate"), pct(f.rectification_rate))}
-                {figure("fig-callback", t("实名差评回访率", "Real-name callback rate"), pct(f.callback_rate))}
-                {figure("fig-overdue", t("超期工单", "Overdue work orders"), Some(int(n.overdue)))}
+                {figure("fig-services", pt(|m| m.services), Some(int(n.services)))}
+                {figure("fig-reviews", pt(|m| m.reviews), Some(int(n.reviews)))}
+                {figure("fig-evaluation", pt(|m| m.evaluation_rate), pct(f.evaluation_rate))}
+                {figure("fig-good", pt(|m| m.good_review_rate), pct(f.good_rate))}
+                {figure("fig-bad", pt(|m| m.bad_reviews), Some(int(n.bad)))}
+                {figure("fig-rectification", pt(|m| m.rectification_rate), pct(f.rectification_rate))}
+                {figure("fig-callback", pt(|m| m.real_name_callback_rate), pct(f.callback_rate))}
+                {figure("fig-overdue", pt(|m| m.overdue_work_orders), Some(int(n.overdue)))}
             </dl>
         </section>
     }
@@ -315,17 +366,14 @@ fn targets(ts: &[Target]) -> impl IntoView {
                     let l = lang();
                     // The wait is the one target where less is better.
                     let le = if u2 == "min" { "≤ " } else { "" };
-                    match l {
-                        Lang::Zh => format!("目标 {le}{}", target_value(g, &u2, l)),
-                        Lang::En => format!("Goal {le}{}", target_value(g, &u2, l)),
-                    }
+                    crate::i18n::fill(page(l).goal, &[("value", &format!("{le}{}", target_value(g, &u2, l)))])
                 }
             });
             let (class, icon, status) = match (tg.met, tg.goal.is_some()) {
-                (Some(true), _) => ("target-status met", "✓ ", t("已达标", "Met")),
-                (Some(false), _) => ("target-status unmet", "✗ ", t("未达标", "Not met")),
-                (None, true) => ("target-status", "", t("暂无数据", "No data")),
-                (None, false) => ("target-status", "", t("未设定目标", "No goal set")),
+                (Some(true), _) => ("target-status met", "✓ ", pt(|m| m.met)),
+                (Some(false), _) => ("target-status unmet", "✗ ", pt(|m| m.not_met)),
+                (None, true) => ("target-status", "", pt(|m| m.no_data_2)),
+                (None, false) => ("target-status", "", pt(|m| m.no_goal_set)),
             };
             view! {
                 <li class="dash-target" data-key=tg.key.clone()>
@@ -339,7 +387,7 @@ fn targets(ts: &[Target]) -> impl IntoView {
         .collect_view();
     view! {
         <section class="dash-section" aria-labelledby="dash-h-targets">
-            <h2 id="dash-h-targets">{t("“一网通办”目标", "One-stop service targets")}</h2>
+            <h2 id="dash-h-targets">{pt(|m| m.one_stop_service_targets)}</h2>
             <ul class="dash-targets">{rows}</ul>
         </section>
     }
@@ -454,12 +502,12 @@ fn trend(ms: &[MonthFigures], one_month: bool) -> impl IntoView {
 
     let head = view! {
         <tr>
-            <th scope="col">{t("月份", "Month")}</th>
-            <th scope="col" class="num">{t("办件量", "Services")}</th>
-            <th scope="col" class="num">{t("评价数", "Reviews")}</th>
-            <th scope="col" class="num">{t("评价率", "Evaluation rate")}</th>
-            <th scope="col" class="num">{t("好评率", "Good-review rate")}</th>
-            <th scope="col" class="num">{t("差评数", "Bad reviews")}</th>
+            <th scope="col">{pt(|m| m.month_2)}</th>
+            <th scope="col" class="num">{pt(|m| m.services)}</th>
+            <th scope="col" class="num">{pt(|m| m.reviews)}</th>
+            <th scope="col" class="num">{pt(|m| m.evaluation_rate)}</th>
+            <th scope="col" class="num">{pt(|m| m.good_review_rate)}</th>
+            <th scope="col" class="num">{pt(|m| m.bad_reviews)}</th>
         </tr>
     };
     let body = ms
@@ -489,14 +537,11 @@ fn trend(ms: &[MonthFigures], one_month: bool) -> impl IntoView {
                 (Lang::En, true) => "Trend over the 12 months to the chosen month",
             }}</h2>
             <ul class="dash-legend">
-                <li><span class="key key-bar" aria-hidden="true"></span>{t("柱：评价数（左轴）", "Bars: reviews (left axis)")}</li>
-                <li><span class="key key-line" aria-hidden="true"></span>{t("折线：好评率（右轴，%）", "Line: good-review rate (right axis, %)")}</li>
+                <li><span class="key key-bar" aria-hidden="true"></span>{pt(|m| m.bars_reviews_left_axis)}</li>
+                <li><span class="key key-line" aria-hidden="true"></span>{pt(|m| m.line_good_review_rate_right)}</li>
             </ul>
             <svg class="chart" viewBox=format!("0 0 {W} {H}") width="100%" role="img" aria-labelledby="dash-trend-title" preserveAspectRatio="xMidYMid meet">
-                <title id="dash-trend-title">{t(
-                    "各月评价数（柱）与好评率（折线）趋势图，数据见下方表格",
-                    "Reviews (bars) and good-review rate (line) per month; the numbers are in the table below",
-                )}</title>
+                <title id="dash-trend-title">{pt(|m| m.reviews_bars_and_good_review)}</title>
                 {grid}
                 {bars}
                 {lines}
@@ -504,8 +549,8 @@ fn trend(ms: &[MonthFigures], one_month: bool) -> impl IntoView {
                 {labels}
             </svg>
             <details class="dash-data">
-                <summary>{t("查看趋势数据表", "Show the trend as a table")}</summary>
-                {table_wrap("dash-cap-trend", t("各月办件与评价", "Services and reviews per month"), head, body)}
+                <summary>{pt(|m| m.show_the_trend_as_a)}</summary>
+                {table_wrap("dash-cap-trend", pt(|m| m.services_and_reviews_per_month), head, body)}
             </details>
         </section>
     }
@@ -545,29 +590,26 @@ fn satisfaction(s: &[IndicatorAvg]) -> impl IntoView {
         .collect_view();
     let head = view! {
         <tr>
-            <th scope="col">{t("指标", "Indicator")}</th>
-            <th scope="col" class="num">{t("平均分（满分 5）", "Average (out of 5)")}</th>
-            <th scope="col" class="num">{t("评分数", "Scores")}</th>
+            <th scope="col">{pt(|m| m.indicator)}</th>
+            <th scope="col" class="num">{pt(|m| m.average_out_of_5)}</th>
+            <th scope="col" class="num">{pt(|m| m.scores)}</th>
         </tr>
     };
     let has = !s.is_empty();
     view! {
         <section class="dash-section" aria-labelledby="dash-h-satisfaction">
-            <h2 id="dash-h-satisfaction">{t("各项满意度", "Satisfaction by indicator")}</h2>
+            <h2 id="dash-h-satisfaction">{pt(|m| m.satisfaction_by_indicator)}</h2>
             {if has {
                 view! {
-                    <p class="meta">{t("平均分，满分 5 分。", "Average score, out of 5.")}</p>
+                    <p class="meta">{pt(|m| m.average_score_out_of_5)}</p>
                     <svg class="chart chart-bars" viewBox=format!("0 0 {W} {h}") width="100%" role="img" aria-labelledby="dash-sat-title">
-                        <title id="dash-sat-title">{t(
-                            "各项满意度平均分条形图（满分 5 分），数据见下方表格",
-                            "Average satisfaction per indicator (out of 5); the numbers are in the table below",
-                        )}</title>
+                        <title id="dash-sat-title">{pt(|m| m.average_satisfaction_per_indicator_out)}</title>
                         {rows}
                     </svg>
-                    {table_wrap("dash-cap-satisfaction", t("各项满意度平均分", "Average satisfaction per indicator"), head, body)}
+                    {table_wrap("dash-cap-satisfaction", pt(|m| m.average_satisfaction_per_indicator), head, body)}
                 }.into_any()
             } else {
-                view! { <p class="empty">{t("暂无评分。", "No scores yet.")}</p> }.into_any()
+                view! { <p class="empty">{pt(|m| m.no_scores_yet)}</p> }.into_any()
             }}
         </section>
     }
@@ -584,16 +626,16 @@ enum By {
 
 fn ranking(cap_id: &'static str, caption: impl Fn() -> &'static str + Copy + Send + Sync + 'static, rows: &[Ranked], by: By, f: &DashFilter) -> impl IntoView {
     if rows.is_empty() {
-        return view! { <p class="empty"><strong>{caption}</strong>" "{t("暂无数据。", "No data yet.")}</p> }.into_any();
+        return view! { <p class="empty"><strong>{caption}</strong>" "{pt(|m| m.no_data_yet)}</p> }.into_any();
     }
     let head = view! {
         <tr>
-            <th scope="col" class="num">{t("名次", "Rank")}</th>
-            <th scope="col">{t("名称", "Name")}</th>
-            <th scope="col" class="num">{t("评价数", "Reviews")}</th>
-            <th scope="col" class="num">{t("好评率", "Good-review rate")}</th>
-            <th scope="col" class="num">{t("差评数", "Bad reviews")}</th>
-            <th scope="col" class="num">{t("整改率", "Rectification rate")}</th>
+            <th scope="col" class="num">{pt(|m| m.rank)}</th>
+            <th scope="col">{pt(|m| m.name)}</th>
+            <th scope="col" class="num">{pt(|m| m.reviews)}</th>
+            <th scope="col" class="num">{pt(|m| m.good_review_rate)}</th>
+            <th scope="col" class="num">{pt(|m| m.bad_reviews)}</th>
+            <th scope="col" class="num">{pt(|m| m.rectification_rate_2)}</th>
         </tr>
     };
     let body = rows
@@ -632,26 +674,19 @@ fn rankings(d: &Dashboard) -> impl IntoView {
     let f = &d.filter;
     view! {
         <section class="dash-section" aria-labelledby="dash-h-rankings">
-            <h2 id="dash-h-rankings">{t("排名", "Rankings")}</h2>
-            <p class="meta">{t(
-                "按好评率从高到低，各取前 10 名；选择名称可只看该单位。",
-                "Best good-review rate first, top 10 each; choose a name to see only that unit.",
-            )}</p>
-            {f.center.is_none().then(|| ranking("dash-cap-centers", t("服务中心排名", "Service centers"), &d.centers, By::Center, f))}
-            {f.dept.is_none().then(|| ranking("dash-cap-departments", t("部门排名", "Departments"), &d.departments, By::Dept, f))}
-            {f.window.is_none().then(|| ranking("dash-cap-windows", t("窗口排名", "Windows"), &d.windows, By::Window, f))}
-            {f.item.is_none().then(|| ranking("dash-cap-items", t("事项排名", "Service items"), &d.items, By::Item, f))}
+            <h2 id="dash-h-rankings">{pt(|m| m.rankings)}</h2>
+            <p class="meta">{pt(|m| m.best_good_review_rate_first)}</p>
+            {f.center.is_none().then(|| ranking("dash-cap-centers", pt(|m| m.service_centers), &d.centers, By::Center, f))}
+            {f.dept.is_none().then(|| ranking("dash-cap-departments", pt(|m| m.departments), &d.departments, By::Dept, f))}
+            {f.window.is_none().then(|| ranking("dash-cap-windows", pt(|m| m.windows), &d.windows, By::Window, f))}
+            {f.item.is_none().then(|| ranking("dash-cap-items", pt(|m| m.service_items), &d.items, By::Item, f))}
         </section>
     }
 }
 
 fn open_data(f: &DashFilter, licence: &str) -> impl IntoView {
-    let dims: [(&str, _); 4] = [
-        ("center", t("按服务中心", "by center")),
-        ("department", t("按部门", "by department")),
-        ("window", t("按窗口", "by window")),
-        ("item", t("按事项", "by service item")),
-    ];
+    let dims: [(&str, _); 4] =
+        [("center", pt(|m| m.by_center)), ("department", pt(|m| m.by_department)), ("window", pt(|m| m.by_window)), ("item", pt(|m| m.by_service_item))];
     let items = dims
         .into_iter()
         .map(|(by, label)| {
@@ -673,13 +708,10 @@ fn open_data(f: &DashFilter, licence: &str) -> impl IntoView {
         .collect_view();
     view! {
         <section class="dash-section" aria-labelledby="dash-h-open">
-            <h2 id="dash-h-open">{t("开放数据", "Open data")}</h2>
-            <p>{t(
-                "按当前筛选条件下载每月汇总数据。数据仅含统计数字，不含个人信息和评价内容。",
-                "Monthly totals for the current selection. Figures only: no personal data, no review text.",
-            )}</p>
+            <h2 id="dash-h-open">{pt(|m| m.open_data)}</h2>
+            <p>{pt(|m| m.monthly_totals_for_the_current)}</p>
             <ul class="dash-open">{items}</ul>
-            <p class="meta" id="dash-licence">{t("许可：", "Licence: ")}{licence.to_string()}</p>
+            <p class="meta" id="dash-licence">{pt(|m| m.licence)}{licence.to_string()}</p>
         </section>
     }
 }

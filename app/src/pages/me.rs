@@ -13,6 +13,14 @@ use leptos_router::hooks::use_navigate;
 use tongban_shared::account::{AddAgent, ChangePassword, DeleteAccount, Me, Role};
 use tongban_shared::{ids, password, Text};
 
+crate::i18n::page_msgs! {
+    invitations_to_act_for_a: "经办人邀请" / "Invitations to act for a business",
+    accept: "接受" / "Accept",
+    decline: "拒绝" / "Decline",
+    they_become_an_agent_only: "对方在“我的信息”中确认后才成为经办人；未注册的号码在对方注册后也能看到邀请。" / "They become an agent only once they accept under My information; a number not yet registered sees the invitation after registering.",
+    an_administrator_reset_your_password: "管理员已为您重置密码：请先在下方修改临时密码，之后才能办理其他业务。" / "An administrator reset your password: change the temporary password below before anything else.",
+}
+
 /// `changed` ticks when an invitation is accepted, so the list shows the new business at once.
 fn my_businesses(changed: RwSignal<u32>) -> impl IntoView {
     let p = prefs();
@@ -57,15 +65,15 @@ fn invitations(changed: RwSignal<u32>) -> impl IntoView {
     view! {
         {async_view(list, move |inv| (!inv.is_empty()).then(|| view! {
             <section class="guide-section" aria-labelledby="h-invitations" id="invitations">
-                <h2 id="h-invitations">{move || if lang() == tongban_shared::Lang::Zh { "经办人邀请" } else { "Invitations to act for a business" }}</h2>
+                <h2 id="h-invitations">{pt(|m| m.invitations_to_act_for_a)}</h2>
                 <ul class="plain" id="invitation-list">
                     {inv.into_iter().map(|i| {
                         let (a, d) = (i.id.clone(), i.id.clone());
                         let who = i.business.map(|b| format!("{} ({})", b.company_name, b.uscc)).unwrap_or_default();
                         view! {
                             <li>{who}" "
-                                <button type="button" class="button primary" on:click=move |_| answer(a.clone(), true)>{move || if lang() == tongban_shared::Lang::Zh { "接受" } else { "Accept" }}</button>" "
-                                <button type="button" class="button" on:click=move |_| answer(d.clone(), false)>{move || if lang() == tongban_shared::Lang::Zh { "拒绝" } else { "Decline" }}</button>
+                                <button type="button" class="button primary" on:click=move |_| answer(a.clone(), true)>{pt(|m| m.accept)}</button>" "
+                                <button type="button" class="button" on:click=move |_| answer(d.clone(), false)>{pt(|m| m.decline)}</button>
                             </li>
                         }
                     }).collect_view()}
@@ -129,7 +137,7 @@ fn agents() -> impl IntoView {
             })}
             <form class="form" on:submit=add novalidate>
                 <Field id="agent-id" label=|m| m.f_id_number value=id_number error=id_e check=|v| ids::resident_id(v).err()/>
-                <p class="hint">{move || if lang() == tongban_shared::Lang::Zh { "对方在“我的信息”中确认后才成为经办人；未注册的号码在对方注册后也能看到邀请。" } else { "They become an agent only once they accept under My information; a number not yet registered sees the invitation after registering." }}</p>
+                <p class="hint">{pt(|m| m.they_become_an_agent_only)}</p>
                 <button type="submit" class="button">{tr(|m| m.add_agent)}</button>
             </form>
             {async_view(sent, move |inv| view! {
@@ -282,7 +290,7 @@ pub fn MePage() -> impl IntoView {
             let businesses_changed = RwSignal::new(0u32);
             view! {
                 {must_change.then(|| view! {
-                    <p class="notice" role="alert" id="must-change-password">{move || if lang() == tongban_shared::Lang::Zh { "管理员已为您重置密码：请先在下方修改临时密码，之后才能办理其他业务。" } else { "An administrator reset your password: change the temporary password below before anything else." }}</p>
+                    <p class="notice" role="alert" id="must-change-password">{pt(|m| m.an_administrator_reset_your_password)}</p>
                 })}
                 {profile(me)}
                 <button type="button" class="button" on:click=sign_out>{tr(|m| m.sign_out)}</button>

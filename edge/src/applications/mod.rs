@@ -33,7 +33,7 @@ mod wasm {
         advance, application_number, apply_correction, settle, AppState, ApplicationSummary, ApplicationView, CaseAction, CaseState, CaseStep, CaseTask,
         CaseView, DeskAction, Draft, ELicence, Profile, StepDone, TimelineEntry,
     };
-    use tongban_shared::authz::works_at;
+    use tongban_shared::authz::{at_front_desk_of, works_at};
     use tongban_shared::form::{merge, FieldKind, ItemForm, MergedForm, Values};
     use tongban_shared::notify::Event;
     use tongban_shared::time::beijing;
@@ -279,7 +279,7 @@ mod wasm {
         let applicant = match &req.on_behalf {
             None => p.account_id.clone(),
             Some(b) => {
-                if !matches!(p.role, Role::WindowStaff | Role::CenterAdmin | Role::DistrictAdmin) || !works_at(p, &req.center_id) {
+                if !at_front_desk_of(p, &req.center_id) {
                     return Err(ErrorCode::Forbidden.into());
                 }
                 if !b.consent {
@@ -540,8 +540,7 @@ mod wasm {
         let db = ctx.db()?;
         let a = load(&db, &id).await?;
         if a.account_id != p.account_id {
-            let desk = matches!(p.role, Role::WindowStaff | Role::CenterAdmin | Role::DistrictAdmin) && works_at(p, &a.center_id);
-            if !desk {
+            if !at_front_desk_of(p, &a.center_id) {
                 return Err(ErrorCode::Forbidden.into());
             }
             audit(ctx, &db, &a.account_id, "view_application")?.run().await?;

@@ -15,98 +15,36 @@ use tongban_shared::catalogue::OpeningHours;
 use tongban_shared::config::{AffectedReason, CalendarDay, CenterConfig, DayKind, SlotOverride};
 use tongban_shared::Text;
 
+crate::i18n::page_msgs! {
+    rule_slot_minutes: "时段长度（分钟）" / "Slot length (min)",
+    rule_horizon_days: "可预约工作日数" / "Bookable working days ahead",
+    rule_max_active_per_person: "每人进行中预约上限" / "Active bookings per person",
+    rule_cancel_before_minutes: "最晚取消（开始前分钟）" / "Cancel until (min before)",
+    rule_hold_minutes: "保留确认时间（分钟）" / "Hold while confirming (min)",
+    rule_checkin_early_minutes: "最早签到（开始前分钟）" / "Check-in from (min before)",
+    rule_checkin_late_minutes: "最晚签到（开始后分钟）" / "Check-in until (min after)",
+    rule_no_show_limit: "爽约次数" / "No-shows",
+    rule_no_show_window_days: "统计天数" / "Within days",
+    rule_no_show_ban_days: "暂停预约天数" / "Suspension days",
+}
+
+type RuleLabel = fn(&'static PageMsgs) -> &'static str;
 type RuleGet = fn(&CenterConfig) -> u32;
 type RuleSet = fn(&mut CenterConfig, u32);
 
 /// The rules an admin may tune, with their labels (field names match the edge's `field` in errors).
-const RULES: &[(&str, RuleGet, RuleSet)] = &[
-    ("rules.slot_minutes", |c| c.rules.slot_minutes, |c, v| c.rules.slot_minutes = v),
-    ("rules.horizon_days", |c| c.rules.horizon_days, |c, v| c.rules.horizon_days = v),
-    ("rules.max_active_per_person", |c| c.rules.max_active_per_person, |c, v| c.rules.max_active_per_person = v),
-    ("rules.cancel_before_minutes", |c| c.rules.cancel_before_minutes, |c, v| c.rules.cancel_before_minutes = v),
-    ("rules.hold_minutes", |c| c.rules.hold_minutes, |c, v| c.rules.hold_minutes = v),
-    ("rules.checkin_early_minutes", |c| c.rules.checkin_early_minutes, |c, v| c.rules.checkin_early_minutes = v),
-    ("rules.checkin_late_minutes", |c| c.rules.checkin_late_minutes, |c, v| c.rules.checkin_late_minutes = v),
-    ("rules.no_show_limit", |c| c.rules.no_show_limit, |c, v| c.rules.no_show_limit = v),
-    ("rules.no_show_window_days", |c| c.rules.no_show_window_days, |c, v| c.rules.no_show_window_days = v),
-    ("rules.no_show_ban_days", |c| c.rules.no_show_ban_days, |c, v| c.rules.no_show_ban_days = v),
+const RULES: &[(&str, RuleLabel, RuleGet, RuleSet)] = &[
+    ("rules.slot_minutes", |m| m.rule_slot_minutes, |c| c.rules.slot_minutes, |c, v| c.rules.slot_minutes = v),
+    ("rules.horizon_days", |m| m.rule_horizon_days, |c| c.rules.horizon_days, |c, v| c.rules.horizon_days = v),
+    ("rules.max_active_per_person", |m| m.rule_max_active_per_person, |c| c.rules.max_active_per_person, |c, v| c.rules.max_active_per_person = v),
+    ("rules.cancel_before_minutes", |m| m.rule_cancel_before_minutes, |c| c.rules.cancel_before_minutes, |c, v| c.rules.cancel_before_minutes = v),
+    ("rules.hold_minutes", |m| m.rule_hold_minutes, |c| c.rules.hold_minutes, |c, v| c.rules.hold_minutes = v),
+    ("rules.checkin_early_minutes", |m| m.rule_checkin_early_minutes, |c| c.rules.checkin_early_minutes, |c, v| c.rules.checkin_early_minutes = v),
+    ("rules.checkin_late_minutes", |m| m.rule_checkin_late_minutes, |c| c.rules.checkin_late_minutes, |c, v| c.rules.checkin_late_minutes = v),
+    ("rules.no_show_limit", |m| m.rule_no_show_limit, |c| c.rules.no_show_limit, |c, v| c.rules.no_show_limit = v),
+    ("rules.no_show_window_days", |m| m.rule_no_show_window_days, |c| c.rules.no_show_window_days, |c, v| c.rules.no_show_window_days = v),
+    ("rules.no_show_ban_days", |m| m.rule_no_show_ban_days, |c| c.rules.no_show_ban_days, |c, v| c.rules.no_show_ban_days = v),
 ];
-
-fn rule_label(field: &str, l: tongban_shared::Lang) -> &'static str {
-    let zh = l == tongban_shared::Lang::Zh;
-    match field {
-        "rules.slot_minutes" => {
-            if zh {
-                "时段长度（分钟）"
-            } else {
-                "Slot length (min)"
-            }
-        }
-        "rules.horizon_days" => {
-            if zh {
-                "可预约工作日数"
-            } else {
-                "Bookable working days ahead"
-            }
-        }
-        "rules.max_active_per_person" => {
-            if zh {
-                "每人进行中预约上限"
-            } else {
-                "Active bookings per person"
-            }
-        }
-        "rules.cancel_before_minutes" => {
-            if zh {
-                "最晚取消（开始前分钟）"
-            } else {
-                "Cancel until (min before)"
-            }
-        }
-        "rules.hold_minutes" => {
-            if zh {
-                "保留确认时间（分钟）"
-            } else {
-                "Hold while confirming (min)"
-            }
-        }
-        "rules.checkin_early_minutes" => {
-            if zh {
-                "最早签到（开始前分钟）"
-            } else {
-                "Check-in from (min before)"
-            }
-        }
-        "rules.checkin_late_minutes" => {
-            if zh {
-                "最晚签到（开始后分钟）"
-            } else {
-                "Check-in until (min after)"
-            }
-        }
-        "rules.no_show_limit" => {
-            if zh {
-                "爽约次数"
-            } else {
-                "No-shows"
-            }
-        }
-        "rules.no_show_window_days" => {
-            if zh {
-                "统计天数"
-            } else {
-                "Within days"
-            }
-        }
-        _ => {
-            if zh {
-                "暂停预约天数"
-            } else {
-                "Suspension days"
-            }
-        }
-    }
-}
 
 fn csv(s: &str) -> Vec<String> {
     s.split([',', '，', ' ']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
@@ -198,12 +136,12 @@ pub fn CenterConfigPage() -> impl IntoView {
                             </tr>
                         }
                     }).collect_view();
-                    let rules = RULES.iter().map(|(field, get, set)| {
+                    let rules = RULES.iter().map(|(field, label, get, set)| {
                         let (field, set) = (*field, *set);
                         let id = format!("cfg-{}", field.replace('.', "-"));
                         let for_id = id.clone();
                         view! {
-                            <label class="field" for=for_id><span>{move || rule_label(field, lang())}</span>
+                            <label class="field" for=for_id><span>{pt(*label)}</span>
                                 <input id=id type="number" inputmode="numeric" min="0" value=get(&c).to_string()
                                     aria-invalid=move || (error.get().and_then(|e| e.1).as_deref() == Some(field)).to_string()
                                     on:change=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); cfg.update(|c| if let Some(c) = c { set(c, v) }); }/>

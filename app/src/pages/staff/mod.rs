@@ -16,6 +16,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use tongban_shared::authz::{ADMINS, FRONT_DESK, STAFF};
 
+crate::i18n::page_msgs! {
+    front_desk_applications: "综合受理（一表申请）" / "Front desk: applications",
+    my_department_s_cases: "部门办件" / "My department's cases",
+}
+
 #[component]
 pub fn StaffHome() -> impl IntoView {
     use_title(|l| msgs(l).staff_console.to_string());
@@ -30,10 +35,10 @@ pub fn StaffHome() -> impl IntoView {
                 <li class="card"><A href=format!("/staff/appraisal/{}", me.id) attr:class="card-link"><span class="card-title">{tr(|m| m.my_appraisal)}</span></A></li>
                 <li class="card"><A href="/dashboard" attr:class="card-link"><span class="card-title">{tr(|m| m.dashboard_link)}</span></A></li>
                 {FRONT_DESK.contains(&me.role).then(|| view! {
-                    <li class="card"><A href="/staff/desk" attr:class="card-link"><span class="card-title">{crate::pages::apply::t("综合受理（一表申请）", "Front desk: applications")}</span></A></li>
+                    <li class="card"><A href="/staff/desk" attr:class="card-link"><span class="card-title">{pt(|m| m.front_desk_applications)}</span></A></li>
                 })}
                 {(me.role == tongban_shared::account::Role::Approver).then(|| view! {
-                    <li class="card"><A href="/staff/cases" attr:class="card-link"><span class="card-title">{crate::pages::apply::t("部门办件", "My department's cases")}</span></A></li>
+                    <li class="card"><A href="/staff/cases" attr:class="card-link"><span class="card-title">{pt(|m| m.my_department_s_cases)}</span></A></li>
                 })}
                 {FRONT_DESK.contains(&me.role).then(|| view! {
                     <li class="card"><A href="/staff/window" attr:class="card-link"><span class="card-title">{tr(|m| m.window_console)}</span></A></li>

@@ -15,6 +15,16 @@ use tongban_shared::authz::ADMINS;
 use tongban_shared::staff::{login_name, NewStaff, StaffPost, StaffSettings};
 use tongban_shared::{password, Text};
 
+crate::i18n::page_msgs! {
+    duties_each_step_of_a: "岗位职责（同一办件的各环节须由不同人员办理）" / "Duties (each step of a case is done by a different person)",
+    disabled: "已停用" / "Disabled",
+    disable_account: "停用账号" / "Disable account",
+    enable_account: "启用账号" / "Enable account",
+    reset_confirm: "重置密码：再次输入登录名确认" / "Reset password: type the login again",
+    reset_password: "重置密码" / "Reset password",
+    temporary_password: "临时密码（仅显示这一次，登录后须修改）：" / "Temporary password (shown once; to be changed at sign-in): ",
+}
+
 /// `mine`: the signed-in admin's own post, which they cannot disable or reset (the edge refuses it too).
 fn post_row(post: StaffPost, all: Vec<StaffPost>, reload: Callback<()>, mine: bool) -> impl IntoView {
     let backup = RwSignal::new(post.backup_id.clone().unwrap_or_default());
@@ -72,7 +82,6 @@ fn post_row(post: StaffPost, all: Vec<StaffPost>, reload: Callback<()>, mine: bo
 /// Disable / enable, and the password reset with the login typed again; the temporary password is shown
 /// here once and never again.
 fn lifecycle(id: String, login: String, active: bool, reload: Callback<()>) -> impl IntoView {
-    let zh = move || lang() == tongban_shared::Lang::Zh;
     let error = RwSignal::new(None::<Text>);
     let temporary = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(String::new());
@@ -101,15 +110,15 @@ fn lifecycle(id: String, login: String, active: bool, reload: Callback<()>) -> i
     };
     view! {
         <div class="lifecycle">
-            {(!active).then(|| view! { <p class="badge" id=format!("disabled-{login}")>{move || if zh() { "已停用" } else { "Disabled" }}</p> })}
+            {(!active).then(|| view! { <p class="badge" id=format!("disabled-{login}")>{pt(|m| m.disabled)}</p> })}
             <button type="button" class=if active { "button danger" } else { "button" } id=format!("toggle-{login}") on:click=toggle>
-                {move || match (active, zh()) { (true, true) => "停用账号", (true, false) => "Disable account", (false, true) => "启用账号", (false, false) => "Enable account" }}
+                {if active { pt(|m| m.disable_account) } else { pt(|m| m.enable_account) }}
             </button>
-            <label for=confirm_id.clone()>{move || if zh() { "重置密码：再次输入登录名确认" } else { "Reset password: type the login again" }}</label>
+            <label for=confirm_id.clone()>{pt(|m| m.reset_confirm)}</label>
             <input id=confirm_id autocomplete="off" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/>
-            <button type="button" class="button" id=format!("reset-{login}") on:click=reset>{move || if zh() { "重置密码" } else { "Reset password" }}</button>
+            <button type="button" class="button" id=format!("reset-{login}") on:click=reset>{pt(|m| m.reset_password)}</button>
             {move || temporary.get().map(|t| view! {
-                <p class="notice" role="status">{move || if zh() { "临时密码（仅显示这一次，登录后须修改）：" } else { "Temporary password (shown once; to be changed at sign-in): " }}<strong class="code-inline" id=format!("temp-password-{login}")>{t}</strong></p>
+                <p class="notice" role="status">{pt(|m| m.temporary_password)}<strong class="code-inline" id=format!("temp-password-{login}")>{t}</strong></p>
             })}
             <p class="error-line" role="alert">{move || error.get().map(|e| tx(&e))}</p>
         </div>
@@ -214,7 +223,7 @@ fn create_form(me: Me, reload: Callback<()>) -> impl IntoView {
                             {move || depts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|d| view! { <option value=d.id.clone()>{tx(&d.name)}</option> }).collect_view()}
                         </select>
                         <fieldset class="duties" id="new-duties">
-                            <legend>{move || if lang() == tongban_shared::Lang::Zh { "岗位职责（同一办件的各环节须由不同人员办理）" } else { "Duties (each step of a case is done by a different person)" }}</legend>
+                            <legend>{pt(|m| m.duties_each_step_of_a)}</legend>
                             {all_duties.into_iter().map(|d| view! {
                                 <label class="check"><input type="checkbox" value=d.as_str() prop:checked=move || duties.get().contains(&d) on:change=move |ev| {
                                     let on = event_target_checked(&ev);

@@ -75,7 +75,7 @@ pub(super) async fn task(ctx: &Ctx, db: &D1Database, c: &CaseRow) -> Result<Case
 }
 
 pub(super) fn own_case(p: &tongban_shared::authz::Principal, c: &CaseRow) -> Result<(), ApiError> {
-    if p.role == Role::Approver && p.dept_id.as_deref() == Some(c.dept_id.as_str()) {
+    if tongban_shared::authz::approves_for(p, &c.dept_id) {
         Ok(())
     } else {
         Err(ErrorCode::Forbidden.into())

@@ -110,9 +110,8 @@ pub async fn get_upload(ctx: &Ctx) -> Answer<ep::GetUpload> {
             .all()
             .await?
             .results()?;
-        let desk = matches!(p.role, Role::WindowStaff | Role::CenterAdmin | Role::DistrictAdmin) && apps.iter().any(|a| works_at(p, &a.center_id));
-        let dept = p.role == Role::Approver && apps.iter().any(|a| a.dept_case > 0.0);
-        if !desk && !dept {
+        let in_department = apps.iter().any(|a| a.dept_case > 0.0);
+        if !tongban_shared::authz::may_open_upload(p, apps.iter().map(|a| a.center_id.as_str()), in_department) {
             return Err(ErrorCode::Forbidden.into());
         }
         audit(ctx, &db, &u.account_id, "view_upload")?.run().await?;
