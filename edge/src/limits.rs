@@ -179,7 +179,7 @@ mod tests {
         // `applications/wasm/cases.rs` holds SQL: a flat read of `src/` would skip it unnoticed.
         let files: Vec<String> = edge_sources().into_iter().map(|(f, _)| f).collect();
         assert!(files.iter().any(|f| f == "applications/wasm/cases.rs"), "{files:?}");
-        assert!(files.iter().any(|f| f == "bookings.rs"));
+        assert!(files.iter().any(|f| f == "bookings/mod.rs"));
     }
 
     /// Every statement the worker sends binds at most 100 parameters, is under 100 KB, and has no LIKE
@@ -229,7 +229,7 @@ mod tests {
         assert!(CRON_SUBREQUESTS_BESIDES_PUSH + push <= SUBREQUESTS_PER_INVOCATION, "{CRON_SUBREQUESTS_BESIDES_PUSH} + {push}");
         let src = include_str!("jobs.rs");
         assert!(src.contains("LIMIT ?1") && src.contains("ERASURES_PER_RUN"), "the erasure read is bounded by ERASURES_PER_RUN");
-        let sweep = include_str!("bookings.rs");
+        let sweep = include_str!("bookings/mod.rs");
         assert!(sweep.contains("db.batch(batch).await?;\n        Ok(firsts"), "the sweep writes every hold in one batch");
     }
 
