@@ -1,6 +1,45 @@
 //! `/api/v1/accounts…` and `/api/v1/me`: registration and the signed-in user's own record, with personal
 //! data sealed at rest and masked on the way out.
 
+use crate::sql::Stmt;
+use tongban_shared::account::Role;
+
+/// A new account's row: personal fields already sealed, logins already digested (`crypto::Keyring`).
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub role: Role,
+    /// Digest of the ID number or credit code the person signs in with.
+    pub login_lookup: &'a str,
+    /// A resident's name, or a business's company name.
+    pub name_enc: &'a str,
+    /// A resident's ID number (a business's credit code is public registry data, in `businesses`).
+    pub id_enc: Option<&'a str>,
+    pub mobile_enc: &'a str,
+    pub mobile_lookup: &'a str,
+    /// The password record (`password::hash`).
+    pub password: &'a str,
+    pub now: i64,
+}
+
+/// The account's row; a taken login (the unique `login_lookup`) fails it.
+pub fn insert_account(a: &NewAccount) -> Stmt {
+    Stmt::named(
+        "INSERT INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) \
+         VALUES (:id, :role, :login, :name, :id_number, :mobile, :mobile_lookup, :password, :now, :now)",
+        vec![
+            ("id", a.id.into()),
+            ("role", a.role.as_str().into()),
+            ("login", a.login_lookup.into()),
+            ("name", a.name_enc.into()),
+            ("id_number", a.id_enc.into()),
+            ("mobile", a.mobile_enc.into()),
+            ("mobile_lookup", a.mobile_lookup.into()),
+            ("password", a.password.into()),
+            ("now", a.now.into()),
+        ],
+    )
+}
+
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
@@ -32,18 +71,18 @@ mod wasm {
         let id = hex(&random::<16>().map_err(js_err)?);
         let nonce = || random::<12>().map_err(js_err);
         let db = ctx.db()?;
-        let insert = db
-            .prepare("INSERT INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) VALUES (?1, 'resident', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")
-            .bind(&[
-                JsValue::from_str(&id),
-                JsValue::from_str(&keys.lookup_digest(&v.id_number)),
-                JsValue::from_str(&keys.seal(&v.name, nonce()?)),
-                JsValue::from_str(&keys.seal(&v.id_number, nonce()?)),
-                JsValue::from_str(&keys.seal(&v.mobile, nonce()?)),
-                JsValue::from_str(&keys.lookup_digest(&v.mobile)),
-                JsValue::from_str(&password),
-                JsValue::from_f64(ctx.now as f64),
-            ])?;
+        let insert = super::insert_account(&super::NewAccount {
+            id: &id,
+            role: Role::Resident,
+            login_lookup: &keys.lookup_digest(&v.id_number),
+            name_enc: &keys.seal(&v.name, nonce()?),
+            id_enc: Some(&keys.seal(&v.id_number, nonce()?)),
+            mobile_enc: &keys.seal(&v.mobile, nonce()?),
+            mobile_lookup: &keys.lookup_digest(&v.mobile),
+            password: &password,
+            now: ctx.now,
+        })
+        .prepare(&db)?;
         create_and_sign_in(ctx, &keys, &id, Role::Resident, vec![insert]).await
     }
 
@@ -77,16 +116,18 @@ mod wasm {
         let nonce = || random::<12>().map_err(js_err);
         let db = ctx.db()?;
         let rows = vec![
-            db.prepare("INSERT INTO accounts (id, role, login_lookup, name_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) VALUES (?1, 'business', ?2, ?3, ?4, ?5, ?6, ?7, ?7)")
-                .bind(&[
-                    JsValue::from_str(&id),
-                    JsValue::from_str(&keys.lookup_digest(&v.uscc)),
-                    JsValue::from_str(&keys.seal(&v.company_name, nonce()?)),
-                    JsValue::from_str(&keys.seal(&v.mobile, nonce()?)),
-                    JsValue::from_str(&keys.lookup_digest(&v.mobile)),
-                    JsValue::from_str(&password),
-                    JsValue::from_f64(ctx.now as f64),
-                ])?,
+            super::insert_account(&super::NewAccount {
+                id: &id,
+                role: Role::Business,
+                login_lookup: &keys.lookup_digest(&v.uscc),
+                name_enc: &keys.seal(&v.company_name, nonce()?),
+                id_enc: None,
+                mobile_enc: &keys.seal(&v.mobile, nonce()?),
+                mobile_lookup: &keys.lookup_digest(&v.mobile),
+                password: &password,
+                now: ctx.now,
+            })
+            .prepare(&db)?,
             db.prepare("INSERT INTO businesses (account_id, uscc, company_name, legal_rep_name_enc, legal_rep_id_enc) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
                 JsValue::from_str(&id),
                 JsValue::from_str(&v.uscc),

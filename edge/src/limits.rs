@@ -141,7 +141,11 @@ pub(crate) fn bound_parameters(sql: &str) -> usize {
             Err(_) => bare += 1,
         }
     }
-    numbered.max(bare)
+    // Named ones (`:name`, what `sql::Stmt::named` turns into numbers): one parameter each distinct name.
+    let mut names: Vec<&str> = crate::sql::named_params(sql).into_iter().map(|(_, n)| n).collect();
+    names.sort_unstable();
+    names.dedup();
+    numbered.max(bare) + names.len()
 }
 
 /// Every source file of `edge/src`, by name.

@@ -6,6 +6,13 @@
 pub enum Arg {
     Text(String),
     Int(i64),
+    Null,
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(s: Option<&str>) -> Self {
+        s.map_or(Arg::Null, Arg::from)
+    }
 }
 
 impl From<&str> for Arg {
@@ -37,6 +44,48 @@ impl Stmt {
     pub fn new(sql: impl Into<String>, args: Vec<Arg>) -> Self {
         Stmt { sql: sql.into(), args }
     }
+
+    /// A statement whose values are named in its SQL (`:id`, `:now`), so a long list of values cannot be
+    /// bound one place off. D1 binds only numbered parameters (`?NNN`; named ones are not supported), so
+    /// each name becomes `?N`, N its place in `args`. The SQL is a literal of the code: a name it uses that
+    /// `args` lacks, or one `args` has that it never uses, is a bug the host test of its builder finds.
+    pub fn named(sql: &str, args: Vec<(&'static str, Arg)>) -> Self {
+        let mut out = String::with_capacity(sql.len());
+        let mut used = vec![false; args.len()];
+        let mut last = 0;
+        for (at, name) in named_params(sql) {
+            let i = args.iter().position(|(n, _)| *n == name).unwrap_or_else(|| panic!("`:{name}` is not bound in {sql}"));
+            used[i] = true;
+            out.push_str(&sql[last..at]);
+            out.push_str(&format!("?{}", i + 1));
+            last = at + 1 + name.len();
+        }
+        out.push_str(&sql[last..]);
+        if let Some(i) = used.iter().position(|u| !u) {
+            panic!("`{}` is bound but not used in {sql}", args[i].0);
+        }
+        Stmt { sql: out, args: args.into_iter().map(|(_, a)| a).collect() }
+    }
+}
+
+/// The named parameters of `sql` (`:name`, outside quoted strings), each with the byte offset of its colon.
+pub fn named_params(sql: &str) -> Vec<(usize, &str)> {
+    let b = sql.as_bytes();
+    let (mut out, mut quoted, mut i) = (Vec::new(), false, 0);
+    while i < b.len() {
+        match b[i] {
+            b'\'' => quoted = !quoted,
+            b':' if !quoted && b.get(i + 1).is_some_and(|c| c.is_ascii_lowercase() || *c == b'_') => {
+                let end = i + 1 + sql[i + 1..].bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
+                out.push((i, &sql[i + 1..end]));
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -48,6 +97,7 @@ pub fn js(args: &[Arg]) -> Vec<wasm_bindgen::JsValue> {
         .map(|a| match a {
             Arg::Text(s) => JsValue::from_str(s),
             Arg::Int(n) => JsValue::from_f64(*n as f64),
+            Arg::Null => JsValue::NULL,
         })
         .collect()
 }
@@ -69,8 +119,37 @@ impl Stmt {
             .map(|a| match a {
                 Arg::Text(s) => rusqlite::types::Value::Text(s.clone()),
                 Arg::Int(n) => rusqlite::types::Value::Integer(*n),
+                Arg::Null => rusqlite::types::Value::Null,
             })
             .collect();
         conn.execute(&self.sql, rusqlite::params_from_iter(values))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_numbers_by_their_place_and_quoted_colons_stay() {
+        let s = Stmt::named(
+            "UPDATE t SET a = :a, at = :now WHERE id = :id AND b = :a AND clock = '09:30' AND c IS :none",
+            vec![("id", "x".into()), ("a", 7.into()), ("now", 9.into()), ("none", Arg::Null)],
+        );
+        assert_eq!(s.sql, "UPDATE t SET a = ?2, at = ?3 WHERE id = ?1 AND b = ?2 AND clock = '09:30' AND c IS ?4");
+        assert_eq!(s.args, vec![Arg::Text("x".into()), Arg::Int(7), Arg::Int(9), Arg::Null]);
+        assert_eq!(named_params("SELECT ':x', :y_1 FROM t").iter().map(|(_, n)| *n).collect::<Vec<_>>(), ["y_1"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "is not bound")]
+    fn a_name_without_a_value_is_refused() {
+        Stmt::named("SELECT :a, :b", vec![("a", 1.into())]);
+    }
+
+    #[test]
+    #[should_panic(expected = "bound but not used")]
+    fn a_value_without_its_name_is_refused() {
+        Stmt::named("SELECT :a", vec![("a", 1.into()), ("b", 2.into())]);
     }
 }

@@ -5,8 +5,11 @@
 //!
 //! Layout: this file — forms, profiles, drafts, submission, the front desk, withdrawal and corrections;
 //! `wasm/cases.rs` — departments' cases and their approval steps, the unified output; `wasm/licences.rs`
-//! — e-licences; `wasm/uploads.rs` — materials in R2. The parts share this file's rows and helpers.
+//! — e-licences; `wasm/uploads.rs` — materials in R2. The parts share this file's rows and helpers;
+//! `store.rs` holds the statements built as pure data (typed fields, named values), run on host SQLite too.
 
+mod store;
+pub use store::*;
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
@@ -21,10 +24,8 @@ mod wasm {
 
     use crate::bookings::calendar_of;
     use crate::crypto::{hex, random};
-    use crate::error::js_err;
-    use crate::error::ApiError;
-    use crate::http::{changed, num, opt, text};
-    use crate::http::{Answer, Body, Ctx};
+    use crate::error::{js_err, ApiError};
+    use crate::http::{changed, num, opt, text, Answer, Body, Ctx};
     use crate::routes::ep;
     use serde::Deserialize;
     use std::collections::BTreeMap;

@@ -185,17 +185,17 @@ pub async fn act_case(ctx: &Ctx, body: Body<ep::ActCase>) -> Answer<ep::ActCase>
         .batch(vec![
             db.prepare("UPDATE cases SET state = ?3, step = ?4, version = version + 1, decided_at = CASE WHEN ?3 IN ('approved', 'refused') THEN ?5 ELSE NULL END, updated_at = ?5 WHERE id = ?1 AND version = ?2")
                 .bind(&[text(&id), num(c.version as f64), text(next.as_str()), num(step as f64), num(ctx.now as f64)])?,
-            db.prepare("INSERT INTO case_events (application_id, case_id, at, actor_id, action, note, step, for_id) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE changes() > 0")
-                .bind(&[
-                    text(&c.application_id),
-                    text(&id),
-                    num(ctx.now as f64),
-                    text(&p.account_id),
-                    text(name),
-                    text(note.trim()),
-                    text(at.as_str()),
-                    opt(for_whom.as_deref()),
-                ])?,
+            crate::applications::case_step_event(&crate::applications::CaseStepEvent {
+                application_id: &c.application_id,
+                case_id: &id,
+                at: ctx.now,
+                actor_id: &p.account_id,
+                action: name,
+                note: note.trim(),
+                step: at.as_str(),
+                for_id: for_whom.as_deref(),
+            })
+            .prepare(&db)?,
         ]
         .into_iter()
         // Acting for an away post is in the audit log with whom it was for, in the same transaction.
