@@ -10,6 +10,10 @@ use leptos_router::components::A;
 use tongban_shared::catalogue::{Center, CenterKind, OpeningHours};
 use tongban_shared::Lang;
 
+crate::i18n::page_msgs! {
+    day_range: "{from}至{to}" / "{from}–{to}",
+}
+
 /// "周一至周五 09:00–17:00 · 周六 09:00–12:00": consecutive days with the same hours are joined.
 pub fn hours_summary(hours: &[OpeningHours], l: Lang) -> String {
     let mut groups: Vec<(u8, u8, &str, &str)> = Vec::new();
@@ -25,13 +29,7 @@ pub fn hours_summary(hours: &[OpeningHours], l: Lang) -> String {
     groups
         .into_iter()
         .map(|(a, b, o, c)| {
-            let days = if a == b {
-                day(a).to_string()
-            } else if l == Lang::Zh {
-                format!("{}至{}", day(a), day(b))
-            } else {
-                format!("{}–{}", day(a), day(b))
-            };
+            let days = if a == b { day(a).to_string() } else { crate::i18n::fill(page(l).day_range, &[("from", &day(a)), ("to", &day(b))]) };
             format!("{days} {o}–{c}")
         })
         .collect::<Vec<_>>()

@@ -17,6 +17,10 @@ use tongban_shared::Lang;
 use tongban_shared::time::{civil, month as month_of};
 
 crate::i18n::page_msgs! {
+    n_minutes: "{v} 分钟" / "{v} min",
+    n_items: "{v} 项" / "{v} items",
+    trend_last_12: "近 12 个月趋势" / "Trend over the last 12 months",
+    trend_to_month: "截至所选月份的 12 个月趋势" / "Trend over the 12 months to the chosen month",
     page_title: "政务服务好差评公示" / "Good/bad review results",
     one_month: "统计月份：{month}" / "Month: {month}",
     period: "统计期：{from} 至 {to}" / "Period: {from} to {to}",
@@ -346,10 +350,8 @@ fn headline(d: &Dashboard) -> impl IntoView {
 fn target_value(v: f64, unit: &str, l: Lang) -> String {
     match (unit, l) {
         ("%", _) => format!("{v}%"),
-        ("min", Lang::Zh) => format!("{v} 分钟"),
-        ("min", Lang::En) => format!("{v} min"),
-        ("items", Lang::Zh) => format!("{v} 项"),
-        ("items", Lang::En) => format!("{v} items"),
+        ("min", l) => crate::i18n::fill(page(l).n_minutes, &[("v", &v)]),
+        ("items", l) => crate::i18n::fill(page(l).n_items, &[("v", &v)]),
         (u, _) => format!("{v} {u}"),
     }
 }
@@ -530,12 +532,7 @@ fn trend(ms: &[MonthFigures], one_month: bool) -> impl IntoView {
 
     view! {
         <section class="dash-section" aria-labelledby="dash-h-trend">
-            <h2 id="dash-h-trend">{move || match (lang(), one_month) {
-                (Lang::Zh, false) => "近 12 个月趋势",
-                (Lang::Zh, true) => "截至所选月份的 12 个月趋势",
-                (Lang::En, false) => "Trend over the last 12 months",
-                (Lang::En, true) => "Trend over the 12 months to the chosen month",
-            }}</h2>
+            <h2 id="dash-h-trend">{if one_month { pt(|m| m.trend_to_month) } else { pt(|m| m.trend_last_12) }}</h2>
             <ul class="dash-legend">
                 <li><span class="key key-bar" aria-hidden="true"></span>{pt(|m| m.bars_reviews_left_axis)}</li>
                 <li><span class="key key-line" aria-hidden="true"></span>{pt(|m| m.line_good_review_rate_right)}</li>

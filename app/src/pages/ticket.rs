@@ -10,6 +10,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tongban_shared::queue::TicketState;
 
+crate::i18n::page_msgs! {
+    go_to_window: "请到 {n} 号窗口" / "Please go to window {n}",
+}
+
 #[component]
 pub fn TicketPage() -> impl IntoView {
     use_title(|l| msgs(l).ticket.to_string());
@@ -37,10 +41,7 @@ pub fn TicketPage() -> impl IntoView {
                             let w = t.window_no.unwrap_or(0);
                             view! {
                                 <p class="turn-title" role="alert">{tr(|m| m.your_turn)}</p>
-                                <p class="turn-window" id="turn-window">{move || match lang() {
-                                    tongban_shared::Lang::Zh => format!("请到 {w} 号窗口"),
-                                    tongban_shared::Lang::En => format!("Please go to window {w}"),
-                                }}</p>
+                                <p class="turn-window" id="turn-window">{move || crate::i18n::fill(page(lang()).go_to_window, &[("n", &w)])}</p>
                             }.into_any()
                         } else {
                             let (ahead, wait) = (t.ahead, t.estimated_wait_minutes);

@@ -18,6 +18,7 @@ use tongban_shared::authz::FRONT_DESK;
 use tongban_shared::Text;
 
 crate::i18n::page_msgs! {
+    acting_for: "（代 {post}，岗位AB角）" / " (for {post}, as backup)",
     application: "受理办件" / "Application",
     case: "办件" / "Case",
     download: "下载材料" / "Download",
@@ -268,7 +269,7 @@ pub fn CasePage() -> impl IntoView {
                             <h2>{pt(|m| m.steps_done)}</h2>
                             <ol class="steps-done" id="case-steps">{k.steps_done.iter().map(|d| view! {
                                 <li>{tx(&d.step.label())}" · "{d.by.clone()}{d.me.then(|| pt(|m| m.you))}
-                                    {d.for_whom.clone().map(|w| view! { <span class="meta">{move || if lang() == tongban_shared::Lang::Zh { format!("（代 {w}，岗位AB角）") } else { format!(" (for {w}, as backup)") }}</span> })}</li>
+                                    {d.for_whom.clone().map(|w| view! { <span class="meta">{move || crate::i18n::fill(page(lang()).acting_for, &[("post", &w)])}</span> })}</li>
                             }).collect_view()}</ol>
                         })}
                         {k.why_not.filter(|_| handling).map(|why| view! {
