@@ -432,3 +432,54 @@ fn named_builders_write_their_fields_where_they_belong() {
         conn.query_row("SELECT application_id || case_id || at || actor_id || action || note || step || for_id FROM case_events", [], |r| r.get(0)).unwrap();
     assert_eq!(ev, "appcase7acc1approvedokdecideacc2");
 }
+
+/// The booking store's shared statements: a slot is created once, a booking row follows only a taken seat,
+/// and a seat comes back only after a change, each value in its column.
+#[test]
+fn the_booking_store_keeps_seats_and_rows_together() {
+    use crate::bookings::store::{ensure_slot, insert_booking_after_seat, release_seat_after, NewBookingRow, SlotKey};
+    use tongban_shared::booking::BookingState;
+    let conn = migrated();
+    conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
+    let slot = SlotKey { id: "s1", class_id: "c1", date: "2026-12-02", start: "09:00", capacity: 2 };
+    assert_eq!(ensure_slot(&slot).execute(&conn).unwrap(), 1);
+    assert_eq!(ensure_slot(&SlotKey { capacity: 9, ..slot }).execute(&conn).unwrap(), 0, "an existing slot keeps its row and count");
+    let seats =
+        |conn: &rusqlite::Connection| conn.query_row("SELECT booked || '/' || capacity FROM slots WHERE id = 's1'", [], |r| r.get::<_, String>(0)).unwrap();
+    assert_eq!(seats(&conn), "0/2");
+    let b = NewBookingRow {
+        id: "b1",
+        code: "CODE1",
+        account_id: "a1",
+        item_id: "i1",
+        center_id: "ctr",
+        slot_id: "s1",
+        date: "2026-12-02",
+        start: "09:00",
+        idem_key: "k1",
+        state: BookingState::Held,
+        hold_until: Some(99),
+        now: 50,
+    };
+    // No seat taken just before: no row.
+    conn.execute("UPDATE slots SET booked = booked + 1 WHERE id = 's1' AND booked >= capacity", []).unwrap();
+    assert_eq!(insert_booking_after_seat(&b).execute(&conn).unwrap(), 0);
+    conn.execute("UPDATE slots SET booked = booked + 1 WHERE id = 's1' AND booked < capacity", []).unwrap();
+    assert_eq!(insert_booking_after_seat(&b).execute(&conn).unwrap(), 1);
+    let row: String = conn
+        .query_row(
+            "SELECT id || code || account_id || item_id || center_id || slot_id || date || start || state || idem_key || hold_until || created_at || updated_at FROM bookings",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(row, "b1CODE1a1i1ctrs12026-12-0209:00heldk1995050");
+    assert_eq!(seats(&conn), "1/2");
+    // A release that changed nothing gives no seat back; one that released the booking does.
+    conn.execute("UPDATE bookings SET state = 'cancelled' WHERE id = 'b1' AND state = 'confirmed'", []).unwrap();
+    release_seat_after("s1").execute(&conn).unwrap();
+    assert_eq!(seats(&conn), "1/2");
+    conn.execute("UPDATE bookings SET state = 'cancelled' WHERE id = 'b1' AND state = 'held'", []).unwrap();
+    release_seat_after("s1").execute(&conn).unwrap();
+    assert_eq!(seats(&conn), "0/2");
+}

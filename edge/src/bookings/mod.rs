@@ -62,6 +62,8 @@ pub fn qr_svg(code: &str) -> Option<String> {
     )
 }
 
+pub mod store;
+
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
@@ -361,7 +363,7 @@ mod wasm {
                 db.prepare("UPDATE bookings SET state = 'cancelled', cancel_reason = NULL, hold_until = NULL, updated_at = ?2 WHERE id = ?1 AND state IN ('held', 'confirmed')")
                     .bind(&[text(&b.id), num(now as f64)])?,
             );
-            batch.push(db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?);
+            batch.push(store::release_seat_after(&b.slot_id).prepare(db)?);
             if b.date >= today {
                 batch.extend(offer_seat(db, &b.slot_id, now, &rules_of(db, &b.center_id).await?)?);
             }
@@ -400,7 +402,7 @@ mod wasm {
                 db.prepare("UPDATE bookings SET state = 'expired', updated_at = ?2 WHERE id = ?1 AND state = 'held' AND hold_until < ?2")
                     .bind(&[text(&h.id), num(now as f64)])?,
             );
-            batch.push(db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&h.slot_id)])?);
+            batch.push(store::release_seat_after(&h.slot_id).prepare(db)?);
             batch.push(
                 db.prepare("UPDATE waitlist SET state = 'lapsed', updated_at = ?2 WHERE booking_id = ?1 AND state = 'offered' AND EXISTS (SELECT 1 FROM bookings WHERE id = ?1 AND state = 'expired')")
                     .bind(&[text(&h.id), num(now as f64)])?,
@@ -480,14 +482,11 @@ mod wasm {
         let code = encode_code(random::<5>().map_err(js_err)?);
         let (acct, k, sidv) = (text(&p.account_id), text(&key), text(&sid));
         let (item, day) = (text(&req.item_id), text(&date.to_string()));
-        let (state, hold_until) = if req.hold { ("held", num((ctx.now + i64::from(c.rules.hold_minutes) * 60) as f64)) } else { ("confirmed", JsValue::NULL) };
-        let mut batch = vec![db.prepare("INSERT OR IGNORE INTO slots (id, class_id, date, start, capacity) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
-            sidv.clone(),
-            text(&c.class_id),
-            day.clone(),
-            text(&start),
-            num(c.capacity),
-        ])?];
+        let (state, hold_until) =
+            if req.hold { (BookingState::Held, Some(ctx.now + i64::from(c.rules.hold_minutes) * 60)) } else { (BookingState::Confirmed, None) };
+        let date_s = date.to_string();
+        let mut batch =
+            vec![store::ensure_slot(&store::SlotKey { id: &sid, class_id: &c.class_id, date: &date_s, start: &start, capacity: c.capacity }).prepare(&db)?];
         batch.extend(sweep_slot(&db, &sid, ctx.now, &c.rules)?);
         let first = batch.len();
         batch.extend([
@@ -497,24 +496,21 @@ mod wasm {
                 limits = limits_allow_sql("?2", "?5", "?6", "?4", "?7")
             ))
             .bind(&[sidv.clone(), acct.clone(), k.clone(), num(c.rules.max_active_per_person), item.clone(), day.clone(), num(ctx.now as f64)])?,
-            db.prepare(
-                "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, hold_until, created_at, updated_at) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?12, ?10, ?10 WHERE changes() = 1",
-            )
-            .bind(&[
-                text(&id),
-                text(&code),
-                acct.clone(),
-                item.clone(),
-                text(&req.center_id),
-                sidv.clone(),
-                day.clone(),
-                text(&start),
-                k.clone(),
-                num(ctx.now as f64),
-                text(state),
+            store::insert_booking_after_seat(&store::NewBookingRow {
+                id: &id,
+                code: &code,
+                account_id: &p.account_id,
+                item_id: &req.item_id,
+                center_id: &req.center_id,
+                slot_id: &sid,
+                date: &date_s,
+                start: &start,
+                idem_key: &key,
+                state,
                 hold_until,
-            ])?,
+                now: ctx.now,
+            })
+            .prepare(&db)?,
             for_booking(
                 &db,
                 &id,
@@ -651,7 +647,7 @@ mod wasm {
                 ctx.now,
             )?);
         }
-        batch.push(db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?);
+        batch.push(store::release_seat_after(&b.slot_id).prepare(&db)?);
         if let Some(reason) = by_center {
             batch.push(
                 db.prepare(
@@ -706,13 +702,10 @@ mod wasm {
             return Err(ErrorCode::SameSlot.into());
         }
         let (idv, nowv, day) = (text(&id), num(ctx.now as f64), text(&date.to_string()));
-        let mut batch = vec![db.prepare("INSERT OR IGNORE INTO slots (id, class_id, date, start, capacity) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
-            text(&new_slot),
-            text(&c.class_id),
-            day.clone(),
-            text(&start),
-            num(c.capacity),
-        ])?];
+        let date_s = date.to_string();
+        let mut batch =
+            vec![store::ensure_slot(&store::SlotKey { id: &new_slot, class_id: &c.class_id, date: &date_s, start: &start, capacity: c.capacity })
+                .prepare(&db)?];
         batch.extend(sweep_slot(&db, &new_slot, ctx.now, &c.rules)?);
         let first = batch.len();
         batch.extend([
@@ -733,7 +726,7 @@ mod wasm {
                 "changes() = 1",
                 ctx.now,
             )?,
-            db.prepare("UPDATE slots SET booked = booked - 1 WHERE id = ?1 AND changes() = 1").bind(&[text(&b.slot_id)])?,
+            store::release_seat_after(&b.slot_id).prepare(&db)?,
         ]);
         batch.extend(offer_seat(&db, &b.slot_id, ctx.now, &c.rules)?);
         let r = db.batch(batch).await?;
