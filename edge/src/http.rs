@@ -160,8 +160,8 @@ mod wasm {
             Ok(Reply::of(self.json(value, self.route.cache)?))
         }
 
-        /// Serialises `value`, and answers 304 when the client's ETag still matches.
-        pub fn json<T: Serialize>(&self, value: &T, cache: Cache) -> Result<Response, ApiError> {
+        /// Serialises `value`, and answers 304 when the client's ETag still matches ([`Ctx::reply`] types it).
+        fn json<T: Serialize>(&self, value: &T, cache: Cache) -> Result<Response, ApiError> {
             let body = serde_json::to_vec(value)?;
             let inm = self.req.headers().get("If-None-Match")?;
             let (status, etag) = conditional(&body, inm.as_deref());
@@ -212,6 +212,17 @@ mod wasm {
             Reply { resp, holds: std::marker::PhantomData }
         }
 
+        /// An answer the handler already serialised from a `T` (the appraisal's cache keeps the bytes).
+        pub(crate) fn serialized(resp: Response) -> Self {
+            Reply::of(resp)
+        }
+
+        /// An error answer the handler builds itself (a form's field-by-field problems): it is documented
+        /// with the route's errors, not as its answer, so any row's handler may send one.
+        pub(crate) fn failure(resp: Response) -> Self {
+            Reply::of(resp)
+        }
+
         pub fn with_status(self, status: u16) -> Self {
             Reply::of(self.resp.with_status(status))
         }
@@ -222,19 +233,6 @@ mod wasm {
 
         pub fn into_response(self) -> Response {
             self.resp
-        }
-    }
-
-    impl<T> Reply<T> {
-        /// An answer the handler already serialised from a `T` (the appraisal's cache keeps the bytes).
-        pub(crate) fn serialized(resp: Response) -> Self {
-            Reply::of(resp)
-        }
-
-        /// An error answer the handler builds itself (a form's field-by-field problems): it is documented
-        /// with the route's errors, not as its answer, so any row's handler may send one.
-        pub(crate) fn failure(resp: Response) -> Self {
-            Reply::of(resp)
         }
     }
 

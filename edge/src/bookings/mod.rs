@@ -481,10 +481,10 @@ mod wasm {
         let id = hex(&random::<16>().map_err(js_err)?);
         let code = encode_code(random::<5>().map_err(js_err)?);
         let (acct, k, sidv) = (text(&p.account_id), text(&key), text(&sid));
-        let (item, day) = (text(&req.item_id), text(&date.to_string()));
+        let date_s = date.to_string();
+        let (item, day) = (text(&req.item_id), text(&date_s));
         let (state, hold_until) =
             if req.hold { (BookingState::Held, Some(ctx.now + i64::from(c.rules.hold_minutes) * 60)) } else { (BookingState::Confirmed, None) };
-        let date_s = date.to_string();
         let mut batch =
             vec![store::ensure_slot(&store::SlotKey { id: &sid, class_id: &c.class_id, date: &date_s, start: &start, capacity: c.capacity }).prepare(&db)?];
         batch.extend(sweep_slot(&db, &sid, ctx.now, &c.rules)?);
@@ -514,7 +514,7 @@ mod wasm {
             for_booking(
                 &db,
                 &id,
-                &Event::BookingConfirmed { booking_id: id.clone(), date: date.to_string(), start: start.clone() },
+                &Event::BookingConfirmed { booking_id: id.clone(), date: date_s.clone(), start: start.clone() },
                 "b.state = 'confirmed'",
                 ctx.now,
             )?,
@@ -701,8 +701,8 @@ mod wasm {
         if new_slot == b.slot_id {
             return Err(ErrorCode::SameSlot.into());
         }
-        let (idv, nowv, day) = (text(&id), num(ctx.now as f64), text(&date.to_string()));
         let date_s = date.to_string();
+        let (idv, nowv, day) = (text(&id), num(ctx.now as f64), text(&date_s));
         let mut batch =
             vec![store::ensure_slot(&store::SlotKey { id: &new_slot, class_id: &c.class_id, date: &date_s, start: &start, capacity: c.capacity })
                 .prepare(&db)?];
@@ -719,13 +719,7 @@ mod wasm {
             db.prepare("UPDATE bookings SET slot_id = ?2, date = ?3, start = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'confirmed' AND changes() = 1")
                 .bind(&[idv.clone(), text(&new_slot), day.clone(), text(&start), nowv.clone()])?,
             // Only if it moved; the old seat's release below then follows this statement's changes().
-            for_booking(
-                &db,
-                &id,
-                &Event::BookingRescheduled { booking_id: id.clone(), date: date.to_string(), start: start.clone() },
-                "changes() = 1",
-                ctx.now,
-            )?,
+            for_booking(&db, &id, &Event::BookingRescheduled { booking_id: id.clone(), date: date_s.clone(), start: start.clone() }, "changes() = 1", ctx.now)?,
             store::release_seat_after(&b.slot_id).prepare(&db)?,
         ]);
         batch.extend(offer_seat(&db, &b.slot_id, ctx.now, &c.rules)?);
