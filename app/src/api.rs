@@ -4,6 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tongban_shared::account::{AddAgent, Agent, BusinessRef, ChangePassword, DeleteAccount, Login, Me, RegisterBusiness, RegisterResident};
+use tongban_shared::api::{ep, Endpoint, Method, RateKey};
 use tongban_shared::catalogue::{Bundle, Center, CenterDetail, Department, ItemDetail, ItemPage};
 use tongban_shared::query::ItemQuery;
 use tongban_shared::staff::{AuditEntry, NewStaff, PersonLookup, PersonRecord, StaffPost, StaffSettings};
@@ -82,22 +83,72 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-async fn get<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T, ApiError> {
-    read(gloo_net::http::Request::get(path).header("Accept-Language", lang.code()).send().await.map_err(|_| ApiError::Network)?).await
+/// The path of a call to `E`: its row's template with the `{…}` segments filled in order, each
+/// percent-encoded. Also for links the browser follows itself (the QR image, a download).
+pub fn path<E: Endpoint>(args: &[&str]) -> String {
+    tongban_shared::api::fill_path(E::PATH, args, encode)
+}
+
+/// A request to `path`, not yet sent. Same-origin, so the browser sends the session cookie and the `Origin`
+/// header the edge checks against CSRF. Not generic, so the first download holds it once.
+fn request(method: Method, path: String, query: &[(&str, String)], lang: Lang, kiosk: bool) -> gloo_net::http::RequestBuilder {
+    let url = path + &query_string(query);
+    let builder = match method {
+        Method::Get => gloo_net::http::Request::get(&url),
+        Method::Post => gloo_net::http::Request::post(&url),
+        Method::Put => gloo_net::http::Request::put(&url),
+        Method::Delete => gloo_net::http::Request::delete(&url),
+    }
+    .header("Accept-Language", lang.code());
+    // An enrolled kiosk names itself on the calls its own rate limit counts (tickets, check-ins).
+    match crate::device::kiosk_key().filter(|_| kiosk) {
+        Some(key) => builder.header(tongban_shared::queue::KIOSK_HEADER, &key),
+        None => builder,
+    }
+}
+
+/// The request of one call to `E`, typed by its row: the row's method and path, its body type, and the
+/// kiosk's key where the row's rate limit counts kiosks.
+fn request_of<E: Endpoint>(args: &[&str], query: &[(&str, String)], lang: Lang) -> gloo_net::http::RequestBuilder {
+    request(E::METHOD, path::<E>(args), query, lang, matches!(E::RATE, Some((_, RateKey::KioskOrClient))))
+}
+
+async fn send<E: Endpoint>(builder: gloo_net::http::RequestBuilder, body: &E::Body) -> Result<gloo_net::http::Response, ApiError>
+where
+    E::Body: Serialize,
+{
+    let req = if E::HAS_BODY { builder.json(body) } else { builder.build() };
+    req.map_err(|_| ApiError::Network)?.send().await.map_err(|_| ApiError::Network)
+}
+
+/// One call to `E`: path parameters in template order, the query, the row's body (`&()` for none).
+async fn call<E: Endpoint>(args: &[&str], query: &[(&str, String)], body: &E::Body, lang: Lang) -> Result<E::Reply, ApiError>
+where
+    E::Body: Serialize,
+    E::Reply: DeserializeOwned,
+{
+    read(send::<E>(request_of::<E>(args, query, lang), body).await?).await
 }
 
 /// A read the page makes by itself (a timer), not the person: it carries `X-Background: 1`, so it does
 /// not renew a staff session's idle timer (`tongban_shared::account::BACKGROUND_HEADER`).
-async fn get_background<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T, ApiError> {
-    let req = gloo_net::http::Request::get(path).header("Accept-Language", lang.code()).header(tongban_shared::account::BACKGROUND_HEADER, "1");
-    read(req.send().await.map_err(|_| ApiError::Network)?).await
+async fn call_background<E: Endpoint>(args: &[&str], query: &[(&str, String)], body: &E::Body, lang: Lang) -> Result<E::Reply, ApiError>
+where
+    E::Body: Serialize,
+    E::Reply: DeserializeOwned,
+{
+    let builder = request_of::<E>(args, query, lang).header(tongban_shared::account::BACKGROUND_HEADER, "1");
+    read(send::<E>(builder, body).await?).await
 }
 
-/// Reads an answer: the body as `T` on success, the shared error otherwise.
+/// Reads an answer: the body as `T` on success (nothing for 204 No Content), the shared error otherwise.
 async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiError> {
     let status = resp.status();
     if resp.ok() {
         let bad = || ApiError::Server { status, code: None, field: None, message: None };
+        if status == 204 {
+            return from_js(wasm_bindgen::JsValue::UNDEFINED).map_err(|_| bad());
+        }
         let parsed = web_sys::Response::from(resp).json().map_err(|_| bad())?;
         let v = wasm_bindgen_futures::JsFuture::from(parsed).await.map_err(|_| bad())?;
         from_js(v).map_err(|_| bad())
@@ -107,121 +158,85 @@ async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, 
     }
 }
 
-/// A state-changing call. Same-origin, so the browser sends the session cookie and the `Origin` header
-/// the edge checks against CSRF.
-async fn call<B: Serialize>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<gloo_net::http::Response, ApiError> {
-    let mut builder = match method {
-        "DELETE" => gloo_net::http::Request::delete(path),
-        "PUT" => gloo_net::http::Request::put(path),
-        _ => gloo_net::http::Request::post(path),
-    }
-    .header("Accept-Language", lang.code());
-    // An enrolled kiosk names itself on its hall's calls (tickets, check-ins): its own rate limit.
-    if path.starts_with("/api/v1/checkins") || path.contains("/tickets") {
-        if let Some(key) = crate::device::kiosk_key() {
-            builder = builder.header(tongban_shared::queue::KIOSK_HEADER, &key);
-        }
-    }
-    let req = match body {
-        Some(b) => builder.json(b).map_err(|_| ApiError::Network)?,
-        None => builder.build().map_err(|_| ApiError::Network)?,
-    };
-    req.send().await.map_err(|_| ApiError::Network)
-}
-
-async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<T, ApiError> {
-    read(call(method, path, body, lang).await?).await
-}
-
-/// A call answered with 204 No Content.
-async fn no_content<B: Serialize>(method: &str, path: &str, body: Option<&B>, lang: Lang) -> Result<(), ApiError> {
-    let resp = call(method, path, body, lang).await?;
-    if resp.ok() {
-        Ok(())
-    } else {
-        Err(decode_error(resp.status(), &resp.text().await.unwrap_or_default()))
-    }
-}
-
 pub async fn me(lang: Lang) -> Result<Me, ApiError> {
-    get("/api/v1/me", lang).await
+    call::<ep::GetMe>(&[], &[], &(), lang).await
 }
 
 pub async fn register(r: &RegisterResident, lang: Lang) -> Result<Me, ApiError> {
-    send("POST", "/api/v1/accounts/residents", Some(r), lang).await
+    call::<ep::RegisterResident>(&[], &[], r, lang).await
 }
 
 pub async fn register_business(r: &RegisterBusiness, lang: Lang) -> Result<Me, ApiError> {
-    send("POST", "/api/v1/accounts/businesses", Some(r), lang).await
+    call::<ep::RegisterBusiness>(&[], &[], r, lang).await
 }
 
 pub async fn agents(lang: Lang) -> Result<Vec<Agent>, ApiError> {
-    get("/api/v1/me/agents", lang).await
+    call::<ep::ListAgents>(&[], &[], &(), lang).await
 }
 
 /// Invites a resident to be an agent: the answer is a pending invitation, whether or not they are registered.
 pub async fn add_agent(a: &AddAgent, lang: Lang) -> Result<tongban_shared::account::AgentInvitation, ApiError> {
-    send("POST", "/api/v1/me/agents", Some(a), lang).await
+    call::<ep::AddAgent>(&[], &[], a, lang).await
 }
 
 pub async fn agent_invitations(lang: Lang) -> Result<Vec<tongban_shared::account::AgentInvitation>, ApiError> {
-    get("/api/v1/me/agent-invitations", lang).await
+    call::<ep::ListAgentInvitations>(&[], &[], &(), lang).await
 }
 
 pub async fn answer_invitation(id: &str, accept: bool, lang: Lang) -> Result<tongban_shared::account::AgentInvitation, ApiError> {
-    send("POST", &format!("/api/v1/me/agent-invitations/{}", encode(id)), Some(&tongban_shared::account::InvitationAnswer { accept }), lang).await
+    call::<ep::AnswerAgentInvitation>(&[id], &[], &tongban_shared::account::InvitationAnswer { accept }, lang).await
 }
 
 pub async fn remove_agent(id: &str, lang: Lang) -> Result<(), ApiError> {
-    no_content("DELETE", &format!("/api/v1/me/agents/{}", encode(id)), None::<&()>, lang).await
+    call::<ep::RemoveAgent>(&[id], &[], &(), lang).await
 }
 
 pub async fn my_businesses(lang: Lang) -> Result<Vec<BusinessRef>, ApiError> {
-    get("/api/v1/me/businesses", lang).await
+    call::<ep::ListMyBusinesses>(&[], &[], &(), lang).await
 }
 
 pub async fn change_password(c: &ChangePassword, lang: Lang) -> Result<(), ApiError> {
-    no_content("POST", "/api/v1/me/password", Some(c), lang).await
+    call::<ep::ChangePassword>(&[], &[], c, lang).await
 }
 
 pub async fn delete_account(d: &DeleteAccount, lang: Lang) -> Result<(), ApiError> {
-    no_content("POST", "/api/v1/me/deletion", Some(d), lang).await
+    call::<ep::DeleteMyAccount>(&[], &[], d, lang).await
 }
 
 pub async fn login(l: &Login, lang: Lang) -> Result<Me, ApiError> {
-    send("POST", "/api/v1/sessions", Some(l), lang).await
+    call::<ep::Login>(&[], &[], l, lang).await
 }
 
 pub async fn logout(lang: Lang) -> Result<(), ApiError> {
-    no_content("DELETE", "/api/v1/sessions/current", None::<&()>, lang).await
+    call::<ep::Logout>(&[], &[], &(), lang).await
 }
 
 pub async fn lookup_person(l: &PersonLookup, lang: Lang) -> Result<PersonRecord, ApiError> {
-    send("POST", "/api/v1/people/lookup", Some(l), lang).await
+    call::<ep::LookupPerson>(&[], &[], l, lang).await
 }
 
 pub async fn staff_posts(lang: Lang) -> Result<Vec<StaffPost>, ApiError> {
-    get("/api/v1/staff", lang).await
+    call::<ep::ListStaff>(&[], &[], &(), lang).await
 }
 
 pub async fn create_staff(s: &NewStaff, lang: Lang) -> Result<StaffPost, ApiError> {
-    send("POST", "/api/v1/staff", Some(s), lang).await
+    call::<ep::CreateStaff>(&[], &[], s, lang).await
 }
 
 pub async fn set_staff_status(id: &str, active: bool, lang: Lang) -> Result<StaffPost, ApiError> {
-    send("POST", &format!("/api/v1/staff/{}/status", encode(id)), Some(&tongban_shared::staff::StaffStatus { active }), lang).await
+    call::<ep::SetStaffStatus>(&[id], &[], &tongban_shared::staff::StaffStatus { active }, lang).await
 }
 
 pub async fn reset_staff_password(id: &str, login: &str, lang: Lang) -> Result<tongban_shared::staff::TemporaryPassword, ApiError> {
-    send("POST", &format!("/api/v1/staff/{}/password-reset", encode(id)), Some(&tongban_shared::staff::PasswordReset { login: login.into() }), lang).await
+    call::<ep::ResetStaffPassword>(&[id], &[], &tongban_shared::staff::PasswordReset { login: login.into() }, lang).await
 }
 
 pub async fn update_staff(id: &str, s: &StaffSettings, lang: Lang) -> Result<StaffPost, ApiError> {
-    send("POST", &format!("/api/v1/staff/{}/settings", encode(id)), Some(s), lang).await
+    call::<ep::UpdateStaff>(&[id], &[], s, lang).await
 }
 
 pub async fn audit(lang: Lang) -> Result<Vec<AuditEntry>, ApiError> {
-    get("/api/v1/audit", lang).await
+    call::<ep::ListAudit>(&[], &[], &(), lang).await
 }
 
 pub async fn availability(center: &str, item: &str, date: Option<&str>, lang: Lang) -> Result<tongban_shared::booking::Availability, ApiError> {
@@ -229,125 +244,121 @@ pub async fn availability(center: &str, item: &str, date: Option<&str>, lang: La
     if let Some(d) = date {
         q.push(("date", d.to_string()));
     }
-    get(&format!("/api/v1/centers/{}/availability{}", encode(center), query_string(&q)), lang).await
+    call::<ep::GetAvailability>(&[center], &q, &(), lang).await
 }
 
 /// Books a slot. `key` is made once per confirmation screen, so a double click or a retry after a
 /// dropped connection returns the same booking instead of a second one.
 pub async fn book(b: &tongban_shared::booking::NewBooking, key: &str, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
-    let req = gloo_net::http::Request::post("/api/v1/bookings")
-        .header("Accept-Language", lang.code())
-        .header("Idempotency-Key", key)
-        .json(b)
-        .map_err(|_| ApiError::Network)?;
-    read(req.send().await.map_err(|_| ApiError::Network)?).await
+    let builder = request_of::<ep::CreateBooking>(&[], &[], lang).header("Idempotency-Key", key);
+    read(send::<ep::CreateBooking>(builder, b).await?).await
 }
 
 pub async fn my_bookings(lang: Lang) -> Result<Vec<tongban_shared::booking::Booking>, ApiError> {
-    get("/api/v1/bookings", lang).await
+    call::<ep::ListMyBookings>(&[], &[], &(), lang).await
 }
 
 pub async fn cancel_booking(id: &str, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
-    send("POST", &format!("/api/v1/bookings/{}/cancel", encode(id)), None::<&()>, lang).await
+    call::<ep::CancelBooking>(&[id], &[], &(), lang).await
 }
 
 pub async fn confirm_booking(id: &str, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
-    send("POST", &format!("/api/v1/bookings/{}/confirm", encode(id)), None::<&()>, lang).await
+    call::<ep::ConfirmBooking>(&[id], &[], &(), lang).await
 }
 
 pub async fn reschedule(id: &str, r: &tongban_shared::booking::Reschedule, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
-    send("POST", &format!("/api/v1/bookings/{}/reschedule", encode(id)), Some(r), lang).await
+    call::<ep::RescheduleBooking>(&[id], &[], r, lang).await
 }
 
 pub async fn join_waitlist(b: &tongban_shared::booking::NewBooking, lang: Lang) -> Result<tongban_shared::booking::WaitlistEntry, ApiError> {
-    send("POST", "/api/v1/waitlist", Some(b), lang).await
+    call::<ep::JoinWaitlist>(&[], &[], b, lang).await
 }
 
 pub async fn my_waitlist(lang: Lang) -> Result<Vec<tongban_shared::booking::WaitlistEntry>, ApiError> {
-    get("/api/v1/waitlist", lang).await
+    call::<ep::ListMyWaitlist>(&[], &[], &(), lang).await
 }
 
 pub async fn leave_waitlist(id: &str, lang: Lang) -> Result<(), ApiError> {
-    no_content("DELETE", &format!("/api/v1/waitlist/{}", encode(id)), None::<&()>, lang).await
+    call::<ep::LeaveWaitlist>(&[id], &[], &(), lang).await
 }
 
 pub async fn inbox(lang: Lang) -> Result<tongban_shared::notify::Inbox, ApiError> {
-    get("/api/v1/notifications", lang).await
+    call::<ep::ListNotifications>(&[], &[], &(), lang).await
 }
 
 /// The header's unread count, re-read every 30 s: a background read.
 pub async fn inbox_poll(lang: Lang) -> Result<tongban_shared::notify::Inbox, ApiError> {
-    get_background("/api/v1/notifications", lang).await
+    call_background::<ep::ListNotifications>(&[], &[], &(), lang).await
 }
 
 pub async fn vapid_key(lang: Lang) -> Result<tongban_shared::notify::VapidKey, ApiError> {
-    get("/api/v1/push/key", lang).await
+    call::<ep::GetVapidKey>(&[], &[], &(), lang).await
 }
 
 pub async fn subscribe_push(sub: &tongban_shared::notify::PushSubscription, lang: Lang) -> Result<tongban_shared::notify::PushSubscription, ApiError> {
-    send("POST", "/api/v1/push/subscriptions", Some(sub), lang).await
+    call::<ep::Subscribe>(&[], &[], sub, lang).await
 }
 
 pub async fn notify_prefs(lang: Lang) -> Result<tongban_shared::notify::NotifyPrefs, ApiError> {
-    get("/api/v1/notify/prefs", lang).await
+    call::<ep::GetNotifyPrefs>(&[], &[], &(), lang).await
 }
 
 pub async fn save_notify_prefs(p: &tongban_shared::notify::NotifyPrefs, lang: Lang) -> Result<tongban_shared::notify::NotifyPrefs, ApiError> {
-    send("PUT", "/api/v1/notify/prefs", Some(p), lang).await
+    call::<ep::PutNotifyPrefs>(&[], &[], p, lang).await
 }
 
 pub async fn mark_read(id: &str, lang: Lang) -> Result<(), ApiError> {
-    no_content("POST", &format!("/api/v1/notifications/{}/read", encode(id)), None::<&()>, lang).await
+    call::<ep::MarkNotificationRead>(&[id], &[], &(), lang).await
 }
 
 pub async fn mark_all_read(lang: Lang) -> Result<(), ApiError> {
-    no_content("POST", "/api/v1/notifications/read-all", None::<&()>, lang).await
+    call::<ep::MarkAllNotificationsRead>(&[], &[], &(), lang).await
 }
 
 pub async fn take_ticket(center: &str, class: Option<&str>, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
-    let q = class.map(|c| query_string(&[("class", c.to_string())])).unwrap_or_default();
-    send("POST", &format!("/api/v1/centers/{}/tickets{q}", encode(center)), None::<&()>, lang).await
+    let q: Vec<(&str, String)> = class.map(|c| ("class", c.to_string())).into_iter().collect();
+    call::<ep::TakeTicket>(&[center], &q, &(), lang).await
 }
 
 pub async fn kiosks(center: &str, lang: Lang) -> Result<Vec<tongban_shared::queue::Kiosk>, ApiError> {
-    get(&format!("/api/v1/centers/{}/kiosks", encode(center)), lang).await
+    call::<ep::ListKiosks>(&[center], &[], &(), lang).await
 }
 
 pub async fn register_kiosk(center: &str, label: &str, lang: Lang) -> Result<tongban_shared::queue::KioskKey, ApiError> {
-    send("POST", &format!("/api/v1/centers/{}/kiosks", encode(center)), Some(&tongban_shared::queue::NewKiosk { label: label.to_string() }), lang).await
+    call::<ep::CreateKiosk>(&[center], &[], &tongban_shared::queue::NewKiosk { label: label.to_string() }, lang).await
 }
 
 pub async fn revoke_kiosk(center: &str, id: &str, lang: Lang) -> Result<(), ApiError> {
-    no_content("DELETE", &format!("/api/v1/centers/{}/kiosks/{}", encode(center), encode(id)), None::<&()>, lang).await
+    call::<ep::RevokeKiosk>(&[center, id], &[], &(), lang).await
 }
 
 pub async fn classes(center: &str, lang: Lang) -> Result<Vec<tongban_shared::queue::QueueClass>, ApiError> {
-    get(&format!("/api/v1/centers/{}/classes", encode(center)), lang).await
+    call::<ep::ListClasses>(&[center], &[], &(), lang).await
 }
 
 pub async fn check_in(code: &str, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
-    send("POST", "/api/v1/checkins", Some(&tongban_shared::queue::CheckIn { code: code.to_string() }), lang).await
+    call::<ep::CheckIn>(&[], &[], &tongban_shared::queue::CheckIn { code: code.to_string() }, lang).await
 }
 
 pub async fn ticket(id: &str, lang: Lang) -> Result<tongban_shared::queue::Ticket, ApiError> {
-    get(&format!("/api/v1/tickets/{}", encode(id)), lang).await
+    call::<ep::GetTicket>(&[id], &[], &(), lang).await
 }
 
 pub async fn calls(center: &str, lang: Lang) -> Result<Vec<tongban_shared::queue::Call>, ApiError> {
-    get(&format!("/api/v1/centers/{}/calls", encode(center)), lang).await
+    call::<ep::RecentCalls>(&[center], &[], &(), lang).await
 }
 
 pub async fn call_next(center: &str, window: u32, lang: Lang) -> Result<tongban_shared::queue::Called, ApiError> {
-    send("POST", &format!("/api/v1/centers/{}/windows/{window}/call", encode(center)), None::<&()>, lang).await
+    call::<ep::CallNext>(&[center, &window.to_string()], &[], &(), lang).await
 }
 
 #[cfg(feature = "console")]
 pub async fn window_state(center: &str, window: u32, lang: Lang, background: bool) -> Result<tongban_shared::queue::WindowState, ApiError> {
-    let path = format!("/api/v1/centers/{}/windows/{window}", encode(center));
+    let args: &[&str] = &[center, &window.to_string()];
     if background {
-        get_background(&path, lang).await
+        call_background::<ep::WindowState>(args, &[], &(), lang).await
     } else {
-        get(&path, lang).await
+        call::<ep::WindowState>(args, &[], &(), lang).await
     }
 }
 
@@ -358,75 +369,73 @@ pub async fn window_action(
     a: &tongban_shared::queue::WindowAction,
     lang: Lang,
 ) -> Result<tongban_shared::queue::WindowState, ApiError> {
-    send("POST", &format!("/api/v1/centers/{}/windows/{window}/ticket", encode(center)), Some(a), lang).await
+    call::<ep::WindowAction>(&[center, &window.to_string()], &[], a, lang).await
 }
 
 #[cfg(feature = "console")]
 pub async fn center_config(center: &str, lang: Lang) -> Result<tongban_shared::config::CenterConfig, ApiError> {
-    get(&format!("/api/v1/centers/{}/config", encode(center)), lang).await
+    call::<ep::GetCenterConfig>(&[center], &[], &(), lang).await
 }
 
 #[cfg(feature = "console")]
 pub async fn save_center_config(c: &tongban_shared::config::CenterConfig, lang: Lang) -> Result<tongban_shared::config::CenterConfig, ApiError> {
-    send("PUT", &format!("/api/v1/centers/{}/config", encode(&c.center_id)), Some(c), lang).await
+    call::<ep::UpdateCenterConfig>(&[&c.center_id], &[], c, lang).await
 }
 
 #[cfg(feature = "console")]
 pub async fn affected_bookings(center: &str, lang: Lang) -> Result<Vec<tongban_shared::config::AffectedBooking>, ApiError> {
-    get(&format!("/api/v1/centers/{}/affected-bookings", encode(center)), lang).await
+    call::<ep::AffectedBookings>(&[center], &[], &(), lang).await
 }
 
 #[cfg(feature = "console")]
 pub async fn center_cancel(id: &str, reason: &str, lang: Lang) -> Result<tongban_shared::booking::Booking, ApiError> {
-    send("POST", &format!("/api/v1/bookings/{}/center-cancel", encode(id)), Some(&tongban_shared::booking::StaffReason { reason: reason.to_string() }), lang)
-        .await
+    call::<ep::CenterCancelBooking>(&[id], &[], &tongban_shared::booking::StaffReason { reason: reason.to_string() }, lang).await
 }
 
 #[cfg(feature = "console")]
 pub async fn set_calendar_day(d: &tongban_shared::config::CalendarDay, lang: Lang) -> Result<tongban_shared::config::CalendarDay, ApiError> {
-    send("PUT", "/api/v1/calendar", Some(d), lang).await
+    call::<ep::SetCalendarDay>(&[], &[], d, lang).await
 }
 
 #[cfg(feature = "console")]
 pub async fn override_slot(center: &str, o: &tongban_shared::config::SlotOverride, lang: Lang) -> Result<tongban_shared::booking::SlotAvailability, ApiError> {
-    send("PUT", &format!("/api/v1/centers/{}/slots", encode(center)), Some(o), lang).await
+    call::<ep::OverrideSlot>(&[center], &[], o, lang).await
 }
 
 #[cfg(feature = "console")]
 pub async fn lift_ban(l: &PersonLookup, lang: Lang) -> Result<tongban_shared::booking::BanStatus, ApiError> {
-    send("POST", "/api/v1/people/ban-lifts", Some(l), lang).await
+    call::<ep::LiftBan>(&[], &[], l, lang).await
 }
 
 pub async fn items(q: &ItemQuery, lang: Lang) -> Result<ItemPage, ApiError> {
-    get(&format!("/api/v1/items{}", query_string(&q.to_pairs())), lang).await
+    call::<ep::ListItems>(&[], &q.to_pairs(), &(), lang).await
 }
 
 pub async fn item(id: &str, version: Option<u32>, lang: Lang) -> Result<ItemDetail, ApiError> {
-    let id = encode(id);
     match version {
-        Some(v) => get(&format!("/api/v1/items/{id}/versions/{v}"), lang).await,
-        None => get(&format!("/api/v1/items/{id}"), lang).await,
+        Some(v) => call::<ep::GetItemVersion>(&[id, &v.to_string()], &[], &(), lang).await,
+        None => call::<ep::GetItem>(&[id], &[], &(), lang).await,
     }
 }
 
 pub async fn departments(lang: Lang) -> Result<Vec<Department>, ApiError> {
-    get("/api/v1/departments", lang).await
+    call::<ep::ListDepartments>(&[], &[], &(), lang).await
 }
 
 pub async fn centers(lang: Lang) -> Result<Vec<Center>, ApiError> {
-    get("/api/v1/centers", lang).await
+    call::<ep::ListCenters>(&[], &[], &(), lang).await
 }
 
 pub async fn center(id: &str, lang: Lang) -> Result<CenterDetail, ApiError> {
-    get(&format!("/api/v1/centers/{}", encode(id)), lang).await
+    call::<ep::GetCenter>(&[id], &[], &(), lang).await
 }
 
 pub async fn bundles(lang: Lang) -> Result<Vec<Bundle>, ApiError> {
-    get("/api/v1/bundles", lang).await
+    call::<ep::ListBundles>(&[], &[], &(), lang).await
 }
 
 pub async fn bundle(id: &str, lang: Lang) -> Result<Bundle, ApiError> {
-    get(&format!("/api/v1/bundles/{}", encode(id)), lang).await
+    call::<ep::GetBundle>(&[id], &[], &(), lang).await
 }
 
 // 好差评: reviews, work orders, the public appraisal.
@@ -439,40 +448,40 @@ pub async fn review_target(ticket: Option<&str>, code: Option<&str>, lang: Lang)
     if let Some(c) = code {
         q.push(("code", c.to_string()));
     }
-    get(&format!("/api/v1/reviews/target{}", query_string(&q)), lang).await
+    call::<ep::ReviewTarget>(&[], &q, &(), lang).await
 }
 
 pub async fn review_case_target(case: &str, lang: Lang) -> Result<tongban_shared::review::ReviewTarget, ApiError> {
-    get(&format!("/api/v1/reviews/target?case={}", encode(case)), lang).await
+    call::<ep::ReviewTarget>(&[], &[("case", case.to_string())], &(), lang).await
 }
 
 pub async fn create_review(r: &tongban_shared::review::NewReview, lang: Lang) -> Result<tongban_shared::review::ReviewCreated, ApiError> {
-    send("POST", "/api/v1/reviews", Some(r), lang).await
+    call::<ep::CreateReview>(&[], &[], r, lang).await
 }
 
 pub async fn my_reviews(lang: Lang) -> Result<tongban_shared::review::MyReviews, ApiError> {
-    get("/api/v1/reviews/mine", lang).await
+    call::<ep::MyReviews>(&[], &[], &(), lang).await
 }
 
 pub async fn work_orders(state: Option<&str>, lang: Lang) -> Result<tongban_shared::review::OrderList, ApiError> {
     let q: Vec<(&str, String)> = state.map(|s| ("state", s.to_string())).into_iter().collect();
-    get(&format!("/api/v1/work-orders{}", query_string(&q)), lang).await
+    call::<ep::ListWorkOrders>(&[], &q, &(), lang).await
 }
 
 pub async fn work_order(id: &str, lang: Lang) -> Result<tongban_shared::review::OrderDetail, ApiError> {
-    get(&format!("/api/v1/work-orders/{}", encode(id)), lang).await
+    call::<ep::GetWorkOrder>(&[id], &[], &(), lang).await
 }
 
 pub async fn work_order_action(id: &str, a: &tongban_shared::review::OrderAction, lang: Lang) -> Result<tongban_shared::review::OrderDetail, ApiError> {
-    send("POST", &format!("/api/v1/work-orders/{}/actions", encode(id)), Some(a), lang).await
+    call::<ep::WorkOrderAction>(&[id], &[], a, lang).await
 }
 
 pub async fn dashboard(f: &tongban_shared::appraisal::DashFilter, lang: Lang) -> Result<tongban_shared::appraisal::Dashboard, ApiError> {
-    get(&format!("/api/v1/dashboard{}", query_string(&f.to_pairs())), lang).await
+    call::<ep::Dashboard>(&[], &f.to_pairs(), &(), lang).await
 }
 
 pub async fn staff_appraisal(id: &str, lang: Lang) -> Result<tongban_shared::appraisal::Appraisal, ApiError> {
-    get(&format!("/api/v1/staff/{}/appraisal", encode(id)), lang).await
+    call::<ep::StaffAppraisal>(&[id], &[], &(), lang).await
 }
 
 // 一表申请: forms, drafts, the e-licence library, uploads, applications and cases.
@@ -480,23 +489,23 @@ pub async fn staff_appraisal(id: &str, lang: Lang) -> Result<tongban_shared::app
 use tongban_shared::application as ap;
 
 pub async fn bundle_form(id: &str, lang: Lang) -> Result<tongban_shared::form::MergedForm, ApiError> {
-    get(&format!("/api/v1/bundles/{}/form", encode(id)), lang).await
+    call::<ep::GetBundleForm>(&[id], &[], &(), lang).await
 }
 
 pub async fn profile(lang: Lang) -> Result<ap::Profile, ApiError> {
-    get("/api/v1/me/profile", lang).await
+    call::<ep::GetProfile>(&[], &[], &(), lang).await
 }
 
 pub async fn licences(lang: Lang) -> Result<Vec<ap::ELicence>, ApiError> {
-    get("/api/v1/me/licences", lang).await
+    call::<ep::ListLicences>(&[], &[], &(), lang).await
 }
 
 pub async fn draft(bundle: &str, lang: Lang) -> Result<ap::Draft, ApiError> {
-    get(&format!("/api/v1/bundles/{}/draft", encode(bundle)), lang).await
+    call::<ep::GetDraft>(&[bundle], &[], &(), lang).await
 }
 
 pub async fn save_draft(bundle: &str, d: &ap::Draft, lang: Lang) -> Result<ap::Draft, ApiError> {
-    send("PUT", &format!("/api/v1/bundles/{}/draft", encode(bundle)), Some(d), lang).await
+    call::<ep::PutDraft>(&[bundle], &[], d, lang).await
 }
 
 /// `POST /uploads?name=`: the file as the raw body, sent by the browser straight from the `File` (never
@@ -505,7 +514,8 @@ pub async fn save_draft(bundle: &str, d: &ap::Draft, lang: Lang) -> Result<ap::D
 pub async fn upload(file: &web_sys::File, lang: Lang, progress: impl Fn(u32) + 'static) -> Result<ap::Upload, ApiError> {
     use wasm_bindgen::{closure::Closure, JsCast};
     let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::Network)?;
-    xhr.open("POST", &format!("/api/v1/uploads?name={}", encode(&file.name()))).map_err(|_| ApiError::Network)?;
+    let url = path::<ep::CreateUpload>(&[]) + &query_string(&[("name", file.name())]);
+    xhr.open(ep::CreateUpload::METHOD.as_str(), &url).map_err(|_| ApiError::Network)?;
     let _ = xhr.set_request_header("Accept-Language", lang.code());
     let _ = xhr.set_request_header("Content-Type", "application/octet-stream");
     let on_progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
@@ -536,12 +546,8 @@ pub async fn submit_application(
     key: &str,
     lang: Lang,
 ) -> Result<Result<ap::ApplicationView, Vec<tongban_shared::form::FieldProblem>>, ApiError> {
-    let req = gloo_net::http::Request::post("/api/v1/applications")
-        .header("Accept-Language", lang.code())
-        .header("Idempotency-Key", key)
-        .json(a)
-        .map_err(|_| ApiError::Network)?;
-    let resp = req.send().await.map_err(|_| ApiError::Network)?;
+    let builder = request_of::<ep::CreateApplication>(&[], &[], lang).header("Idempotency-Key", key);
+    let resp = send::<ep::CreateApplication>(builder, a).await?;
     if resp.status() == 400 {
         let body = resp.text().await.unwrap_or_default();
         if let Ok(p) = serde_json::from_str::<ap::Problems>(&body) {
@@ -553,43 +559,43 @@ pub async fn submit_application(
 }
 
 pub async fn my_applications(lang: Lang) -> Result<Vec<ap::ApplicationSummary>, ApiError> {
-    get("/api/v1/applications", lang).await
+    call::<ep::ListMyApplications>(&[], &[], &(), lang).await
 }
 
 pub async fn application(id: &str, lang: Lang) -> Result<ap::ApplicationView, ApiError> {
-    get(&format!("/api/v1/applications/{}", encode(id)), lang).await
+    call::<ep::GetApplication>(&[id], &[], &(), lang).await
 }
 
 pub async fn withdraw_application(id: &str, lang: Lang) -> Result<ap::ApplicationView, ApiError> {
-    send("POST", &format!("/api/v1/applications/{}/withdraw", encode(id)), None::<&()>, lang).await
+    call::<ep::WithdrawApplication>(&[id], &[], &(), lang).await
 }
 
 pub async fn correct_application(id: &str, c: &ap::Correction, lang: Lang) -> Result<ap::ApplicationView, ApiError> {
-    send("POST", &format!("/api/v1/applications/{}/correction", encode(id)), Some(c), lang).await
+    call::<ep::CorrectApplication>(&[id], &[], c, lang).await
 }
 
 pub async fn desk_queue(lang: Lang) -> Result<Vec<ap::ApplicationSummary>, ApiError> {
-    get("/api/v1/desk/applications", lang).await
+    call::<ep::DeskQueue>(&[], &[], &(), lang).await
 }
 
 pub async fn desk_act(id: &str, a: &ap::DeskAction, lang: Lang) -> Result<ap::ApplicationView, ApiError> {
-    send("POST", &format!("/api/v1/applications/{}/desk", encode(id)), Some(a), lang).await
+    call::<ep::DeskAct>(&[id], &[], a, lang).await
 }
 
 pub async fn cases(lang: Lang) -> Result<Vec<ap::CaseView>, ApiError> {
-    get("/api/v1/cases", lang).await
+    call::<ep::ListCases>(&[], &[], &(), lang).await
 }
 
 pub async fn case(id: &str, lang: Lang) -> Result<ap::CaseTask, ApiError> {
-    get(&format!("/api/v1/cases/{}", encode(id)), lang).await
+    call::<ep::GetCase>(&[id], &[], &(), lang).await
 }
 
 pub async fn case_act(id: &str, a: &ap::CaseAction, lang: Lang) -> Result<ap::CaseTask, ApiError> {
-    send("POST", &format!("/api/v1/cases/{}/actions", encode(id)), Some(a), lang).await
+    call::<ep::ActCase>(&[id], &[], a, lang).await
 }
 
 pub async fn desk_licences(id_number: &str, lang: Lang) -> Result<Vec<ap::ELicence>, ApiError> {
-    send("POST", "/api/v1/desk/licences", Some(&ap::LicenceLookup { id_number: id_number.to_string() }), lang).await
+    call::<ep::DeskLicences>(&[], &[], &ap::LicenceLookup { id_number: id_number.to_string() }, lang).await
 }
 
 #[cfg(test)]
@@ -602,6 +608,15 @@ mod tests {
         assert_eq!(encode("a b&c=%'"), "a%20b%26c%3D%25%27");
         assert_eq!(query_string(&[]), "");
         assert_eq!(query_string(&[("q", "x y".into()), ("page", "2".into())]), "?q=x%20y&page=2");
+    }
+
+    /// A call's path is its row's template, filled in order and percent-encoded.
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn paths_come_from_the_rows() {
+        assert_eq!(path::<ep::GetItemVersion>(&["营业", "2"]), "/api/v1/items/%E8%90%A5%E4%B8%9A/versions/2");
+        assert_eq!(path::<ep::RevokeKiosk>(&["putuo", "a/b"]), "/api/v1/centers/putuo/kiosks/a%2Fb");
+        assert_eq!(path::<ep::OpenDataCsv>(&[]), "/api/v1/open-data/reviews.csv");
+        assert_eq!(ep::CancelBooking::METHOD, Method::Post);
     }
 
     #[wasm_bindgen_test::wasm_bindgen_test]

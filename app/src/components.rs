@@ -7,6 +7,7 @@ use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use tongban_shared::api::ep;
 use tongban_shared::catalogue::{Flags, ItemKind, ItemSummary};
 use tongban_shared::search::SearchQuery;
 use tongban_shared::{Lang, Text};
@@ -115,7 +116,7 @@ pub fn Header() -> impl IntoView {
 
 #[component]
 pub fn Footer() -> impl IntoView {
-    view! { <footer class="foot"><p>{tr(|m| m.footer)}</p><p><A href="/dashboard" attr:id="dashboard-link">{tr(|m| m.dashboard_link)}</A>" · "<a href="/api/v1/open-data/reviews.csv">"CSV"</a></p></footer> }
+    view! { <footer class="foot"><p>{tr(|m| m.footer)}</p><p><A href="/dashboard" attr:id="dashboard-link">{tr(|m| m.dashboard_link)}</A>" · "<a href={crate::api::path::<ep::OpenDataCsv>(&[])}>"CSV"</a></p></footer> }
 }
 
 #[component]

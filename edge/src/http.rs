@@ -183,7 +183,7 @@ mod wasm {
     /// (after its path checks).
     pub struct Body<E>(std::marker::PhantomData<fn() -> E>);
 
-    impl<E: crate::routes::Typed> Body<E>
+    impl<E: tongban_shared::api::Endpoint> Body<E>
     where
         E::Body: serde::de::DeserializeOwned,
     {
@@ -198,9 +198,9 @@ mod wasm {
     }
 
     /// What the handler of endpoint `E` returns: a [`Reply`] of the type its row documents, or an error.
-    pub type Answer<E> = Result<Reply<<E as crate::routes::Typed>::Reply>, ApiError>;
+    pub type Answer<E> = Result<Reply<<E as tongban_shared::api::Endpoint>::Reply>, ApiError>;
 
-    /// A handler's answer, typed by what it holds (`crate::routes::Typed::Reply`): the dispatcher takes from each
+    /// A handler's answer, typed by what it holds (`tongban_shared::api::Endpoint::Reply`): the dispatcher takes from each
     /// handler only a `Reply` of the type its row documents, so the document cannot describe another.
     pub struct Reply<T> {
         resp: Response,

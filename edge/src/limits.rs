@@ -237,6 +237,16 @@ mod tests {
         assert!(sweep.contains("db.batch(batch).await?;\n        Ok(firsts"), "the sweep writes every hold in one batch");
     }
 
+    /// A route row's rate limit (`rate:` in `tongban_shared::api_rows!`) names a binding of the table.
+    #[test]
+    fn every_rate_limit_a_route_names_is_bound() {
+        let rated: Vec<_> = crate::routes::ROUTES.iter().filter_map(|r| r.rate_limit()).collect();
+        assert!(rated.len() >= 7, "{rated:?}");
+        for (binding, _) in rated {
+            assert!(RATE_LIMITS.iter().any(|(name, ..)| *name == binding), "{binding} is not in RATE_LIMITS");
+        }
+    }
+
     /// Every environment of wrangler.toml binds exactly the rate limits of [`RATE_LIMITS`], with their
     /// numbers, and each period is one Cloudflare accepts.
     #[test]

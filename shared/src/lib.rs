@@ -4,6 +4,7 @@
 //! in the browser (instant feedback) and at the edge (authoritative), and carry most of the tests.
 //!
 //! Layout:
+//! - [`api`]       — the HTTP API's one list of endpoints and a marker type per endpoint, for the edge and the app.
 //! - [`account`]   — registration and sign-in requests and their validation, roles, session lengths.
 //! - [`authz`]     — who may do what: route rules ([`authz::Access`]) and per-record checks.
 //! - [`lang`]      — the two UI languages and bilingual text ([`lang::Text`]).
@@ -33,6 +34,7 @@
 //! - [`time`]      — Beijing time, the product's one clock, for the edge and the browser alike.
 
 pub mod account;
+pub mod api;
 pub mod application;
 pub mod appraisal;
 pub mod authz;

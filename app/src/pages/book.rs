@@ -11,6 +11,7 @@ use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use tongban_shared::api::ep;
 use tongban_shared::authz::RESIDENTS;
 use tongban_shared::booking::{Booking, NewBooking, Reschedule, WaitlistEntry};
 use tongban_shared::Text;
@@ -33,7 +34,7 @@ fn weekday(date: &str, l: tongban_shared::Lang) -> &'static str {
 
 /// The booking code's QR image (drawn by the edge, so no encoder ships in the app).
 pub fn qr(id: &str) -> impl IntoView {
-    view! { <img class="qr" width="200" height="200" src=format!("/api/v1/bookings/{id}/qr") alt=move || tr(|m| m.qr_alt)/> }
+    view! { <img class="qr" width="200" height="200" src={crate::api::path::<ep::BookingQr>(&[id])} alt=move || tr(|m| m.qr_alt)/> }
 }
 
 #[component]

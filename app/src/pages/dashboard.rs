@@ -10,6 +10,7 @@ use crate::i18n::use_title;
 use crate::state::{lang, prefs};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use tongban_shared::api::ep;
 use tongban_shared::appraisal::{months_ending, DashFilter, Dashboard, MonthFigures, Ranked, Target, TREND_MONTHS};
 use tongban_shared::review::IndicatorAvg;
 use tongban_shared::Lang;
@@ -693,10 +694,10 @@ fn open_data(f: &DashFilter, licence: &str) -> impl IntoView {
             view! {
                 <li>
                     <span class="dash-open-dim">{label}</span>
-                    <a href=format!("/api/v1/open-data/reviews.csv{qs}") rel="external" download="">
+                    <a href=format!("{}{qs}", crate::api::path::<ep::OpenDataCsv>(&[])) rel="external" download="">
                         "CSV"<span class="visually-hidden">" "{label}</span>
                     </a>
-                    <a href=format!("/api/v1/open-data/reviews.json{qs}") rel="external">
+                    <a href=format!("{}{qs}", crate::api::path::<ep::OpenDataJson>(&[])) rel="external">
                         "JSON"<span class="visually-hidden">" "{label}</span>
                     </a>
                 </li>

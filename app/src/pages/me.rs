@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use tongban_shared::account::{AddAgent, ChangePassword, DeleteAccount, Me, Role};
+use tongban_shared::api::ep;
 use tongban_shared::{ids, password, Text};
 
 crate::i18n::page_msgs! {
@@ -216,7 +217,7 @@ fn resident_data() -> impl IntoView {
         <section class="guide-section" aria-labelledby="h-data">
             <h2 id="h-data">{tr(|m| m.export)}</h2>
             <p class="hint">{tr(|m| m.export_hint)}</p>
-            <a class="button" href="/api/v1/me/export" download="tongban-my-data.json" rel="external">{tr(|m| m.export)}</a>
+            <a class="button" href={crate::api::path::<ep::ExportMyData>(&[])} download="tongban-my-data.json" rel="external">{tr(|m| m.export)}</a>
         </section>
         <section class="guide-section danger" aria-labelledby="h-delete">
             <h2 id="h-delete">{tr(|m| m.delete_account)}</h2>

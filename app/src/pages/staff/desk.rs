@@ -13,6 +13,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use std::collections::BTreeMap;
 use tongban_shared::account::Role;
+use tongban_shared::api::ep;
 use tongban_shared::application::{AppState, CaseAction, CaseState, CaseStep, DeskAction};
 use tongban_shared::authz::FRONT_DESK;
 use tongban_shared::Text;
@@ -57,7 +58,7 @@ const APPROVERS: &[Role] = &[Role::Approver];
 /// An answer as staff see it: an uploaded material is a download link (opening it is audited).
 fn value(key: &str, v: &str) -> AnyView {
     if key.starts_with("f_") {
-        view! { <a href=format!("/api/v1/uploads/{v}") rel="external" download="">{pt(|m| m.download)}</a> }.into_any()
+        view! { <a href={crate::api::path::<ep::GetUpload>(&[v])} rel="external" download="">{pt(|m| m.download)}</a> }.into_any()
     } else {
         v.to_string().into_any()
     }

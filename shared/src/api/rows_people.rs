@@ -1,9 +1,11 @@
-//! Rows of the route table (`super::routes!`): The public catalogue, accounts and sessions, agents, staff posts and the audit log.
-//! A `with_…_rows!` macro hands its rows on to the next one, so the table is one list in several files.
+//! Rows of the route table (`crate::api_rows!`): The public catalogue, accounts and sessions, agents, staff posts and the audit log.
+//! Each file's macro hands the rows so far on to the next one, so the table is one list in several files.
 
-macro_rules! with_people_rows {
-    ($next:ident $(, $rest:ident)* ; $($acc:tt)*) => {
-        $next!($($rest),* ; $($acc)*
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __people_rows {
+    ($cb:ident ; $($acc:tt)*) => {
+        $crate::__hall_rows!($cb ; $($acc)*
             Health => health::handle -> Health {
                 method: Method::Get,
                 path: "/api/v1/health",
@@ -119,6 +121,7 @@ macro_rules! with_people_rows {
             }
             RegisterResident => accounts::register_resident(RegisterResident) -> Me {
                 method: Method::Post,
+                rate: Some(("RL_REGISTER", RateKey::Client)),
                 path: "/api/v1/accounts/residents",
                 tag: "accounts",
                 summary: "Register a resident (个人注册) and sign in",
@@ -185,7 +188,7 @@ macro_rules! with_people_rows {
                 errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::InvalidBackup, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::StaffNotFound],
                 access: Access::Roles(ADMINS),
             }
-            SetStaffStatus => staff::set_status(tongban_shared::staff::StaffStatus) -> StaffPost {
+            SetStaffStatus => staff::set_status($crate::staff::StaffStatus) -> StaffPost {
                 method: Method::Post,
                 path: "/api/v1/staff/{id}/status",
                 tag: "staff",
@@ -194,7 +197,7 @@ macro_rules! with_people_rows {
                 errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::StaffNotFound],
                 access: Access::Roles(ADMINS),
             }
-            ResetStaffPassword => staff::reset_password(tongban_shared::staff::PasswordReset) -> tongban_shared::staff::TemporaryPassword {
+            ResetStaffPassword => staff::reset_password($crate::staff::PasswordReset) -> $crate::staff::TemporaryPassword {
                 method: Method::Post,
                 path: "/api/v1/staff/{id}/password-reset",
                 tag: "staff",
@@ -221,6 +224,7 @@ macro_rules! with_people_rows {
             }
             RegisterBusiness => accounts::register_business(RegisterBusiness) -> Me {
                 method: Method::Post,
+                rate: Some(("RL_REGISTER", RateKey::Client)),
                 path: "/api/v1/accounts/businesses",
                 tag: "accounts",
                 summary: "Register a business (法人注册) by its legal representative, and sign in",
@@ -240,7 +244,7 @@ macro_rules! with_people_rows {
                 errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
                 access: Access::Roles(BUSINESSES),
             }
-            AddAgent => agents::add(AddAgent) -> tongban_shared::account::AgentInvitation {
+            AddAgent => agents::add(AddAgent) -> $crate::account::AgentInvitation {
                 method: Method::Post,
                 path: "/api/v1/me/agents",
                 tag: "accounts",
@@ -257,22 +261,22 @@ macro_rules! with_people_rows {
                 ],
                 access: Access::Roles(BUSINESSES),
             }
-            ListAgentInvitations => agents::invitations -> Vec<tongban_shared::account::AgentInvitation> {
+            ListAgentInvitations => agents::invitations -> Vec<$crate::account::AgentInvitation> {
                 method: Method::Get,
                 path: "/api/v1/me/agent-invitations",
                 tag: "accounts",
                 summary: "A business's agent invitations (masked numbers, states), or those waiting for the signed-in resident",
                 errors: &[ErrorCode::Unauthenticated, ErrorCode::Forbidden],
-                access: Access::Roles(tongban_shared::authz::RESIDENTS_AND_BUSINESSES),
+                access: Access::Roles($crate::authz::RESIDENTS_AND_BUSINESSES),
             }
-            AnswerAgentInvitation => agents::answer(tongban_shared::account::InvitationAnswer) -> tongban_shared::account::AgentInvitation {
+            AnswerAgentInvitation => agents::answer($crate::account::InvitationAnswer) -> $crate::account::AgentInvitation {
                 method: Method::Post,
                 path: "/api/v1/me/agent-invitations/{id}",
                 tag: "accounts",
                 summary: "Accept (becoming the business's agent) or decline an invitation addressed to the signed-in resident",
                 path_params: &[Param { name: "id", description: "Invitation id", kind: ParamKind::Id }],
                 errors: &[ErrorCode::MalformedJson, ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::CrossOrigin, ErrorCode::InvitationNotFound],
-                access: Access::Roles(tongban_shared::authz::RESIDENTS),
+                access: Access::Roles($crate::authz::RESIDENTS),
             }
             RemoveAgent => agents::remove -> () {
                 method: Method::Delete,
@@ -304,7 +308,7 @@ macro_rules! with_people_rows {
                 ],
                 access: Access::SignedIn,
             }
-            ExportMyData => accounts::export -> tongban_shared::privacy::MyData {
+            ExportMyData => accounts::export -> $crate::privacy::MyData {
                 method: Method::Get,
                 path: "/api/v1/me/export",
                 tag: "accounts",

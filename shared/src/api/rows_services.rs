@@ -1,9 +1,11 @@
-//! Rows of the route table (`super::routes!`): Notifications and push, 好差评 and work orders, the appraisal, one-form applications and cases.
-//! A `with_…_rows!` macro hands its rows on to the next one, so the table is one list in several files.
+//! Rows of the route table (`crate::api_rows!`): Notifications and push, 好差评 and work orders, the appraisal, one-form applications and cases.
+//! Each file's macro hands the rows so far on to the next one, so the table is one list in several files.
 
-macro_rules! with_service_rows {
-    ($next:ident $(, $rest:ident)* ; $($acc:tt)*) => {
-        $next!($($rest),* ; $($acc)*
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __service_rows {
+    ($cb:ident ; $($acc:tt)*) => {
+        $cb!(; $($acc)*
             ListNotifications => notifications::list -> Inbox {
                 method: Method::Get,
                 path: "/api/v1/notifications",
@@ -41,6 +43,7 @@ macro_rules! with_service_rows {
             }
             Subscribe => push::subscribe(PushSubscription) -> PushSubscription {
                 method: Method::Post,
+                rate: Some(("RL_ACCOUNT", RateKey::Account)),
                 path: "/api/v1/push/subscriptions",
                 tag: "notifications",
                 summary: "Store this browser's push subscription (https endpoint, P-256 key, auth secret)",
@@ -53,7 +56,7 @@ macro_rules! with_service_rows {
                 path: "/api/v1/push/subscriptions",
                 tag: "notifications",
                 summary: "Remove a push subscription of mine",
-                query: &[Param { name: "endpoint", description: "The subscription endpoint", kind: ParamKind::Text { max_chars: tongban_shared::notify::ENDPOINT_MAX as u32 } }],
+                query: &[Param { name: "endpoint", description: "The subscription endpoint", kind: ParamKind::Text { max_chars: $crate::notify::ENDPOINT_MAX as u32 } }],
                 ok_status: 204,
                 errors: &[ErrorCode::InvalidSubscription, ErrorCode::Unauthenticated, ErrorCode::CrossOrigin],
                 access: Access::SignedIn,
@@ -76,6 +79,7 @@ macro_rules! with_service_rows {
             }
             ReviewTarget => reviews::target -> ReviewTarget {
                 method: Method::Get,
+                rate: Some(("RL_LOOKUP", RateKey::Client)),
                 path: "/api/v1/reviews/target",
                 tag: "reviews",
                 summary: "The finished service a review would rate: by the ticket's review code (anyone holding it) or by ticket id (the person served, signed in)",
@@ -332,13 +336,14 @@ macro_rules! with_service_rows {
             }
             CreateUpload => applications::upload -> Upload {
                 method: Method::Post,
+                rate: Some(("RL_ACCOUNT", RateKey::Account)),
                 path: "/api/v1/uploads",
                 tag: "applications",
                 summary: "Upload a material for a form: the file itself as the body (PDF, JPEG or PNG by its bytes, at most 5 MB), its name in `?name=`",
                 query: &[Param {
                     name: "name",
                     description: "The file's name as the person chose it (shown, never trusted)",
-                    kind: ParamKind::Text { max_chars: tongban_shared::application::UPLOAD_NAME_INPUT_MAX as u32 },
+                    kind: ParamKind::Text { max_chars: $crate::application::UPLOAD_NAME_INPUT_MAX as u32 },
                 }],
                 body: Some(binary_body),
                 ok_status: 201,
@@ -354,7 +359,7 @@ macro_rules! with_service_rows {
                 errors: &[ErrorCode::BadId, ErrorCode::Unauthenticated, ErrorCode::Forbidden, ErrorCode::UploadNotFound],
                 access: Access::SignedIn,
             }
-            DeskLicences => applications::desk_licences(tongban_shared::application::LicenceLookup) -> Vec<ELicence> {
+            DeskLicences => applications::desk_licences($crate::application::LicenceLookup) -> Vec<ELicence> {
                 method: Method::Post,
                 path: "/api/v1/desk/licences",
                 tag: "applications",

@@ -1,9 +1,11 @@
-//! Rows of the route table (`super::routes!`): Bookings and the waiting list, the hall queue and kiosks, a center's configuration.
-//! A `with_…_rows!` macro hands its rows on to the next one, so the table is one list in several files.
+//! Rows of the route table (`crate::api_rows!`): Bookings and the waiting list, the hall queue and kiosks, a center's configuration.
+//! Each file's macro hands the rows so far on to the next one, so the table is one list in several files.
 
-macro_rules! with_hall_rows {
-    ($next:ident $(, $rest:ident)* ; $($acc:tt)*) => {
-        $next!($($rest),* ; $($acc)*
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __hall_rows {
+    ($cb:ident ; $($acc:tt)*) => {
+        $crate::__service_rows!($cb ; $($acc)*
             GetAvailability => bookings::availability -> Availability {
                 method: Method::Get,
                 path: "/api/v1/centers/{id}/availability",
@@ -50,6 +52,7 @@ macro_rules! with_hall_rows {
             }
             TakeTicket => queue::walk_in -> Ticket {
                 method: Method::Post,
+                rate: Some(("RL_HALL", RateKey::KioskOrClient)),
                 path: "/api/v1/centers/{id}/tickets",
                 tag: "queue",
                 summary: "Take a walk-in ticket (取号) at the kiosk; no sign-in",
@@ -61,6 +64,7 @@ macro_rules! with_hall_rows {
             }
             CheckIn => queue::check_in(CheckIn) -> Ticket {
                 method: Method::Post,
+                rate: Some(("RL_HALL", RateKey::KioskOrClient)),
                 path: "/api/v1/checkins",
                 tag: "queue",
                 summary: "Check in with a booking code (签到): from 30 minutes before the slot to 15 after; a second scan returns the same ticket",
