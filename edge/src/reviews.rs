@@ -297,9 +297,9 @@ mod wasm {
         pub s_guide: Option<i64>,
         pub s_convenience: Option<i64>,
         pub s_ease: Option<i64>,
-        pub reason: Option<String>,
+        pub reason: Option<tongban_shared::review::Reason>,
         pub text: String,
-        pub channel: String,
+        pub channel: tongban_shared::review::Channel,
         pub created_at: i64,
     }
 
@@ -319,9 +319,9 @@ mod wasm {
                     convenience: s(self.s_convenience),
                     ease_of_use: s(self.s_ease),
                 },
-                reason: self.reason.as_deref().and_then(tongban_shared::review::Reason::parse),
+                reason: self.reason,
                 text: self.text.clone(),
-                channel: tongban_shared::review::Channel::parse(&self.channel).unwrap_or(tongban_shared::review::Channel::Web),
+                channel: self.channel,
                 anonymous: self.anonymous != 0,
                 created_at: self.created_at,
             }
