@@ -132,7 +132,16 @@ mod wasm {
         let p: Option<P> =
             db.prepare("SELECT prefs_json, lang FROM notify_prefs WHERE account_id = ?1").bind(&[JsValue::from_str(account)])?.first(None).await?;
         Ok(match p {
-            Some(p) => (serde_json::from_str(&p.prefs_json).unwrap_or_default(), if p.lang == "en" { Lang::En } else { Lang::Zh }),
+            // Stored by `PutNotifyPrefs` from the shared type. What no longer reads back (a kind since removed)
+            // is logged and pushes nothing until the person saves again: never the defaults, which would push
+            // what they turned off.
+            Some(p) => {
+                let prefs = serde_json::from_str(&p.prefs_json).unwrap_or_else(|e| {
+                    worker::console_error!("notify_prefs of {account} do not read: {e}");
+                    NotifyPrefs { push: Default::default(), ..NotifyPrefs::default() }
+                });
+                (prefs, if p.lang == "en" { Lang::En } else { Lang::Zh })
+            }
             None => (NotifyPrefs::default(), Lang::Zh),
         })
     }

@@ -112,9 +112,9 @@ mod wasm {
         #[serde(default)]
         order_id: String,
         at: i64,
-        capacity: String,
+        capacity: Capacity,
         action: String,
-        from_state: Option<String>,
+        from_state: Option<OrderState>,
         to_state: OrderState,
         note: String,
     }
@@ -185,14 +185,7 @@ mod wasm {
             actions,
             history: events
                 .into_iter()
-                .map(|e| OrderEvent {
-                    at: e.at,
-                    capacity: serde_json::from_value(serde_json::Value::String(e.capacity)).ok(),
-                    action: e.action,
-                    from: e.from_state.as_deref().and_then(OrderState::parse),
-                    to: e.to_state,
-                    note: e.note,
-                })
+                .map(|e| OrderEvent { at: e.at, capacity: Some(e.capacity), action: e.action, from: e.from_state, to: e.to_state, note: e.note })
                 .collect(),
         })
     }
