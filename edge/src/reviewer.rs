@@ -8,8 +8,8 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use crate::error::ApiError;
-    use crate::http::{num, text, Answer, Ctx};
-    use crate::reviews::{ReviewRow, ServiceRow, CASE_SERVICE_SELECT, REVIEW_COLUMNS, SERVICE_SELECT};
+    use crate::http::{Answer, Ctx};
+    use crate::reviews::{store, ReviewRow, ServiceRow};
     use crate::routes::ep;
     use tongban_shared::review::{MyReview, MyReviews, REVIEW_WINDOW_SECS};
 
@@ -22,43 +22,16 @@ mod wasm {
     pub async fn mine_value(ctx: &Ctx) -> Result<MyReviews, ApiError> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
-        let me = text(&p.account_id);
-        let pending: Vec<ServiceRow> = db
-            .prepare(format!(
-                "{SERVICE_SELECT} WHERE b.account_id = ?1 AND t.state = 'done' AND t.finished_at > ?2 \
-                 AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.event_kind = 'ticket' AND r.event_id = t.id) ORDER BY t.finished_at DESC LIMIT 20"
-            ))
-            .bind(&[me.clone(), num((ctx.now - REVIEW_WINDOW_SECS) as f64)])?
-            .all()
-            .await?
-            .results()?;
-        let cases: Vec<ServiceRow> = db
-            .prepare(format!(
-                "{CASE_SERVICE_SELECT} WHERE a.account_id = ?1 AND k.state IN ('approved', 'refused') AND k.decided_at > ?2 \
-                 AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.event_kind = 'case' AND r.event_id = k.id) ORDER BY k.decided_at DESC LIMIT 20"
-            ))
-            .bind(&[text(&p.account_id), num((ctx.now - REVIEW_WINDOW_SECS) as f64)])?
-            .all()
-            .await?
-            .results()?;
+        let me = p.account_id.as_str();
+        let since = ctx.now - REVIEW_WINDOW_SECS;
+        let pending: Vec<ServiceRow> = store::pending_visits(me, since).prepare(&db)?.all().await?.results()?;
+        let cases: Vec<ServiceRow> = store::pending_cases(me, since).prepare(&db)?.all().await?.results()?;
         let pending: Vec<ServiceRow> = pending.into_iter().chain(cases).collect();
-        let rows: Vec<ReviewRow> = db
-            .prepare(format!("SELECT {REVIEW_COLUMNS} FROM reviews r WHERE r.account_id = ?1 ORDER BY r.created_at DESC LIMIT 50"))
-            .bind(&[me])?
-            .all()
-            .await?
-            .results()?;
+        let rows: Vec<ReviewRow> = store::reviews_of(me).prepare(&db)?.all().await?.results()?;
         // The services of all of them in two queries (tickets, cases), whatever their number.
         let ids = |kind: &str| serde_json::to_string(&rows.iter().filter(|r| r.event_kind == kind).map(|r| r.event_id.as_str()).collect::<Vec<_>>());
-        let mut services: Vec<ServiceRow> =
-            db.prepare(format!("{SERVICE_SELECT} WHERE t.id IN (SELECT value FROM json_each(?1))")).bind(&[text(&ids("ticket")?)])?.all().await?.results()?;
-        services.extend(
-            db.prepare(format!("{CASE_SERVICE_SELECT} WHERE k.id IN (SELECT value FROM json_each(?1))"))
-                .bind(&[text(&ids("case")?)])?
-                .all()
-                .await?
-                .results::<ServiceRow>()?,
-        );
+        let mut services: Vec<ServiceRow> = store::services_of(false, &ids("ticket")?).prepare(&db)?.all().await?.results()?;
+        services.extend(store::services_of(true, &ids("case")?).prepare(&db)?.all().await?.results::<ServiceRow>()?);
         let rated: Vec<(ReviewRow, ServiceRow)> = rows
             .into_iter()
             .filter_map(|r| {

@@ -124,6 +124,29 @@ impl Stmt {
             .collect();
         conn.execute(&self.sql, rusqlite::params_from_iter(values))
     }
+
+    /// Runs a query on host SQLite: how many rows it answers, each column read by name into `T`'s twin
+    /// (so a select list missing a column a row type reads fails here).
+    pub fn query_rows(&self, conn: &rusqlite::Connection, columns: &[&str]) -> rusqlite::Result<Vec<Vec<rusqlite::types::Value>>> {
+        let values: Vec<rusqlite::types::Value> = self
+            .args
+            .iter()
+            .map(|a| match a {
+                Arg::Text(s) => rusqlite::types::Value::Text(s.clone()),
+                Arg::Int(n) => rusqlite::types::Value::Integer(*n),
+                Arg::Null => rusqlite::types::Value::Null,
+            })
+            .collect();
+        let mut stmt = conn.prepare(&self.sql)?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+        for c in columns {
+            assert!(names.iter().any(|n| n == c), "`{c}` is not a column of {}", self.sql);
+        }
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+            columns.iter().map(|c| r.get::<_, rusqlite::types::Value>(names.iter().position(|n| n == c).unwrap())).collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        rows.collect()
+    }
 }
 
 #[cfg(test)]

@@ -10,53 +10,20 @@ pub use wasm::*;
 mod wasm {
     use crate::bookings::calendar_of;
     use crate::error::ApiError;
-    use crate::http::{changed, num, opt, text};
+    use crate::http::changed;
     use crate::http::{Answer, Body, Ctx};
-    use crate::reviews::{ReviewRow, ServiceRow, REVIEW_COLUMNS};
+    use crate::reviews::store::{self, OrderEventRow as Ev, OrderRow};
+    use crate::reviews::{ReviewRow, ServiceRow};
     use crate::routes::ep;
     use serde::Deserialize;
-    use tongban_shared::authz::{OrderScope, Principal};
+    use tongban_shared::authz::Principal;
     use tongban_shared::ids::mask_name;
     use tongban_shared::notify::Event;
-    use tongban_shared::review::{capacities, Capacity, Order, OrderAction, OrderDetail, OrderEvent, OrderList, OrderState, OrderSummary, Outcome};
+    use tongban_shared::review::{capacities, Capacity, Order, OrderAction, OrderDetail, OrderEvent, OrderList, OrderState, OrderSummary};
     use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, Text};
-    use wasm_bindgen::JsValue;
+
     use worker::D1Database;
-
-    #[derive(Deserialize)]
-    struct OrderRow {
-        id: String,
-        review_id: String,
-        center_id: String,
-        dept_id: Option<String>,
-        window_id: Option<String>,
-        state: OrderState,
-        real_name: i64,
-        valid: Option<i64>,
-        deadline: chrono::NaiveDate,
-        extension_days: Option<i64>,
-        extended: i64,
-        appealed: i64,
-        reopened: i64,
-        outcome: Option<Outcome>,
-        rectification: Option<String>,
-        version: i64,
-        created_at: i64,
-        level: i64,
-        reason: Option<tongban_shared::review::Reason>,
-        reviewer: Option<String>,
-        excerpt: String,
-        c_zh: String,
-        c_en: String,
-        d_zh: Option<String>,
-        d_en: Option<String>,
-    }
-
-    const ORDER_SELECT: &str = "SELECT o.id, o.review_id, o.center_id, o.dept_id, o.window_id, o.state, o.real_name, o.valid, o.deadline, o.extension_days, o.extended, \
-         o.appealed, o.reopened, o.outcome, o.rectification, o.version, o.created_at, r.level, r.reason, r.account_id AS reviewer, substr(r.text, 1, 60) AS excerpt, \
-         c.name_zh AS c_zh, c.name_en AS c_en, d.name_zh AS d_zh, d.name_en AS d_en \
-         FROM work_orders o JOIN reviews r ON r.id = o.review_id JOIN centers c ON c.id = o.center_id LEFT JOIN departments d ON d.id = o.dept_id";
 
     impl OrderRow {
         fn order(&self) -> Order {
@@ -100,41 +67,16 @@ mod wasm {
     }
 
     async fn load(db: &D1Database, id: &str) -> Result<OrderRow, ApiError> {
-        db.prepare(format!("{ORDER_SELECT} WHERE o.id = ?1"))
-            .bind(&[text(id)])?
-            .first::<OrderRow>(None)
-            .await?
-            .ok_or(ApiError::from(ErrorCode::WorkOrderNotFound))
-    }
-
-    #[derive(Deserialize)]
-    struct Ev {
-        #[serde(default)]
-        order_id: String,
-        at: i64,
-        capacity: Capacity,
-        action: String,
-        from_state: Option<OrderState>,
-        to_state: OrderState,
-        note: String,
+        store::order(id).prepare(db)?.first::<OrderRow>(None).await?.ok_or(ApiError::from(ErrorCode::WorkOrderNotFound))
     }
 
     async fn detail(ctx: &Ctx, db: &D1Database, row: &OrderRow, p: &Principal) -> Result<OrderDetail, ApiError> {
-        let review: ReviewRow = db
-            .prepare(format!("SELECT {REVIEW_COLUMNS} FROM reviews r WHERE r.id = ?1"))
-            .bind(&[text(&row.review_id)])?
-            .first(None)
-            .await?
-            .ok_or_else(|| ApiError::Internal("work order without its review".into()))?;
+        let review: ReviewRow =
+            store::review(&row.review_id).prepare(db)?.first(None).await?.ok_or_else(|| ApiError::Internal("work order without its review".into()))?;
         let service: ServiceRow = crate::reviews::service_of(db, &review.event_kind, &review.event_id)
             .await?
             .ok_or_else(|| ApiError::Internal("review without its service".into()))?;
-        let events: Vec<Ev> = db
-            .prepare("SELECT order_id, at, capacity, action, from_state, to_state, note FROM work_order_events WHERE order_id = ?1 ORDER BY id")
-            .bind(&[text(&row.id)])?
-            .all()
-            .await?
-            .results()?;
+        let events: Vec<Ev> = store::events_of(&row.id).prepare(db)?.all().await?.results()?;
         // Staff call a real-name reviewer back, so they see the (masked) name; never an anonymous one's.
         let reviewer = if row.real_name != 0 && p.role.is_staff() {
             match &review.account_id {
@@ -143,7 +85,7 @@ mod wasm {
                     struct N {
                         name_enc: String,
                     }
-                    let n: Option<N> = db.prepare("SELECT name_enc FROM accounts WHERE id = ?1").bind(&[text(a)])?.first(None).await?;
+                    let n: Option<N> = store::sealed_name(a).prepare(db)?.first(None).await?;
                     n.and_then(|n| ctx.keyring().ok()?.open(&n.name_enc)).map(|n| mask_name(&n))
                 }
                 None => None,
@@ -185,7 +127,7 @@ mod wasm {
             actions,
             history: events
                 .into_iter()
-                .map(|e| OrderEvent { at: e.at, capacity: Some(e.capacity), action: e.action, from: e.from_state, to: e.to_state, note: e.note })
+                .map(|e| OrderEvent { at: e.at, capacity: e.capacity.capacity(), action: e.action, from: e.from_state, to: e.to_state, note: e.note })
                 .collect(),
         })
     }
@@ -201,18 +143,9 @@ mod wasm {
         p: &Principal,
     ) -> Result<std::collections::HashMap<String, OrderDetail>, ApiError> {
         let ids = serde_json::to_string(&reviews.iter().map(|(r, _)| r.id.as_str()).collect::<Vec<_>>())?;
-        let rows: Vec<OrderRow> =
-            db.prepare(format!("{ORDER_SELECT} WHERE o.review_id IN (SELECT value FROM json_each(?1))")).bind(&[text(&ids)])?.all().await?.results()?;
+        let rows: Vec<OrderRow> = store::orders_of_reviews(&ids).prepare(db)?.all().await?.results()?;
         let order_ids = serde_json::to_string(&rows.iter().map(|o| o.id.as_str()).collect::<Vec<_>>())?;
-        let mut events: Vec<Ev> = if rows.is_empty() {
-            Vec::new()
-        } else {
-            db.prepare("SELECT order_id, at, capacity, action, from_state, to_state, note FROM work_order_events WHERE order_id IN (SELECT value FROM json_each(?1)) ORDER BY id")
-                .bind(&[text(&order_ids)])?
-                .all()
-                .await?
-                .results()?
-        };
+        let mut events: Vec<Ev> = if rows.is_empty() { Vec::new() } else { store::events_of_orders(&order_ids).prepare(db)?.all().await?.results()? };
         let mut out = std::collections::HashMap::new();
         for row in &rows {
             let Some((review, service)) = reviews.iter().find(|(r, _)| r.id == row.review_id) else { continue };
@@ -234,17 +167,8 @@ mod wasm {
                 return Err(tongban_shared::FieldError::new(ErrorCode::UnknownFilter, "state").into());
             }
         }
-        let (scope, arg) = match tongban_shared::authz::order_scope(p)? {
-            OrderScope::Department(dept) => ("o.dept_id = ?1", opt(dept)),
-            OrderScope::Center(center) => ("o.center_id = ?1", opt(center)),
-            OrderScope::All => ("?1 IS NULL", JsValue::NULL),
-        };
-        let rows: Vec<OrderRow> = db
-            .prepare(format!("{ORDER_SELECT} WHERE {scope} AND (?2 IS NULL OR o.state = ?2) ORDER BY o.deadline, o.created_at LIMIT 300"))
-            .bind(&[arg, opt(state.as_deref())])?
-            .all()
-            .await?
-            .results()?;
+        let scope = tongban_shared::authz::order_scope(p)?;
+        let rows: Vec<OrderRow> = store::orders_in(&scope, state.as_deref()).prepare(&db)?.all().await?.results()?;
         let today = today(ctx);
         let mut awaiting = 0;
         let mut orders: Vec<OrderSummary> = rows
@@ -275,11 +199,7 @@ mod wasm {
     /// Who asked for the exception `decision` answers (the latest such request on the order).
     async fn requester(db: &D1Database, order: &str, decision: tongban_shared::review::ActionKind) -> Result<Option<String>, ApiError> {
         let Some(request) = decision.answers() else { return Ok(None) };
-        Ok(db
-            .prepare("SELECT actor_id FROM work_order_events WHERE order_id = ?1 AND action = ?2 ORDER BY id DESC LIMIT 1")
-            .bind(&[text(order), text(request.as_str())])?
-            .first::<String>(Some("actor_id"))
-            .await?)
+        Ok(store::last_actor(order, request.as_str()).prepare(db)?.first::<String>(Some("actor_id")).await?)
     }
 
     pub async fn act(ctx: &Ctx, body: Body<ep::WorkOrderAction>) -> Answer<ep::WorkOrderAction> {
@@ -302,52 +222,36 @@ mod wasm {
             OrderAction::Rectify { note } => Some(note.trim().to_string()),
             _ => row.rectification.clone(),
         };
-        let mut batch = vec![
-            db.prepare(
-                "UPDATE work_orders SET state = ?3, valid = ?4, deadline = ?5, extension_days = ?6, extended = ?7, appealed = ?8, reopened = ?9, outcome = ?10, \
-                 rectification = ?11, version = version + 1, updated_at = ?12 WHERE id = ?1 AND version = ?2",
-            )
-            .bind(&[
-                text(&id),
-                num(row.version as f64),
-                text(after.state.as_str()),
-                after.valid.map_or(JsValue::NULL, |v| num(u8::from(v))),
-                text(&after.deadline.to_string()),
-                after.extension_days.map_or(JsValue::NULL, num),
-                num(u8::from(after.extended)),
-                num(u8::from(after.appealed)),
-                num(u8::from(after.reopened)),
-                opt(after.outcome.map(|o| o.as_str())),
-                opt(rectification.as_deref()),
-                num(ctx.now as f64),
-            ])?,
-            db.prepare("INSERT INTO work_order_events (order_id, at, actor_id, capacity, action, from_state, to_state, note) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE changes() = 1")
-                .bind(&[
-                    text(&id),
-                    num(ctx.now as f64),
-                    text(&p.account_id),
-                    text(serde_json::to_value(capacity)?.as_str().unwrap_or("responsible")),
-                    text(kind.as_str()),
-                    text(before.state.as_str()),
-                    text(after.state.as_str()),
-                    text(action.note().trim()),
-                ])?,
-        ];
+        let capacity_name = serde_json::to_value(capacity)?;
+        let write = store::OrderWrite {
+            id: &id,
+            version: row.version,
+            state: after.state.as_str(),
+            valid: after.valid,
+            deadline: &after.deadline.to_string(),
+            extension_days: after.extension_days,
+            extended: after.extended,
+            appealed: after.appealed,
+            reopened: after.reopened,
+            outcome: after.outcome.map(|o| o.as_str()),
+            rectification: rectification.as_deref(),
+            actor_id: &p.account_id,
+            capacity: capacity_name.as_str().unwrap_or("responsible"),
+            action: kind.as_str(),
+            from_state: before.state.as_str(),
+            note: action.note().trim(),
+            now: ctx.now,
+        };
+        let mut batch = store::write_order(&write).iter().map(|s| s.prepare(&db)).collect::<Result<Vec<_>, _>>()?;
         // The reviewer hears of what concerns them (not of their own actions).
         let tell =
             matches!(after.state, OrderState::Rectified | OrderState::Invalid | OrderState::Closed) || (kind == tongban_shared::review::ActionKind::Validate);
         if tell && capacity != Capacity::Reviewer {
             let ev = Event::OrderUpdate { order_id: id.clone(), state: after.state.as_str().into() };
             let nid = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::error::js_err)?);
-            batch.push(
-                db.prepare(
-                    "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
-                     SELECT ?1, r.account_id, ?2, ?3, ?4, ?5 FROM reviews r WHERE r.id = ?6 AND r.account_id IS NOT NULL AND changes() = 1",
-                )
-                .bind(&[text(&nid), text(ev.kind().as_str()), text(&id), text(&ev.body_json()), num(ctx.now as f64), text(&row.review_id)])?,
-            );
+            batch.push(store::tell_reviewer_after(&nid, ev.kind().as_str(), &id, &ev.body_json(), &row.review_id, ctx.now).prepare(&db)?);
         }
-        batch.push(db.prepare("UPDATE stats_gen SET n = n + 1 WHERE name = 'reviews'"));
+        batch.push(store::bump_review_stats().prepare(&db)?);
         let r = db.batch(batch).await?;
         if !changed(&r[0]) {
             // Someone else changed it between our read and our write: their change stands.

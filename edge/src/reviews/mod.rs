@@ -8,6 +8,8 @@ pub fn month_of(epoch: i64) -> String {
     tongban_shared::time::month(epoch)
 }
 
+pub mod store;
+
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
@@ -27,49 +29,17 @@ mod wasm {
     };
     use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, Text};
-    use wasm_bindgen::JsValue;
+
     use worker::D1Database;
 
-    use crate::http::{changed, num, opt, text};
-
-    /// A finished (or not) window service with what a review records about it.
-    #[derive(Deserialize)]
-    pub(crate) struct ServiceRow {
-        pub id: String,
-        pub number: String,
-        pub center_id: String,
-        pub window_no: Option<i64>,
-        pub state: String,
-        pub finished_at: Option<i64>,
-        pub staff_id: Option<String>,
-        pub item_id: Option<String>,
-        pub dept_id: Option<String>,
-        pub owner: Option<String>,
-        pub c_zh: String,
-        pub c_en: String,
-        pub i_zh: Option<String>,
-        pub i_en: Option<String>,
-        pub reviewed: i64,
-        /// `ticket` or `case`.
-        pub kind: String,
-    }
-
-    pub(crate) const SERVICE_SELECT: &str = "SELECT t.id, t.number, t.center_id, t.window_no, t.state, t.finished_at, t.called_by AS staff_id, \
-         coalesce(t.item_id, b.item_id) AS item_id, i.dept_id, b.account_id AS owner, c.name_zh AS c_zh, c.name_en AS c_en, i.name_zh AS i_zh, i.name_en AS i_en, \
-         EXISTS (SELECT 1 FROM reviews r WHERE r.event_kind = 'ticket' AND r.event_id = t.id) AS reviewed, 'ticket' AS kind \
-         FROM tickets t JOIN centers c ON c.id = t.center_id LEFT JOIN bookings b ON b.id = t.booking_id LEFT JOIN items i ON i.id = coalesce(t.item_id, b.item_id)";
-
-    /// A case of an application in the same shape: "finished" once decided, served by its department.
-    pub(crate) const CASE_SERVICE_SELECT: &str = "SELECT k.id, k.number, a.center_id, NULL AS window_no, \
-         CASE WHEN k.state IN ('approved', 'refused') THEN 'done' ELSE k.state END AS state, k.decided_at AS finished_at, NULL AS staff_id, \
-         k.item_id, k.dept_id, a.account_id AS owner, c.name_zh AS c_zh, c.name_en AS c_en, i.name_zh AS i_zh, i.name_en AS i_en, \
-         EXISTS (SELECT 1 FROM reviews r WHERE r.event_kind = 'case' AND r.event_id = k.id) AS reviewed, 'case' AS kind \
-         FROM cases k JOIN applications a ON a.id = k.application_id JOIN centers c ON c.id = a.center_id JOIN items i ON i.id = k.item_id";
+    use super::store::{self, NewOrderRow, NewReviewRow, ServiceKey};
+    pub(crate) use super::store::{ReviewRow, ServiceRow};
+    use crate::http::changed;
 
     /// The service a review rated.
     pub(crate) async fn service_of(db: &D1Database, kind: &str, id: &str) -> Result<Option<ServiceRow>, ApiError> {
-        let sql = if kind == "case" { format!("{CASE_SERVICE_SELECT} WHERE k.id = ?1") } else { format!("{SERVICE_SELECT} WHERE t.id = ?1") };
-        Ok(db.prepare(sql).bind(&[text(id)])?.first::<ServiceRow>(None).await?)
+        let key = if kind == "case" { ServiceKey::Case(id) } else { ServiceKey::Ticket(id) };
+        Ok(store::service(key).prepare(db)?.first::<ServiceRow>(None).await?)
     }
 
     impl ServiceRow {
@@ -112,19 +82,15 @@ mod wasm {
         let row = match (code, ticket) {
             (Some(c), _) => {
                 let c = normalize_code(c).ok_or(ApiError::from(tongban_shared::FieldError::new(ErrorCode::InvalidReviewCode, "code")))?;
-                let client = text(&token_digest(&format!("review-code-client:{}", ctx.client())));
-                let since = num((ctx.now - tongban_shared::account::THROTTLE_WINDOW_SECS) as f64);
-                let fails: Option<f64> = db
-                    .prepare("SELECT count(*) AS n FROM review_code_failures WHERE client = ?1 AND at > ?2")
-                    .bind(&[client.clone(), since])?
-                    .first(Some("n"))
-                    .await?;
+                let client = token_digest(&format!("review-code-client:{}", ctx.client()));
+                let since = ctx.now - tongban_shared::account::THROTTLE_WINDOW_SECS;
+                let fails: Option<f64> = store::code_failures(&client, since).prepare(db)?.first(Some("n")).await?;
                 if fails.unwrap_or(0.0) >= f64::from(tongban_shared::review::CODE_FAILS_PER_CLIENT) {
                     return Err(ErrorCode::TooManyAttempts.into());
                 }
-                let found = db.prepare(format!("{SERVICE_SELECT} WHERE t.review_code = ?1")).bind(&[text(&c)])?.first::<ServiceRow>(None).await?;
+                let found = store::service(ServiceKey::Code(&c)).prepare(db)?.first::<ServiceRow>(None).await?;
                 if found.is_none() {
-                    db.prepare("INSERT INTO review_code_failures (client, at) VALUES (?1, ?2)").bind(&[client, num(ctx.now as f64)])?.run().await?;
+                    store::record_code_failure(&client, ctx.now).prepare(db)?.run().await?;
                 }
                 found
             }
@@ -132,7 +98,7 @@ mod wasm {
                 if t.len() != 32 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(tongban_shared::FieldError::new(ErrorCode::BadId, "ticket").into());
                 }
-                db.prepare(format!("{SERVICE_SELECT} WHERE t.id = ?1")).bind(&[text(t)])?.first::<ServiceRow>(None).await?
+                store::service(ServiceKey::Ticket(t)).prepare(db)?.first::<ServiceRow>(None).await?
             }
             (None, None) => return Err(tongban_shared::FieldError::new(ErrorCode::InvalidReview, "ticket").into()),
         };
@@ -196,10 +162,8 @@ mod wasm {
             mine: i64,
             theirs: i64,
         }
-        let since = num((ctx.now - RATE_WINDOW_SECS) as f64);
-        let recent: Recent = db
-            .prepare("SELECT (SELECT count(*) FROM reviews WHERE account_id = ?1 AND created_at > ?3) AS mine, (SELECT count(*) FROM reviews WHERE client = ?2 AND created_at > ?3) AS theirs")
-            .bind(&[opt(account.as_deref()), text(&client), since])?
+        let recent: Recent = store::recent_reviews(account.as_deref(), &client, ctx.now - RATE_WINDOW_SECS)
+            .prepare(&db)?
             .first(None)
             .await?
             .ok_or_else(|| ApiError::Internal("count returned no row".into()))?;
@@ -212,69 +176,52 @@ mod wasm {
         let id = hex(&random::<16>().map_err(js_err)?);
         let finished = row.finished().unwrap_or(ctx.now);
         let s = req.scores;
-        let score = |v: Option<u8>| v.map_or(JsValue::NULL, num);
-        let mut batch = vec![db
-            .prepare(
-                "INSERT OR IGNORE INTO reviews (id, event_kind, event_id, account_id, anonymous, level, s_efficiency, s_competence, s_attitude, s_guide, s_convenience, s_ease, \
-                 reason, text, channel, client, center_id, dept_id, window_id, item_id, staff_id, month, finished_at, created_at) \
-                 VALUES (?1, ?24, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
-            )
-            .bind(&[
-                text(&id),
-                text(&row.id),
-                opt(account.as_deref()),
-                num(u8::from(anonymous)),
-                num(req.level),
-                score(s.efficiency),
-                score(s.competence),
-                score(s.attitude),
-                score(s.guide_accuracy),
-                score(s.convenience),
-                score(s.ease_of_use),
-                opt(req.reason.map(|r| r.as_str())),
-                text(req.text.trim()),
-                text(req.channel.as_str()),
-                text(&client),
-                text(&row.center_id),
-                opt(row.dept_id.as_deref()),
-                opt(row.window_id().as_deref()),
-                opt(row.item_id.as_deref()),
-                opt(row.staff_id.as_deref()),
-                text(&month_of(finished)),
-                num(finished as f64),
-                num(ctx.now as f64),
-                text(&row.kind),
-            ])?];
+        let window_id = row.window_id();
+        let mut batch = vec![store::insert_review(&NewReviewRow {
+            id: &id,
+            event_kind: &row.kind,
+            event_id: &row.id,
+            account_id: account.as_deref(),
+            anonymous,
+            level: req.level,
+            scores: [s.efficiency, s.competence, s.attitude, s.guide_accuracy, s.convenience, s.ease_of_use],
+            reason: req.reason.map(|r| r.as_str()),
+            text: req.text.trim(),
+            channel: req.channel.as_str(),
+            client: &client,
+            center_id: &row.center_id,
+            dept_id: row.dept_id.as_deref(),
+            window_id: window_id.as_deref(),
+            item_id: row.item_id.as_deref(),
+            staff_id: row.staff_id.as_deref(),
+            month: &month_of(finished),
+            finished_at: finished,
+            now: ctx.now,
+        })
+        .prepare(&db)?];
         let order_id = if tongban_shared::review::is_bad(req.level) {
             let oid = hex(&random::<16>().map_err(js_err)?);
             let cal = calendar_of(&db).await?;
             let order = Order::open(beijing(ctx.now).date(), !anonymous, &cal);
-            batch.push(
-                db.prepare(
-                    "INSERT INTO work_orders (id, review_id, center_id, dept_id, window_id, staff_id, state, real_name, deadline, created_at, updated_at) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'verifying', ?7, ?8, ?9, ?9 WHERE changes() = 1",
-                )
-                .bind(&[
-                    text(&oid),
-                    text(&id),
-                    text(&row.center_id),
-                    opt(row.dept_id.as_deref()),
-                    opt(row.window_id().as_deref()),
-                    opt(row.staff_id.as_deref()),
-                    num(u8::from(order.real_name)),
-                    text(&order.deadline.to_string()),
-                    num(ctx.now as f64),
-                ])?,
-            );
-            batch.push(
-                db.prepare("INSERT INTO work_order_events (order_id, at, actor_id, capacity, action, from_state, to_state, note) SELECT ?1, ?2, NULL, 'system', 'opened', NULL, 'verifying', '' WHERE changes() = 1")
-                    .bind(&[text(&oid), num(ctx.now as f64)])?,
-            );
+            let new = NewOrderRow {
+                id: &oid,
+                review_id: &id,
+                center_id: &row.center_id,
+                dept_id: row.dept_id.as_deref(),
+                window_id: window_id.as_deref(),
+                staff_id: row.staff_id.as_deref(),
+                real_name: order.real_name,
+                deadline: &order.deadline.to_string(),
+                now: ctx.now,
+            };
+            for stmt in store::open_order_after_review(&new) {
+                batch.push(stmt.prepare(&db)?);
+            }
             Some(oid)
         } else {
             None
         };
-        batch.push(db.prepare("UPDATE stats_gen SET n = n + 1 WHERE name = 'reviews'"));
+        batch.push(store::bump_review_stats().prepare(&db)?);
         let r = db.batch(batch).await?;
         if !changed(&r[0]) {
             // The other of two simultaneous submissions won.
@@ -282,29 +229,6 @@ mod wasm {
         }
         Ok(ctx.reply(&ReviewCreated { id, work_order: order_id })?.with_status(201))
     }
-
-    #[derive(Deserialize)]
-    pub(crate) struct ReviewRow {
-        pub id: String,
-        pub event_kind: String,
-        pub event_id: String,
-        pub account_id: Option<String>,
-        pub anonymous: i64,
-        pub level: i64,
-        pub s_efficiency: Option<i64>,
-        pub s_competence: Option<i64>,
-        pub s_attitude: Option<i64>,
-        pub s_guide: Option<i64>,
-        pub s_convenience: Option<i64>,
-        pub s_ease: Option<i64>,
-        pub reason: Option<tongban_shared::review::Reason>,
-        pub text: String,
-        pub channel: tongban_shared::review::Channel,
-        pub created_at: i64,
-    }
-
-    pub(crate) const REVIEW_COLUMNS: &str =
-        "r.id, r.event_kind, r.event_id, r.account_id, r.anonymous, r.level, r.s_efficiency, r.s_competence, r.s_attitude, r.s_guide, r.s_convenience, r.s_ease, r.reason, r.text, r.channel, r.created_at";
 
     impl ReviewRow {
         pub(crate) fn body(&self) -> ReviewBody {
