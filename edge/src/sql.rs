@@ -149,6 +149,75 @@ impl Stmt {
     }
 }
 
+/// Host SQLite for the tests of the statements: the schema `migrations/` builds, and rows read back as the
+/// worker reads D1's.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub mod host {
+    /// An in-memory SQLite with every migration applied in order, as `wrangler d1 migrations apply` does.
+    pub fn migrated() -> rusqlite::Connection {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "sql")).collect();
+        files.sort();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for f in &files {
+            let sql = std::fs::read_to_string(f).unwrap();
+            conn.execute_batch(&sql).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        }
+        conn
+    }
+
+    /// The fields a row type reads, as its derived `Deserialize` names them: a deserializer that answers
+    /// nothing but records what `deserialize_struct` is asked for.
+    pub fn fields_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+        use serde::de::value::Error;
+        struct Catch(Option<&'static [&'static str]>);
+        impl<'de> serde::Deserializer<'de> for &mut Catch {
+            type Error = Error;
+            fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+                Err(serde::de::Error::custom("not a struct"))
+            }
+            fn deserialize_struct<V: serde::de::Visitor<'de>>(self, _: &'static str, fields: &'static [&'static str], _: V) -> Result<V::Value, Error> {
+                self.0 = Some(fields);
+                Err(serde::de::Error::custom("caught"))
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit unit_struct
+                newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+            }
+        }
+        let mut c = Catch(None);
+        let _ = T::deserialize(&mut c);
+        c.0.expect("a struct")
+    }
+
+    /// The rows `stmt` answers on SQLite, decoded into the row type the worker decodes D1's answer into
+    /// (through JSON values, as D1 hands the worker JS values): a column its type cannot read fails here.
+    pub fn decode<T: serde::de::DeserializeOwned>(conn: &rusqlite::Connection, stmt: &crate::sql::Stmt) -> Vec<T> {
+        use rusqlite::types::Value;
+        let fields = fields_of::<T>();
+        let rows = stmt.query_rows(conn, fields).unwrap_or_else(|e| panic!("{e}: {}", stmt.sql));
+        rows.into_iter()
+            .map(|row| {
+                let object: serde_json::Map<String, serde_json::Value> = fields
+                    .iter()
+                    .zip(row)
+                    .map(|(f, v)| {
+                        let v = match v {
+                            Value::Null => serde_json::Value::Null,
+                            Value::Integer(n) => n.into(),
+                            Value::Real(x) => x.into(),
+                            Value::Text(t) => t.into(),
+                            Value::Blob(_) => panic!("a blob in {f}"),
+                        };
+                        (f.to_string(), v)
+                    })
+                    .collect();
+                serde_json::from_value(object.into()).unwrap_or_else(|e| panic!("{e}: {}", stmt.sql))
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

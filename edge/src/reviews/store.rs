@@ -441,3 +441,162 @@ pub fn tell_reviewer_after(id: &str, kind: &str, order: &str, body_json: &str, r
 pub fn sealed_name(account: &str) -> Stmt {
     Stmt::named("SELECT name_enc FROM accounts WHERE id = :id", vec![("id", account.into())])
 }
+
+#[cfg(test)]
+mod tests {
+    /// The 好差评 store on SQLite: every select answers the columns of the row type that reads it; a review
+    /// opens its work order and first history line only when it was written (a second review of the same
+    /// service writes nothing); an order changes only at the version read, and its history line and the
+    /// reviewer's inbox line follow only that change; each value lands in its column.
+    #[test]
+    fn the_review_store_runs_on_sqlite_and_answers_its_row_types() {
+        use super::{self as store, *};
+        use crate::sql::host::{decode, fields_of, migrated};
+        use crate::sql::Stmt;
+        use tongban_shared::authz::OrderScope;
+        let conn = migrated();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO centers (id, kind, name_zh, name_en, area_zh, area_en, address_zh, address_en, phone, hours_json)
+               VALUES ('ctr', 'district', '中心', 'Center', '区', 'Area', '路', 'Road', '1', '[]');
+             INSERT INTO departments (id, name_zh, name_en) VALUES ('dep', '局', 'Bureau');",
+        )
+        .unwrap_or_else(|e| panic!("fixture: {e}"));
+        let review = NewReviewRow {
+            id: "r1",
+            event_kind: "ticket",
+            event_id: "t1",
+            account_id: Some("acc"),
+            anonymous: false,
+            level: 1,
+            scores: [Some(1), Some(2), Some(3), None, None, None],
+            reason: Some("attitude"),
+            text: "slow",
+            channel: "web",
+            client: "cl",
+            center_id: "ctr",
+            dept_id: Some("dep"),
+            window_id: Some("ctr-w3"),
+            item_id: Some("it"),
+            staff_id: Some("staff"),
+            month: "2026-12",
+            finished_at: 40,
+            now: 50,
+        };
+        let order = NewOrderRow {
+            id: "o1",
+            review_id: "r1",
+            center_id: "ctr",
+            dept_id: Some("dep"),
+            window_id: Some("ctr-w3"),
+            staff_id: Some("staff"),
+            real_name: true,
+            deadline: "2026-12-20",
+            now: 50,
+        };
+        let write = |conn: &rusqlite::Connection, r: &NewReviewRow, o: &NewOrderRow| {
+            let [open, event] = open_order_after_review(o);
+            [insert_review(r), open, event].iter().map(|s| s.execute(conn).unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(write(&conn, &review, &order), [1, 1, 1]);
+        assert_eq!(
+            write(&conn, &NewReviewRow { id: "r2", ..review }, &NewOrderRow { id: "o2", review_id: "r2", ..order }),
+            [0, 0, 0],
+            "one review per service"
+        );
+        let one = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap();
+        assert_eq!(
+            one("SELECT id || event_kind || event_id || account_id || anonymous || level || s_efficiency || s_competence || s_attitude || coalesce(s_guide, '-') \
+                 || reason || text || channel || client || center_id || dept_id || window_id || item_id || staff_id || month || finished_at || created_at FROM reviews"),
+            "r1tickett1acc01123-attitudeslowwebclctrdepctr-w3itstaff2026-124050"
+        );
+        assert_eq!(
+            one("SELECT id || review_id || center_id || dept_id || window_id || staff_id || state || real_name || deadline || created_at || updated_at FROM work_orders"),
+            "o1r1ctrdepctr-w3staffverifying12026-12-205050"
+        );
+        assert_eq!(one("SELECT count(*) || order_id || capacity || action || to_state FROM work_order_events"), "1o1systemopenedverifying");
+
+        // Every select, read with the columns its row type needs.
+        let reads = |s: Stmt, fields: &[&str]| s.query_rows(&conn, fields).unwrap_or_else(|e| panic!("{e}: {}", s.sql)).len();
+        let svc = fields_of::<ServiceRow>();
+        assert!(svc.contains(&"reviewed") && svc.len() == 16, "{svc:?}");
+        for key in [ServiceKey::Ticket("t1"), ServiceKey::Case("k1"), ServiceKey::Code("ABC")] {
+            assert_eq!(reads(service(key), svc), 0);
+        }
+        assert_eq!(reads(services_of(false, r#"["t1"]"#), svc) + reads(services_of(true, r#"["k1"]"#), svc), 0);
+        assert_eq!(reads(pending_visits("acc", 0), svc) + reads(pending_cases("acc", 0), svc), 0);
+        let rev = fields_of::<ReviewRow>();
+        assert_eq!((reads(store::review("r1"), rev), reads(reviews_of("acc"), rev), reads(reviews_of("other"), rev)), (1, 1, 0));
+        let ord = fields_of::<OrderRow>();
+        assert_eq!(reads(store::order("o1"), ord), 1);
+        assert_eq!(reads(orders_of_reviews(r#"["r1","r2"]"#), ord), 1);
+        let scoped = |s: OrderScope, state: Option<&str>| reads(orders_in(&s, state), ord);
+        assert_eq!(
+            (
+                scoped(OrderScope::All, None),
+                scoped(OrderScope::Center(Some("ctr")), Some("verifying")),
+                scoped(OrderScope::Department(Some("dep")), Some("closed"))
+            ),
+            (1, 1, 0)
+        );
+        assert_eq!(scoped(OrderScope::Department(None), None), 0, "an approver without a department sees none");
+        let ev = fields_of::<OrderEventRow>();
+        assert_eq!((reads(events_of("o1"), ev), reads(events_of_orders(r#"["o1"]"#), ev)), (1, 1));
+        // Decoded as the worker decodes them: the opening line is the system's, the order's state and deadline typed.
+        let opened: Vec<OrderEventRow> = decode(&conn, &events_of("o1"));
+        assert_eq!((opened[0].capacity, opened[0].to_state), (Acting::System, tongban_shared::review::OrderState::Verifying));
+        let o: Vec<OrderRow> = decode(&conn, &store::order("o1"));
+        assert_eq!(
+            (o[0].deadline.to_string(), o[0].reason, o[0].excerpt.as_str()),
+            ("2026-12-20".to_string(), Some(tongban_shared::review::Reason::Attitude), "slow")
+        );
+        let r: Vec<ReviewRow> = decode(&conn, &reviews_of("acc"));
+        assert_eq!((r[0].channel, r[0].s_guide), (tongban_shared::review::Channel::Web, None));
+        assert_eq!(reads(last_actor("o1", "opened"), &["actor_id"]), 1);
+        assert_eq!(reads(code_failures("cl", 0), &["n"]), 1);
+        assert_eq!(reads(recent_reviews(Some("acc"), "cl", 0), &["mine", "theirs"]), 1);
+        assert_eq!(reads(sealed_name("acc"), &["name_enc"]), 0);
+        assert_eq!(record_code_failure("cl", 60).execute(&conn).unwrap(), 1);
+
+        // A transition at a stale version writes nothing; at the version read, the row, its line, the inbox.
+        let w = OrderWrite {
+            id: "o1",
+            version: 7,
+            state: "rectifying",
+            valid: Some(true),
+            deadline: "2026-12-21",
+            extension_days: Some(3),
+            extended: true,
+            appealed: false,
+            reopened: false,
+            outcome: Some("fixed"),
+            rectification: Some("fixed"),
+            actor_id: "appr",
+            capacity: "responsible",
+            action: "validate",
+            from_state: "verifying",
+            note: "ok",
+            now: 60,
+        };
+        let transition = |w: &OrderWrite| {
+            let [update, line] = write_order(w);
+            let tell = tell_reviewer_after("n1", "order_update", w.id, "{}", "r1", w.now);
+            [update, line, tell].iter().map(|s| s.execute(&conn).unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(transition(&w), [0, 0, 0], "a stale version");
+        let version: i64 = conn.query_row("SELECT version FROM work_orders", [], |r| r.get(0)).unwrap();
+        assert_eq!(transition(&OrderWrite { version, ..w }), [1, 1, 1]);
+        assert_eq!(
+            one("SELECT state || valid || deadline || extension_days || extended || appealed || reopened || outcome || rectification || version || updated_at FROM work_orders"),
+            format!("rectifying12026-12-213100fixedfixed{}60", version + 1)
+        );
+        assert_eq!(
+            one("SELECT actor_id || capacity || action || from_state || to_state || note FROM work_order_events ORDER BY id DESC LIMIT 1"),
+            "apprresponsiblevalidateverifyingrectifyingok"
+        );
+        assert_eq!(one("SELECT id || account_id || kind || ref_id || created_at FROM notifications"), "n1accorder_updateo160");
+        let lines: Vec<OrderEventRow> = decode(&conn, &events_of("o1"));
+        assert_eq!(lines.iter().map(|l| l.capacity.capacity()).collect::<Vec<_>>(), [None, Some(tongban_shared::review::Capacity::Responsible)]);
+        assert_eq!(bump_review_stats().execute(&conn).unwrap(), 1);
+    }
+}
