@@ -113,30 +113,25 @@ impl Stmt {
 impl Stmt {
     /// Runs the statement on host SQLite (the SQL stage's twin of `prepare` + `run`).
     pub fn execute(&self, conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
-        let values: Vec<rusqlite::types::Value> = self
-            .args
+        conn.execute(&self.sql, rusqlite::params_from_iter(self.host_values()))
+    }
+
+    /// The bound values as host SQLite takes them.
+    pub fn host_values(&self) -> Vec<rusqlite::types::Value> {
+        self.args
             .iter()
             .map(|a| match a {
                 Arg::Text(s) => rusqlite::types::Value::Text(s.clone()),
                 Arg::Int(n) => rusqlite::types::Value::Integer(*n),
                 Arg::Null => rusqlite::types::Value::Null,
             })
-            .collect();
-        conn.execute(&self.sql, rusqlite::params_from_iter(values))
+            .collect()
     }
 
     /// Runs a query on host SQLite: how many rows it answers, each column read by name into `T`'s twin
     /// (so a select list missing a column a row type reads fails here).
     pub fn query_rows(&self, conn: &rusqlite::Connection, columns: &[&str]) -> rusqlite::Result<Vec<Vec<rusqlite::types::Value>>> {
-        let values: Vec<rusqlite::types::Value> = self
-            .args
-            .iter()
-            .map(|a| match a {
-                Arg::Text(s) => rusqlite::types::Value::Text(s.clone()),
-                Arg::Int(n) => rusqlite::types::Value::Integer(*n),
-                Arg::Null => rusqlite::types::Value::Null,
-            })
-            .collect();
+        let values = self.host_values();
         let mut stmt = conn.prepare(&self.sql)?;
         let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
         for c in columns {
@@ -194,27 +189,28 @@ pub mod host {
     /// (through JSON values, as D1 hands the worker JS values): a column its type cannot read fails here.
     pub fn decode<T: serde::de::DeserializeOwned>(conn: &rusqlite::Connection, stmt: &crate::sql::Stmt) -> Vec<T> {
         use rusqlite::types::Value;
-        let fields = fields_of::<T>();
-        let rows = stmt.query_rows(conn, fields).unwrap_or_else(|e| panic!("{e}: {}", stmt.sql));
-        rows.into_iter()
-            .map(|row| {
-                let object: serde_json::Map<String, serde_json::Value> = fields
-                    .iter()
-                    .zip(row)
-                    .map(|(f, v)| {
-                        let v = match v {
-                            Value::Null => serde_json::Value::Null,
-                            Value::Integer(n) => n.into(),
-                            Value::Real(x) => x.into(),
-                            Value::Text(t) => t.into(),
-                            Value::Blob(_) => panic!("a blob in {f}"),
-                        };
-                        (f.to_string(), v)
-                    })
-                    .collect();
-                serde_json::from_value(object.into()).unwrap_or_else(|e| panic!("{e}: {}", stmt.sql))
+        // Every column by its name, as D1 answers: a field the type needs and the statement lacks is serde's
+        // "missing field", one with a default may be absent.
+        let mut prepared = conn.prepare(&stmt.sql).unwrap_or_else(|e| panic!("{e}: {}", stmt.sql));
+        let names: Vec<String> = prepared.column_names().into_iter().map(String::from).collect();
+        let rows = prepared
+            .query_map(rusqlite::params_from_iter(stmt.host_values()), |r| {
+                let mut object = serde_json::Map::new();
+                for (i, name) in names.iter().enumerate() {
+                    let v = match r.get::<_, Value>(i)? {
+                        Value::Null => serde_json::Value::Null,
+                        Value::Integer(n) => n.into(),
+                        Value::Real(x) => x.into(),
+                        Value::Text(t) => t.into(),
+                        Value::Blob(_) => panic!("a blob in {name}"),
+                    };
+                    object.insert(name.clone(), v);
+                }
+                Ok(object)
             })
-            .collect()
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .unwrap_or_else(|e| panic!("{e}: {}", stmt.sql));
+        rows.into_iter().map(|o| serde_json::from_value(o.into()).unwrap_or_else(|e| panic!("{e}: {}", stmt.sql))).collect()
     }
 }
 
