@@ -295,9 +295,7 @@ mod tests {
             assert!(n * SUBREQUESTS_PER_PUSH < budget / 2, "{n} pushes and the claim at {budget}");
         }
         assert_eq!(pushes_per_run(SUBREQUESTS_PER_INVOCATION), 6);
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/push");
-        let src = ["mod.rs", "store.rs"].iter().filter_map(|f| std::fs::read_to_string(dir.join(f)).ok()).collect::<String>();
-        assert!(src.contains("ORDER BY turn, next_at LIMIT"), "the claim is bounded by pushes_per_run");
+        // The claim itself is bounded by `pushes_per_run`: `push::store`'s test.
     }
 
     /// KV takes one write per second per key, and is eventually consistent. Its only writer is the

@@ -179,7 +179,7 @@ pub fn seats(slot: &str) -> Stmt {
     Stmt::named("SELECT capacity, booked FROM slots WHERE id = :slot", vec![("slot", slot.into())])
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::bookings::store::{ensure_slot, SlotKey};

@@ -406,7 +406,7 @@ pub fn lines(center: &str, day: &str) -> Stmt {
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::sql::host::{decode, migrated};

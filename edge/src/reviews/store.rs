@@ -442,7 +442,7 @@ pub fn sealed_name(account: &str) -> Stmt {
     Stmt::named("SELECT name_enc FROM accounts WHERE id = :id", vec![("id", account.into())])
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     /// The 好差评 store on SQLite: every select answers the columns of the row type that reads it; a review
     /// opens its work order and first history line only when it was written (a second review of the same

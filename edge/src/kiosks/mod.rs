@@ -1,31 +1,25 @@
 //! `/api/v1/centers/{id}/kiosks…`: the self-service machines (自助终端) of a hall. A center admin registers
 //! one and gets its key once; the machine sends the key (`X-Kiosk-Key`) with its tickets and check-ins,
 //! which then count against the kiosk's own rate limit instead of a stranger's, so a busy hall is not
-//! throttled while a script from the same address is. Revoking a kiosk stops its key at once.
+//! throttled while a script from the same address is. Revoking a kiosk stops its key at once. The
+//! statements are built in [`store`].
+
+pub mod store;
 
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
+    use super::store::{self, KioskRow, NewKioskRow};
     use crate::crypto::{hex, random, token_digest, token_string};
     use crate::error::js_err;
     use crate::error::ApiError;
-    use crate::http::{changed, num, text, Answer, Body, Ctx};
+    use crate::http::{changed, Answer, Body, Ctx};
     use crate::routes::ep;
-    use serde::Deserialize;
     use tongban_shared::authz::require_center;
-    use tongban_shared::queue::{Kiosk, KioskKey, KIOSK_HEADER, MAX_KIOSKS_PER_CENTER};
+    use tongban_shared::queue::{Kiosk, KioskKey, KIOSK_HEADER};
     use tongban_shared::{ErrorCode, FieldError};
-
-    #[derive(Deserialize)]
-    pub struct KioskRow {
-        pub id: String,
-        pub center_id: String,
-        label: String,
-        created_at: i64,
-        revoked_at: Option<i64>,
-    }
 
     impl KioskRow {
         fn view(self) -> Kiosk {
@@ -38,12 +32,7 @@ mod wasm {
     /// registration should say so, not quietly fall back to a stranger's limit).
     pub async fn from_request(ctx: &Ctx) -> Result<Option<KioskRow>, ApiError> {
         let Some(key) = ctx.req.headers().get(KIOSK_HEADER)? else { return Ok(None) };
-        let row: Option<KioskRow> = ctx
-            .db()?
-            .prepare("SELECT id, center_id, label, created_at, revoked_at FROM kiosks WHERE key_digest = ?1 AND revoked_at IS NULL")
-            .bind(&[text(&token_digest(key.trim()))])?
-            .first(None)
-            .await?;
+        let row: Option<KioskRow> = store::by_key(&token_digest(key.trim())).prepare(&ctx.db()?)?.first(None).await?;
         let row = row.ok_or(ApiError::from(ErrorCode::KioskUnknown))?;
         if ctx.params.get("id").is_some_and(|center| center != row.center_id) {
             return Err(ErrorCode::KioskUnknown.into());
@@ -59,13 +48,7 @@ mod wasm {
 
     pub async fn list(ctx: &Ctx) -> Answer<ep::ListKiosks> {
         let center = admin_of(ctx)?;
-        let rows: Vec<KioskRow> = ctx
-            .db()?
-            .prepare("SELECT id, center_id, label, created_at, revoked_at FROM kiosks WHERE center_id = ?1 ORDER BY revoked_at IS NOT NULL, created_at")
-            .bind(&[text(&center)])?
-            .all()
-            .await?
-            .results()?;
+        let rows: Vec<KioskRow> = store::of_center(&center).prepare(&ctx.db()?)?.all().await?.results()?;
         ctx.reply(&rows.into_iter().map(KioskRow::view).collect::<Vec<_>>())
     }
 
@@ -74,28 +57,15 @@ mod wasm {
         let center = admin_of(ctx)?;
         let label = body.read(ctx)?.label()?;
         let db = ctx.db()?;
-        let exists: Option<i64> = db.prepare("SELECT 1 AS n FROM centers WHERE id = ?1").bind(&[text(&center)])?.first(Some("n")).await?;
+        let exists: Option<i64> = store::center_exists(&center).prepare(&db)?.first(Some("n")).await?;
         if exists.is_none() {
             return Err(FieldError::new(ErrorCode::CenterNotFound, "id").into());
         }
         let id = hex(&random::<16>().map_err(js_err)?);
         let key = token_string(random::<32>().map_err(js_err)?);
-        let r = db
-            .prepare(
-                "INSERT INTO kiosks (id, center_id, label, key_digest, created_by, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
-                 WHERE (SELECT count(*) FROM kiosks WHERE center_id = ?2 AND revoked_at IS NULL) < ?7",
-            )
-            .bind(&[
-                text(&id),
-                text(&center),
-                text(&label),
-                text(&token_digest(&key)),
-                text(&ctx.principal()?.account_id),
-                num(ctx.now as f64),
-                num(MAX_KIOSKS_PER_CENTER),
-            ])?
-            .run()
-            .await?;
+        let new =
+            NewKioskRow { id: &id, center_id: &center, label: &label, key_digest: &token_digest(&key), created_by: &ctx.principal()?.account_id, now: ctx.now };
+        let r = store::register(&new).prepare(&db)?.run().await?;
         if !changed(&r) {
             return Err(ErrorCode::TooManyKiosks.into());
         }
@@ -108,12 +78,7 @@ mod wasm {
     pub async fn revoke(ctx: &Ctx) -> Answer<ep::RevokeKiosk> {
         let center = admin_of(ctx)?;
         let kiosk = ctx.hex_id("kiosk")?;
-        let r = ctx
-            .db()?
-            .prepare("UPDATE kiosks SET revoked_at = ?3 WHERE id = ?1 AND center_id = ?2 AND revoked_at IS NULL")
-            .bind(&[text(&kiosk), text(&center), num(ctx.now as f64)])?
-            .run()
-            .await?;
+        let r = store::revoke(&kiosk, &center, ctx.now).prepare(&ctx.db()?)?.run().await?;
         if !changed(&r) {
             return Err(ErrorCode::KioskNotFound.into());
         }

@@ -3,7 +3,8 @@
 //! (a D1 trigger, same transaction); [`deliver_due`] claims due deliveries with one conditional UPDATE
 //! (so overlapping runs never send twice), encrypts (RFC 8291) and signs (RFC 8292) each push, and
 //! records the outcome. It runs after every state-changing request (`wait_until`, never delaying the
-//! answer) and every minute from the cron trigger, which also retries failures with backoff.
+//! answer) and every minute from the cron trigger, which also retries failures with backoff. The
+//! statements are built in [`store`].
 
 /// A delivery is tried this many times in all (the first send and three retries).
 pub const MAX_ATTEMPTS: i64 = 4;
@@ -30,22 +31,23 @@ pub fn outcome(status: u16) -> Outcome {
     }
 }
 
+pub mod store;
+
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
+    use super::store::{self, DueRow, JobRow, NewSubscription, PrefsRow, Settled, SubscriptionRow};
     use super::*;
     use crate::crypto::{hex, random};
     use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::{Answer, Body, Ctx};
     use crate::routes::ep;
-    use serde::Deserialize;
     use tongban_shared::notify::{Event, NotifyPrefs, PushPayload, VapidKey};
     use tongban_shared::privacy::PushDevice;
     use tongban_shared::{ErrorCode, Lang};
-    use wasm_bindgen::JsValue;
     use worker::{D1Database, Env, Headers, Method, Request, RequestInit};
 
     fn vapid_private(env: &Env) -> Option<[u8; 32]> {
@@ -71,35 +73,9 @@ mod wasm {
         let id = hex(&random::<16>().map_err(js_err)?);
         let db = ctx.db()?;
         let lang = if ctx.lang == Lang::En { "en" } else { "zh" };
-        let results = db
-            .batch(vec![
-                // One endpoint is one browser: re-subscribing (or another person signing in there) takes it over.
-                // The account's other devices are counted in the same write, so parallel subscribes cannot pass
-                // the cap together.
-                db.prepare(
-                    "INSERT INTO push_subscriptions (id, account_id, endpoint, p256dh, auth, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
-                 WHERE (SELECT count(*) FROM push_subscriptions WHERE account_id = ?2 AND endpoint != ?3) < ?7 \
-                 ON CONFLICT (endpoint) DO UPDATE SET account_id = excluded.account_id, p256dh = excluded.p256dh, auth = excluded.auth",
-                )
-                .bind(&[
-                    JsValue::from_str(&id),
-                    JsValue::from_str(&p.account_id),
-                    JsValue::from_str(&sub.endpoint),
-                    JsValue::from_str(&sub.keys.p256dh),
-                    JsValue::from_str(&sub.keys.auth),
-                    JsValue::from_f64(ctx.now as f64),
-                    JsValue::from(tongban_shared::notify::MAX_SUBSCRIPTIONS_PER_ACCOUNT),
-                ])?,
-                db.prepare(
-                    "INSERT INTO notify_prefs (account_id, prefs_json, lang) VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE SET lang = excluded.lang",
-                )
-                .bind(&[
-                    JsValue::from_str(&p.account_id),
-                    JsValue::from_str(&serde_json::to_string(&NotifyPrefs::default())?),
-                    JsValue::from_str(lang),
-                ])?,
-            ])
-            .await?;
+        let new = NewSubscription { id: &id, account_id: &p.account_id, endpoint: &sub.endpoint, p256dh: &sub.keys.p256dh, auth: &sub.keys.auth, now: ctx.now };
+        let defaults = serde_json::to_string(&NotifyPrefs::default())?;
+        let results = db.batch(vec![store::subscribe(&new).prepare(&db)?, store::set_lang(&p.account_id, &defaults, lang).prepare(&db)?]).await?;
         if !results.first().is_some_and(crate::http::changed) {
             return Err(ErrorCode::TooManyDevices.into());
         }
@@ -115,22 +91,12 @@ mod wasm {
             .map(|(_, v)| v)
             .filter(|v| v.chars().count() <= tongban_shared::notify::ENDPOINT_MAX)
             .ok_or_else(|| tongban_shared::FieldError::new(ErrorCode::InvalidSubscription, "endpoint"))?;
-        ctx.db()?
-            .prepare("DELETE FROM push_subscriptions WHERE endpoint = ?1 AND account_id = ?2")
-            .bind(&[JsValue::from_str(&endpoint), JsValue::from_str(&p.account_id)])?
-            .run()
-            .await?;
+        store::unsubscribe(&endpoint, &p.account_id).prepare(&ctx.db()?)?.run().await?;
         crate::http::Reply::no_content()
     }
 
     async fn prefs_of(db: &D1Database, account: &str) -> Result<(NotifyPrefs, Lang), ApiError> {
-        #[derive(Deserialize)]
-        struct P {
-            prefs_json: String,
-            lang: String,
-        }
-        let p: Option<P> =
-            db.prepare("SELECT prefs_json, lang FROM notify_prefs WHERE account_id = ?1").bind(&[JsValue::from_str(account)])?.first(None).await?;
+        let p: Option<PrefsRow> = store::prefs(account).prepare(db)?.first(None).await?;
         Ok(match p {
             // Stored by `PutNotifyPrefs` from the shared type. What no longer reads back (a kind since removed)
             // is logged and pushes nothing until the person saves again: never the defaults, which would push
@@ -148,17 +114,7 @@ mod wasm {
 
     /// The account's devices (the push service's host only) and its stored preferences, for the export.
     pub async fn personal_data(db: &D1Database, account: &str) -> Result<(Vec<PushDevice>, Option<NotifyPrefs>), ApiError> {
-        #[derive(Deserialize)]
-        struct S {
-            endpoint: String,
-            created_at: i64,
-        }
-        let subs: Vec<S> = db
-            .prepare("SELECT endpoint, created_at FROM push_subscriptions WHERE account_id = ?1 ORDER BY created_at")
-            .bind(&[JsValue::from_str(account)])?
-            .all()
-            .await?
-            .results()?;
+        let subs: Vec<SubscriptionRow> = store::subscriptions_of(account).prepare(db)?.all().await?.results()?;
         let devices = subs
             .into_iter()
             .map(|s| {
@@ -166,8 +122,7 @@ mod wasm {
                 PushDevice { service, subscribed_at: s.created_at }
             })
             .collect();
-        let stored: Option<String> =
-            db.prepare("SELECT prefs_json FROM notify_prefs WHERE account_id = ?1").bind(&[JsValue::from_str(account)])?.first(Some("prefs_json")).await?;
+        let stored: Option<String> = store::stored_prefs(account).prepare(db)?.first(Some("prefs_json")).await?;
         Ok((devices, stored.and_then(|j| serde_json::from_str(&j).ok())))
     }
 
@@ -184,29 +139,8 @@ mod wasm {
             return Err(tongban_shared::FieldError::new(ErrorCode::InvalidParameter, "quiet_from").into());
         }
         let lang = if ctx.lang == Lang::En { "en" } else { "zh" };
-        ctx.db()?
-            .prepare("INSERT INTO notify_prefs (account_id, prefs_json, lang) VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE SET prefs_json = excluded.prefs_json, lang = excluded.lang")
-            .bind(&[JsValue::from_str(&p.account_id), JsValue::from_str(&serde_json::to_string(&prefs)?), JsValue::from_str(lang)])?
-            .run()
-            .await?;
+        store::save_prefs(&p.account_id, &serde_json::to_string(&prefs)?, lang).prepare(&ctx.db()?)?.run().await?;
         ctx.reply(&prefs)
-    }
-
-    #[derive(Deserialize)]
-    struct Due {
-        notification_id: String,
-        subscription_id: String,
-        attempts: i64,
-    }
-
-    #[derive(Deserialize)]
-    struct Job {
-        account_id: String,
-        kind: String,
-        body_json: String,
-        endpoint: String,
-        p256dh: String,
-        auth: String,
     }
 
     /// Sends what is due, fairly: every account's oldest due delivery before anyone's second (`turn`), so
@@ -220,42 +154,23 @@ mod wasm {
         // Bounded by the invocation's subrequests (`crate::limits`): what is left waits for the next run.
         let budget = env.var("SUBREQUEST_BUDGET").ok().and_then(|v| v.to_string().parse().ok()).unwrap_or(crate::limits::SUBREQUESTS_PER_INVOCATION);
         let per_run = crate::limits::pushes_per_run(budget);
-        let claimed: Vec<Due> = db
-            .prepare(format!(
-                "UPDATE push_deliveries SET state = 'sending', attempts = attempts + 1, next_at = ?1 + 120, updated_at = ?1 \
-                 WHERE rowid IN (SELECT rid FROM (SELECT d.rowid AS rid, d.next_at, row_number() OVER (PARTITION BY n.account_id ORDER BY d.next_at) AS turn \
-                 FROM push_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE d.state IN ('pending', 'sending') AND d.next_at <= ?1) \
-                 ORDER BY turn, next_at LIMIT {per_run}) \
-                 RETURNING notification_id, subscription_id, attempts"
-            ))
-            .bind(&[JsValue::from_f64(now as f64)])?
-            .all()
-            .await?
-            .results()?;
+        let claimed: Vec<DueRow> = store::claim_due(now, per_run).prepare(&db)?.all().await?.results()?;
         let mut sent = 0;
         for d in claimed {
-            let job: Option<Job> = db
-                .prepare(
-                    "SELECT n.account_id, n.kind, n.body_json, s.endpoint, s.p256dh, s.auth FROM notifications n, push_subscriptions s \
-                     WHERE n.id = ?1 AND s.id = ?2",
-                )
-                .bind(&[JsValue::from_str(&d.notification_id), JsValue::from_str(&d.subscription_id)])?
-                .first(None)
-                .await?;
+            let job: Option<JobRow> = store::job(&d.notification_id, &d.subscription_id).prepare(&db)?.first(None).await?;
             let set = |state: &str, err: Option<String>, next: i64| -> Result<worker::D1PreparedStatement, ApiError> {
-                Ok(db
-                    .prepare("UPDATE push_deliveries SET state = ?3, last_error = ?4, next_at = ?5, updated_at = ?6 WHERE notification_id = ?1 AND subscription_id = ?2")
-                    .bind(&[
-                        JsValue::from_str(&d.notification_id),
-                        JsValue::from_str(&d.subscription_id),
-                        JsValue::from_str(state),
-                        err.map_or(JsValue::NULL, |e| JsValue::from_str(&e)),
-                        JsValue::from_f64(next as f64),
-                        JsValue::from_f64(now as f64),
-                    ])?)
+                store::settle(&Settled {
+                    notification_id: &d.notification_id,
+                    subscription_id: &d.subscription_id,
+                    state,
+                    last_error: err.as_deref(),
+                    next_at: next,
+                    now,
+                })
+                .prepare(&db)
             };
             let Some(job) = job else {
-                // The subscription was removed meanwhile.
+                // The subscription was removed meanwhile, or its browser is someone else's now.
                 set("gone", None, now)?.run().await?;
                 continue;
             };
@@ -279,15 +194,8 @@ mod wasm {
                         set("sent", None, now)?
                     }
                     Outcome::Gone => {
-                        db.batch(vec![
-                            set("gone", Some(format!("push service answered {status}")), now)?,
-                            db.prepare(
-                                "UPDATE push_deliveries SET state = 'gone', updated_at = ?2 WHERE subscription_id = ?1 AND state IN ('pending', 'sending')",
-                            )
-                            .bind(&[JsValue::from_str(&d.subscription_id), JsValue::from_f64(now as f64)])?,
-                            db.prepare("DELETE FROM push_subscriptions WHERE id = ?1").bind(&[JsValue::from_str(&d.subscription_id)])?,
-                        ])
-                        .await?;
+                        let [others, remove] = store::drop_subscription(&d.subscription_id, now);
+                        db.batch(vec![set("gone", Some(format!("push service answered {status}")), now)?, others.prepare(&db)?, remove.prepare(&db)?]).await?;
                         continue;
                     }
                     Outcome::Retry => retry(&set, d.attempts, format!("push service answered {status}"), now)?,
@@ -313,7 +221,7 @@ mod wasm {
         }
     }
 
-    async fn send(job: &Job, payload: &[u8], private: &[u8; 32], subject: &str, now: i64) -> Result<u16, String> {
+    async fn send(job: &JobRow, payload: &[u8], private: &[u8; 32], subject: &str, now: i64) -> Result<u16, String> {
         let as_secret = random::<32>().map_err(|_| "no randomness".to_string())?;
         let salt = random::<16>().map_err(|_| "no randomness".to_string())?;
         let body = crate::webpush::encrypt(&job.p256dh, &job.auth, payload, as_secret, salt).map_err(|e| format!("encrypt: {e:?}"))?;
