@@ -2,7 +2,8 @@
 //! checks each request's VAPID JWT (ES256 signature, audience, expiry, key) and decrypts its aes128gcm
 //! body with the subscription's private key, as a browser would. Cases: a booking is pushed and in the
 //! inbox; the reminder job run twice pushes once; 410 removes the subscription; 500 is retried with
-//! backoff, four attempts in all; pushes switched off leave the inbox only.
+//! backoff, four attempts in all; pushes switched off leave the inbox only; a browser that changes hands
+//! gets only the new person's pushes.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes128Gcm, Nonce};
@@ -395,4 +396,39 @@ fn one_accounts_backlog_does_not_delay_anothers_push() {
         .unwrap();
     eprintln!("the other account's push arrived with {left} of the flooded account's 200 never yet tried");
     assert!(left >= 150, "only {left} left: the other push waited for the backlog");
+}
+
+/// A shared phone: a push that failed and waits for its retry is not sent once another person signs in
+/// and subscribes from the same browser; that person's own pushes reach it.
+#[test]
+fn a_browser_that_changes_hands_gets_only_the_new_persons_pushes() {
+    let service = PushService::start();
+    let (before, _, _) = register_resident();
+    let (after, _, _) = register_resident();
+    let phone = Browser::new(&service, 27);
+    service.status.lock().unwrap().insert(phone.path.clone(), 500);
+    subscribe(&before, &phone);
+    assert_eq!(book(&before, 8).status, 201);
+    service.wait_for(&phone.path, 1);
+    let state = || deliveries(&phone.endpoint)[0]["state"].clone();
+    let t = Instant::now();
+    while state() != "pending" {
+        assert!(t.elapsed() < Duration::from_secs(10), "{}", state());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    service.status.lock().unwrap().remove(&phone.path);
+    subscribe(&after, &phone);
+    d1(&format!("UPDATE push_deliveries SET next_at = 0 WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE endpoint = '{}');", phone.endpoint));
+    run_cron("* * * * *");
+    let t = Instant::now();
+    while state() != "gone" {
+        assert!(t.elapsed() < Duration::from_secs(10), "the earlier person's retry: {}", state());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(service.requests(&phone.path).len(), 1, "nothing of the earlier person reached the browser again");
+    assert_eq!(book(&after, 9).status, 201);
+    let got = service.wait_for(&phone.path, 2);
+    assert_eq!(phone.decrypt(&got[1].body)["kind"], "booking_confirmed");
+    let inbox = get_with("/api/v1/notifications", &[("Cookie", &before)]).json();
+    assert_eq!(inbox["items"][0]["kind"], "booking_confirmed", "the earlier person still has it in their inbox");
 }
