@@ -12,6 +12,7 @@
 use chrono::NaiveDate;
 use tongban_shared::booking::BookingRules;
 use tongban_shared::calendar::Calendar;
+use tongban_shared::config::DayKind;
 
 /// Local time of the centers (China Standard Time, UTC+8, no daylight saving) from epoch seconds.
 /// The active states as an SQL list, for the statements that count a person's bookings. A test holds it to
@@ -30,16 +31,15 @@ pub fn slot_id(class_id: &str, date: NaiveDate, start: &str) -> String {
     format!("{class_id}@{date}T{start}")
 }
 
-/// The calendar from `calendar_days` rows of (day, kind).
-pub fn calendar(rows: &[(String, String)]) -> Calendar {
+/// The calendar from `calendar_days` rows (`store::calendar_days`).
+pub fn calendar(rows: &[store::DayRow]) -> Calendar {
     let mut c = Calendar::default();
-    for (day, kind) in rows {
-        if let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-            if kind == "holiday" {
-                c.holidays.insert(d);
-            } else {
-                c.extra_workdays.insert(d);
-            }
+    for r in rows {
+        if let Ok(d) = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d") {
+            match r.kind {
+                DayKind::Holiday => c.holidays.insert(d),
+                DayKind::Workday => c.extra_workdays.insert(d),
+            };
         }
     }
     c
@@ -72,6 +72,7 @@ mod wasm {
     mod waitlist;
     pub use waitlist::*;
 
+    use super::store::{ActiveRow, BookingRow, DayRow, HeldRow, NoShowRow, SeatRow, SetupRow, SlotRow};
     use super::*;
     use crate::crypto::{hex, random};
     use crate::error::{js_err, ApiError};
@@ -79,47 +80,18 @@ mod wasm {
     use crate::notifications::for_booking;
     use crate::routes::ep;
     use chrono::{Datelike, NaiveDateTime};
-    use serde::Deserialize;
     use tongban_shared::authz::require_center;
     use tongban_shared::booking::{
-        banned_until, cancel_deadline, check_cancel, check_date, check_limits, check_move, counts_as_active, encode_code, limits_allow_sql, move_allowed_sql,
-        slot_capacity, slot_starts, ActiveBooking, Availability, BanStatus, Booking, BookingEvent, BookingRules, BookingState, DayAvailability,
-        SlotAvailability, WaitlistEntry, WaitlistState,
+        banned_until, cancel_deadline, check_cancel, check_date, check_limits, check_move, counts_as_active, encode_code, slot_capacity, slot_starts,
+        ActiveBooking, Availability, BanStatus, Booking, BookingEvent, BookingRules, BookingState, DayAvailability, SlotAvailability, WaitlistEntry,
     };
     use tongban_shared::catalogue::{is_valid_slug, OpeningHours};
     use tongban_shared::notify::Event;
     use tongban_shared::time::{beijing, epoch_of};
     use tongban_shared::{ErrorCode, FieldError, Text};
-    use wasm_bindgen::JsValue;
     use worker::{D1Database, D1PreparedStatement, Response};
 
-    pub use super::ACTIVE;
-
-    use crate::http::{changed, num, text};
-
-    #[derive(Deserialize)]
-    struct Setup {
-        class_id: String,
-        open_windows: i64,
-        avg_minutes: i64,
-        hours_json: String,
-        rules_json: Option<String>,
-        served: i64,
-    }
-
-    #[derive(Deserialize)]
-    struct Day {
-        day: String,
-        kind: String,
-    }
-
-    #[derive(Deserialize)]
-    struct SlotRow {
-        date: String,
-        start: String,
-        capacity: i64,
-        booked: i64,
-    }
+    use crate::http::changed;
 
     /// Everything the rules need about a center and item, in one round trip.
     pub struct Context {
@@ -149,14 +121,13 @@ mod wasm {
 
     /// The center's booking rules (its row, or the defaults).
     pub async fn rules_of(db: &D1Database, center: &str) -> Result<BookingRules, ApiError> {
-        let json: Option<String> =
-            db.prepare("SELECT rules_json FROM booking_rules WHERE center_id = ?1").bind(&[text(center)])?.first(Some("rules_json")).await?;
+        let json: Option<String> = store::rules(center).prepare(db)?.first(Some("rules_json")).await?;
         rules_from(json.as_deref())
     }
 
     pub async fn calendar_of(db: &D1Database) -> Result<Calendar, ApiError> {
-        let days: Vec<Day> = db.prepare("SELECT day, kind FROM calendar_days").all().await?.results()?;
-        Ok(calendar(&days.into_iter().map(|d| (d.day, d.kind)).collect::<Vec<_>>()))
+        let days: Vec<DayRow> = store::calendar_days().prepare(db)?.all().await?.results()?;
+        Ok(calendar(&days))
     }
 
     /// The line an item joins at a center: a domain class listing it, else the any-item class.
@@ -167,35 +138,26 @@ mod wasm {
     /// The center's context for a booking of `item` and, for `account`, whether no-shows suspend their
     /// booking at `now`: one round trip for both.
     pub async fn context_for(db: &D1Database, center: &str, item: &str, account: Option<&str>, now: i64) -> Result<(Context, Option<BanStatus>), ApiError> {
-        let mut batch = vec![
-            db.prepare(
-                "SELECT w.id AS class_id, w.open_windows, w.avg_minutes, c.hours_json, r.rules_json, \
-                 (SELECT count(*) FROM item_centers ic WHERE ic.center_id = c.id AND ic.item_id = ?2) AS served \
-                 FROM centers c JOIN window_classes w ON w.center_id = c.id LEFT JOIN booking_rules r ON r.center_id = c.id \
-                 WHERE c.id = ?1 AND (w.kind = 'any' OR EXISTS (SELECT 1 FROM class_items ci WHERE ci.class_id = w.id AND ci.item_id = ?2)) \
-                 ORDER BY w.kind = 'domain' DESC, w.prefix LIMIT 1",
-            )
-            .bind(&[text(center), text(item)])?,
-            db.prepare("SELECT day, kind FROM calendar_days"),
-        ];
+        let mut batch = vec![store::setup(center, item).prepare(db)?, store::calendar_days().prepare(db)?];
         if let Some(a) = account {
-            batch.push(db.prepare(NO_SHOWS).bind(&[text(a)])?);
+            batch.push(store::no_shows(a).prepare(db)?);
         }
         let r = db.batch(batch).await?;
-        let s = r[0].results::<Setup>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::CenterNotFound))?;
+        let s = r[0].results::<SetupRow>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::CenterNotFound))?;
         if s.served == 0 {
             return Err(ErrorCode::NotServedHere.into());
         }
         let rules = rules_from(s.rules_json.as_deref())?;
-        let days: Vec<(String, String)> = r[1].results::<Day>()?.into_iter().map(|d| (d.day, d.kind)).collect();
+        let days: Vec<DayRow> = r[1].results()?;
         let ban = match account {
-            Some(a) => Some(ban_from(a, r[2].results::<NoShow>()?, now, &rules)),
+            Some(a) => Some(ban_from(a, r[2].results::<NoShowRow>()?, now, &rules)),
             None => None,
         };
         let c = Context {
             capacity: slot_capacity(s.open_windows.max(0) as u32, rules.slot_minutes, s.avg_minutes.max(0) as u32, None),
             class_id: s.class_id,
-            hours: serde_json::from_str(&s.hours_json).unwrap_or_default(),
+            // Written only from the checked shared type (`config::put`): what does not read back is a fault.
+            hours: serde_json::from_str(&s.hours_json).map_err(|e| ApiError::Internal(format!("hours of {center}: {e}")))?,
             rules,
             cal: calendar(&days),
         };
@@ -217,15 +179,7 @@ mod wasm {
         let days = c.cal.working_days_ahead(today, c.rules.first_day, c.rules.horizon_days);
         let (first, last) = (days.first().copied().unwrap_or(today), days.last().copied().unwrap_or(today));
         // Holds past their time count as free seats even before the sweep gives them back.
-        let taken: Vec<SlotRow> = db
-            .prepare(
-                "SELECT date, start, capacity, booked - (SELECT count(*) FROM bookings b WHERE b.slot_id = slots.id AND b.state = 'held' AND b.hold_until < ?4) AS booked \
-                 FROM slots WHERE class_id = ?1 AND date BETWEEN ?2 AND ?3",
-            )
-            .bind(&[text(&c.class_id), text(&first.to_string()), text(&last.to_string()), num(ctx.now as f64)])?
-            .all()
-            .await?
-            .results()?;
+        let taken: Vec<SlotRow> = store::slots_between(&c.class_id, &first.to_string(), &last.to_string(), ctx.now).prepare(&db)?.all().await?.results()?;
         let slot = |d: NaiveDate, start: &str| -> SlotAvailability {
             let ds = d.to_string();
             match taken.iter().find(|t| t.date == ds && t.start == start) {
@@ -244,25 +198,6 @@ mod wasm {
         };
         let a = Availability { center_id: center, item_id: item, days: day_list, slots };
         ctx.reply(&a)
-    }
-
-    #[derive(Deserialize)]
-    pub struct BookingRow {
-        id: String,
-        code: String,
-        state: BookingState,
-        center_id: String,
-        center_zh: String,
-        center_en: String,
-        item_id: String,
-        item_zh: String,
-        item_en: String,
-        date: String,
-        start: String,
-        hold_until: Option<i64>,
-        cancel_reason: Option<String>,
-        slot_id: String,
-        rules_json: Option<String>,
     }
 
     impl BookingRow {
@@ -289,16 +224,8 @@ mod wasm {
         }
     }
 
-    pub const SELECT: &str = "SELECT b.id, b.code, b.state, b.center_id, c.name_zh AS center_zh, c.name_en AS center_en, b.item_id, \
-        i.name_zh AS item_zh, i.name_en AS item_en, b.date, b.start, b.hold_until, b.cancel_reason, b.slot_id, br.rules_json \
-        FROM bookings b JOIN centers c ON c.id = b.center_id JOIN items i ON i.id = b.item_id LEFT JOIN booking_rules br ON br.center_id = b.center_id";
-
     async fn load(db: &D1Database, id: &str, account: Option<&str>) -> Result<BookingRow, ApiError> {
-        let row = match account {
-            Some(a) => db.prepare(format!("{SELECT} WHERE b.id = ?1 AND b.account_id = ?2")).bind(&[text(id), text(a)])?,
-            None => db.prepare(format!("{SELECT} WHERE b.id = ?1")).bind(&[text(id)])?,
-        };
-        row.first::<BookingRow>(None).await?.ok_or(ApiError::from(ErrorCode::BookingNotFound))
+        store::booking(id, account).prepare(db)?.first::<BookingRow>(None).await?.ok_or(ApiError::from(ErrorCode::BookingNotFound))
     }
 
     fn slot_time(date: &str, start: &str) -> Result<NaiveDateTime, ApiError> {
@@ -312,28 +239,16 @@ mod wasm {
         let id = hex(&random::<16>().map_err(js_err)?);
         let code = encode_code(random::<5>().map_err(js_err)?);
         let nid = hex(&random::<16>().map_err(js_err)?);
-        let until = now + i64::from(rules.hold_minutes) * 60;
-        Ok(vec![
-            db.prepare(format!(
-                "INSERT INTO bookings (id, code, account_id, item_id, center_id, slot_id, date, start, state, idem_key, hold_until, created_at, updated_at) \
-                 SELECT ?1, ?2, w.account_id, w.item_id, w.center_id, w.slot_id, w.date, w.start, 'held', 'waitlist:' || w.id, ?4, ?5, ?5 FROM waitlist w \
-                 WHERE w.id = (SELECT w2.id FROM waitlist w2 WHERE w2.slot_id = ?3 AND w2.state = 'waiting' \
-                     AND {limits} \
-                     ORDER BY w2.rowid LIMIT 1) \
-                 AND (SELECT booked < capacity FROM slots WHERE id = ?3)",
-                limits = limits_allow_sql("w2.account_id", "w2.item_id", "w2.date", "?6", "?5")
-            ))
-            .bind(&[text(&id), text(&code), text(slot), num(until as f64), num(now as f64), num(rules.max_active_per_person)])?,
-            db.prepare("UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND changes() = 1").bind(&[text(slot)])?,
-            db.prepare("UPDATE waitlist SET state = 'offered', booking_id = ?1, updated_at = ?2 WHERE id = (SELECT substr(idem_key, 10) FROM bookings WHERE id = ?1)")
-                .bind(&[text(&id), num(now as f64)])?,
-            db.prepare(
-                "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
-                 SELECT ?2, account_id, 'waitlist_offer', id, json_object('booking_id', id, 'center_id', center_id, 'item_id', item_id, 'date', date, 'start', start, 'hold_until', hold_until), ?3 \
-                 FROM bookings WHERE id = ?1",
-            )
-            .bind(&[text(&id), text(&nid), num(now as f64)])?,
-        ])
+        let offer = store::Offer {
+            slot,
+            booking_id: &id,
+            code: &code,
+            notification_id: &nid,
+            hold_until: now + i64::from(rules.hold_minutes) * 60,
+            max_active: rules.max_active_per_person,
+            now,
+        };
+        store::offer_seat(&offer).iter().map(|s| s.prepare(db)).collect()
     }
 
     /// Statements that end a deleted account's bookings and waiting-list places, for the deletion's batch:
@@ -341,28 +256,11 @@ mod wasm {
     /// confirmed booking is cancelled and its seat given back, and a seat of today or later is offered to
     /// the slot's waiting list as any cancellation's would be.
     pub async fn end_for_deleted_account(db: &D1Database, account: &str, now: i64) -> Result<Vec<D1PreparedStatement>, ApiError> {
-        #[derive(Deserialize)]
-        struct Active {
-            id: String,
-            slot_id: String,
-            center_id: String,
-            date: String,
-        }
-        let active: Vec<Active> = db
-            .prepare("SELECT id, slot_id, center_id, date FROM bookings WHERE account_id = ?1 AND state IN ('held', 'confirmed')")
-            .bind(&[text(account)])?
-            .all()
-            .await?
-            .results()?;
-        let mut batch = vec![db
-            .prepare("UPDATE waitlist SET state = 'left', updated_at = ?2 WHERE account_id = ?1 AND state IN ('waiting', 'offered')")
-            .bind(&[text(account), num(now as f64)])?];
+        let active: Vec<SeatRow> = store::seats_of(account).prepare(db)?.all().await?.results()?;
+        let mut batch = vec![store::leave_waitlists(account, now).prepare(db)?];
         let today = beijing(now).date().to_string();
         for b in active {
-            batch.push(
-                db.prepare("UPDATE bookings SET state = 'cancelled', cancel_reason = NULL, hold_until = NULL, updated_at = ?2 WHERE id = ?1 AND state IN ('held', 'confirmed')")
-                    .bind(&[text(&b.id), num(now as f64)])?,
-            );
+            batch.push(store::cancel_for_deletion(&b.id, now).prepare(db)?);
             batch.push(store::release_seat_after(&b.slot_id).prepare(db)?);
             if b.date >= today {
                 batch.extend(offer_seat(db, &b.slot_id, now, &rules_of(db, &b.center_id).await?)?);
@@ -376,21 +274,7 @@ mod wasm {
     /// first costs two subrequests however many holds ran out (`crate::limits::SWEEP_SUBREQUESTS`; it was
     /// two per hold, 51 for a full sweep, past the free plan's 50).
     pub async fn sweep_holds(db: &D1Database, now: i64) -> Result<u32, ApiError> {
-        #[derive(Deserialize)]
-        struct Held {
-            id: String,
-            slot_id: String,
-            rules_json: Option<String>,
-        }
-        let expired: Vec<Held> = db
-            .prepare(
-                "SELECT b.id, b.slot_id, r.rules_json FROM bookings b LEFT JOIN booking_rules r ON r.center_id = b.center_id \
-                 WHERE b.state = 'held' AND b.hold_until < ?1 LIMIT ?2",
-            )
-            .bind(&[num(now as f64), num(crate::limits::HOLDS_PER_SWEEP)])?
-            .all()
-            .await?
-            .results()?;
+        let expired: Vec<HeldRow> = store::expired_holds(now, crate::limits::HOLDS_PER_SWEEP).prepare(db)?.all().await?.results()?;
         if expired.is_empty() {
             return Ok(0);
         }
@@ -398,31 +282,17 @@ mod wasm {
         for h in expired {
             let rules = rules_from(h.rules_json.as_deref())?;
             firsts.push(batch.len());
-            batch.push(
-                db.prepare("UPDATE bookings SET state = 'expired', updated_at = ?2 WHERE id = ?1 AND state = 'held' AND hold_until < ?2")
-                    .bind(&[text(&h.id), num(now as f64)])?,
-            );
+            let [expire, lapse] = store::expire_hold(&h.id, now);
+            batch.push(expire.prepare(db)?);
             batch.push(store::release_seat_after(&h.slot_id).prepare(db)?);
-            batch.push(
-                db.prepare("UPDATE waitlist SET state = 'lapsed', updated_at = ?2 WHERE booking_id = ?1 AND state = 'offered' AND EXISTS (SELECT 1 FROM bookings WHERE id = ?1 AND state = 'expired')")
-                    .bind(&[text(&h.id), num(now as f64)])?,
-            );
+            batch.push(lapse.prepare(db)?);
             batch.extend(offer_seat(db, &h.slot_id, now, &rules)?);
         }
         let r = db.batch(batch).await?;
         Ok(firsts.into_iter().filter(|&i| r.get(i).is_some_and(changed)).count() as u32)
     }
 
-    /// A person's no-shows since staff last lifted a ban, newest first.
-    const NO_SHOWS: &str = "SELECT date FROM bookings WHERE account_id = ?1 AND state = 'no_show' \
-         AND updated_at > coalesce((SELECT lifted_at FROM ban_lifts WHERE account_id = ?1), 0) ORDER BY date DESC LIMIT 50";
-
-    #[derive(Deserialize)]
-    struct NoShow {
-        date: String,
-    }
-
-    fn ban_from(account: &str, rows: Vec<NoShow>, now: i64, rules: &BookingRules) -> BanStatus {
+    fn ban_from(account: &str, rows: Vec<NoShowRow>, now: i64, rules: &BookingRules) -> BanStatus {
         let dates: Vec<NaiveDate> = rows.iter().filter_map(|d| NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok()).collect();
         BanStatus {
             account_id: account.to_string(),
@@ -440,7 +310,7 @@ mod wasm {
     }
 
     pub async fn ban_status(db: &D1Database, account: &str, now: i64, rules: &BookingRules) -> Result<BanStatus, ApiError> {
-        let rows: Vec<NoShow> = db.prepare(NO_SHOWS).bind(&[text(account)])?.all().await?.results()?;
+        let rows: Vec<NoShowRow> = store::no_shows(account).prepare(db)?.all().await?.results()?;
         Ok(ban_from(account, rows, now, rules))
     }
 
@@ -448,19 +318,7 @@ mod wasm {
     /// them to its waiting list, for the front of a batch that then counts the slot's seats: the count is
     /// exact without a sweep of every center's holds first (which cost the booking path two round trips).
     fn sweep_slot(db: &D1Database, slot: &str, now: i64, rules: &BookingRules) -> Result<Vec<D1PreparedStatement>, ApiError> {
-        let (sv, nowv) = (text(slot), num(now as f64));
-        let mut out = vec![
-            db.prepare(
-                "UPDATE waitlist SET state = 'lapsed', updated_at = ?2 WHERE state = 'offered' \
-                 AND booking_id IN (SELECT id FROM bookings WHERE slot_id = ?1 AND state = 'held' AND hold_until < ?2)",
-            )
-            .bind(&[sv.clone(), nowv.clone()])?,
-            db.prepare(
-                "UPDATE slots SET booked = booked - (SELECT count(*) FROM bookings WHERE slot_id = ?1 AND state = 'held' AND hold_until < ?2) WHERE id = ?1",
-            )
-            .bind(&[sv.clone(), nowv.clone()])?,
-            db.prepare("UPDATE bookings SET state = 'expired', updated_at = ?2 WHERE slot_id = ?1 AND state = 'held' AND hold_until < ?2").bind(&[sv, nowv])?,
-        ];
+        let mut out = store::sweep_slot(slot, now).iter().map(|s| s.prepare(db)).collect::<Result<Vec<_>, _>>()?;
         out.extend(offer_seat(db, slot, now, rules)?);
         Ok(out)
     }
@@ -480,9 +338,7 @@ mod wasm {
         let sid = slot_id(&c.class_id, date, &start);
         let id = hex(&random::<16>().map_err(js_err)?);
         let code = encode_code(random::<5>().map_err(js_err)?);
-        let (acct, k, sidv) = (text(&p.account_id), text(&key), text(&sid));
         let date_s = date.to_string();
-        let (item, day) = (text(&req.item_id), text(&date_s));
         let (state, hold_until) =
             if req.hold { (BookingState::Held, Some(ctx.now + i64::from(c.rules.hold_minutes) * 60)) } else { (BookingState::Confirmed, None) };
         let mut batch =
@@ -490,12 +346,16 @@ mod wasm {
         batch.extend(sweep_slot(&db, &sid, ctx.now, &c.rules)?);
         let first = batch.len();
         batch.extend([
-            db.prepare(format!(
-                "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND booked < capacity \
-                     AND NOT EXISTS (SELECT 1 FROM bookings WHERE account_id = ?2 AND idem_key = ?3) AND {limits}",
-                limits = limits_allow_sql("?2", "?5", "?6", "?4", "?7")
-            ))
-            .bind(&[sidv.clone(), acct.clone(), k.clone(), num(c.rules.max_active_per_person), item.clone(), day.clone(), num(ctx.now as f64)])?,
+            store::take_seat(&store::SeatAsk {
+                slot: &sid,
+                account_id: &p.account_id,
+                idem_key: &key,
+                item_id: &req.item_id,
+                date: &date_s,
+                max_active: c.rules.max_active_per_person,
+                now: ctx.now,
+            })
+            .prepare(&db)?,
             store::insert_booking_after_seat(&store::NewBookingRow {
                 id: &id,
                 code: &code,
@@ -519,7 +379,7 @@ mod wasm {
                 ctx.now,
             )?,
             // The booking this key made: this one, or an earlier one (a retry or double click).
-            db.prepare(format!("{SELECT} WHERE b.account_id = ?1 AND b.idem_key = ?2")).bind(&[acct.clone(), k])?,
+            store::booking_by_key(&p.account_id, &key).prepare(&db)?,
         ]);
         let r = db.batch(batch).await?;
         let made = r[first + 3].results::<BookingRow>()?.into_iter().next();
@@ -547,20 +407,7 @@ mod wasm {
         rules: &BookingRules,
         now: i64,
     ) -> Result<ErrorCode, ApiError> {
-        #[derive(Deserialize)]
-        struct Active {
-            id: String,
-            item_id: String,
-            date: String,
-            state: BookingState,
-            hold_until: Option<i64>,
-        }
-        let rows: Vec<Active> = db
-            .prepare(format!("SELECT id, item_id, date, state, hold_until FROM bookings WHERE account_id = ?1 AND state IN {ACTIVE}"))
-            .bind(&[text(account)])?
-            .all()
-            .await?
-            .results()?;
+        let rows: Vec<ActiveRow> = store::countable_of(account).prepare(db)?.all().await?.results()?;
         let active: Vec<ActiveBooking> = rows
             .into_iter()
             .filter(|r| Some(r.id.as_str()) != moving && counts_as_active(r.state, r.hold_until, now))
@@ -580,13 +427,7 @@ mod wasm {
     /// What `mine` answers, also for the data export.
     pub async fn mine_value(ctx: &Ctx) -> Result<Vec<Booking>, ApiError> {
         let p = ctx.principal()?;
-        let rows: Vec<BookingRow> = ctx
-            .db()?
-            .prepare(format!("{SELECT} WHERE b.account_id = ?1 ORDER BY b.date DESC, b.start DESC"))
-            .bind(&[text(&p.account_id)])?
-            .all()
-            .await?
-            .results()?;
+        let rows: Vec<BookingRow> = store::bookings_of(&p.account_id).prepare(&ctx.db()?)?.all().await?.results()?;
         rows.into_iter().map(BookingRow::booking).collect()
     }
 
@@ -599,12 +440,18 @@ mod wasm {
         if b.state == BookingState::Confirmed {
             return ctx.reply(&b.booking()?);
         }
+        let [confirm, settle_offer] = store::confirm_hold(&id, &p.account_id, ctx.now);
         let r = db
             .batch(vec![
-                db.prepare("UPDATE bookings SET state = 'confirmed', hold_until = NULL, updated_at = ?3 WHERE id = ?1 AND account_id = ?2 AND state = 'held' AND hold_until >= ?3")
-                    .bind(&[text(&id), text(&p.account_id), num(ctx.now as f64)])?,
-                for_booking(&db, &id, &Event::BookingConfirmed { booking_id: id.clone(), date: b.date.clone(), start: b.start.clone() }, "changes() = 1", ctx.now)?,
-                db.prepare("UPDATE waitlist SET state = 'left', updated_at = ?2 WHERE booking_id = ?1 AND state = 'offered' AND changes() = 1").bind(&[text(&id), num(ctx.now as f64)])?,
+                confirm.prepare(&db)?,
+                for_booking(
+                    &db,
+                    &id,
+                    &Event::BookingConfirmed { booking_id: id.clone(), date: b.date.clone(), start: b.start.clone() },
+                    "changes() = 1",
+                    ctx.now,
+                )?,
+                settle_offer.prepare(&db)?,
             ])
             .await?;
         if !changed(&r[0]) {
@@ -631,12 +478,7 @@ mod wasm {
         }
         let nid = hex(&random::<16>().map_err(js_err)?);
         // The seat is given back only by the request that actually cancelled (changes() = 1).
-        let mut batch = vec![db
-            .prepare(format!(
-                "UPDATE bookings SET state = 'cancelled', cancel_reason = ?3, hold_until = NULL, updated_at = ?2 WHERE id = ?1 AND state IN {cancellable}",
-                cancellable = BookingState::sql_list_allowing(BookingEvent::Cancel)
-            ))
-            .bind(&[text(&b.id), num(ctx.now as f64), by_center.map_or(JsValue::NULL, text)])?];
+        let mut batch = vec![store::cancel(&b.id, by_center, ctx.now).prepare(&db)?];
         if by_center.is_none() {
             // Written only if the cancel happened (changes() = 1), so the seat release below still follows it.
             batch.push(for_booking(
@@ -649,14 +491,7 @@ mod wasm {
         }
         batch.push(store::release_seat_after(&b.slot_id).prepare(&db)?);
         if let Some(reason) = by_center {
-            batch.push(
-                db.prepare(
-                    "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
-                     SELECT ?2, account_id, 'booking_cancelled_by_center', id, json_object('booking_id', id, 'date', date, 'start', start, 'reason', ?3), ?4 \
-                     FROM bookings WHERE id = ?1 AND state = 'cancelled' AND updated_at = ?4",
-                )
-                .bind(&[text(&b.id), text(&nid), text(reason), num(ctx.now as f64)])?,
-            );
+            batch.push(store::tell_center_cancel(&b.id, &nid, reason, ctx.now).prepare(&db)?);
         }
         batch.extend(offer_seat(&db, &b.slot_id, ctx.now, &rules)?);
         let r = db.batch(batch).await?;
@@ -702,22 +537,16 @@ mod wasm {
             return Err(ErrorCode::SameSlot.into());
         }
         let date_s = date.to_string();
-        let (idv, nowv, day) = (text(&id), num(ctx.now as f64), text(&date_s));
         let mut batch =
             vec![store::ensure_slot(&store::SlotKey { id: &new_slot, class_id: &c.class_id, date: &date_s, start: &start, capacity: c.capacity })
                 .prepare(&db)?];
         batch.extend(sweep_slot(&db, &new_slot, ctx.now, &c.rules)?);
         let first = batch.len();
+        let m = store::Move { booking_id: &id, account_id: &p.account_id, item_id: &b.item_id, slot: &new_slot, date: &date_s, start: &start, now: ctx.now };
+        let [take, moved] = store::take_seat_and_move(&m);
         batch.extend([
-            db.prepare(format!(
-                "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND booked < capacity \
-                 AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND state = 'confirmed') \
-                 AND {moves}",
-                moves = move_allowed_sql("?3", "?4", "?5", "?2", "?6")
-            ))
-            .bind(&[text(&new_slot), idv.clone(), text(&p.account_id), text(&b.item_id), day.clone(), nowv.clone()])?,
-            db.prepare("UPDATE bookings SET slot_id = ?2, date = ?3, start = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'confirmed' AND changes() = 1")
-                .bind(&[idv.clone(), text(&new_slot), day.clone(), text(&start), nowv.clone()])?,
+            take.prepare(&db)?,
+            moved.prepare(&db)?,
             // Only if it moved; the old seat's release below then follows this statement's changes().
             for_booking(&db, &id, &Event::BookingRescheduled { booking_id: id.clone(), date: date_s.clone(), start: start.clone() }, "changes() = 1", ctx.now)?,
             store::release_seat_after(&b.slot_id).prepare(&db)?,
@@ -774,7 +603,8 @@ mod tests {
         assert_eq!(idempotency_key(None), None);
         let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         assert_eq!(slot_id("wanli-a", d, "09:30"), "wanli-a@2026-12-01T09:30");
-        let c = calendar(&[("2026-10-01".into(), "holiday".into()), ("2026-10-10".into(), "workday".into()), ("bad".into(), "holiday".into())]);
+        let day = |d: &str, kind| store::DayRow { day: d.into(), kind };
+        let c = calendar(&[day("2026-10-01", DayKind::Holiday), day("2026-10-10", DayKind::Workday), day("bad", DayKind::Holiday)]);
         assert!(!c.is_working_day(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()));
         assert!(c.is_working_day(NaiveDate::from_ymd_opt(2026, 10, 10).unwrap()));
     }

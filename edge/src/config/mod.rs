@@ -9,9 +9,10 @@ pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
-    use super::store::{self, ClassRow, ClassWrite, DayRow, HoursRow, ItemRow, SeatsRow, SlotIdRow, WindowRow};
+    use super::store::{self, ClassRow, ClassWrite, HoursRow, ItemRow, SeatsRow, SlotIdRow, WindowRow};
     use crate::bookings::store::{ensure_slot, SlotKey};
-    use crate::bookings::{calendar_of, rules_of, slot_id, BookingRow, SELECT};
+    use crate::bookings::store::{BookingRow, DayRow};
+    use crate::bookings::{calendar_of, rules_of, slot_id};
     use crate::error::ApiError;
     use crate::http::{Answer, Body, Ctx};
     use crate::routes::ep;
@@ -23,8 +24,6 @@ mod wasm {
     use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, FieldError, Text};
     use worker::D1Database;
-
-    use crate::http::text;
 
     fn split<T: std::str::FromStr>(s: Option<String>) -> Vec<T> {
         s.map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_default()
@@ -133,12 +132,7 @@ mod wasm {
             let rows: Vec<SlotIdRow> = store::over_capacity(&c.id, &beijing(ctx.now).date().to_string(), seats).prepare(&db)?.all().await?.results()?;
             over.extend(rows.into_iter().map(|r| r.id));
         }
-        let rows: Vec<BookingRow> = db
-            .prepare(format!("{SELECT} WHERE b.center_id = ?1 AND b.date >= ?2 AND b.state IN ('held', 'confirmed') ORDER BY b.date, b.start"))
-            .bind(&[text(&center), text(&beijing(ctx.now).date().to_string())])?
-            .all()
-            .await?
-            .results()?;
+        let rows: Vec<BookingRow> = crate::bookings::store::upcoming_at(&center, &beijing(ctx.now).date().to_string()).prepare(&db)?.all().await?.results()?;
         let mut list = Vec::new();
         for r in rows {
             let (booking, slot) = r.booking_with_slot()?;
@@ -153,7 +147,7 @@ mod wasm {
     }
 
     pub async fn list_calendar(ctx: &Ctx) -> Answer<ep::ListCalendar> {
-        let rows: Vec<DayRow> = store::calendar().prepare(&ctx.db()?)?.all().await?.results()?;
+        let rows: Vec<DayRow> = crate::bookings::store::calendar_days().prepare(&ctx.db()?)?.all().await?.results()?;
         let v: Vec<CalendarDay> = rows.into_iter().map(|r| CalendarDay { date: r.day, kind: Some(r.kind) }).collect();
         ctx.reply(&v)
     }

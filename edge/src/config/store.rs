@@ -41,12 +41,6 @@ pub struct SlotIdRow {
 }
 
 #[derive(Deserialize)]
-pub struct DayRow {
-    pub day: String,
-    pub kind: DayKind,
-}
-
-#[derive(Deserialize)]
 pub struct SeatsRow {
     pub capacity: i64,
     pub booked: i64,
@@ -151,10 +145,6 @@ pub fn over_capacity(class_id: &str, from: &str, seats: u32) -> Stmt {
     )
 }
 
-pub fn calendar() -> Stmt {
-    Stmt::new("SELECT day, kind FROM calendar_days ORDER BY day", vec![])
-}
-
 /// A holiday or a 调休 working day on `day`, or neither.
 pub fn set_day(day: &str, kind: Option<DayKind>) -> Stmt {
     match kind {
@@ -182,7 +172,7 @@ pub fn seats(slot: &str) -> Stmt {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::bookings::store::{ensure_slot, SlotKey};
+    use crate::bookings::store::{calendar_days, ensure_slot, DayRow, SlotKey};
     use crate::sql::host::{decode, migrated};
 
     /// A configuration saves its hours, rules, lines, items and windows, reseats future slots without
@@ -236,10 +226,10 @@ mod tests {
 
         assert_eq!(set_day("2026-12-25", Some(DayKind::Holiday)).execute(&conn).unwrap(), 1);
         assert_eq!(set_day("2026-12-25", Some(DayKind::Workday)).execute(&conn).unwrap(), 1);
-        let days: Vec<DayRow> = decode(&conn, &calendar());
+        let days: Vec<DayRow> = decode(&conn, &calendar_days());
         assert_eq!((days.len(), days[0].day.as_str(), days[0].kind), (1, "2026-12-25", DayKind::Workday));
         assert_eq!(set_day("2026-12-25", None).execute(&conn).unwrap(), 1);
-        assert!(decode::<DayRow>(&conn, &calendar()).is_empty());
+        assert!(decode::<DayRow>(&conn, &calendar_days()).is_empty());
 
         let key = SlotKey { id: "new", class_id: "ctr-t", date: "2026-12-10", start: "10:00", capacity: 2 };
         assert_eq!((ensure_slot(&key).execute(&conn).unwrap(), override_seats("new", Some(5), 2).execute(&conn).unwrap()), (1, 1));
