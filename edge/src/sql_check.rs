@@ -38,9 +38,9 @@ fn string_consts(sources: &[(String, String)]) -> BTreeMap<String, String> {
 /// sample of the generator's own output, so the statement around them is checked whole.
 fn generated(name: &str) -> Option<String> {
     match name {
-        "limits" => Some(tongban_shared::booking::limits_allow_sql("?2", "?3", "?4", "?5", "?6")),
+        "limits" => Some(tongban_shared::booking::limits_allow_sql(":account", ":item", ":day", ":max", ":now")),
         "cancellable" => Some(tongban_shared::booking::BookingState::sql_list_allowing(tongban_shared::booking::BookingEvent::Cancel)),
-        "moves" => Some(tongban_shared::booking::move_allowed_sql("?3", "?4", "?5", "?2", "?6")),
+        "moves" => Some(tongban_shared::booking::move_allowed_sql(":account", ":item", ":day", ":id", ":now")),
         _ => None,
     }
 }
