@@ -382,7 +382,7 @@ fn string_literals_sql(list: &str) -> Vec<String> {
 /// place off would land in the wrong column, or fail a CHECK), and the case event keeps its race guard.
 #[test]
 fn named_builders_write_their_fields_where_they_belong() {
-    use crate::accounts::{insert_account, NewAccount};
+    use crate::accounts::store::{insert_account, NewAccount};
     use crate::applications::{case_step_event, CaseStepEvent};
     use tongban_shared::account::Role;
     let conn = migrated();

@@ -1,67 +1,24 @@
 //! `/api/v1/accounts…` and `/api/v1/me`: registration and the signed-in user's own record, with personal
-//! data sealed at rest and masked on the way out.
+//! data sealed at rest and masked on the way out. The statements are built in [`store`].
 
-use crate::sql::Stmt;
-use tongban_shared::account::Role;
-
-/// A new account's row: personal fields already sealed, logins already digested (`crypto::Keyring`).
-pub struct NewAccount<'a> {
-    pub id: &'a str,
-    pub role: Role,
-    /// Digest of the ID number or credit code the person signs in with.
-    pub login_lookup: &'a str,
-    /// A resident's name, or a business's company name.
-    pub name_enc: &'a str,
-    /// A resident's ID number (a business's credit code is public registry data, in `businesses`).
-    pub id_enc: Option<&'a str>,
-    pub mobile_enc: &'a str,
-    pub mobile_lookup: &'a str,
-    /// The password record (`password::hash`).
-    pub password: &'a str,
-    pub now: i64,
-}
-
-/// The account's row; a taken login (the unique `login_lookup`) fails it.
-pub fn insert_account(a: &NewAccount) -> Stmt {
-    Stmt::named(
-        "INSERT INTO accounts (id, role, login_lookup, name_enc, id_enc, mobile_enc, mobile_lookup, password, created_at, password_changed_at) \
-         VALUES (:id, :role, :login, :name, :id_number, :mobile, :mobile_lookup, :password, :now, :now)",
-        vec![
-            ("id", a.id.into()),
-            ("role", a.role.as_str().into()),
-            ("login", a.login_lookup.into()),
-            ("name", a.name_enc.into()),
-            ("id_number", a.id_enc.into()),
-            ("mobile", a.mobile_enc.into()),
-            ("mobile_lookup", a.mobile_lookup.into()),
-            ("password", a.password.into()),
-            ("now", a.now.into()),
-        ],
-    )
-}
+pub mod store;
 
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
+    use super::store::{self, AccessRow, CountRow, Erasure, ExportRow, IdRow, NewAccount, NewBusiness, NewPassword};
     use crate::crypto::{hex, random, Keyring};
     use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::{Answer, Body, Ctx};
     use crate::routes::ep;
     use crate::sessions::{self, hash_password};
-    use serde::Deserialize;
     use tongban_shared::account::{AccessRecord, BusinessRef, Role};
     use tongban_shared::ErrorCode;
     use tongban_shared::{password, FieldError};
-    use wasm_bindgen::JsValue;
     use worker::D1PreparedStatement;
-
-    #[derive(Deserialize)]
-    struct IdRow {
-        id: String,
-    }
 
     pub async fn register_resident(ctx: &Ctx, body: Body<ep::RegisterResident>) -> Answer<ep::RegisterResident> {
         let req = body.read(ctx)?;
@@ -71,7 +28,7 @@ mod wasm {
         let id = hex(&random::<16>().map_err(js_err)?);
         let nonce = || random::<12>().map_err(js_err);
         let db = ctx.db()?;
-        let insert = super::insert_account(&super::NewAccount {
+        let insert = store::insert_account(&NewAccount {
             id: &id,
             role: Role::Resident,
             login_lookup: &keys.lookup_digest(&v.id_number),
@@ -116,7 +73,7 @@ mod wasm {
         let nonce = || random::<12>().map_err(js_err);
         let db = ctx.db()?;
         let rows = vec![
-            super::insert_account(&super::NewAccount {
+            store::insert_account(&NewAccount {
                 id: &id,
                 role: Role::Business,
                 login_lookup: &keys.lookup_digest(&v.uscc),
@@ -128,13 +85,14 @@ mod wasm {
                 now: ctx.now,
             })
             .prepare(&db)?,
-            db.prepare("INSERT INTO businesses (account_id, uscc, company_name, legal_rep_name_enc, legal_rep_id_enc) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
-                JsValue::from_str(&id),
-                JsValue::from_str(&v.uscc),
-                JsValue::from_str(&v.company_name),
-                JsValue::from_str(&keys.seal(&v.legal_rep_name, nonce()?)),
-                JsValue::from_str(&keys.seal(&v.legal_rep_id_number, nonce()?)),
-            ])?,
+            store::insert_business(&NewBusiness {
+                account_id: &id,
+                uscc: &v.uscc,
+                company_name: &v.company_name,
+                legal_rep_name_enc: &keys.seal(&v.legal_rep_name, nonce()?),
+                legal_rep_id_enc: &keys.seal(&v.legal_rep_id_number, nonce()?),
+            })
+            .prepare(&db)?,
         ];
         create_and_sign_in(ctx, &keys, &id, Role::Business, rows).await
     }
@@ -146,59 +104,19 @@ mod wasm {
         password::check(&req.new_password).map_err(|c| FieldError::new(c, "new_password"))?;
         let record = hash_password(ctx, &req.new_password).await?;
         let db = ctx.db()?;
-        let id = JsValue::from_str(&p.account_id);
+        let keep = sessions::own_token_digest(ctx)?;
         // One transaction: the new password and the end of every other session.
-        db.batch(vec![
-            db.prepare("UPDATE accounts SET password = ?2, password_changed_at = ?3, must_change_password = 0 WHERE id = ?1").bind(&[
-                id.clone(),
-                JsValue::from_str(&record),
-                JsValue::from_f64(ctx.now as f64),
-            ])?,
-            db.prepare("DELETE FROM sessions WHERE account_id = ?1 AND token_digest <> ?2")
-                .bind(&[id, JsValue::from_str(&sessions::own_token_digest(ctx)?)])?,
-        ])
-        .await?;
+        let [update, others] = store::change_password(&NewPassword { account_id: &p.account_id, password: &record, keep_session: &keep, now: ctx.now });
+        db.batch(vec![update.prepare(&db)?, others.prepare(&db)?]).await?;
         crate::http::Reply::no_content()
-    }
-
-    #[derive(Deserialize)]
-    struct ExportRow {
-        name_enc: String,
-        id_enc: Option<String>,
-        mobile_enc: Option<String>,
-        created_at: i64,
-        password_changed_at: i64,
-    }
-
-    #[derive(Deserialize)]
-    struct AccessRow {
-        at: i64,
-        by: Option<String>,
-        center_id: Option<String>,
-        reason: String,
-    }
-
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
     }
 
     pub async fn export(ctx: &Ctx) -> Answer<ep::ExportMyData> {
         let p = ctx.principal()?;
         let keys = ctx.keyring()?;
         let db = ctx.db()?;
-        let id = JsValue::from_str(&p.account_id);
-        let r = db
-            .batch(vec![
-                db.prepare("SELECT name_enc, id_enc, mobile_enc, created_at, password_changed_at FROM accounts WHERE id = ?1").bind(std::slice::from_ref(&id))?,
-                db.prepare("SELECT count(*) AS n FROM sessions WHERE account_id = ?1 AND expires_at > ?2")
-                    .bind(&[id.clone(), JsValue::from_f64(ctx.now as f64)])?,
-                db.prepare("SELECT b.account_id AS id, b.uscc, b.company_name FROM business_agents ba JOIN businesses b ON b.account_id = ba.business_id WHERE ba.agent_id = ?1")
-                    .bind(std::slice::from_ref(&id))?,
-                db.prepare("SELECT l.at, st.login AS by, l.actor_center AS center_id, l.reason FROM audit_log l LEFT JOIN staff st ON st.account_id = l.actor_id WHERE l.subject_id = ?1 ORDER BY l.id")
-                    .bind(&[id])?,
-            ])
-            .await?;
+        let reads = store::export(&p.account_id, ctx.now).iter().map(|s| s.prepare(&db)).collect::<Result<Vec<_>, _>>()?;
+        let r = db.batch(reads).await?;
         let a = r[0].results::<ExportRow>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
         let open = |v: &Option<String>| v.as_deref().and_then(|s| keys.open(s)).unwrap_or_default();
         // One field per category of `tongban_shared::privacy::PERSONAL_DATA`, each read the way its own
@@ -212,7 +130,7 @@ mod wasm {
             mobile: open(&a.mobile_enc),
             registered_at: a.created_at,
             password_changed_at: a.password_changed_at,
-            active_sessions: r[1].results::<Count>()?.first().map_or(0, |c| c.n.max(0) as u32),
+            active_sessions: r[1].results::<CountRow>()?.first().map_or(0, |c| c.n.max(0) as u32),
             agent_of: r[2].results::<BusinessRef>()?,
             accessed_by: r[3]
                 .results::<AccessRow>()?
@@ -243,41 +161,16 @@ mod wasm {
         sessions::confirm_password(ctx, &p.account_id, &req.password).await?;
         let keys = ctx.keyring()?;
         let db = ctx.db()?;
-        let id = JsValue::from_str(&p.account_id);
         // What `tongban_shared::privacy::PERSONAL_DATA` says, in one transaction: nothing is half deleted.
         // The account row stays, anonymised, because what the law keeps (applications, the audit log)
         // must go on pointing at something; the ID number can register again.
-        let uploads: Vec<String> = db
-            .prepare("SELECT id FROM uploads WHERE account_id = ?1 AND id NOT IN (SELECT upload_id FROM application_files)")
-            .bind(std::slice::from_ref(&id))?
-            .all()
-            .await?
-            .results::<IdRow>()?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        let one = |sql: &str| -> Result<D1PreparedStatement, ApiError> { Ok(db.prepare(sql).bind(std::slice::from_ref(&id))?) };
+        let uploads: Vec<String> = store::loose_uploads(&p.account_id).prepare(&db)?.all().await?.results::<IdRow>()?.into_iter().map(|r| r.id).collect();
         let mut batch = crate::bookings::end_for_deleted_account(&db, &p.account_id, ctx.now).await?;
-        batch.extend([
-            one("DELETE FROM agent_invitations WHERE agent_lookup = (SELECT login_lookup FROM accounts WHERE id = ?1)")?,
-            one("DELETE FROM login_failures WHERE login_lookup = (SELECT login_lookup FROM accounts WHERE id = ?1)")?,
-            one("DELETE FROM sessions WHERE account_id = ?1")?,
-            one("DELETE FROM business_agents WHERE agent_id = ?1")?,
-            one("DELETE FROM profiles WHERE account_id = ?1")?,
-            one("DELETE FROM drafts WHERE account_id = ?1")?,
-            one("DELETE FROM push_deliveries WHERE subscription_id IN (SELECT id FROM push_subscriptions WHERE account_id = ?1)")?,
-            one("DELETE FROM push_subscriptions WHERE account_id = ?1")?,
-            one("DELETE FROM notify_prefs WHERE account_id = ?1")?,
-            one("DELETE FROM push_deliveries WHERE notification_id IN (SELECT id FROM notifications WHERE account_id = ?1)")?,
-            one("DELETE FROM notifications WHERE account_id = ?1")?,
-            one("DELETE FROM ban_lifts WHERE account_id = ?1")?,
-            one("UPDATE reviews SET account_id = NULL WHERE account_id = ?1")?,
-            db.prepare("INSERT OR IGNORE INTO erasures (object_key, since) SELECT ?2 || id, ?3 FROM uploads WHERE account_id = ?1 AND id NOT IN (SELECT upload_id FROM application_files)")
-                .bind(&[id.clone(), JsValue::from_str(crate::applications::OBJECT_PREFIX), JsValue::from_f64(ctx.now as f64)])?,
-            one("DELETE FROM uploads WHERE account_id = ?1 AND id NOT IN (SELECT upload_id FROM application_files)")?,
-            db.prepare("UPDATE accounts SET login_lookup = 'deleted:' || id, name_enc = ?2, id_enc = NULL, mobile_enc = NULL, mobile_lookup = NULL, password = '!' WHERE id = ?1")
-                .bind(&[id, JsValue::from_str(&keys.seal("已注销用户", random::<12>().map_err(js_err)?))])?,
-        ]);
+        let sealed_name = keys.seal("已注销用户", random::<12>().map_err(js_err)?);
+        let erasure = Erasure { account_id: &p.account_id, object_prefix: crate::applications::OBJECT_PREFIX, sealed_name: &sealed_name, now: ctx.now };
+        for s in store::erase(&erasure) {
+            batch.push(s.prepare(&db)?);
+        }
         db.batch(batch).await?;
         // The bytes go once the rows are gone; what fails here the cron erases (`jobs::erase_objects`).
         crate::jobs::erase_objects(&ctx.env, &uploads.iter().map(|u| crate::applications::object_key(u)).collect::<Vec<_>>()).await;

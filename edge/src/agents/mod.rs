@@ -1,33 +1,23 @@
 //! `/api/v1/me/agents…`, `/api/v1/me/agent-invitations…` and `/api/v1/me/businesses`: a business invites
 //! a resident by ID number to be its agent (经办人); the link exists only once the resident accepts, and
 //! the business gets the same answer whether or not the number is registered (no oracle for "is this ID
-//! number a user"). An agent sees the businesses they may act for.
+//! number a user"). An agent sees the businesses they may act for. The statements are built in [`store`].
+
+pub mod store;
 
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
+    use super::store::{self, AgentRow, InvitationRow, NewInvitation, SeenRow};
     use crate::error::ApiError;
     use crate::http::{Answer, Body, Ctx};
     use crate::routes::ep;
-    use serde::Deserialize;
-    use tongban_shared::account::{Agent, AgentInvitation, BusinessRef, InvitationState, INVITES_PER_WINDOW, INVITE_WINDOW_SECS};
+    use tongban_shared::account::{Agent, AgentInvitation, BusinessRef, INVITES_PER_WINDOW};
     use tongban_shared::ids::{mask_id, mask_name, resident_id};
     use tongban_shared::notify::Event;
     use tongban_shared::{ErrorCode, FieldError};
-    use wasm_bindgen::JsValue;
-
-    #[derive(Deserialize)]
-    struct AgentRow {
-        id: String,
-        name_enc: String,
-        id_enc: Option<String>,
-        added_at: i64,
-    }
-
-    const AGENTS: &str =
-        "SELECT a.id, a.name_enc, a.id_enc, ba.added_at FROM business_agents ba JOIN accounts a ON a.id = ba.agent_id WHERE ba.business_id = ?1";
 
     fn agent(keys: &crate::crypto::Keyring, r: AgentRow) -> Agent {
         Agent {
@@ -41,25 +31,10 @@ mod wasm {
     pub async fn list(ctx: &Ctx) -> Answer<ep::ListAgents> {
         let p = ctx.principal()?;
         let keys = ctx.keyring()?;
-        let rows: Vec<AgentRow> =
-            ctx.db()?.prepare(format!("{AGENTS} ORDER BY ba.added_at")).bind(&[JsValue::from_str(&p.account_id)])?.all().await?.results()?;
+        let rows: Vec<AgentRow> = store::agents_of(&p.account_id).prepare(&ctx.db()?)?.all().await?.results()?;
         let v: Vec<Agent> = rows.into_iter().map(|r| agent(&keys, r)).collect();
         ctx.reply(&v)
     }
-
-    #[derive(Deserialize)]
-    struct InvitationRow {
-        id: String,
-        id_masked: String,
-        state: InvitationState,
-        created_at: i64,
-        business_id: String,
-        uscc: Option<String>,
-        company_name: Option<String>,
-    }
-
-    const INVITATIONS: &str = "SELECT i.id, i.id_masked, i.state, i.created_at, i.business_id, b.uscc, b.company_name \
-         FROM agent_invitations i LEFT JOIN businesses b ON b.account_id = i.business_id";
 
     impl InvitationRow {
         fn view(self, with_business: bool) -> AgentInvitation {
@@ -86,18 +61,8 @@ mod wasm {
         let keys = ctx.keyring()?;
         let db = ctx.db()?;
         let lookup = keys.lookup_digest(&id_number);
-        let (biz, look) = (JsValue::from_str(&p.account_id), JsValue::from_str(&lookup));
-        #[derive(Deserialize)]
-        struct Seen {
-            recent: i64,
-            agent: i64,
-        }
-        let seen: Seen = db
-            .prepare(
-                "SELECT (SELECT count(*) FROM agent_invitations WHERE business_id = ?1 AND created_at > ?3) AS recent, \
-                 (SELECT count(*) FROM business_agents ba JOIN accounts a ON a.id = ba.agent_id WHERE ba.business_id = ?1 AND a.login_lookup = ?2) AS agent",
-            )
-            .bind(&[biz.clone(), look.clone(), JsValue::from_f64((ctx.now - INVITE_WINDOW_SECS) as f64)])?
+        let seen: SeenRow = store::seen(&p.account_id, &lookup, ctx.now)
+            .prepare(&db)?
             .first(None)
             .await?
             .ok_or_else(|| ApiError::Internal("invitation counts returned no row".into()))?;
@@ -110,34 +75,22 @@ mod wasm {
         }
         let id = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::error::js_err)?);
         let nid = crate::crypto::hex(&crate::crypto::random::<16>().map_err(crate::error::js_err)?);
-        let company: Option<String> =
-            db.prepare("SELECT company_name FROM businesses WHERE account_id = ?1").bind(std::slice::from_ref(&biz))?.first(Some("company_name")).await?;
+        let company: Option<String> = store::company_name(&p.account_id).prepare(&db)?.first(Some("company_name")).await?;
         let event = Event::AgentInvitation { invitation_id: id.clone(), company: company.unwrap_or_default() };
-        let now = JsValue::from_f64(ctx.now as f64);
         // The notification exists only for a registered resident, in the same transaction, so the answer
         // cannot tell the two apart.
-        let r = db
-            .batch(vec![
-                db.prepare("INSERT OR IGNORE INTO agent_invitations (id, business_id, agent_lookup, id_masked, state, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5)")
-                    .bind(&[JsValue::from_str(&id), biz.clone(), look.clone(), JsValue::from_str(&mask_id(&id_number)), now.clone()])?,
-                db.prepare(
-                    "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
-                     SELECT ?1, a.id, ?2, ?3, ?4, ?5 FROM accounts a WHERE a.login_lookup = ?6 AND a.role = 'resident' AND changes() = 1",
-                )
-                .bind(&[
-                    JsValue::from_str(&nid),
-                    JsValue::from_str(event.kind().as_str()),
-                    JsValue::from_str(&id),
-                    JsValue::from_str(&event.body_json()),
-                    now,
-                    look.clone(),
-                ])?,
-            ])
-            .await?;
-        let _ = r;
-        let row: InvitationRow = db
-            .prepare(format!("{INVITATIONS} WHERE i.business_id = ?1 AND i.agent_lookup = ?2 AND i.state = 'pending'"))
-            .bind(&[biz, look])?
+        let [invitation, notification] = store::invite(&NewInvitation {
+            id: &id,
+            business_id: &p.account_id,
+            agent_lookup: &lookup,
+            id_masked: &mask_id(&id_number),
+            notification_id: &nid,
+            event: &event,
+            now: ctx.now,
+        });
+        db.batch(vec![invitation.prepare(&db)?, notification.prepare(&db)?]).await?;
+        let row: InvitationRow = store::pending_invitation(&p.account_id, &lookup)
+            .prepare(&db)?
             .first(None)
             .await?
             .ok_or_else(|| ApiError::Internal("invitation not found after insert".into()))?;
@@ -154,18 +107,12 @@ mod wasm {
     pub async fn invitations_value(ctx: &Ctx) -> Result<Vec<AgentInvitation>, ApiError> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
-        let me = JsValue::from_str(&p.account_id);
-        let rows: Vec<InvitationRow> = if p.role == tongban_shared::account::Role::Business {
-            db.prepare(format!("{INVITATIONS} WHERE i.business_id = ?1 ORDER BY i.created_at DESC LIMIT 50")).bind(&[me])?.all().await?.results()?
+        let reads = if p.role == tongban_shared::account::Role::Business {
+            store::invitations_of_business(&p.account_id)
         } else {
-            db.prepare(format!(
-                "{INVITATIONS} WHERE i.agent_lookup = (SELECT login_lookup FROM accounts WHERE id = ?1) AND i.state = 'pending' ORDER BY i.created_at DESC LIMIT 50"
-            ))
-            .bind(&[me])?
-            .all()
-            .await?
-            .results()?
+            store::invitations_for(&p.account_id)
         };
+        let rows: Vec<InvitationRow> = reads.prepare(&db)?.all().await?.results()?;
         let business_view = p.role != tongban_shared::account::Role::Business;
         Ok(rows.into_iter().map(|r| r.view(business_view)).collect())
     }
@@ -177,50 +124,25 @@ mod wasm {
         let id = ctx.hex_id("id")?;
         let req = body.read(ctx)?;
         let db = ctx.db()?;
-        let (iid, me, now) = (JsValue::from_str(&id), JsValue::from_str(&p.account_id), JsValue::from_f64(ctx.now as f64));
-        let state = if req.accept { "accepted" } else { "declined" };
-        let r = db
-            .batch(vec![
-                db.prepare(
-                    "UPDATE agent_invitations SET state = ?3, decided_at = ?4 WHERE id = ?1 AND state = 'pending' \
-                     AND agent_lookup = (SELECT login_lookup FROM accounts WHERE id = ?2 AND role = 'resident')",
-                )
-                .bind(&[iid.clone(), me.clone(), JsValue::from_str(state), now.clone()])?,
-                db.prepare(
-                    "INSERT OR IGNORE INTO business_agents (business_id, agent_id, added_at) \
-                     SELECT business_id, ?2, ?3 FROM agent_invitations WHERE id = ?1 AND state = 'accepted' AND changes() = 1",
-                )
-                .bind(&[iid.clone(), me, now])?,
-            ])
-            .await?;
+        let [decide, link] = store::answer(&id, &p.account_id, req.accept, ctx.now);
+        let r = db.batch(vec![decide.prepare(&db)?, link.prepare(&db)?]).await?;
         if !crate::http::changed(&r[0]) {
             return Err(ErrorCode::InvitationNotFound.into());
         }
-        let row: InvitationRow =
-            db.prepare(format!("{INVITATIONS} WHERE i.id = ?1")).bind(&[iid])?.first(None).await?.ok_or(ApiError::from(ErrorCode::InvitationNotFound))?;
+        let row: InvitationRow = store::invitation(&id).prepare(&db)?.first(None).await?.ok_or(ApiError::from(ErrorCode::InvitationNotFound))?;
         ctx.reply(&row.view(true))
     }
 
     pub async fn remove(ctx: &Ctx) -> Answer<ep::RemoveAgent> {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
-        ctx.db()?
-            .prepare("DELETE FROM business_agents WHERE business_id = ?1 AND agent_id = ?2")
-            .bind(&[JsValue::from_str(&p.account_id), JsValue::from_str(&id)])?
-            .run()
-            .await?;
+        store::remove_agent(&p.account_id, &id).prepare(&ctx.db()?)?.run().await?;
         crate::http::Reply::no_content()
     }
 
     pub async fn my_businesses(ctx: &Ctx) -> Answer<ep::ListMyBusinesses> {
         let p = ctx.principal()?;
-        let v: Vec<BusinessRef> = ctx
-            .db()?
-            .prepare("SELECT b.account_id AS id, b.uscc, b.company_name FROM business_agents ba JOIN businesses b ON b.account_id = ba.business_id WHERE ba.agent_id = ?1 ORDER BY b.company_name")
-            .bind(&[JsValue::from_str(&p.account_id)])?
-            .all()
-            .await?
-            .results()?;
+        let v: Vec<BusinessRef> = store::businesses_of(&p.account_id).prepare(&ctx.db()?)?.all().await?.results()?;
         ctx.reply(&v)
     }
 }

@@ -1,38 +1,27 @@
 //! `/api/v1/sessions`: sign in and out, and who is calling. Sessions live in D1, not KV: KV is eventually
 //! consistent (a sign-out could take up to 60 s to reach another location), D1 is not, so a sign-out or a
-//! password change ends the session everywhere at once.
+//! password change ends the session everywhere at once. The statements are built in [`store`].
+
+pub mod store;
 
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
+    use super::store::{self, AccountRow, NewSession, PasswordRow, SessionRow};
     use crate::crypto::{pbkdf2_sha256, random, token_digest, token_string};
     use crate::error::ApiError;
     use crate::http::{cookie, session_cookie, Answer, Body, Ctx, SESSION_COOKIE};
     use crate::password::{PasswordRecord, Peppers};
     use crate::routes::ep;
-    use serde::Deserialize;
-    use tongban_shared::account::{Role, MAX_FAILS_PER_ACCOUNT, MAX_FAILS_PER_CLIENT, PACE_MAX_WAIT_SECS, PACE_MS, THROTTLE_WINDOW_SECS};
+    use tongban_shared::account::{Role, MAX_FAILS_PER_CLIENT, PACE_MS};
     use tongban_shared::ErrorCode;
-    use wasm_bindgen::JsValue;
     use worker::D1PreparedStatement;
 
     use crate::error::js_err;
 
     pub use tongban_shared::authz::Principal;
-
-    #[derive(Deserialize)]
-    struct SessionRow {
-        account_id: String,
-        role: String,
-        idle_secs: i64,
-        created_at: i64,
-        expires_at: i64,
-        center_id: Option<String>,
-        dept_id: Option<String>,
-        must_change_password: i64,
-    }
 
     /// A staff session's limits: the vars `STAFF_IDLE_SECS` and `STAFF_ABSOLUTE_SECS` where set (a
     /// deployment's policy), else `tongban_shared::account`'s 30 minutes and 12 hours.
@@ -47,16 +36,9 @@ mod wasm {
     pub async fn current(ctx: &Ctx) -> Result<Option<Principal>, ApiError> {
         let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
         let Some(token) = cookie(&header, SESSION_COOKIE) else { return Ok(None) };
-        let digest = JsValue::from_str(&token_digest(token));
+        let digest = token_digest(token);
         let db = ctx.db()?;
-        let row: Option<SessionRow> = db
-            .prepare(
-                "SELECT s.account_id, a.role, s.idle_secs, s.created_at, s.expires_at, st.center_id, st.dept_id, a.must_change_password \
-                 FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN staff st ON st.account_id = a.id WHERE s.token_digest = ?1 AND a.disabled = 0",
-            )
-            .bind(std::slice::from_ref(&digest))?
-            .first(None)
-            .await?;
+        let row: Option<SessionRow> = store::session(&digest).prepare(&db)?.first(None).await?;
         let Some(row) = row else { return Ok(None) };
         let (_, absolute) = staff_limits(ctx);
         if !tongban_shared::account::session_alive(ctx.now, row.created_at, row.expires_at, row.idle_secs, absolute) {
@@ -64,7 +46,7 @@ mod wasm {
         }
         let own = ctx.req.headers().get(tongban_shared::account::BACKGROUND_HEADER)?.is_none();
         if let Some(next) = tongban_shared::account::renewed_expiry(ctx.now, row.created_at, row.expires_at, row.idle_secs, absolute, own) {
-            db.prepare("UPDATE sessions SET expires_at = ?2 WHERE token_digest = ?1").bind(&[digest, JsValue::from_f64(next as f64)])?.run().await?;
+            store::renew(&digest, next).prepare(&db)?.run().await?;
         }
         let role = Role::parse(&row.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", row.role)))?;
         Ok(Some(Principal {
@@ -83,14 +65,10 @@ mod wasm {
         let token = token_string(random::<32>().map_err(js_err)?);
         let secs = if role.is_staff() { staff_limits(ctx).0 } else { role.session_secs(remember) };
         let idle = if role.is_staff() { secs } else { 0 };
+        let db = ctx.db()?;
         let stmt =
-            ctx.db()?.prepare("INSERT INTO sessions (token_digest, account_id, created_at, expires_at, idle_secs) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
-                JsValue::from_str(&token_digest(&token)),
-                JsValue::from_str(account_id),
-                JsValue::from_f64(ctx.now as f64),
-                JsValue::from_f64((ctx.now + secs) as f64),
-                JsValue::from_f64(idle as f64),
-            ])?;
+            store::insert_session(&NewSession { token_digest: &token_digest(&token), account_id, now: ctx.now, expires_at: ctx.now + secs, idle_secs: idle })
+                .prepare(&db)?;
         // Residents who did not ask to be remembered get a cookie that ends with the browser. A staff cookie
         // lasts the whole shift: the idle timer is the server's (the cookie's 30 minutes from sign-in used to
         // sign an active clerk out regardless).
@@ -98,7 +76,7 @@ mod wasm {
         let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
         let mut stmts = vec![stmt];
         if let Some(previous) = cookie(&header, SESSION_COOKIE) {
-            stmts.push(ctx.db()?.prepare("DELETE FROM sessions WHERE token_digest = ?1").bind(&[JsValue::from_str(&token_digest(previous))])?);
+            stmts.push(store::end_session(&token_digest(previous)).prepare(&db)?);
         }
         Ok((stmts, session_cookie(&token, max_age)))
     }
@@ -139,25 +117,14 @@ mod wasm {
         Ok((true, upgrade))
     }
 
-    #[derive(Deserialize)]
-    struct PasswordRow {
-        password: String,
-        login_lookup: String,
-    }
-
     /// Re-checks the signed-in user's password before a sensitive change. Failures count towards the
     /// same lockout as sign-in, so this cannot be used to guess either.
     pub async fn confirm_password(ctx: &Ctx, account_id: &str, password: &str) -> Result<(), ApiError> {
         let db = ctx.db()?;
-        let row: PasswordRow = db
-            .prepare("SELECT password, login_lookup FROM accounts WHERE id = ?1")
-            .bind(&[JsValue::from_str(account_id)])?
-            .first(None)
-            .await?
-            .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
+        let row: PasswordRow = store::password_of(account_id).prepare(&db)?.first(None).await?.ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
         claim_attempt(ctx, &row.login_lookup).await?;
         if verify_password(&ctx.peppers()?, password, &row.password).await?.0 {
-            db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&row.login_lookup)])?.run().await?;
+            store::clear_failures(&row.login_lookup).prepare(&db)?.run().await?;
             return Ok(());
         }
         Err(ErrorCode::BadCredentials.into())
@@ -177,23 +144,11 @@ mod wasm {
     async fn claim_attempt(ctx: &Ctx, lookup: &str) -> Result<(), ApiError> {
         let db = ctx.db()?;
         let client = tongban_shared::account::client_key(&ctx.client());
-        let since = JsValue::from_f64((ctx.now - THROTTLE_WINDOW_SECS) as f64);
-        let by_client: Option<i64> = db
-            .prepare("SELECT count(*) AS n FROM login_failures WHERE client = ?1 AND at > ?2")
-            .bind(&[JsValue::from_str(&client), since.clone()])?
-            .first(Some("n"))
-            .await?;
+        let by_client: Option<i64> = store::client_failures(&client, ctx.now).prepare(&db)?.first(Some("n")).await?;
         if by_client.unwrap_or(0) >= i64::from(MAX_FAILS_PER_CLIENT) {
             pace(ctx, &client).await?;
         }
-        let claimed: Option<i64> = db
-            .prepare(
-                "INSERT INTO login_failures (login_lookup, client, at) SELECT ?1, ?2, ?3 \
-                 WHERE (SELECT count(*) FROM login_failures WHERE login_lookup = ?1 AND at > ?4) < ?5 RETURNING id",
-            )
-            .bind(&[JsValue::from_str(lookup), JsValue::from_str(&client), JsValue::from_f64(ctx.now as f64), since, JsValue::from(MAX_FAILS_PER_ACCOUNT)])?
-            .first(Some("id"))
-            .await?;
+        let claimed: Option<i64> = store::claim_attempt(lookup, &client, ctx.now).prepare(&db)?.first(Some("id")).await?;
         // Refused even with the right password: the lockout is what stops guessing.
         claimed.map(|_| ()).ok_or_else(|| ErrorCode::TooManyAttempts.into())
     }
@@ -204,20 +159,7 @@ mod wasm {
     /// the caller is told to retry then (`sign_in_busy`).
     async fn pace(ctx: &Ctx, client: &str) -> Result<(), ApiError> {
         let now_ms = worker::Date::now().as_millis() as i64;
-        let next: Option<i64> = ctx
-            .db()?
-            .prepare(
-                "INSERT INTO login_pace (client, next_at) VALUES (?1, ?2 + ?3) \
-                 ON CONFLICT (client) DO UPDATE SET next_at = max(next_at, ?2) + ?3 WHERE max(next_at, ?2) <= ?2 + ?4 RETURNING next_at",
-            )
-            .bind(&[
-                JsValue::from_str(client),
-                JsValue::from_f64(now_ms as f64),
-                JsValue::from_f64(PACE_MS as f64),
-                JsValue::from_f64((PACE_MAX_WAIT_SECS * 1000) as f64),
-            ])?
-            .first(Some("next_at"))
-            .await?;
+        let next: Option<i64> = store::reserve_pace(client, now_ms).prepare(&ctx.db()?)?.first(Some("next_at")).await?;
         let next = next.ok_or(ApiError::from(ErrorCode::SignInBusy))?;
         let wait = next - PACE_MS - now_ms;
         if wait > 0 {
@@ -226,22 +168,13 @@ mod wasm {
         Ok(())
     }
 
-    #[derive(Deserialize)]
-    struct AccountRow {
-        id: String,
-        role: String,
-        password: String,
-        disabled: i64,
-    }
-
     pub async fn login(ctx: &Ctx, body: Body<ep::Login>) -> Answer<ep::Login> {
         let req = body.read(ctx)?;
         let keys = ctx.keyring()?;
         let lookup = keys.lookup_digest(&req.normalised());
         let db = ctx.db()?;
         claim_attempt(ctx, &lookup).await?;
-        let account: Option<AccountRow> =
-            db.prepare("SELECT id, role, password, disabled FROM accounts WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?.first(None).await?;
+        let account: Option<AccountRow> = store::account_by_login(&lookup).prepare(&db)?.first(None).await?;
         // Unknown accounts cost the same KDF work, so timing does not reveal which logins exist.
         let peppers = ctx.peppers()?;
         let decoy = PasswordRecord::decoy(&peppers).encode();
@@ -257,14 +190,10 @@ mod wasm {
         }
         let role = Role::parse(&account.role).ok_or_else(|| ApiError::Internal(format!("unknown role {}", account.role)))?;
         let (mut writes, set_cookie) = start(ctx, &account.id, role, req.remember)?;
-        writes.push(db.prepare("DELETE FROM login_failures WHERE login_lookup = ?1").bind(&[JsValue::from_str(&lookup)])?);
+        writes.push(store::clear_failures(&lookup).prepare(&db)?);
         if let Some(record) = upgrade {
             // Only over the record just checked: a password changed meanwhile is not overwritten.
-            writes.push(db.prepare("UPDATE accounts SET password = ?2 WHERE id = ?1 AND password = ?3").bind(&[
-                JsValue::from_str(&account.id),
-                JsValue::from_str(&record),
-                JsValue::from_str(&account.password),
-            ])?);
+            writes.push(store::upgrade_password(&account.id, &record, &account.password).prepare(&db)?);
         }
         db.batch(writes).await?;
         let me = crate::me::me_of(ctx, &keys, &account.id).await?;
@@ -276,7 +205,7 @@ mod wasm {
     pub async fn logout(ctx: &Ctx) -> Answer<ep::Logout> {
         let header = ctx.req.headers().get("Cookie")?.unwrap_or_default();
         if let Some(token) = cookie(&header, SESSION_COOKIE) {
-            ctx.db()?.prepare("DELETE FROM sessions WHERE token_digest = ?1").bind(&[JsValue::from_str(&token_digest(token))])?.run().await?;
+            store::end_session(&token_digest(token)).prepare(&ctx.db()?)?.run().await?;
         }
         let mut resp = crate::http::Reply::no_content()?;
         resp.headers_mut().set("Set-Cookie", &session_cookie("", Some(0)))?;
