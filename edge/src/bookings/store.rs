@@ -571,6 +571,7 @@ mod tests {
     }
 
     /// Takes a seat and writes the booking after it, as the booking batch does: (seat taken, row written).
+    #[allow(clippy::too_many_arguments)]
     fn book(conn: &rusqlite::Connection, id: &str, account: &str, item: &str, key: &str, slot_id: &str, held: bool, now: i64) -> (usize, usize) {
         let ask = SeatAsk { slot: slot_id, account_id: account, idem_key: key, item_id: item, date: DAY, max_active: 2, now };
         let seat = take_seat(&ask).execute(conn).unwrap();

@@ -1,45 +1,27 @@
 //! `/api/v1/staff…`: staff posts created and managed by admins — never self-registered — with their AB
 //! backups (岗位AB角). Who may manage which post is `tongban_shared::authz::can_manage_post`.
 
+pub mod store;
+
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
+    use super::store::{self, PostRow};
     use crate::crypto::{hex, random, Keyring};
     use crate::error::js_err;
     use crate::error::ApiError;
     use crate::http::{Answer, Body, Ctx};
     use crate::routes::ep;
     use crate::sessions::hash_password;
-    use serde::Deserialize;
     use tongban_shared::account::Role;
     use tongban_shared::authz::can_manage_post;
     use tongban_shared::staff::StaffPost;
     use tongban_shared::ErrorCode;
     use tongban_shared::FieldError;
-    use wasm_bindgen::JsValue;
 
-    const SELECT: &str =
-        "SELECT a.id, st.login, a.role, a.name_enc, st.center_id, st.dept_id, st.backup_id, b.login AS backup_login, st.away, st.duties, a.disabled \
-        FROM staff st JOIN accounts a ON a.id = st.account_id LEFT JOIN staff b ON b.account_id = st.backup_id";
-
-    #[derive(Deserialize)]
-    struct Row {
-        id: String,
-        login: String,
-        role: Role,
-        name_enc: String,
-        center_id: Option<String>,
-        dept_id: Option<String>,
-        backup_id: Option<String>,
-        backup_login: Option<String>,
-        away: i64,
-        duties: Option<String>,
-        disabled: i64,
-    }
-
-    impl Row {
+    impl PostRow {
         fn post(self, keys: &Keyring) -> StaffPost {
             StaffPost {
                 name: keys.open(&self.name_enc).unwrap_or_default(),
@@ -57,8 +39,8 @@ mod wasm {
         }
     }
 
-    async fn one(ctx: &Ctx, id: &str) -> Result<Option<Row>, ApiError> {
-        Ok(ctx.db()?.prepare(format!("{SELECT} WHERE st.account_id = ?1")).bind(&[JsValue::from_str(id)])?.first(None).await?)
+    async fn one(ctx: &Ctx, id: &str) -> Result<Option<PostRow>, ApiError> {
+        Ok(store::post(id).prepare(&ctx.db()?)?.first(None).await?)
     }
 
     /// A backup must be another post with the same center and department.
@@ -77,12 +59,9 @@ mod wasm {
     pub async fn list(ctx: &Ctx) -> Answer<ep::ListStaff> {
         let p = ctx.principal()?;
         let db = ctx.db()?;
-        let stmt = match tongban_shared::authz::admin_list_scope(p) {
-            None => db.prepare(format!("{SELECT} ORDER BY st.center_id, st.dept_id, st.login")),
-            Some(center) => db.prepare(format!("{SELECT} WHERE st.center_id = ?1 ORDER BY st.login")).bind(&[JsValue::from_str(center)])?,
-        };
+        let stmt = store::posts(tongban_shared::authz::admin_list_scope(p)).prepare(&db)?;
         let keys = ctx.keyring()?;
-        let posts: Vec<StaffPost> = stmt.all().await?.results::<Row>()?.into_iter().map(|r| r.post(&keys)).collect();
+        let posts: Vec<StaffPost> = stmt.all().await?.results::<PostRow>()?.into_iter().map(|r| r.post(&keys)).collect();
         ctx.reply(&posts)
     }
 
@@ -97,35 +76,25 @@ mod wasm {
         let keys = ctx.keyring()?;
         let password = hash_password(ctx, &req.password).await?;
         let id = hex(&random::<16>().map_err(js_err)?);
-        let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
         let db = ctx.db()?;
-        let now = JsValue::from_f64(ctx.now as f64);
-        let r = db
-            .batch(vec![
-                db.prepare(
-                    "INSERT INTO accounts (id, role, login_lookup, name_enc, password, created_at, password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                )
-                .bind(&[
-                    JsValue::from_str(&id),
-                    JsValue::from_str(role.as_str()),
-                    JsValue::from_str(&keys.lookup_digest(&login)),
-                    JsValue::from_str(&keys.seal(&name, random::<12>().map_err(js_err)?)),
-                    JsValue::from_str(&password),
-                    now.clone(),
-                ])?,
-                db.prepare("INSERT INTO staff (account_id, login, center_id, dept_id, backup_id, created_by, created_at, duties) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-                    .bind(&[
-                        JsValue::from_str(&id),
-                        JsValue::from_str(&login),
-                        opt(&req.center_id),
-                        opt(&req.dept_id),
-                        opt(&req.backup_id),
-                        JsValue::from_str(&p.account_id),
-                        now,
-                        opt(&req.duties.as_deref().map(tongban_shared::application::duties_string)),
-                    ])?,
-            ])
-            .await;
+        let (lookup, sealed) = (keys.lookup_digest(&login), keys.seal(&name, random::<12>().map_err(js_err)?));
+        let duties = req.duties.as_deref().map(tongban_shared::application::duties_string);
+        let new = store::NewPost {
+            id: &id,
+            role,
+            login: &login,
+            login_lookup: &lookup,
+            name_enc: &sealed,
+            password: &password,
+            center_id: req.center_id.as_deref(),
+            dept_id: req.dept_id.as_deref(),
+            backup_id: req.backup_id.as_deref(),
+            duties: duties.as_deref(),
+            created_by: &p.account_id,
+            now: ctx.now,
+        };
+        let batch = store::create_post(&new).iter().map(|s| s.prepare(&db)).collect::<Result<Vec<_>, _>>()?;
+        let r = db.batch(batch).await;
         if let Err(e) = r {
             let msg = e.to_string();
             return Err(if msg.contains("UNIQUE constraint failed") {
@@ -150,15 +119,7 @@ mod wasm {
             return Err(ErrorCode::Forbidden.into());
         }
         check_backup(ctx, req.backup_id.as_deref(), Some(&id), &target.center_id, &target.dept_id).await?;
-        ctx.db()?
-            .prepare("UPDATE staff SET backup_id = ?2, away = ?3 WHERE account_id = ?1")
-            .bind(&[
-                JsValue::from_str(&id),
-                req.backup_id.as_deref().map_or(JsValue::NULL, JsValue::from_str),
-                JsValue::from_f64(f64::from(u8::from(req.away))),
-            ])?
-            .run()
-            .await?;
+        store::settings(&id, req.backup_id.as_deref(), req.away).prepare(&ctx.db()?)?.run().await?;
         let keys = ctx.keyring()?;
         let post = one(ctx, &id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?.post(&keys);
         ctx.reply(&post)
@@ -166,7 +127,7 @@ mod wasm {
 
     /// The post `id` if the caller may manage it (the district admin any post; a center admin their own
     /// center's window staff), never the caller's own.
-    async fn managed(ctx: &Ctx, id: &str) -> Result<Row, ApiError> {
+    async fn managed(ctx: &Ctx, id: &str) -> Result<PostRow, ApiError> {
         let p = ctx.principal()?;
         let target = one(ctx, id).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
         let role = target.role;
@@ -183,11 +144,9 @@ mod wasm {
         let req = body.read(ctx)?;
         managed(ctx, &id).await?;
         let db = ctx.db()?;
-        let mut batch = vec![db
-            .prepare("UPDATE accounts SET disabled = ?2 WHERE id = ?1")
-            .bind(&[JsValue::from_str(&id), JsValue::from_f64(f64::from(u8::from(!req.active)))])?];
+        let mut batch = vec![store::set_disabled(&id, !req.active).prepare(&db)?];
         if !req.active {
-            batch.push(db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[JsValue::from_str(&id)])?);
+            batch.push(store::end_sessions(&id).prepare(&db)?);
         }
         let (action, why) = if req.active { ("enable_staff", "启用账号 / account enabled") } else { ("disable_staff", "停用账号 / account disabled") };
         batch.push(crate::audit::record(ctx, &db, &id, action, why)?);
@@ -209,12 +168,8 @@ mod wasm {
         let record = hash_password(ctx, &temporary).await?;
         let db = ctx.db()?;
         db.batch(vec![
-            db.prepare("UPDATE accounts SET password = ?2, must_change_password = 1, password_changed_at = ?3 WHERE id = ?1").bind(&[
-                JsValue::from_str(&id),
-                JsValue::from_str(&record),
-                JsValue::from_f64(ctx.now as f64),
-            ])?,
-            db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[JsValue::from_str(&id)])?,
+            store::temporary_password(&id, &record, ctx.now).prepare(&db)?,
+            store::end_sessions(&id).prepare(&db)?,
             crate::audit::record(ctx, &db, &id, "reset_password", "重置密码 / password reset")?,
         ])
         .await?;
