@@ -142,3 +142,33 @@ fn bad_business_registrations_write_nothing() {
     let r = post_with("/api/v1/accounts/businesses", &body(std::str::from_utf8(&wrong).unwrap()), &[("Origin", &base())]);
     assert_eq!(r.error_code(400), "invalid_uscc");
 }
+
+/// The hourly invitation limit holds under a burst: 15 parallel invitations of different people make
+/// exactly `INVITES_PER_WINDOW`, the rest are 429 (the count is taken inside the write, not read before it).
+#[test]
+fn parallel_invitations_stop_at_the_hourly_limit() {
+    let reg = post_with(
+        "/api/v1/accounts/businesses",
+        &json!({"uscc": new_uscc(), "company_name": "上海普陀并发测试有限公司", "legal_rep_name": "孙八", "legal_rep_id_number": new_resident_id(), "mobile": "13811114444", "password": "one form for the whole company"}).to_string(),
+        &[("Origin", &base())],
+    );
+    assert_eq!(reg.status, 201, "{}", reg.body);
+    let biz = reg.session_cookie().unwrap();
+    let ids: Vec<String> = (0..15).map(|_| new_resident_id()).collect();
+    let answers: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let biz = &biz;
+                s.spawn(move || post_with("/api/v1/me/agents", &json!({"id_number": id}).to_string(), &refs(&h(biz))).status)
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let made = answers.iter().filter(|s| **s == 201).count();
+    eprintln!("15 parallel invitations: {made} made, answers {answers:?}");
+    assert_eq!(made, tongban_shared::account::INVITES_PER_WINDOW as usize, "{answers:?}");
+    assert!(answers.iter().all(|s| *s == 201 || *s == 429), "{answers:?}");
+    let listed = get_with("/api/v1/me/agent-invitations", &[("Cookie", &biz)]).json();
+    assert_eq!(listed.as_array().unwrap().len(), tongban_shared::account::INVITES_PER_WINDOW as usize);
+}

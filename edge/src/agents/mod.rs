@@ -89,11 +89,9 @@ mod wasm {
             now: ctx.now,
         });
         db.batch(vec![invitation.prepare(&db)?, notification.prepare(&db)?]).await?;
-        let row: InvitationRow = store::pending_invitation(&p.account_id, &lookup)
-            .prepare(&db)?
-            .first(None)
-            .await?
-            .ok_or_else(|| ApiError::Internal("invitation not found after insert".into()))?;
+        // None pending after the write: the window's limit was reached by invitations sent meanwhile.
+        let row: InvitationRow =
+            store::pending_invitation(&p.account_id, &lookup).prepare(&db)?.first(None).await?.ok_or(ApiError::from(ErrorCode::TooManyInvitations))?;
         Ok(ctx.reply(&row.view(false))?.with_status(201))
     }
 

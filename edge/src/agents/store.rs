@@ -79,14 +79,25 @@ pub struct NewInvitation<'a> {
 }
 
 /// The pending invitation, unless one is pending for the same business and number already (the partial
-/// unique index: the repeat changes nothing); then the resident's notification, only if the invitation
-/// was just written and the number is a registered resident's. One batch, so the answer is the same
-/// whether or not the number is registered.
+/// unique index: the repeat changes nothing) or the business sent `INVITES_PER_WINDOW` within the window
+/// (counted inside the write, so a burst of parallel invitations cannot pass the limit together); then the
+/// resident's notification, only if the invitation was just written and the number is a registered
+/// resident's. One batch, so the answer is the same whether or not the number is registered.
 pub fn invite(n: &NewInvitation) -> [Stmt; 2] {
     [
         Stmt::named(
-            "INSERT OR IGNORE INTO agent_invitations (id, business_id, agent_lookup, id_masked, state, created_at) VALUES (:id, :business, :lookup, :masked, 'pending', :now)",
-            vec![("id", n.id.into()), ("business", n.business_id.into()), ("lookup", n.agent_lookup.into()), ("masked", n.id_masked.into()), ("now", n.now.into())],
+            "INSERT OR IGNORE INTO agent_invitations (id, business_id, agent_lookup, id_masked, state, created_at) \
+             SELECT :id, :business, :lookup, :masked, 'pending', :now \
+             WHERE (SELECT count(*) FROM agent_invitations WHERE business_id = :business AND created_at > :since) < :cap",
+            vec![
+                ("id", n.id.into()),
+                ("business", n.business_id.into()),
+                ("lookup", n.agent_lookup.into()),
+                ("masked", n.id_masked.into()),
+                ("now", n.now.into()),
+                ("since", (n.now - INVITE_WINDOW_SECS).into()),
+                ("cap", i64::from(tongban_shared::account::INVITES_PER_WINDOW).into()),
+            ],
         ),
         Stmt::named(
             "INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) \
@@ -221,6 +232,14 @@ mod tests {
         assert_eq!(one("SELECT group_concat(id, ',') FROM (SELECT id FROM notifications ORDER BY id)"), "n_i1,n_i2");
         assert_eq!(seen_by("biz", "LR", 110), (3, 0));
         assert_eq!(seen_by("biz", "LR", 100 + INVITE_WINDOW_SECS), (2, 0), "the window's invitations only");
+        // The window's limit is counted inside the write: the business's 3 so far, then up to the cap, then nothing.
+        let cap = i64::from(tongban_shared::account::INVITES_PER_WINDOW);
+        for i in 3..cap {
+            assert_eq!(send(&format!("c{i}"), "biz", &format!("LC{i}"), 104), [1, 0]);
+        }
+        assert_eq!(send("over", "biz", "LO", 104), [0, 0], "the limit holds in the write itself");
+        assert_eq!(send("later", "biz", "LL", 102 + INVITE_WINDOW_SECS), [1, 0], "once the window has moved on");
+        conn.execute("DELETE FROM agent_invitations WHERE id LIKE 'c%' OR id = 'later'", []).unwrap();
 
         let ids = |s: Stmt| decode::<InvitationRow>(&conn, &s).into_iter().map(|r| r.id).collect::<Vec<_>>();
         let p: Vec<InvitationRow> = decode(&conn, &pending_invitation("biz", "LR"));
