@@ -5,16 +5,13 @@ pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
+    use crate::catalogue::{self as store, CenterRow, CountRow, WindowRow};
     use crate::error::ApiError;
     use crate::http::{Answer, Ctx};
     use crate::routes::ep;
-    use crate::rows::{CenterRow, CountRow, WindowRow};
     use tongban_shared::catalogue::{Center, CenterDetail};
     use tongban_shared::query::parse_center_kind;
     use tongban_shared::ErrorCode;
-    use wasm_bindgen::JsValue;
-
-    const COLUMNS: &str = "id, kind, name_zh, name_en, area_zh, area_en, address_zh, address_en, phone, hours_json, note_zh, note_en";
 
     pub async fn list(ctx: &Ctx) -> Answer<ep::ListCenters> {
         let pairs = ctx.query_pairs();
@@ -23,25 +20,15 @@ mod wasm {
             None => None,
         };
         let db = ctx.db()?;
-        let stmt = match kind {
-            Some(k) => db.prepare(format!("SELECT {COLUMNS} FROM centers WHERE kind = ?1 ORDER BY sort, id")).bind(&[JsValue::from_str(k.as_str())])?,
-            None => db.prepare(format!("SELECT {COLUMNS} FROM centers ORDER BY sort, id")),
-        };
+        let stmt = store::centers(kind.map(|k| k.as_str())).prepare(&db)?;
         let centers: Vec<Center> = stmt.all().await?.results::<CenterRow>()?.into_iter().map(CenterRow::into_center).collect();
         ctx.reply(&centers)
     }
 
     pub async fn get(ctx: &Ctx) -> Answer<ep::GetCenter> {
-        let id = JsValue::from_str(&ctx.slug("id")?);
+        let id = ctx.slug("id")?;
         let db = ctx.db()?;
-        let r = db
-            .batch(vec![
-                db.prepare(format!("SELECT {COLUMNS} FROM centers WHERE id = ?1")).bind(std::slice::from_ref(&id))?,
-                db.prepare("SELECT id, center_id, number, class, label_zh, label_en FROM windows WHERE center_id = ?1 ORDER BY number")
-                    .bind(std::slice::from_ref(&id))?,
-                db.prepare("SELECT count(*) AS n FROM item_centers WHERE center_id = ?1").bind(&[id])?,
-            ])
-            .await?;
+        let r = db.batch(vec![store::center(&id).prepare(&db)?, store::windows_of(&id).prepare(&db)?, store::items_at(&id).prepare(&db)?]).await?;
         let center = r[0].results::<CenterRow>()?.into_iter().next().ok_or(ApiError::from(ErrorCode::CenterNotFound))?;
         let detail = CenterDetail {
             center: center.into_center(),

@@ -7,11 +7,14 @@
 //! - [`openapi`]  — the OpenAPI 3.1 document, generated from the table and the shared types' schemas.
 //! - [`error`]    — the one error enum; codes map to status + `{"error":{"code","message","field"}}`.
 //! - [`http`]     — request context, JSON with ETag/304, security headers.
-//! - [`rows`]     — D1 row shapes and their mapping to the shared types.
+//! - [`catalogue`] — the public catalogue's store: its row shapes, their mapping to the shared types, and
+//!   every statement that reads items, centers, bundles and departments.
 //! - [`crypto`]   — sealing personal data (AES-256-GCM, key ids), lookup digests, the capped PBKDF2.
 //! - [`limits`]   — Cloudflare's production limits the code relies on, with the checks behind them.
 //!   Its host twin `sql_check` (tests only) prepares every SQL statement against `migrations/` in SQLite.
 //! - [`sql`]      — statements with their bound values as plain data, so builders run on host SQLite too.
+//!   Each resource keeps its statements in a store beside it (`bookings::store`, `queue::store`, …): named
+//!   builders and the row types their answers decode into, each run on SQLite by the store's own test.
 //! - [`password`] — the password scheme (peppered PBKDF2 within the Workers cap), records and re-hashing.
 //! - resources: [`items`], [`centers`], [`departments`], [`bundles`], [`accounts`], [`me`], [`agents`], [`sessions`], [`staff`],
 //!   [`bookings`], [`queue`], [`kiosks`], [`config`], [`notifications`],
@@ -33,6 +36,7 @@ pub mod appraisal;
 pub mod audit;
 pub mod bookings;
 pub mod bundles;
+pub mod catalogue;
 pub mod centers;
 pub mod config;
 pub mod crypto;
@@ -56,7 +60,6 @@ pub mod queue;
 pub mod reviewer;
 pub mod reviews;
 pub mod routes;
-pub mod rows;
 pub mod sessions;
 pub mod sql;
 #[cfg(all(test, not(target_arch = "wasm32")))]

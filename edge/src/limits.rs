@@ -218,7 +218,7 @@ mod tests {
         let words: Vec<String> = (0..MAX_TERMS).map(|i| format!("词{i}")).collect();
         let q = ItemQuery::from_pairs([("q", words.join(" ").as_str()), ("dept", "scjg"), ("center", "wanli"), ("kind", "public_service")]).unwrap();
         let search = SearchQuery::parse(&words.join(" ")).unwrap();
-        let (sql, args) = crate::items::list_sql(&q, &search);
+        let crate::sql::Stmt { sql, args } = crate::catalogue::item_list(&q, &search);
         assert_eq!(args.len(), MAX_TERMS + 3);
         assert_eq!(bound_parameters(&sql), args.len());
         assert!(args.len() <= D1_MAX_BOUND_PARAMETERS);
