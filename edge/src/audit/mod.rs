@@ -17,6 +17,20 @@ pub fn record(
     store::record(&store::Actor { account_id: &p.account_id, center_id: p.center_id.as_deref(), action, reason, now: ctx.now }, subject).prepare(db)
 }
 
+/// [`record`] of an action the statement just before it in the batch performed, only if that statement
+/// changed a row: an action that lost its race (a stale version, a state already left) leaves no record.
+#[cfg(target_arch = "wasm32")]
+pub fn record_after(
+    ctx: &crate::http::Ctx,
+    db: &worker::D1Database,
+    subject: &str,
+    action: &str,
+    reason: &str,
+) -> Result<worker::D1PreparedStatement, crate::error::ApiError> {
+    let p = ctx.principal()?;
+    store::record_after(&store::Actor { account_id: &p.account_id, center_id: p.center_id.as_deref(), action, reason, now: ctx.now }, subject).prepare(db)
+}
+
 #[cfg(target_arch = "wasm32")]
 pub async fn list(ctx: &crate::http::Ctx) -> crate::http::Answer<crate::routes::ep::ListAudit> {
     use tongban_shared::ids::{mask_id, mask_name};

@@ -40,6 +40,17 @@ pub fn record(a: &Actor, subject: &str) -> Stmt {
     Stmt::named("INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) VALUES (:at, :actor, :center, :action, :subject, :reason)", v)
 }
 
+/// The record of an action on `subject` that the statement just before it in the batch performed, only if
+/// that statement changed a row (`changes() = 1`): an action that lost its race leaves no record.
+pub fn record_after(a: &Actor, subject: &str) -> Stmt {
+    let mut v = actor(a);
+    v.push(("subject", subject.into()));
+    Stmt::named(
+        "INSERT INTO audit_log (at, actor_id, actor_center, action, subject_id, reason) SELECT :at, :actor, :center, :action, :subject, :reason WHERE changes() = 1",
+        v,
+    )
+}
+
 /// The record of an action on the resident whose ID-number digest is `lookup`: nothing when there is no
 /// such resident, so the record exists exactly when the access does.
 pub fn record_for_resident(a: &Actor, lookup: &str) -> Stmt {
@@ -84,10 +95,14 @@ mod tests {
         assert_eq!(record_for_resident(&Actor { now: 60, ..a }, "dig-r").execute(&conn).unwrap(), 1);
         assert_eq!(record_for_resident(&a, "dig-b").execute(&conn).unwrap(), 0, "not a resident");
         assert_eq!(record_for_resident(&a, "nobody").execute(&conn).unwrap(), 0);
+        conn.execute("UPDATE accounts SET role = role WHERE id = 'nobody'", []).unwrap();
+        assert_eq!(record_after(&Actor { action: "act_for", ..a }, "res").execute(&conn).unwrap(), 0, "the action changed nothing");
+        conn.execute("UPDATE accounts SET role = role WHERE id = 'res'", []).unwrap();
+        assert_eq!(record_after(&Actor { action: "act_for", now: 55, ..a }, "res").execute(&conn).unwrap(), 1);
         let all: Vec<AuditRow> = decode(&conn, &latest(None));
-        assert_eq!(all.iter().map(|r| r.at).collect::<Vec<_>>(), [60, 50]);
+        assert_eq!(all.iter().map(|r| r.at).collect::<Vec<_>>(), [55, 60, 50]);
         assert_eq!((all[0].actor_login.as_deref(), all[0].name_enc.as_deref()), (Some("window.x"), Some("N")));
-        assert_eq!(decode::<AuditRow>(&conn, &latest(Some("ctr"))).len(), 2);
+        assert_eq!(decode::<AuditRow>(&conn, &latest(Some("ctr"))).len(), 3);
         assert!(decode::<AuditRow>(&conn, &latest(Some("other"))).is_empty());
     }
 }
