@@ -383,7 +383,7 @@ fn string_literals_sql(list: &str) -> Vec<String> {
 #[test]
 fn named_builders_write_their_fields_where_they_belong() {
     use crate::accounts::store::{insert_account, NewAccount};
-    use crate::applications::{case_step_event, CaseStepEvent};
+    use crate::applications::store_cases::{case_step_event, CaseStepEvent};
     use tongban_shared::account::Role;
     let conn = migrated();
     conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();

@@ -5,11 +5,13 @@
 //!
 //! Layout: this file — forms, profiles, drafts, submission, the front desk, withdrawal and corrections;
 //! `wasm/cases.rs` — departments' cases and their approval steps, the unified output; `wasm/licences.rs`
-//! — e-licences; `wasm/uploads.rs` — materials in R2. The parts share this file's rows and helpers;
-//! `store.rs` holds the statements built as pure data (typed fields, named values), run on host SQLite too.
+//! — e-licences; `wasm/uploads.rs` — materials in R2. The parts share this file's helpers. Every statement
+//! is built as pure data (typed fields, named values) and run on host SQLite too: `store.rs` those of
+//! applications, `store_cases.rs` of cases, `store_files.rs` of uploads and e-licences, with their rows.
 
-mod store;
-pub use store::*;
+pub mod store;
+pub mod store_cases;
+pub mod store_files;
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
@@ -22,12 +24,14 @@ mod wasm {
     pub use licences::*;
     pub use uploads::*;
 
+    use super::store_cases::CaseRow;
+    use super::store_files::LicenceRow;
+    use super::{store, store_cases, store_files};
     use crate::bookings::calendar_of;
     use crate::crypto::{hex, random};
     use crate::error::{js_err, ApiError};
-    use crate::http::{changed, num, opt, text, Answer, Body, Ctx};
+    use crate::http::{changed, Answer, Body, Ctx};
     use crate::routes::ep;
-    use serde::Deserialize;
     use std::collections::BTreeMap;
     use tongban_shared::account::Role;
     use tongban_shared::application::{
@@ -55,21 +59,7 @@ mod wasm {
 
     /// The bundle's items' current forms, in the bundle's order.
     async fn forms_of(db: &D1Database, bundle: &str) -> Result<(Text, Vec<ItemForm>), ApiError> {
-        #[derive(Deserialize)]
-        struct R {
-            name_zh: String,
-            name_en: String,
-            form_json: Option<String>,
-        }
-        let rows: Vec<R> = db
-            .prepare(
-                "SELECT b.name_zh, b.name_en, (SELECT f.form_json FROM item_forms f WHERE f.item_id = bi.item_id ORDER BY f.version DESC LIMIT 1) AS form_json \
-                 FROM bundles b JOIN bundle_items bi ON bi.bundle_id = b.id WHERE b.id = ?1 ORDER BY bi.ord",
-            )
-            .bind(&[text(bundle)])?
-            .all()
-            .await?
-            .results()?;
+        let rows: Vec<store::BundleFormRow> = store::bundle_forms(bundle).prepare(db)?.all().await?.results()?;
         let name = rows.first().map(|r| Text::new(r.name_zh.clone(), r.name_en.clone())).ok_or(ApiError::from(ErrorCode::BundleNotFound))?;
         let forms = rows
             .into_iter()
@@ -103,21 +93,8 @@ mod wasm {
 
     async fn profile_values(ctx: &Ctx) -> Result<Values, ApiError> {
         let p = ctx.principal()?;
-        let db = ctx.db()?;
-        #[derive(Deserialize)]
-        struct A {
-            role: Role,
-            name_enc: String,
-            id_enc: Option<String>,
-            mobile_enc: Option<String>,
-            saved: Option<String>,
-        }
-        let a: A = db
-            .prepare("SELECT a.role, a.name_enc, a.id_enc, a.mobile_enc, p.values_enc AS saved FROM accounts a LEFT JOIN profiles p ON p.account_id = a.id WHERE a.id = ?1")
-            .bind(&[text(&p.account_id)])?
-            .first(None)
-            .await?
-            .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
+        let a: store::ProfileRow =
+            store::profile_of(&p.account_id).prepare(&ctx.db()?)?.first(None).await?.ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
         let keys = ctx.keyring()?;
         let mut v = Values::new();
         let name = keys.open(&a.name_enc).unwrap_or_default();
@@ -142,17 +119,7 @@ mod wasm {
     pub async fn get_draft(ctx: &Ctx) -> Answer<ep::GetDraft> {
         let p = ctx.principal()?;
         let id = ctx.slug("id")?;
-        #[derive(Deserialize)]
-        struct D {
-            values_enc: String,
-            updated_at: i64,
-        }
-        let d: Option<D> = ctx
-            .db()?
-            .prepare("SELECT values_enc, updated_at FROM drafts WHERE account_id = ?1 AND bundle_id = ?2")
-            .bind(&[text(&p.account_id), text(&id)])?
-            .first(None)
-            .await?;
+        let d: Option<store::DraftRow> = store::draft(&p.account_id, &id).prepare(&ctx.db()?)?.first(None).await?;
         let draft = match d {
             Some(d) => Draft { values: open(ctx, &d.values_enc)?, updated_at: Some(d.updated_at) },
             None => Draft::default(),
@@ -168,10 +135,7 @@ mod wasm {
         let db = ctx.db()?;
         let (_, _, m) = merged(&db, &id).await?;
         let values: Values = d.values.into_iter().filter(|(k, v)| m.fields.iter().any(|f| &f.field.key == k) && v.chars().count() <= 2000).collect();
-        db.prepare("INSERT INTO drafts (account_id, bundle_id, values_enc, updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account_id, bundle_id) DO UPDATE SET values_enc = excluded.values_enc, updated_at = excluded.updated_at")
-            .bind(&[text(&p.account_id), text(&id), text(&seal(ctx, &values)?), num(ctx.now as f64)])?
-            .run()
-            .await?;
+        store::save_draft(&p.account_id, &id, &seal(ctx, &values)?, ctx.now).prepare(&db)?.run().await?;
         ctx.reply(&Draft { values, updated_at: Some(ctx.now) })
     }
 
@@ -179,37 +143,20 @@ mod wasm {
     async fn applicant_of(ctx: &Ctx, db: &D1Database, id_number: &str) -> Result<String, ApiError> {
         let id = tongban_shared::ids::resident_id(id_number).map_err(|c| ApiError::from(FieldError::new(c, "on_behalf.id_number")))?;
         let lookup = ctx.keyring()?.lookup_digest(&id);
-        db.prepare("SELECT id FROM accounts WHERE login_lookup = ?1 AND role = 'resident'")
-            .bind(&[text(&lookup)])?
-            .first::<String>(Some("id"))
-            .await?
-            .ok_or(ApiError::from(ErrorCode::NotAResident))
+        store::resident_by_lookup(&lookup).prepare(db)?.first::<String>(Some("id")).await?.ok_or(ApiError::from(ErrorCode::NotAResident))
     }
 
     /// The saved profile (only what the person saved, not the account's own columns), for the export.
     pub async fn saved_profile_value(ctx: &Ctx) -> Result<Values, ApiError> {
         let p = ctx.principal()?;
-        let saved: Option<String> =
-            ctx.db()?.prepare("SELECT values_enc FROM profiles WHERE account_id = ?1").bind(&[text(&p.account_id)])?.first(Some("values_enc")).await?;
+        let saved: Option<String> = store::saved_profile(&p.account_id).prepare(&ctx.db()?)?.first(Some("values_enc")).await?;
         saved.map_or(Ok(Values::new()), |s| open(ctx, &s))
     }
 
     /// Every saved draft, for the export.
     pub async fn drafts_value(ctx: &Ctx) -> Result<Vec<tongban_shared::privacy::BundleDraft>, ApiError> {
-        #[derive(Deserialize)]
-        struct D {
-            bundle_id: String,
-            values_enc: String,
-            updated_at: i64,
-        }
         let p = ctx.principal()?;
-        let rows: Vec<D> = ctx
-            .db()?
-            .prepare("SELECT bundle_id, values_enc, updated_at FROM drafts WHERE account_id = ?1 ORDER BY bundle_id")
-            .bind(&[text(&p.account_id)])?
-            .all()
-            .await?
-            .results()?;
+        let rows: Vec<store::DraftRow> = store::drafts_of(&p.account_id).prepare(&ctx.db()?)?.all().await?.results()?;
         rows.into_iter()
             .map(|d| Ok(tongban_shared::privacy::BundleDraft { bundle_id: d.bundle_id, values: open(ctx, &d.values_enc)?, updated_at: d.updated_at }))
             .collect()
@@ -238,20 +185,12 @@ mod wasm {
             let Some(v) = values.get(&f.field.key) else { continue };
             let ok = match &f.field.kind {
                 FieldKind::ELicence { licence, .. } => {
-                    let n: Option<f64> = db
-                        .prepare("SELECT count(*) AS n FROM e_licences WHERE id = ?1 AND holder_id = ?2 AND licence = ?3")
-                        .bind(&[text(v), text(account), text(licence)])?
-                        .first(Some("n"))
-                        .await?;
+                    let n: Option<f64> = store_files::licence_count(v, account, licence).prepare(db)?.first(Some("n")).await?;
                     n.unwrap_or(0.0) > 0.0 && consent.contains(v)
                 }
                 FieldKind::File { .. } => {
                     // At the window, staff may scan the applicant's papers for them.
-                    let n: Option<f64> = db
-                        .prepare("SELECT count(*) AS n FROM uploads WHERE id = ?1 AND account_id IN (?2, ?3)")
-                        .bind(&[text(v), text(account), text(staff.unwrap_or(account))])?
-                        .first(Some("n"))
-                        .await?;
+                    let n: Option<f64> = store_files::upload_count(v, account, staff).prepare(db)?.first(Some("n")).await?;
                     n.unwrap_or(0.0) > 0.0
                 }
                 _ => true,
@@ -293,17 +232,7 @@ mod wasm {
         let p = &tongban_shared::authz::Principal { account_id: applicant.clone(), ..p.clone() };
         // A retry of a submission that went through answers with what it made. For the front desk that is
         // a look at a resident's application like any other: only of its own center, and audited.
-        #[derive(Deserialize)]
-        struct Prior {
-            id: String,
-            center_id: String,
-        }
-        if let Some(prior) = db
-            .prepare("SELECT id, center_id FROM applications WHERE account_id = ?1 AND idem_key = ?2")
-            .bind(&[text(&p.account_id), text(&key)])?
-            .first::<Prior>(None)
-            .await?
-        {
+        if let Some(prior) = store::by_key(&p.account_id, &key).prepare(&db)?.first::<store::PriorRow>(None).await? {
             if req.on_behalf.is_some() {
                 if !works_at(desk, &prior.center_id) {
                     return Err(ErrorCode::Forbidden.into());
@@ -312,7 +241,7 @@ mod wasm {
             }
             return ctx.reply(&view(ctx, &db, &prior.id).await?);
         }
-        let center: Option<f64> = db.prepare("SELECT count(*) AS n FROM centers WHERE id = ?1").bind(&[text(&req.center_id)])?.first(Some("n")).await?;
+        let center: Option<f64> = store::center_count(&req.center_id).prepare(&db)?.first(Some("n")).await?;
         if center.unwrap_or(0.0) == 0.0 {
             return Err(FieldError::new(ErrorCode::CenterNotFound, "center_id").into());
         }
@@ -329,68 +258,49 @@ mod wasm {
         let number = application_number(&today.format("%Y%m%d").to_string(), &random::<6>().map_err(js_err)?);
         let forms_json = serde_json::to_string(&m.items)?;
         let consent = m.shared_licences(&values, &req.consent);
-        let now = num(ctx.now as f64);
-        let mut batch = vec![db
-            .prepare(
-                "INSERT OR IGNORE INTO applications (id, number, bundle_id, account_id, center_id, state, values_enc, forms_json, consent_json, idem_key, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'submitted', ?6, ?7, ?8, ?9, ?10, ?10)",
-            )
-            .bind(&[
-                text(&id),
-                text(&number),
-                text(&req.bundle_id),
-                text(&p.account_id),
-                text(&req.center_id),
-                text(&seal(ctx, &values)?),
-                text(&forms_json),
-                text(&serde_json::to_string(&consent)?),
-                text(&key),
-                now.clone(),
-            ])?];
+        let row = store::NewApplicationRow {
+            id: &id,
+            number: &number,
+            bundle_id: &req.bundle_id,
+            account_id: &p.account_id,
+            center_id: &req.center_id,
+            values_enc: &seal(ctx, &values)?,
+            forms_json: &forms_json,
+            consent_json: &serde_json::to_string(&consent)?,
+            idem_key: &key,
+            now: ctx.now,
+        };
+        let mut batch = vec![store::insert_application(&row).prepare(&db)?];
         // Every case or none: each insert runs only if the one before it wrote its row.
         for (i, f) in forms.iter().enumerate() {
-            batch.push(
-                db.prepare(
-                    "INSERT INTO cases (id, application_id, number, item_id, dept_id, state, updated_at) \
-                     SELECT ?1, ?2, ?3, ?4, i.dept_id, 'waiting', ?5 FROM items i WHERE i.id = ?4 AND changes() = 1",
-                )
-                .bind(&[
-                    text(&hex(&random::<16>().map_err(js_err)?)),
-                    text(&id),
-                    text(&format!("{number}-{}", i + 1)),
-                    text(&f.item_id),
-                    now.clone(),
-                ])?,
-            );
+            let case = store::NewCaseRow {
+                id: &hex(&random::<16>().map_err(js_err)?),
+                application_id: &id,
+                number: &format!("{number}-{}", i + 1),
+                item_id: &f.item_id,
+                now: ctx.now,
+            };
+            batch.push(store::insert_case_after(&case).prepare(&db)?);
         }
-        batch.push(db.prepare("INSERT INTO case_events (application_id, at, actor_id, action) SELECT ?1, ?2, ?3, 'submitted' WHERE changes() = 1").bind(&[
-            text(&id),
-            now.clone(),
-            text(&p.account_id),
-        ])?);
+        batch.push(store::submitted_event(&id, &p.account_id, ctx.now).prepare(&db)?);
         if let Some(s) = &staff {
             batch.push(event(
                 &db,
                 &id,
-                None,
                 s,
                 "entered_by_front_desk",
                 "代办：申请人在窗口同意由工作人员录入并共享其电子证照 / entered at the window with the applicant's consent",
                 ctx.now,
-                true,
             )?);
-            batch.push(audit(ctx, &db, &p.account_id, "proxy_application")?);
+            batch.push(audit_after(ctx, &db, &p.account_id, "proxy_application")?);
         }
         // The uploads it points to, so staff of this application (and only they) may open them.
         for f in m.fields.iter().filter(|f| matches!(f.field.kind, FieldKind::File { .. })) {
             if let Some(u) = values.get(&f.field.key) {
-                batch.push(
-                    db.prepare("INSERT OR IGNORE INTO application_files (application_id, upload_id, field) SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM applications WHERE id = ?1 AND idem_key = ?4)")
-                        .bind(&[text(&id), text(u), text(&f.field.key), text(&key)])?,
-                );
+                batch.push(store::attach_file(&id, u, &f.field.key, &key).prepare(&db)?);
             }
         }
-        batch.push(db.prepare("DELETE FROM drafts WHERE account_id = ?1 AND bundle_id = ?2").bind(&[text(&p.account_id), text(&req.bundle_id)])?);
+        batch.push(store::drop_draft(&p.account_id, &req.bundle_id).prepare(&db)?);
         if req.save_profile && staff.is_none() {
             // 一次收齐、反复使用: the basic answers, by their profile keys, with the person's consent.
             let mut saved: Values = profile_values(ctx).await?;
@@ -401,20 +311,12 @@ mod wasm {
                     }
                 }
             }
-            batch.push(
-                db.prepare("INSERT INTO profiles (account_id, values_enc, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE SET values_enc = excluded.values_enc, updated_at = excluded.updated_at")
-                    .bind(&[text(&p.account_id), text(&seal(ctx, &saved)?), now.clone()])?,
-            );
+            batch.push(store::save_profile(&p.account_id, &seal(ctx, &saved)?, ctx.now).prepare(&db)?);
         }
         let r = db.batch(batch).await?;
         if !changed(&r[0]) {
             // The same key won a moment ago on another request.
-            if let Some(other) = db
-                .prepare("SELECT id FROM applications WHERE account_id = ?1 AND idem_key = ?2")
-                .bind(&[text(&p.account_id), text(&key)])?
-                .first::<String>(Some("id"))
-                .await?
-            {
+            if let Some(other) = store::by_key(&p.account_id, &key).prepare(&db)?.first::<String>(Some("id")).await? {
                 return ctx.reply(&view(ctx, &db, &other).await?);
             }
             return Err(ApiError::Internal("application insert changed nothing".into()));
@@ -422,59 +324,9 @@ mod wasm {
         Ok(ctx.reply(&view(ctx, &db, &id).await?)?.with_status(201))
     }
 
-    #[derive(Deserialize)]
-    struct AppRow {
-        id: String,
-        number: String,
-        bundle_id: String,
-        account_id: String,
-        center_id: String,
-        state: AppState,
-        values_enc: String,
-        consent_json: String,
-        correction_json: Option<String>,
-        note: Option<String>,
-        created_at: i64,
-        b_zh: String,
-        b_en: String,
+    async fn load(db: &D1Database, id: &str) -> Result<store::AppRow, ApiError> {
+        store::application(id).prepare(db)?.first::<store::AppRow>(None).await?.ok_or(ApiError::from(ErrorCode::ApplicationNotFound))
     }
-
-    const APP_SELECT: &str =
-        "SELECT a.id, a.number, a.bundle_id, a.account_id, a.center_id, a.state, a.values_enc, a.consent_json, a.correction_json, a.note, a.created_at, \
-         b.name_zh AS b_zh, b.name_en AS b_en FROM applications a JOIN bundles b ON b.id = a.bundle_id";
-
-    async fn load(db: &D1Database, id: &str) -> Result<AppRow, ApiError> {
-        db.prepare(format!("{APP_SELECT} WHERE a.id = ?1"))
-            .bind(&[text(id)])?
-            .first::<AppRow>(None)
-            .await?
-            .ok_or(ApiError::from(ErrorCode::ApplicationNotFound))
-    }
-
-    #[derive(Deserialize)]
-    struct CaseRow {
-        id: String,
-        application_id: String,
-        number: String,
-        item_id: String,
-        dept_id: String,
-        state: CaseState,
-        step: i64,
-        due: Option<String>,
-        version: i64,
-        i_zh: String,
-        i_en: String,
-        d_zh: String,
-        d_en: String,
-        /// The item's approval chain, read with the case (its current form's `chain`).
-        chain: Option<String>,
-    }
-
-    const CASE_SELECT: &str =
-        "SELECT c.id, c.application_id, c.number, c.item_id, c.dept_id, c.state, c.step, c.due, c.version, i.name_zh AS i_zh, i.name_en AS i_en, \
-         d.name_zh AS d_zh, d.name_en AS d_en, \
-         json_extract((SELECT f.form_json FROM item_forms f WHERE f.item_id = c.item_id ORDER BY f.version DESC LIMIT 1), '$.chain') AS chain \
-         FROM cases c JOIN items i ON i.id = c.item_id JOIN departments d ON d.id = c.dept_id";
 
     impl CaseRow {
         fn chain(&self) -> tongban_shared::application::Chain {
@@ -500,17 +352,8 @@ mod wasm {
 
     async fn view(ctx: &Ctx, db: &D1Database, id: &str) -> Result<ApplicationView, ApiError> {
         let a = load(db, id).await?;
-        let cases: Vec<CaseRow> =
-            db.prepare(format!("{CASE_SELECT} WHERE c.application_id = ?1 ORDER BY c.number")).bind(&[text(id)])?.all().await?.results()?;
-        #[derive(Deserialize)]
-        struct Ev {
-            at: i64,
-            case_id: Option<String>,
-            action: String,
-            note: String,
-        }
-        let events: Vec<Ev> =
-            db.prepare("SELECT at, case_id, action, note FROM case_events WHERE application_id = ?1 ORDER BY id").bind(&[text(id)])?.all().await?.results()?;
+        let cases: Vec<CaseRow> = store_cases::cases_of(id).prepare(db)?.all().await?.results()?;
+        let events: Vec<store::EventRow> = store::events_of(id).prepare(db)?.all().await?.results()?;
         let today = beijing(ctx.now).date();
         let views = cases.iter().map(|c| c.view(today)).collect();
         Ok(ApplicationView {
@@ -534,6 +377,12 @@ mod wasm {
         crate::audit::record(ctx, db, subject, action, "办件办理 / handling the application")
     }
 
+    /// The audit record of what staff did to an application, right after its timeline line: it exists
+    /// exactly when the line does (a transition that lost its race writes neither).
+    fn audit_after(ctx: &Ctx, db: &D1Database, subject: &str, action: &str) -> Result<worker::D1PreparedStatement, ApiError> {
+        crate::audit::record_after(ctx, db, subject, action, "办件办理 / handling the application")
+    }
+
     /// The applicant's view, or a front-desk view of their own center (audited).
     pub async fn get(ctx: &Ctx) -> Answer<ep::GetApplication> {
         let p = ctx.principal()?;
@@ -549,25 +398,7 @@ mod wasm {
         ctx.reply(&view(ctx, &db, &id).await?)
     }
 
-    #[derive(Deserialize)]
-    struct SumRow {
-        id: String,
-        number: String,
-        center_id: String,
-        state: AppState,
-        created_at: i64,
-        b_zh: String,
-        b_en: String,
-        cases: f64,
-        decided: f64,
-    }
-
-    const SUM_SELECT: &str = "SELECT a.id, a.number, a.center_id, a.state, a.created_at, b.name_zh AS b_zh, b.name_en AS b_en, \
-         (SELECT count(*) FROM cases c WHERE c.application_id = a.id) AS cases, \
-         (SELECT count(*) FROM cases c WHERE c.application_id = a.id AND c.state IN ('approved', 'refused')) AS decided \
-         FROM applications a JOIN bundles b ON b.id = a.bundle_id";
-
-    fn summaries(rows: Vec<SumRow>) -> Vec<ApplicationSummary> {
+    fn summaries(rows: Vec<store::SummaryRow>) -> Vec<ApplicationSummary> {
         rows.into_iter()
             .map(|r| ApplicationSummary {
                 id: r.id,
@@ -589,56 +420,24 @@ mod wasm {
     /// What `mine` answers, also for the data export.
     pub async fn mine_value(ctx: &Ctx) -> Result<Vec<ApplicationSummary>, ApiError> {
         let p = ctx.principal()?;
-        let rows: Vec<SumRow> = ctx
-            .db()?
-            .prepare(format!("{SUM_SELECT} WHERE a.account_id = ?1 ORDER BY a.created_at DESC LIMIT 50"))
-            .bind(&[text(&p.account_id)])?
-            .all()
-            .await?
-            .results()?;
+        let rows: Vec<store::SummaryRow> = store::summaries_of(&p.account_id).prepare(&ctx.db()?)?.all().await?.results()?;
         Ok(summaries(rows))
     }
 
     /// The front desk's queue: its center's applications waiting for acceptance or collection.
     pub async fn desk_queue(ctx: &Ctx) -> Answer<ep::DeskQueue> {
         let p = ctx.principal()?;
-        let db = ctx.db()?;
-        let rows: Vec<SumRow> = db
-            .prepare(format!("{SUM_SELECT} WHERE (?1 IS NULL OR a.center_id = ?1) AND a.state IN ('submitted', 'correction', 'accepted', 'ready') ORDER BY a.created_at LIMIT 100"))
-            .bind(&[opt(tongban_shared::authz::desk_scope(p)?)])?
-            .all()
-            .await?
-            .results()?;
+        let rows: Vec<store::SummaryRow> = store::desk_queue(tongban_shared::authz::desk_scope(p)?).prepare(&ctx.db()?)?.all().await?.results()?;
         ctx.reply(&summaries(rows))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn event(
-        db: &D1Database,
-        app: &str,
-        case: Option<&str>,
-        actor: &str,
-        action: &str,
-        note: &str,
-        now: i64,
-        guarded: bool,
-    ) -> Result<worker::D1PreparedStatement, ApiError> {
-        let g = if guarded { " WHERE changes() > 0" } else { "" };
-        Ok(db.prepare(format!("INSERT INTO case_events (application_id, case_id, at, actor_id, action, note) SELECT ?1, ?2, ?3, ?4, ?5, ?6{g}")).bind(&[
-            text(app),
-            opt(case),
-            num(now as f64),
-            text(actor),
-            text(action),
-            text(note),
-        ])?)
+    /// The timeline's line of a transition, after it in the batch (`store::application_event`).
+    fn event(db: &D1Database, app: &str, actor: &str, action: &str, note: &str, now: i64) -> Result<worker::D1PreparedStatement, ApiError> {
+        store::application_event(&store::AppEvent { application_id: app, actor_id: actor, action, note, at: now }).prepare(db)
     }
 
     fn notify(db: &D1Database, app: &str, ev: &Event, now: i64) -> Result<worker::D1PreparedStatement, ApiError> {
-        let nid = hex(&random::<16>().map_err(js_err)?);
-        Ok(db
-            .prepare("INSERT INTO notifications (id, account_id, kind, ref_id, body_json, created_at) SELECT ?1, a.account_id, ?2, a.id, ?3, ?4 FROM applications a WHERE a.id = ?5 AND changes() > 0")
-            .bind(&[text(&nid), text(ev.kind().as_str()), text(&ev.body_json()), num(now as f64), text(app)])?)
+        store::notify_applicant(app, &hex(&random::<16>().map_err(js_err)?), ev, now).prepare(db)
     }
 
     /// The front desk: accept (cases go to their departments with their deadlines), ask for corrections,
@@ -656,33 +455,15 @@ mod wasm {
         let mut batch = Vec::new();
         let (from, action_name, note) = match &action {
             DeskAction::Accept => {
-                batch.push(
-                    db.prepare("UPDATE applications SET state = 'accepted', correction_json = NULL, updated_at = ?2 WHERE id = ?1 AND state = 'submitted'")
-                        .bind(&[text(&id), num(now as f64)])?,
-                );
+                batch.push(store::accept(&id, now).prepare(&db)?);
                 // Each case's deadline counts its item's promised working days from today.
                 let cal = calendar_of(&db).await?;
                 let today = beijing(now).date();
-                #[derive(Deserialize)]
-                struct C {
-                    id: String,
-                    promised_days: Option<f64>,
-                }
-                let cases: Vec<C> = db
-                    .prepare("SELECT c.id, i.promised_days FROM cases c JOIN items i ON i.id = c.item_id WHERE c.application_id = ?1")
-                    .bind(&[text(&id)])?
-                    .all()
-                    .await?
-                    .results()?;
+                let cases: Vec<store::AcceptedCaseRow> = store::cases_to_accept(&id).prepare(&db)?.all().await?.results()?;
                 for c in cases {
                     let due = cal.add_working_days(today, c.promised_days.unwrap_or(20.0).max(0.0) as u32);
                     // The first case update follows the application's; the next ones follow each other.
-                    batch.push(
-                        db.prepare(
-                            "UPDATE cases SET state = 'handling', step = 0, due = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'waiting' AND changes() > 0",
-                        )
-                        .bind(&[text(&c.id), text(&due.to_string()), num(now as f64)])?,
-                    );
+                    batch.push(store::start_case_after(&c.id, &due.to_string(), now).prepare(&db)?);
                 }
                 ("submitted", "accepted", String::new())
             }
@@ -694,42 +475,28 @@ mod wasm {
                 {
                     return Err(FieldError::new(ErrorCode::NoteRequired, "fields").into());
                 }
-                batch.push(
-                    db.prepare("UPDATE applications SET state = 'correction', correction_json = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'submitted'")
-                        .bind(&[text(&id), text(&serde_json::to_string(fields)?), num(now as f64)])?,
-                );
+                batch.push(store::ask_correction(&id, &serde_json::to_string(fields)?, now).prepare(&db)?);
                 ("submitted", "correction_requested", fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; "))
             }
             DeskAction::Reject { reason } => {
                 if reason.trim().chars().count() < 2 {
                     return Err(FieldError::new(ErrorCode::NoteRequired, "reason").into());
                 }
-                batch.push(
-                    db.prepare("UPDATE applications SET state = 'rejected', note = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'submitted'").bind(&[
-                        text(&id),
-                        text(reason.trim()),
-                        num(now as f64),
-                    ])?,
-                );
-                batch.push(
-                    db.prepare("UPDATE cases SET state = 'withdrawn', updated_at = ?2 WHERE application_id = ?1 AND changes() > 0")
-                        .bind(&[text(&id), num(now as f64)])?,
-                );
+                for s in store::reject(&id, reason.trim(), now) {
+                    batch.push(s.prepare(&db)?);
+                }
                 ("submitted", "rejected", reason.trim().to_string())
             }
             DeskAction::Collect => {
-                batch.push(
-                    db.prepare("UPDATE applications SET state = 'collected', updated_at = ?2 WHERE id = ?1 AND state = 'ready'")
-                        .bind(&[text(&id), num(now as f64)])?,
-                );
+                batch.push(store::collect(&id, now).prepare(&db)?);
                 ("ready", "collected", String::new())
             }
         };
         if a.state.as_str() != from {
             return Err(ErrorCode::InvalidTransition.into());
         }
-        batch.push(event(&db, &id, None, &p.account_id, action_name, &note, now, true)?);
-        batch.push(audit(ctx, &db, &a.account_id, "handle_application")?);
+        batch.push(event(&db, &id, &p.account_id, action_name, &note, now)?);
+        batch.push(audit_after(ctx, &db, &a.account_id, "handle_application")?);
         let r = db.batch(batch).await?;
         if !changed(&r[0]) {
             return Err(ErrorCode::InvalidTransition.into());
@@ -746,15 +513,8 @@ mod wasm {
         if a.account_id != p.account_id {
             return Err(ErrorCode::Forbidden.into());
         }
-        let r = db
-            .batch(vec![
-                db.prepare("UPDATE applications SET state = 'withdrawn', updated_at = ?2 WHERE id = ?1 AND state IN ('submitted', 'correction')")
-                    .bind(&[text(&id), num(ctx.now as f64)])?,
-                db.prepare("UPDATE cases SET state = 'withdrawn', updated_at = ?2 WHERE application_id = ?1 AND changes() > 0")
-                    .bind(&[text(&id), num(ctx.now as f64)])?,
-                event(&db, &id, None, &p.account_id, "withdrawn", "", ctx.now, true)?,
-            ])
-            .await?;
+        let [app, cases] = store::withdraw(&id, ctx.now);
+        let r = db.batch(vec![app.prepare(&db)?, cases.prepare(&db)?, event(&db, &id, &p.account_id, "withdrawn", "", ctx.now)?]).await?;
         if !changed(&r[0]) {
             return Err(ErrorCode::InvalidTransition.into());
         }
@@ -786,9 +546,8 @@ mod wasm {
         }
         let r = db
             .batch(vec![
-                db.prepare("UPDATE applications SET state = 'submitted', values_enc = ?2, correction_json = NULL, updated_at = ?3 WHERE id = ?1 AND state = 'correction'")
-                    .bind(&[text(&id), text(&seal(ctx, &values)?), num(ctx.now as f64)])?,
-                event(&db, &id, None, &p.account_id, "corrected", &asked.keys().cloned().collect::<Vec<_>>().join(", "), ctx.now, true)?,
+                store::resubmit(&id, &seal(ctx, &values)?, ctx.now).prepare(&db)?,
+                event(&db, &id, &p.account_id, "corrected", &asked.keys().cloned().collect::<Vec<_>>().join(", "), ctx.now)?,
             ])
             .await?;
         if !changed(&r[0]) {

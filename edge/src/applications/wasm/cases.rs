@@ -7,19 +7,14 @@ use super::*;
 pub async fn cases(ctx: &Ctx) -> Answer<ep::ListCases> {
     let p = ctx.principal()?;
     let db = ctx.db()?;
-    let rows: Vec<CaseRow> = db
-        .prepare(format!("{CASE_SELECT} WHERE c.dept_id = ?1 AND c.state IN ('handling', 'approved', 'refused') ORDER BY c.state = 'handling' DESC, c.due, c.number LIMIT 200"))
-        .bind(&[opt(p.dept_id.as_deref())])?
-        .all()
-        .await?
-        .results()?;
+    let rows: Vec<CaseRow> = store_cases::department_cases(p.dept_id.as_deref()).prepare(&db)?.all().await?.results()?;
     let today = beijing(ctx.now).date();
     let out: Vec<CaseView> = rows.iter().map(|c| c.view(today)).collect();
     ctx.reply(&out)
 }
 
 pub(super) async fn load_case(db: &D1Database, id: &str) -> Result<CaseRow, ApiError> {
-    db.prepare(format!("{CASE_SELECT} WHERE c.id = ?1")).bind(&[text(id)])?.first::<CaseRow>(None).await?.ok_or(ApiError::from(ErrorCode::CaseNotFound))
+    store_cases::case(id).prepare(db)?.first::<CaseRow>(None).await?.ok_or(ApiError::from(ErrorCode::CaseNotFound))
 }
 
 pub(super) async fn task(ctx: &Ctx, db: &D1Database, c: &CaseRow) -> Result<CaseTask, ApiError> {
@@ -33,8 +28,7 @@ pub(super) async fn task(ctx: &Ctx, db: &D1Database, c: &CaseRow) -> Result<Case
     // Only licences of this part's e-licence fields that were consented to, and only the applicant's
     // own: an application stored before consent was checked this way still shows nobody else's.
     for lid in m.shared_licences(&part, &consent) {
-        let own = format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE id = ?1 AND holder_id = ?2");
-        if let Some(l) = db.prepare(own).bind(&[text(&lid), text(&a.account_id)])?.first::<LicenceRow>(None).await? {
+        if let Some(l) = store_files::licence_of(&lid, &a.account_id).prepare(db)?.first::<LicenceRow>(None).await? {
             licences.push(l.view(&keys)?);
         }
     }
@@ -47,7 +41,7 @@ pub(super) async fn task(ctx: &Ctx, db: &D1Database, c: &CaseRow) -> Result<Case
         steps.retain(|s: &StepDone| s.step != step);
         let mut names = Vec::new();
         for who in std::iter::once(&actor).chain(for_id.as_ref()) {
-            let n: Option<String> = db.prepare("SELECT name_enc FROM accounts WHERE id = ?1").bind(&[text(who)])?.first(Some("name_enc")).await?;
+            let n: Option<String> = store_cases::name_of(who).prepare(db)?.first(Some("name_enc")).await?;
             names.push(n.and_then(|n| keys.open(&n)).unwrap_or_default());
         }
         steps.push(StepDone { step, by: names[0].clone(), for_whom: names.get(1).cloned(), me: actor == p.account_id, at });
@@ -90,8 +84,7 @@ pub async fn get_case(ctx: &Ctx) -> Answer<ep::GetCase> {
     let c = load_case(&db, &id).await?;
     own_case(p, &c)?;
     let t = task(ctx, &db, &c).await?;
-    let owner: Option<String> =
-        db.prepare("SELECT account_id FROM applications WHERE id = ?1").bind(&[text(&c.application_id)])?.first(Some("account_id")).await?;
+    let owner: Option<String> = store_cases::owner_of(&c.application_id).prepare(&db)?.first(Some("account_id")).await?;
     audit(ctx, &db, owner.as_deref().unwrap_or(""), "view_case")?.run().await?;
     ctx.reply(&t)
 }
@@ -103,36 +96,14 @@ pub(super) async fn steps_done(db: &D1Database, case: &str) -> Result<Vec<(CaseS
 
 /// The case's step events: (step, actor, at, the away post acted for).
 pub(super) async fn step_events(db: &D1Database, case: &str) -> Result<Vec<(CaseStep, String, i64, Option<String>)>, ApiError> {
-    #[derive(Deserialize)]
-    struct E {
-        step: String,
-        actor_id: String,
-        at: i64,
-        for_id: Option<String>,
-    }
-    let rows: Vec<E> = db
-        .prepare("SELECT step, actor_id, at, for_id FROM case_events WHERE case_id = ?1 AND step IS NOT NULL ORDER BY id")
-        .bind(&[text(case)])?
-        .all()
-        .await?
-        .results()?;
+    let rows: Vec<store_cases::StepEventRow> = store_cases::step_events_of(case).prepare(db)?.all().await?.results()?;
     Ok(rows.into_iter().filter_map(|e| Some((CaseStep::parse(&e.step)?, e.actor_id, e.at, e.for_id))).collect())
 }
 
 /// The caller's duties in their department's chains (`staff.duties`), and those of each away post
 /// whose backup (岗位AB角) the caller is: (duty, the away post it comes from, if not their own).
 pub(super) async fn duties_of(db: &D1Database, account: &str) -> Result<Vec<(CaseStep, Option<String>)>, ApiError> {
-    #[derive(Deserialize)]
-    struct D {
-        account_id: String,
-        duties: Option<String>,
-    }
-    let rows: Vec<D> = db
-        .prepare("SELECT account_id, duties FROM staff WHERE account_id = ?1 OR (backup_id = ?1 AND away = 1) ORDER BY account_id = ?1 DESC")
-        .bind(&[text(account)])?
-        .all()
-        .await?
-        .results()?;
+    let rows: Vec<store_cases::DutiesRow> = store_cases::duties_of(account).prepare(db)?.all().await?.results()?;
     let mut out: Vec<(CaseStep, Option<String>)> = Vec::new();
     for r in rows {
         let for_whom = (r.account_id != account).then(|| r.account_id.clone());
@@ -182,25 +153,28 @@ pub async fn act_case(ctx: &Ctx, body: Body<ep::ActCase>) -> Answer<ep::ActCase>
         CaseAction::Decide { approve: false, note } => ("refused", note),
     };
     let r = db
-        .batch(vec![
-            db.prepare("UPDATE cases SET state = ?3, step = ?4, version = version + 1, decided_at = CASE WHEN ?3 IN ('approved', 'refused') THEN ?5 ELSE NULL END, updated_at = ?5 WHERE id = ?1 AND version = ?2")
-                .bind(&[text(&id), num(c.version as f64), text(next.as_str()), num(step as f64), num(ctx.now as f64)])?,
-            crate::applications::case_step_event(&crate::applications::CaseStepEvent {
-                application_id: &c.application_id,
-                case_id: &id,
-                at: ctx.now,
-                actor_id: &p.account_id,
-                action: name,
-                note: note.trim(),
-                step: at.as_str(),
-                for_id: for_whom.as_deref(),
-            })
-            .prepare(&db)?,
-        ]
-        .into_iter()
-        // Acting for an away post is in the audit log with whom it was for, in the same transaction.
-        .chain(for_whom.as_deref().map(|w| crate::audit::record(ctx, &db, w, "act_for", "岗位AB角：代为办理 / acting for an away post")).transpose()?)
-        .collect())
+        .batch(
+            vec![
+                store_cases::advance_case(&store_cases::CaseAdvance { id: &id, version: c.version, state: next, step: step as i64, now: ctx.now })
+                    .prepare(&db)?,
+                store_cases::case_step_event(&store_cases::CaseStepEvent {
+                    application_id: &c.application_id,
+                    case_id: &id,
+                    at: ctx.now,
+                    actor_id: &p.account_id,
+                    action: name,
+                    note: note.trim(),
+                    step: at.as_str(),
+                    for_id: for_whom.as_deref(),
+                })
+                .prepare(&db)?,
+            ]
+            .into_iter()
+            // Acting for an away post is in the audit log with whom it was for, in the same transaction, and only
+            // if the step was taken (it follows the step's event, written only then).
+            .chain(for_whom.as_deref().map(|w| crate::audit::record_after(ctx, &db, w, "act_for", "岗位AB角：代为办理 / acting for an away post")).transpose()?)
+            .collect(),
+        )
         .await?;
     if !changed(&r[0]) {
         return Err(ErrorCode::InvalidTransition.into());
@@ -217,7 +191,7 @@ pub async fn act_case(ctx: &Ctx, body: Body<ep::ActCase>) -> Answer<ep::ActCase>
 /// issues a licence adds it to the holder's library, and the applicant gets one notification.
 pub(super) async fn unify(ctx: &Ctx, db: &D1Database, app: &str) -> Result<(), ApiError> {
     let a = load(db, app).await?;
-    let cases: Vec<CaseRow> = db.prepare(format!("{CASE_SELECT} WHERE c.application_id = ?1")).bind(&[text(app)])?.all().await?.results()?;
+    let cases: Vec<CaseRow> = store_cases::cases_of(app).prepare(db)?.all().await?.results()?;
     let states: Vec<CaseState> = cases.iter().map(|c| c.state).collect();
     let st = a.state;
     if settle(st, &states) != AppState::Ready {
@@ -226,43 +200,31 @@ pub(super) async fn unify(ctx: &Ctx, db: &D1Database, app: &str) -> Result<(), A
     let values: Values = open(ctx, &a.values_enc)?;
     let keys = ctx.keyring()?;
     let today = beijing(ctx.now).date();
-    let mut batch = vec![db
-        .prepare("UPDATE applications SET state = 'ready', updated_at = ?2 WHERE id = ?1 AND state = 'accepted'")
-        .bind(&[text(app), num(ctx.now as f64)])?];
+    let mut batch = vec![store_cases::ready(app, ctx.now).prepare(db)?];
     for c in cases.iter().filter(|c| c.state == CaseState::Approved) {
-        let form: Option<String> = db
-            .prepare("SELECT form_json FROM item_forms WHERE item_id = ?1 ORDER BY version DESC LIMIT 1")
-            .bind(&[text(&c.item_id)])?
-            .first(Some("form_json"))
-            .await?;
+        let form: Option<String> = store_cases::latest_form(&c.item_id).prepare(db)?.first(Some("form_json")).await?;
         let Some(issues) = form.and_then(|j| serde_json::from_str::<ItemForm>(&j).ok()).and_then(|f| f.issues) else { continue };
         let fields: BTreeMap<&str, &String> = ["company_name", "uscc", "legal_rep", "premises_address", "applicant_name", "baby_name"]
             .iter()
             .filter_map(|k| values.get(*k).map(|v| (*k, v)))
             .collect();
-        let lid = hex(&random::<16>().map_err(js_err)?);
-        batch.push(
-            db.prepare(
-                "INSERT INTO e_licences (id, holder_id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, case_id, created_at, sealed) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1 WHERE changes() > 0",
-            )
-            .bind(&[
-                text(&lid),
-                text(&a.account_id),
-                text(&issues.licence),
-                text(&issues.name.zh),
-                text(&issues.name.en),
-                text(&keys.seal(&c.number, random::<12>().map_err(js_err)?)),
-                text(&c.d_zh),
-                text(&c.d_en),
-                text(&today.to_string()),
-                text(&keys.seal(&serde_json::to_string(&fields)?, random::<12>().map_err(js_err)?)),
-                text(&c.id),
-                num(ctx.now as f64),
-            ])?,
-        );
+        let licence = store_files::NewLicence {
+            id: &hex(&random::<16>().map_err(js_err)?),
+            holder_id: &a.account_id,
+            licence: &issues.licence,
+            name_zh: &issues.name.zh,
+            name_en: &issues.name.en,
+            number_sealed: &keys.seal(&c.number, random::<12>().map_err(js_err)?),
+            issuer_zh: &c.d_zh,
+            issuer_en: &c.d_en,
+            issued_on: &today.to_string(),
+            fields_sealed: &keys.seal(&serde_json::to_string(&fields)?, random::<12>().map_err(js_err)?),
+            case_id: &c.id,
+            now: ctx.now,
+        };
+        batch.push(store_files::issue_licence_after(&licence).prepare(db)?);
     }
-    batch.push(event(db, app, None, "system", "ready", "", ctx.now, true)?);
+    batch.push(event(db, app, "system", "ready", "", ctx.now)?);
     batch.push(notify(db, app, &Event::ApplicationReady { application_id: app.to_string(), number: a.number.clone() }, ctx.now)?);
     db.batch(batch).await?;
     Ok(())

@@ -3,21 +3,6 @@
 
 use super::*;
 
-#[derive(Deserialize)]
-pub(super) struct LicenceRow {
-    id: String,
-    licence: String,
-    name_zh: String,
-    name_en: String,
-    number: String,
-    issuer_zh: String,
-    issuer_en: String,
-    issued_on: String,
-    fields_json: String,
-    case_id: Option<String>,
-    sealed: i64,
-}
-
 impl LicenceRow {
     /// The licence as its holder and a consenting department read it: number and fields are sealed
     /// at rest (a row from before sealing, `sealed = 0`, is read as it is until the cron seals it).
@@ -40,18 +25,10 @@ pub(super) fn views(rows: Vec<LicenceRow>, keys: &crate::crypto::Keyring) -> Res
     rows.into_iter().map(|r| r.view(keys)).collect()
 }
 
-pub(super) const LICENCE_COLUMNS: &str = "id, licence, name_zh, name_en, number, issuer_zh, issuer_en, issued_on, fields_json, case_id, sealed";
-
 /// Seals up to 20 licences written before licences were sealed (one read, one batch a run).
 pub async fn seal_legacy_licences(env: &worker::Env) -> Result<(), ApiError> {
-    #[derive(Deserialize)]
-    struct L {
-        id: String,
-        number: String,
-        fields_json: String,
-    }
     let db = env.d1("DB")?;
-    let rows: Vec<L> = db.prepare("SELECT id, number, fields_json FROM e_licences WHERE sealed = 0 LIMIT 20").all().await?.results()?;
+    let rows: Vec<store_files::LegacyLicenceRow> = store_files::legacy_licences().prepare(&db)?.all().await?.results()?;
     if rows.is_empty() {
         return Ok(());
     }
@@ -60,11 +37,9 @@ pub async fn seal_legacy_licences(env: &worker::Env) -> Result<(), ApiError> {
     let keys = crate::crypto::Keyring::parse(&data, &lookup).ok_or_else(|| ApiError::Internal("secrets DATA_KEYS / LOOKUP_KEY are malformed".into()))?;
     let mut batch = Vec::with_capacity(rows.len());
     for l in rows {
-        batch.push(db.prepare("UPDATE e_licences SET number = ?2, fields_json = ?3, sealed = 1 WHERE id = ?1 AND sealed = 0").bind(&[
-            text(&l.id),
-            text(&keys.seal(&l.number, random::<12>().map_err(js_err)?)),
-            text(&keys.seal(&l.fields_json, random::<12>().map_err(js_err)?)),
-        ])?);
+        let number = keys.seal(&l.number, random::<12>().map_err(js_err)?);
+        let fields = keys.seal(&l.fields_json, random::<12>().map_err(js_err)?);
+        batch.push(store_files::seal_licence(&l.id, &number, &fields).prepare(&db)?);
     }
     db.batch(batch).await?;
     Ok(())
@@ -77,13 +52,7 @@ pub async fn licences(ctx: &Ctx) -> Answer<ep::ListLicences> {
 /// What `licences` answers, also for the data export.
 pub async fn licences_value(ctx: &Ctx) -> Result<Vec<ELicence>, ApiError> {
     let p = ctx.principal()?;
-    let rows: Vec<LicenceRow> = ctx
-        .db()?
-        .prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE holder_id = ?1 ORDER BY created_at, id"))
-        .bind(&[text(&p.account_id)])?
-        .all()
-        .await?
-        .results()?;
+    let rows: Vec<LicenceRow> = store_files::licences_of(&p.account_id).prepare(&ctx.db()?)?.all().await?.results()?;
     views(rows, &ctx.keyring()?)
 }
 
@@ -96,11 +65,6 @@ pub async fn desk_licences(ctx: &Ctx, body: Body<ep::DeskLicences>) -> Answer<ep
     let db = ctx.db()?;
     let applicant = applicant_of(ctx, &db, &id_number).await?;
     audit(ctx, &db, &applicant, "view_licences")?.run().await?;
-    let rows: Vec<LicenceRow> = db
-        .prepare(format!("SELECT {LICENCE_COLUMNS} FROM e_licences WHERE holder_id = ?1 ORDER BY created_at, id"))
-        .bind(&[text(&applicant)])?
-        .all()
-        .await?
-        .results()?;
+    let rows: Vec<LicenceRow> = store_files::licences_of(&applicant).prepare(&db)?.all().await?.results()?;
     ctx.reply(&views(rows, &ctx.keyring()?)?)
 }

@@ -11,21 +11,8 @@ pub fn object_key(id: &str) -> String {
 
 /// Every upload's facts (not its bytes), for the export.
 pub async fn uploads_value(ctx: &Ctx) -> Result<Vec<tongban_shared::application::Upload>, ApiError> {
-    #[derive(Deserialize)]
-    struct U {
-        id: String,
-        name: String,
-        media_type: String,
-        size: f64,
-    }
     let p = ctx.principal()?;
-    let rows: Vec<U> = ctx
-        .db()?
-        .prepare("SELECT id, name, media_type, size FROM uploads WHERE account_id = ?1 ORDER BY created_at, id")
-        .bind(&[text(&p.account_id)])?
-        .all()
-        .await?
-        .results()?;
+    let rows: Vec<store_files::UploadRow> = store_files::uploads_of(&p.account_id).prepare(&ctx.db()?)?.all().await?.results()?;
     Ok(rows.into_iter().map(|u| tongban_shared::application::Upload { id: u.id, name: u.name, media_type: u.media_type, size: u.size as u64 }).collect())
 }
 
@@ -45,25 +32,17 @@ pub async fn upload(ctx: &Ctx) -> Answer<ep::CreateUpload> {
     let bucket = ctx.env.bucket("FILES")?;
     bucket.put(object_key(&id), sealed).execute().await?;
     // The quota is counted in the same write that records the file, so parallel uploads cannot pass it together.
-    let row = ctx
-        .db()?
-        .prepare(
-            "INSERT INTO uploads (id, account_id, name, media_type, size, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
-             WHERE (SELECT count(*) FROM uploads WHERE account_id = ?2 AND id NOT IN (SELECT upload_id FROM application_files)) < ?7 \
-             AND (SELECT coalesce(sum(size), 0) FROM uploads WHERE account_id = ?2 AND id NOT IN (SELECT upload_id FROM application_files)) + ?5 <= ?8",
-        )
-        .bind(&[
-            text(&id),
-            text(&p.account_id),
-            text(&name),
-            text(media_type),
-            num(bytes.len() as f64),
-            num(ctx.now as f64),
-            num(tongban_shared::application::UPLOADS_PER_ACCOUNT),
-            num(tongban_shared::application::UPLOAD_BYTES_PER_ACCOUNT as f64),
-        ])?
-        .run()
-        .await;
+    let row = store_files::record_upload(&store_files::NewUpload {
+        id: &id,
+        account_id: &p.account_id,
+        name: &name,
+        media_type,
+        size: bytes.len() as i64,
+        now: ctx.now,
+    })
+    .prepare(&ctx.db()?)?
+    .run()
+    .await;
     let refused = match row {
         Ok(r) if crate::http::changed(&r) => None,
         Ok(_) => Some(ApiError::from(ErrorCode::UploadQuota)),
@@ -84,32 +63,9 @@ pub async fn get_upload(ctx: &Ctx) -> Answer<ep::GetUpload> {
     let p = ctx.principal()?;
     let id = ctx.hex_id("id")?;
     let db = ctx.db()?;
-    #[derive(Deserialize)]
-    struct U {
-        account_id: String,
-        name: String,
-        media_type: String,
-    }
-    let u: U = db
-        .prepare("SELECT account_id, name, media_type FROM uploads WHERE id = ?1")
-        .bind(&[text(&id)])?
-        .first(None)
-        .await?
-        .ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
+    let u: store_files::UploadOwnerRow = store_files::upload(&id).prepare(&db)?.first(None).await?.ok_or(ApiError::from(ErrorCode::UploadNotFound))?;
     if u.account_id != p.account_id {
-        #[derive(Deserialize)]
-        struct A {
-            center_id: String,
-            dept_case: f64,
-        }
-        let apps: Vec<A> = db
-            .prepare(
-                "SELECT a.center_id, (SELECT count(*) FROM cases c WHERE c.application_id = a.id AND c.dept_id = ?2) AS dept_case                      FROM application_files f JOIN applications a ON a.id = f.application_id WHERE f.upload_id = ?1",
-            )
-            .bind(&[text(&id), opt(p.dept_id.as_deref())])?
-            .all()
-            .await?
-            .results()?;
+        let apps: Vec<store_files::UploadAppRow> = store_files::applications_with(&id, p.dept_id.as_deref()).prepare(&db)?.all().await?.results()?;
         let in_department = apps.iter().any(|a| a.dept_case > 0.0);
         if !tongban_shared::authz::may_open_upload(p, apps.iter().map(|a| a.center_id.as_str()), in_department) {
             return Err(ErrorCode::Forbidden.into());
