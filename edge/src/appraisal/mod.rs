@@ -15,19 +15,19 @@ pub fn month_start(month: &str) -> i64 {
         .unwrap_or(0)
 }
 
+pub mod store;
+
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
+    use super::store::{self, FactRow, GenerationRow, ItemCountsRow, KnownRow, NameRow, StaffRow};
     use super::{month_start, CACHE_SECS};
     use crate::error::ApiError;
-    use crate::http::{num, opt, text};
     use crate::http::{Answer, Ctx};
     use crate::routes::ep;
-    use serde::Deserialize;
     use tongban_shared::appraisal::{appraisal, build, months_ending, open_data, to_csv, DashFilter, Dimension, Fact, ItemCounts, Names, TREND_MONTHS};
-    use tongban_shared::review::Tally;
     use tongban_shared::time::beijing;
     use tongban_shared::{ErrorCode, FieldError, Text};
     use worker::{D1Database, Headers, Response};
@@ -35,115 +35,6 @@ mod wasm {
     fn this_month(ctx: &Ctx) -> String {
         beijing(ctx.now).format("%Y-%m").to_string()
     }
-
-    #[derive(Deserialize)]
-    struct FactRow {
-        month: String,
-        center: String,
-        dept: Option<String>,
-        window: Option<String>,
-        item: Option<String>,
-        staff: Option<String>,
-        services: Option<f64>,
-        on_the_spot: Option<f64>,
-        waited: Option<f64>,
-        wait_secs: Option<f64>,
-        reviews: Option<f64>,
-        good: Option<f64>,
-        bad: Option<f64>,
-        valid_bad: Option<f64>,
-        rectified: Option<f64>,
-        not_fixed: Option<f64>,
-        real_name_bad: Option<f64>,
-        called_back: Option<f64>,
-        overdue: Option<f64>,
-        s0: Option<f64>,
-        n0: Option<f64>,
-        s1: Option<f64>,
-        n1: Option<f64>,
-        s2: Option<f64>,
-        n2: Option<f64>,
-        s3: Option<f64>,
-        n3: Option<f64>,
-        s4: Option<f64>,
-        n4: Option<f64>,
-        s5: Option<f64>,
-        n5: Option<f64>,
-        s6: Option<f64>,
-        n6: Option<f64>,
-    }
-
-    impl FactRow {
-        fn fact(self) -> Fact {
-            let u = |v: Option<f64>| v.unwrap_or(0.0).max(0.0) as u64;
-            Fact {
-                tally: Tally {
-                    services: u(self.services),
-                    on_the_spot: u(self.on_the_spot),
-                    waited: u(self.waited),
-                    wait_secs: u(self.wait_secs),
-                    reviews: u(self.reviews),
-                    good: u(self.good),
-                    bad: u(self.bad),
-                    valid_bad: u(self.valid_bad),
-                    rectified: u(self.rectified),
-                    not_fixed: u(self.not_fixed),
-                    real_name_bad: u(self.real_name_bad),
-                    called_back: u(self.called_back),
-                    overdue: u(self.overdue),
-                    score_sum: [u(self.s0), u(self.s1), u(self.s2), u(self.s3), u(self.s4), u(self.s5), u(self.s6)],
-                    score_n: [u(self.n0), u(self.n1), u(self.n2), u(self.n3), u(self.n4), u(self.n5), u(self.n6)],
-                },
-                month: self.month,
-                center: self.center,
-                dept: self.dept,
-                window: self.window,
-                item: self.item,
-                staff: self.staff,
-            }
-        }
-    }
-
-    /// Services: finished tickets, by the month they finished in (a booking's ticket counts for its item),
-    /// and decided cases of applications (一事一评 rates them too).
-    const SERVICES_SQL: &str = "SELECT strftime('%Y-%m', t.finished_at + 28800, 'unixepoch') AS month, t.center_id AS center, i.dept_id AS dept, \
-         CASE WHEN t.window_no IS NULL THEN NULL ELSE t.center_id || '-w' || t.window_no END AS window, i.id AS item, t.called_by AS staff, \
-         count(*) AS services, sum(t.outcome = 'on_the_spot') AS on_the_spot, sum(t.called_at IS NOT NULL) AS waited, \
-         sum(CASE WHEN t.called_at IS NULL THEN 0 ELSE t.called_at - t.created_at END) AS wait_secs \
-         FROM tickets t LEFT JOIN bookings b ON b.id = t.booking_id LEFT JOIN items i ON i.id = coalesce(t.item_id, b.item_id) \
-         WHERE t.state = 'done' AND t.finished_at >= ?1 AND (?2 IS NULL OR t.center_id = ?2) GROUP BY 1, 2, 3, 4, 5, 6 \
-         UNION ALL \
-         SELECT strftime('%Y-%m', k.decided_at + 28800, 'unixepoch'), a.center_id, k.dept_id, NULL, k.item_id, NULL, count(*), 0, 0, 0 \
-         FROM cases k JOIN applications a ON a.id = k.application_id \
-         WHERE k.state IN ('approved', 'refused') AND k.decided_at >= ?1 AND (?2 IS NULL OR a.center_id = ?2) GROUP BY 1, 2, 3, 4, 5, 6";
-
-    /// Reviews with their orders, by the month of the service. The sums follow `Tally::count_review`.
-    const REVIEWS_SQL: &str = "SELECT r.month, r.center_id AS center, r.dept_id AS dept, r.window_id AS window, r.item_id AS item, r.staff_id AS staff, \
-         count(*) AS reviews, sum(r.level >= 4) AS good, sum(r.level <= 2) AS bad, \
-         sum(o.valid = 1) AS valid_bad, \
-         sum(o.valid = 1 AND (o.state = 'rectified' OR o.outcome = 'fixed')) AS rectified, \
-         sum(o.outcome = 'not_fixed') AS not_fixed, \
-         sum(o.valid = 1 AND o.real_name = 1) AS real_name_bad, \
-         sum(o.valid = 1 AND o.real_name = 1 AND (o.reopened = 1 OR o.outcome = 'fixed')) AS called_back, \
-         sum(o.state IN ('verifying', 'invalid_pending', 'rectifying', 'extension_pending', 'appealed') AND o.deadline < ?3) AS overdue, \
-         sum(r.level) AS s0, count(*) AS n0, sum(r.s_efficiency) AS s1, count(r.s_efficiency) AS n1, sum(r.s_competence) AS s2, count(r.s_competence) AS n2, \
-         sum(r.s_attitude) AS s3, count(r.s_attitude) AS n3, sum(r.s_guide) AS s4, count(r.s_guide) AS n4, sum(r.s_convenience) AS s5, count(r.s_convenience) AS n5, \
-         sum(r.s_ease) AS s6, count(r.s_ease) AS n6 \
-         FROM reviews r LEFT JOIN work_orders o ON o.review_id = r.id \
-         WHERE r.month >= ?1 AND (?2 IS NULL OR r.center_id = ?2) GROUP BY 1, 2, 3, 4, 5, 6";
-
-    #[derive(Deserialize)]
-    struct NameRow {
-        kind: String,
-        id: String,
-        zh: String,
-        en: String,
-    }
-
-    const NAMES_SQL: &str = "SELECT 'c' AS kind, id, name_zh AS zh, name_en AS en FROM centers \
-         UNION ALL SELECT 'd', id, name_zh, name_en FROM departments \
-         UNION ALL SELECT 'i', id, name_zh, name_en FROM items \
-         UNION ALL SELECT 'w', w.id, c.name_zh || ' ' || w.number || ' 号窗口', c.name_en || ' window ' || w.number FROM windows w JOIN centers c ON c.id = w.center_id";
 
     struct Data {
         facts: Vec<Fact>,
@@ -155,14 +46,8 @@ mod wasm {
     async fn data(ctx: &Ctx, db: &D1Database, end: &str, center: Option<&str>) -> Result<Data, ApiError> {
         let first = months_ending(end, TREND_MONTHS).into_iter().next().unwrap_or_default();
         let today = beijing(ctx.now).date().to_string();
-        let r = db
-            .batch(vec![
-                db.prepare(SERVICES_SQL).bind(&[num(month_start(&first) as f64), opt(center)])?,
-                db.prepare(REVIEWS_SQL).bind(&[text(&first), opt(center), text(&today)])?,
-                db.prepare(NAMES_SQL),
-                db.prepare("SELECT count(*) AS total, coalesce(sum(online), 0) AS online, coalesce(sum(zero_trip), 0) AS zero_trip, coalesce(sum(on_the_spot), 0) AS on_the_spot FROM items"),
-            ])
-            .await?;
+        let batch = store::facts(month_start(&first), &first, center, &today).iter().map(|s| s.prepare(db)).collect::<Result<Vec<_>, _>>()?;
+        let r = db.batch(batch).await?;
         let mut facts: Vec<Fact> = r[0].results::<FactRow>()?.into_iter().map(FactRow::fact).collect();
         facts.extend(r[1].results::<FactRow>()?.into_iter().map(FactRow::fact));
         let mut names = Names::default();
@@ -175,14 +60,7 @@ mod wasm {
                 _ => names.windows.insert(n.id, t),
             };
         }
-        #[derive(Deserialize)]
-        struct I {
-            total: f64,
-            online: f64,
-            zero_trip: f64,
-            on_the_spot: f64,
-        }
-        let items = r[3].results::<I>()?.into_iter().next().map_or(ItemCounts::default(), |i| ItemCounts {
+        let items = r[3].results::<ItemCountsRow>()?.into_iter().next().map_or(ItemCounts::default(), |i| ItemCounts {
             total: i.total as u64,
             online: i.online as u64,
             zero_trip: i.zero_trip as u64,
@@ -201,20 +79,8 @@ mod wasm {
         if f.center.is_none() && f.dept.is_none() && f.window.is_none() && f.item.is_none() {
             return Ok(f);
         }
-        #[derive(Deserialize)]
-        struct Known {
-            center: i64,
-            dept: i64,
-            window: i64,
-            item: i64,
-        }
-        let k: Known = ctx
-            .db()?
-            .prepare(
-                "SELECT (?1 IS NULL OR EXISTS (SELECT 1 FROM centers WHERE id = ?1)) AS center, (?2 IS NULL OR EXISTS (SELECT 1 FROM departments WHERE id = ?2)) AS dept, \
-                 (?3 IS NULL OR EXISTS (SELECT 1 FROM windows WHERE id = ?3)) AS window, (?4 IS NULL OR EXISTS (SELECT 1 FROM items WHERE id = ?4)) AS item",
-            )
-            .bind(&[opt(f.center.as_deref()), opt(f.dept.as_deref()), opt(f.window.as_deref()), opt(f.item.as_deref())])?
+        let k: KnownRow = store::known(f.center.as_deref(), f.dept.as_deref(), f.window.as_deref(), f.item.as_deref())
+            .prepare(&ctx.db()?)?
             .first(None)
             .await?
             .ok_or_else(|| ApiError::Internal("existence check returned no row".into()))?;
@@ -232,11 +98,7 @@ mod wasm {
     }
 
     async fn generation(db: &D1Database) -> Result<i64, ApiError> {
-        #[derive(Deserialize)]
-        struct G {
-            n: i64,
-        }
-        Ok(db.prepare("SELECT n FROM stats_gen WHERE name = 'reviews'").first::<G>(None).await?.map_or(0, |g| g.n))
+        Ok(store::generation().prepare(db)?.first::<GenerationRow>(None).await?.map_or(0, |g| g.n))
     }
 
     /// The cached JSON for `key`, or `make`'s, stored for next time. `X-Cache` says which it was.
@@ -333,17 +195,7 @@ mod wasm {
         let p = ctx.principal()?;
         let id = ctx.hex_id("id")?;
         let db = ctx.db()?;
-        #[derive(Deserialize)]
-        struct S {
-            center_id: Option<String>,
-            name_enc: String,
-        }
-        let s: S = db
-            .prepare("SELECT st.center_id, a.name_enc FROM staff st JOIN accounts a ON a.id = st.account_id WHERE st.account_id = ?1")
-            .bind(&[text(&id)])?
-            .first(None)
-            .await?
-            .ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
+        let s: StaffRow = store::staff(&id).prepare(&db)?.first(None).await?.ok_or(ApiError::from(ErrorCode::StaffNotFound))?;
         if !tongban_shared::authz::may_see_staff_appraisal(p, &id, s.center_id.as_deref()) {
             return Err(ErrorCode::Forbidden.into());
         }
