@@ -1,10 +1,18 @@
 //! `/api/v1/health`: which build is running and whether its storage answers. Used by xtask to know the
 //! server is ready, and by operators after a deploy.
 
+/// The cheapest statement D1 must answer to count as up.
+pub fn probe() -> crate::sql::Stmt {
+    crate::sql::Stmt::new("SELECT 1 AS one", vec![])
+}
+
 #[cfg(target_arch = "wasm32")]
 pub async fn handle(ctx: &crate::http::Ctx) -> crate::http::Answer<crate::routes::ep::Health> {
     let d1 = match ctx.env.d1("DB") {
-        Ok(db) => db.prepare("SELECT 1 AS one").first::<serde_json::Value>(None).await.is_ok(),
+        Ok(db) => match probe().prepare(&db) {
+            Ok(stmt) => stmt.first::<serde_json::Value>(None).await.is_ok(),
+            Err(_) => false,
+        },
         Err(_) => false,
     };
     let kv = match ctx.env.kv("KV") {

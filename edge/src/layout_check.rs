@@ -130,3 +130,30 @@ fn no_source_file_over_800_lines() {
     }
     assert!(long.is_empty(), "{long:#?}");
 }
+
+/// SQL reaches D1 only through `sql::Stmt` (`Stmt::prepare`): a handler never prepares a string of its
+/// own, so every statement is a named builder in its resource's store, which the store's host test runs
+/// on SQLite. A `.prepare("…")`, `.prepare(format!(…))` or `.prepare(sql)` anywhere else fails here.
+#[test]
+fn statements_reach_d1_only_through_the_stores() {
+    let mut found = Vec::new();
+    for (file, text) in crate::limits::edge_sources() {
+        // The SQL stage prepares on host SQLite, not on D1.
+        if file == "sql.rs" || file == "layout_check.rs" || file == "sql_check.rs" {
+            continue;
+        }
+        let code = text.split("\nmod tests {").next().unwrap_or(&text);
+        for (n, line) in code.lines().enumerate() {
+            let line = line.split("//").next().unwrap_or("");
+            for at in line.match_indices(".prepare(").map(|(i, _)| i + ".prepare(".len()) {
+                let arg = line[at..].trim_start();
+                // `Stmt::prepare` takes the database; anything else is a statement prepared in place.
+                if !(arg.starts_with("&db") || arg.starts_with("db)") || arg.starts_with("&ctx.db()") || arg.starts_with("&env.d1(") || arg.starts_with("db,"))
+                {
+                    found.push(format!("{file}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "statements prepared outside the stores:\n{}", found.join("\n"));
+}
