@@ -23,6 +23,8 @@
 //! - [`query`]     — the item-list query (filters, paging) parsed from and rendered to a URL query string.
 //! - [`chain`]     — an item's approval chain and its steps (一审一核, 三级, 当场办结).
 //! - [`application`] — 办件: applications and their cases, approval chains, corrections, unified output.
+//! - [`guide_lint`] — what an office guide may not say: catch-all clauses, unnamed materials, a promise past
+//!                   the statute, paper for an online item, a visit for a zero-trip one.
 //! - [`form`]      — 一表申请: item forms as data, the merged form of a bundle, field checks for every kind.
 //! - [`staff`]     — staff posts and AB backups, audited person look-ups, audit records.
 //! - [`etag`]      — content hashes for HTTP validators, the same in every channel.
@@ -47,6 +49,7 @@ pub mod config;
 pub mod error;
 pub mod etag;
 pub mod form;
+pub mod guide_lint;
 pub mod health;
 pub mod ids;
 pub mod lang;
