@@ -3,6 +3,13 @@
 
 pub mod store;
 
+/// The signed-in staff member doing `action` now, for why `reason`: who an audit record names.
+#[cfg(target_arch = "wasm32")]
+pub fn actor<'a>(ctx: &'a crate::http::Ctx, action: &'a str, reason: &'a str) -> Result<store::Actor<'a>, crate::error::ApiError> {
+    let p = ctx.principal()?;
+    Ok(store::Actor { account_id: &p.account_id, center_id: p.center_id.as_deref(), action, reason, now: ctx.now })
+}
+
 /// The audit row of a staff action on `subject` (an account), to batch with the action itself: the
 /// record exists exactly when the action does.
 #[cfg(target_arch = "wasm32")]
@@ -13,8 +20,7 @@ pub fn record(
     action: &str,
     reason: &str,
 ) -> Result<worker::D1PreparedStatement, crate::error::ApiError> {
-    let p = ctx.principal()?;
-    store::record(&store::Actor { account_id: &p.account_id, center_id: p.center_id.as_deref(), action, reason, now: ctx.now }, subject).prepare(db)
+    store::record(&actor(ctx, action, reason)?, subject).prepare(db)
 }
 
 /// [`record`] of an action the statement just before it in the batch performed, only if that statement
@@ -27,8 +33,7 @@ pub fn record_after(
     action: &str,
     reason: &str,
 ) -> Result<worker::D1PreparedStatement, crate::error::ApiError> {
-    let p = ctx.principal()?;
-    store::record_after(&store::Actor { account_id: &p.account_id, center_id: p.center_id.as_deref(), action, reason, now: ctx.now }, subject).prepare(db)
+    store::record_after(&actor(ctx, action, reason)?, subject).prepare(db)
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -7,9 +7,7 @@ pub mod store;
 /// the access it records (it writes nothing when there is no such resident).
 #[cfg(target_arch = "wasm32")]
 fn audit(ctx: &crate::http::Ctx, action: &str, reason: &str, lookup: &str) -> Result<worker::D1PreparedStatement, crate::error::ApiError> {
-    use crate::audit::store::{record_for_resident, Actor};
-    let p = ctx.principal()?;
-    record_for_resident(&Actor { account_id: &p.account_id, center_id: p.center_id.as_deref(), action, reason, now: ctx.now }, lookup).prepare(&ctx.db()?)
+    crate::audit::store::record_for_resident(&crate::audit::actor(ctx, action, reason)?, lookup).prepare(&ctx.db()?)
 }
 
 #[cfg(target_arch = "wasm32")]
